@@ -1,0 +1,146 @@
+"""``powerplan``: answer power and sample-size questions from the shell."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+import powerplan
+from powerplan.errors import InvalidInputError, NoSolutionError, PowerplanError
+
+from .options import (build_scenario, json_option, option_name, scenario_options,
+                      target_power_option)
+
+#: Exit codes: 0 answered, 1 no answer exists (or an unexpected failure), 2 bad input.
+EXIT_NO_SOLUTION = 1
+EXIT_BAD_INPUT = 2
+
+
+class PowerplanGroup(click.Group):
+    """A click group whose errors are one line on stderr, never a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as done:  # pragma: no cover - click returns these
+            code = done.exit_code
+        except click.ClickException as error:
+            click.echo(f"Error: {error.format_message()}", err=True)
+            code = error.exit_code
+        except InvalidInputError as error:
+            click.echo(f"Error: Invalid value for '{option_name(error.field)}': "
+                       f"{error.requirement}", err=True)
+            code = EXIT_BAD_INPUT
+        except NoSolutionError as error:
+            click.echo(f"Error: {error}", err=True)
+            code = EXIT_NO_SOLUTION
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            code = 1
+        except (PowerplanError, Exception) as error:
+            if os.environ.get("POWERPLAN_DEBUG"):
+                raise
+            click.echo(f"Error: unexpected {type(error).__name__}: {error} "
+                       f"(set POWERPLAN_DEBUG=1 for details)", err=True)
+            code = 1
+        else:
+            code = 0
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _emit(as_json: bool, payload: dict, text: str) -> None:
+    if as_json:
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        click.echo(text)
+
+
+@click.group(cls=PowerplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(powerplan.__version__, prog_name="powerplan")
+def cli():
+    """Power and sample size for matched-cohort reoffending evaluations.
+
+    Every command describes one planned study with the same options
+    (cohort, retention or funnel stages, base rate, effect, comparison
+    design, test); the defaults are a typical study: 300 people submitted,
+    40% analysed, a 35% base rate, a 5-point reduction, 10 comparison
+    records per treated person, a two-sided Wald test at alpha 0.05.
+
+    \b
+    Examples:
+      powerplan power --cohort 300 --retention 0.4 --effect -5pp
+      powerplan size --base-rate 0.35 --effect rr=0.85 --target-power 0.8
+      powerplan mde --cohort 1000 --stage found=0.8 --stage matched=0.5
+
+    Exit codes: 0 answered, 1 no answer exists, 2 bad input.
+    """
+
+
+@cli.command("power", short_help="Chance of a significant result.  "
+                                 "e.g. powerplan power --cohort 300 --effect -5pp")
+@scenario_options
+@json_option
+def power_command(as_json, **options):
+    """The chance that the study reports a significant result, and the
+    chances of each published verdict (significant reduction, inconclusive,
+    significant increase), averaged over the random number analysed.
+
+    \b
+    Example:
+      powerplan power --cohort 300 --retention 0.4 --base-rate 0.35 --effect -5pp
+    """
+    scenario = build_scenario(**options)
+    result = powerplan.analytic(scenario)
+    payload = result.to_dict() | {"scenario": scenario.to_dict()}
+    _emit(as_json, payload, f"{result.summary()}\n\n{result}")
+
+
+@cli.command("size", short_help="Minimum cohort for a target power.  "
+                                "e.g. powerplan size --effect -5pp --target-power 0.8")
+@scenario_options
+@target_power_option
+@json_option
+def size_command(as_json, target_power, **options):
+    """The smallest number of people to submit for the study to reach the
+    target power (--cohort, if given, is ignored).
+
+    \b
+    Example:
+      powerplan size --retention 0.4 --base-rate 0.35 --effect -5pp --target-power 0.8
+    """
+    scenario = build_scenario(**options)
+    solution = powerplan.solve(scenario, "cohort", target_power=target_power)
+    payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
+    _emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
+
+
+@cli.command("mde", short_help="Minimum detectable effect for a cohort.  "
+                               "e.g. powerplan mde --cohort 1000")
+@scenario_options
+@target_power_option
+@click.option("--direction", type=click.Choice(["reduction", "increase"]), default="reduction",
+              show_default=True, help="Solve for the smallest reduction or increase.")
+@json_option
+def mde_command(as_json, target_power, direction, **options):
+    """The smallest effect the study detects with the target power
+    (--effect, if given, is ignored).
+
+    \b
+    Example:
+      powerplan mde --cohort 1000 --retention 0.4 --base-rate 0.35 --target-power 0.8
+    """
+    scenario = build_scenario(**options)
+    solution = powerplan.solve(scenario, "effect", target_power=target_power,
+                               direction=direction)
+    payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
+    _emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
+
+
+def main(argv=None):
+    """Console-script entry point."""
+    cli.main(args=argv, prog_name="powerplan")

@@ -1,0 +1,215 @@
+"""Scenario options shared by the commands, and building a Scenario from them.
+
+Option values are checked by the library's own validators, so the command
+line and the library give the same one-line messages.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import click
+
+from powerplan import Effect, Scenario, _validate
+from powerplan.errors import InvalidInputError
+from powerplan.funnel import Funnel
+from powerplan.proportions import ALTERNATIVES, METHODS
+
+#: Command-line spelling of each library setting, for error messages.
+OPTION_NAMES = {
+    "cohort": "--cohort",
+    "retention": "--retention",
+    "funnel": "--stage",
+    "stage": "--stage",
+    "base_rate": "--base-rate",
+    "effect": "--effect",
+    "comparison_ratio": "--comparison-ratio",
+    "n_comparison": "--n-comparison",
+    "alpha": "--alpha",
+    "alternative": "--alternative",
+    "method": "--method",
+    "min_n_treated": "--min-n-treated",
+    "target_power": "--target-power",
+    "direction": "--direction",
+}
+
+
+def option_name(field: str) -> str:
+    """The option a library field is set by (``"stage 'found'"`` -> ``--stage``)."""
+    return OPTION_NAMES.get(field.split(" ")[0], field)
+
+
+def _number(text: str, percent_ok: bool) -> float | str:
+    """Parse a number, ``1,000`` and (where allowed) ``35%``; leave bad text for the checker."""
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    scale = 1.0
+    if percent_ok and cleaned.endswith("%"):
+        cleaned, scale = cleaned[:-1], 0.01
+    try:
+        return float(cleaned) * scale
+    except ValueError:
+        return text
+
+
+def _whole(text: str) -> int | str:
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    try:
+        return int(cleaned)
+    except ValueError:
+        return text
+
+
+class Checked(click.ParamType):
+    """Text parsed, then checked by one of powerplan's validators."""
+
+    def __init__(self, name: str, field: str, check, *, whole=False, percent_ok=False):
+        self.name = name
+        self.field = field
+        self.check = check
+        self.whole = whole
+        self.percent_ok = percent_ok
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            value = _whole(value) if self.whole else _number(value, self.percent_ok)
+        try:
+            return self.check(self.field, value)
+        except InvalidInputError as error:
+            self.fail(error.requirement, param, ctx)
+
+
+class EffectType(click.ParamType):
+    name = "effect"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Effect):
+            return value
+        try:
+            return Effect.parse(value)
+        except InvalidInputError as error:
+            self.fail(error.requirement, param, ctx)
+
+
+class StageType(click.ParamType):
+    name = "NAME=SHARE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        name, sep, share = value.partition("=")
+        if not sep or not name.strip():
+            self.fail(f"must be NAME=SHARE with a share in (0, 1], such as found=0.8; "
+                      f"got {value!r}", param, ctx)
+        try:
+            return name.strip(), _validate.share(f"stage {name.strip()!r}", _number(share, True))
+        except InvalidInputError as error:
+            self.fail(f"{error.field} {error.requirement}", param, ctx)
+
+
+def _whole_at_least(minimum):
+    return lambda field, value: _validate.integer(field, value, minimum)
+
+
+PROPORTION = Checked("proportion", "rate", _validate.proportion, percent_ok=True)
+SHARE = Checked("share", "share", _validate.share, percent_ok=True)
+POSITIVE = Checked("number", "number", _validate.positive)
+
+
+def scenario_options(command):
+    """Add the options that describe a planned study to a command."""
+    options = [
+        click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Scenario file (TOML) with keys such as cohort, retention, base_rate; "
+                          "options given on the command line override it."),
+        click.option("--cohort", type=Checked("integer", "cohort", _whole_at_least(1), whole=True),
+                     help="People submitted to the data service (whole number >= 1). "
+                          "[default: 300]"),
+        click.option("--retention", type=SHARE,
+                     help="Overall share of the cohort analysed, in (0, 1] (0.4 or 40%). "
+                          "[default: 0.40]"),
+        click.option("--stage", "stages", type=StageType(), multiple=True,
+                     help="A funnel stage as NAME=SHARE, repeatable in order "
+                          "(--stage found=0.8 --stage matched=0.6); instead of --retention."),
+        click.option("--base-rate", type=PROPORTION,
+                     help="Comparison group's one-year reoffending rate, in (0, 1) "
+                          "(0.35 or 35%). [default: 0.35]"),
+        click.option("--effect", type=EffectType(),
+                     help="Treated minus comparison rate: -0.05, -5pp (points), rr=0.9 "
+                          "(relative risk) or or=0.8 (odds ratio). [default: -0.05]"),
+        click.option("--comparison-ratio", type=POSITIVE,
+                     help="Effective comparison records per analysed treated person (> 0). "
+                          "[default: 10]"),
+        click.option("--n-comparison", type=Checked("integer", "n_comparison",
+                                                    _whole_at_least(1), whole=True),
+                     help="A fixed effective comparison size, instead of --comparison-ratio."),
+        click.option("--alpha", type=PROPORTION,
+                     help="Significance level, in (0, 0.5). [default: 0.05]"),
+        click.option("--alternative", type=click.Choice(ALTERNATIVES),
+                     help="two-sided, or less / greater to look only for a reduction / "
+                          "increase. [default: two-sided]"),
+        click.option("--method", type=click.Choice(METHODS),
+                     help="Test: wald (unpooled, as real analyses), pooled, arcsine, "
+                          "fleiss-cc. [default: wald]"),
+        click.option("--min-n-treated", type=Checked("integer", "min_n_treated",
+                                                     _whole_at_least(2), whole=True),
+                     help="Fewest analysed treated people for an analysis to run (>= 2). "
+                          "[default: 2]"),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def target_power_option(command):
+    return click.option(
+        "--target-power", type=PROPORTION, default=0.8, show_default=True,
+        help="Power to reach, in (alpha, 1) (0.8 or 80%).")(command)
+
+
+def json_option(command):
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print one JSON object instead of text.")(command)
+
+
+def _read_config(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise click.BadParameter(f"{path} is not valid TOML: {error}",
+                                 param_hint="'--config'") from None
+    except OSError as error:
+        raise click.BadParameter(f"cannot read {path}: {error.strerror}",
+                                 param_hint="'--config'") from None
+
+
+def build_scenario(config=None, stages=(), **options) -> Scenario:
+    """Defaults, then the config file, then the options given."""
+    settings = _read_config(config) if config is not None else {}
+    from_config = set(settings)
+    given = {key: value for key, value in options.items() if value is not None}
+    if "retention" in given and stages:
+        raise click.UsageError("give either --retention or --stage, not both")
+    if "retention" in given or stages:
+        settings.pop("retention", None)
+        settings.pop("funnel", None)
+        from_config -= {"retention", "funnel"}
+    if stages:
+        names = [name for name, _ in stages]
+        if len(set(names)) != len(names):
+            raise click.BadParameter(f"stage names must be distinct; got {names}",
+                                     param_hint="'--stage'")
+        given["funnel"] = Funnel.from_shares(stages)
+    for key in given:
+        from_config.discard(key)
+    settings.update(given)
+    try:
+        return Scenario.from_dict(settings)
+    except InvalidInputError as error:
+        key = error.field.split(" ")[0]
+        if key in from_config or (key == "stage" and "funnel" in from_config):
+            raise click.BadParameter(f"{config}: {error.field} {error.requirement}",
+                                     param_hint="'--config'") from None
+        raise
+

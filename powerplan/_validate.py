@@ -1,0 +1,78 @@
+"""Input checks shared by the library and the command line.
+
+Each checker returns the cleaned value or raises ``InvalidInputError`` whose
+message names the field and its allowed range. The command line calls these
+same functions, so a message is written once.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+
+from .errors import InvalidInputError
+
+
+def _number(field: str, value, allowed: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputError(field, f"must be {allowed}; got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise InvalidInputError(field, f"must be {allowed}; got {value}")
+    return value
+
+
+def proportion(field: str, value) -> float:
+    """A proportion strictly inside (0, 1), such as a reoffending rate."""
+    allowed = "a proportion in (0, 1)"
+    value = _number(field, value, allowed)
+    if not 0.0 < value < 1.0:
+        raise InvalidInputError(field, f"must be {allowed}; got {value:g}")
+    return value
+
+
+def share(field: str, value) -> float:
+    """A share of people kept, in (0, 1]."""
+    allowed = "a share in (0, 1]"
+    value = _number(field, value, allowed)
+    if not 0.0 < value <= 1.0:
+        raise InvalidInputError(field, f"must be {allowed}; got {value:g}")
+    return value
+
+
+def positive(field: str, value) -> float:
+    """A finite number greater than 0."""
+    allowed = "a number > 0"
+    value = _number(field, value, allowed)
+    if value <= 0.0:
+        raise InvalidInputError(field, f"must be {allowed}; got {value:g}")
+    return value
+
+
+def real(field: str, value) -> float:
+    """Any finite number."""
+    return _number(field, value, "a finite number")
+
+
+def integer(field: str, value, minimum: int, maximum: int | None = None) -> int:
+    """A whole number in [minimum, maximum]."""
+    if maximum is None:
+        allowed = f"a whole number >= {minimum:,}"
+    else:
+        allowed = f"a whole number in [{minimum:,}, {maximum:,}]"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InvalidInputError(field, f"must be {allowed}; got {value!r}")
+    value = int(value)
+    if value < minimum or (maximum is not None and value > maximum):
+        raise InvalidInputError(field, f"must be {allowed}; got {value:,}")
+    return value
+
+
+def choice(field: str, value, choices: Iterable[str]) -> str:
+    """One of a fixed set of names."""
+    choices = tuple(choices)
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise InvalidInputError(field, f"must be one of {listed}; got {value!r}")
+    return value

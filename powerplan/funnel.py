@@ -1,0 +1,99 @@
+"""The funnel from people submitted to people analysed.
+
+Each stage keeps a share of the people who reached it (found in the national
+records, index date inside the data window, matched to comparison records,
+...). Overall retention is the product of the shares; a single overall
+retention is the one-stage funnel.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from . import _validate
+from .errors import InvalidInputError
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the funnel: its name and the share of people it keeps."""
+
+    name: str
+    share: float
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Ordered stages, each keeping a share in (0, 1] of those who reach it.
+
+    Examples
+    --------
+    >>> funnel = Funnel.from_shares({"found": 0.8, "in window": 0.7, "matched": 0.75})
+    >>> round(funnel.retention, 6)
+    0.42
+    >>> [round(n, 1) for n in funnel.expected_counts(300)]
+    [300.0, 240.0, 168.0, 126.0]
+    """
+
+    stages: tuple[Stage, ...]
+
+    def __post_init__(self):
+        stages = tuple(self.stages)
+        if not stages:
+            raise InvalidInputError("funnel", "must have at least one stage")
+        checked = []
+        for stage in stages:
+            if not isinstance(stage, Stage):
+                raise InvalidInputError("funnel", f"stages must be Stage values; got {stage!r}")
+            name = str(stage.name).strip()
+            if not name:
+                raise InvalidInputError("stage", "names must not be empty")
+            field = "retention" if len(stages) == 1 and name == "analysed" else f"stage {name!r}"
+            checked.append(Stage(name, _validate.share(field, stage.share)))
+        names = [s.name for s in checked]
+        if len(set(names)) != len(names):
+            raise InvalidInputError("stage", f"names must be distinct; got {names}")
+        object.__setattr__(self, "stages", tuple(checked))
+
+    @classmethod
+    def single(cls, retention: float) -> "Funnel":
+        """A one-stage funnel keeping ``retention`` of the cohort."""
+        return cls((Stage("analysed", retention),))
+
+    @classmethod
+    def from_shares(cls, shares: Mapping[str, float] | Iterable[tuple[str, float]]) -> "Funnel":
+        """Build from ``{name: share}`` or ``[(name, share), ...]``, in order."""
+        pairs = shares.items() if isinstance(shares, Mapping) else shares
+        return cls(tuple(Stage(name, share) for name, share in pairs))
+
+    @classmethod
+    def coerce(cls, value) -> "Funnel":
+        """Accept a Funnel, an overall retention, or stage shares."""
+        if isinstance(value, Funnel):
+            return value
+        if isinstance(value, Mapping) or (
+            isinstance(value, (list, tuple)) and all(isinstance(v, (list, tuple)) for v in value)
+        ):
+            return cls.from_shares(value)
+        return cls.single(value)
+
+    @property
+    def retention(self) -> float:
+        """Overall share of the cohort analysed: the product of the shares."""
+        return math.prod(stage.share for stage in self.stages)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(stage.name for stage in self.stages)
+
+    def expected_counts(self, cohort: float) -> list[float]:
+        """Expected people submitted and after each stage (one more than stages)."""
+        counts = [float(cohort)]
+        for stage in self.stages:
+            counts.append(counts[-1] * stage.share)
+        return counts
+
+    def to_dict(self) -> dict[str, float]:
+        return {stage.name: stage.share for stage in self.stages}

@@ -1,0 +1,233 @@
+"""One solver for every unknown of a planned study.
+
+``solve(scenario, "cohort" | "effect" | "retention", target_power=...)``
+varies one setting with :func:`dataclasses.replace` and finds where power
+reaches the target:
+
+* ``cohort`` (a whole number) by exponential search and integer bisection,
+  keeping ``power(lower) < target <= power(upper)``, so the answer ``c``
+  satisfies ``power(c) >= target > power(c - 1)``;
+* ``effect`` and ``retention`` (continuous) by scanning for the first
+  crossing of the target and refining it with Brent's method.
+
+When no answer exists the solver raises :class:`NoSolutionError` saying why.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import optimize
+
+from . import _format, _validate
+from .analytic import analytic
+from .errors import InvalidInputError, NoSolutionError
+from .funnel import Funnel
+from .proportions import sample_size
+from .results import PowerResult, Solution
+from .scenario import MAX_COHORT, Scenario
+
+UNKNOWNS = ("cohort", "effect", "retention")
+DIRECTIONS = ("reduction", "increase")
+ENGINES = ("analytic",)
+
+#: The data service's minimum request (people submitted).
+MIN_REQUEST = 60
+#: Treated reoffenders needed before secondary measures are reported.
+MIN_REOFFENDERS_SECONDARY = 30
+
+
+def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
+          direction: str = "reduction", engine: str = "analytic") -> Solution:
+    """Solve a planned study for one named unknown.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The planned study; the unknown's own value in it is ignored.
+    unknown : {"cohort", "effect", "retention"}
+        ``cohort``: the minimum number of people to submit. ``effect``: the
+        minimum detectable effect (MDE) for the scenario's cohort.
+        ``retention``: the overall share of the cohort that must be analysed.
+    target_power : float
+        Power to reach, in (alpha, 1).
+    direction : {"reduction", "increase"}
+        For ``effect``: solve for a reduction (negative effect, the default)
+        or an increase.
+    engine : {"analytic"}
+        How power is computed.
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    InvalidInputError
+        A setting outside its range (target power, unknown, direction).
+    NoSolutionError
+        No value reaches the target; the message says why.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario
+    >>> answer = solve(Scenario(), "cohort", target_power=0.8)
+    >>> answer.value, answer.achieved_power >= 0.8 > answer.power_below
+    (1829, True)
+    >>> round(solve(Scenario(), "effect").value, 4)
+    -0.1153
+    """
+    _validate.choice("unknown", unknown, UNKNOWNS)
+    _validate.choice("direction", direction, DIRECTIONS)
+    _validate.choice("engine", engine, ENGINES)
+    target = _validate.proportion("target_power", target_power)
+    if target <= scenario.alpha:
+        raise InvalidInputError(
+            "target_power",
+            f"must be in (alpha, 1) = ({scenario.alpha:g}, 1): at or below alpha "
+            f"even a zero effect reaches it; got {target:g}",
+        )
+    if unknown == "cohort":
+        return _solve_cohort(scenario, target)
+    if unknown == "effect":
+        return _solve_effect(scenario, target, direction)
+    return _solve_retention(scenario, target)
+
+
+def _notes(result: PowerResult) -> tuple[str, ...]:
+    notes = []
+    if result.cohort < MIN_REQUEST:
+        notes.append(f"the data service needs at least {MIN_REQUEST} people submitted; "
+                     f"this answer is {result.cohort}")
+    reoffenders = result.expected_n_treated * result.treated_rate
+    if reoffenders < MIN_REOFFENDERS_SECONDARY:
+        notes.append(f"about {reoffenders:.0f} treated reoffenders are expected; secondary "
+                     f"measures are only reported with at least {MIN_REOFFENDERS_SECONDARY}")
+    return tuple(notes)
+
+
+def _check_direction_testable(scenario: Scenario, effect: float):
+    if effect == 0:
+        raise NoSolutionError(
+            f"the effect is 0, so power stays at alpha ({scenario.alpha:g}) whatever the "
+            f"cohort; give the effect to detect (for example -0.05)")
+    wrong = {"less": effect > 0, "greater": effect < 0}.get(scenario.alternative, False)
+    if wrong:
+        kind = "an increase" if effect > 0 else "a reduction"
+        looks = "reductions" if scenario.alternative == "less" else "increases"
+        raise NoSolutionError(
+            f"the effect is {kind} ({_format.points(effect)}) but the test "
+            f"(alternative={scenario.alternative!r}) looks only for {looks}")
+
+
+def _solve_cohort(scenario: Scenario, target: float) -> Solution:
+    _check_direction_testable(scenario, scenario.effect)
+    cache: dict[int, PowerResult] = {}
+
+    def result_at(cohort: int) -> PowerResult:
+        if cohort not in cache:
+            cache[cohort] = analytic(scenario.replace(cohort=cohort))
+        return cache[cohort]
+
+    def reaches(cohort: int) -> bool:
+        return result_at(cohort).power >= target
+
+    if not reaches(MAX_COHORT):
+        best = result_at(MAX_COHORT).power
+        if scenario.n_comparison is not None:
+            why = (f"with a fixed comparison group of {scenario.n_comparison:,} the power "
+                   f"cannot pass {_format.percent(best)} however many people are submitted")
+        else:
+            why = (f"even {MAX_COHORT:,} people submitted give only {_format.percent(best)} "
+                   f"power; the effect ({_format.points(scenario.effect)}) is too small")
+        raise NoSolutionError(f"no cohort reaches {_format.percent(target)} power: {why}")
+
+    # Closed-form start: the treated size at which power at the expected n
+    # reaches the target, scaled up by the retention.
+    high = MIN_REQUEST
+    if scenario.n_comparison is None:
+        try:
+            n1 = sample_size(scenario.treated_rate, scenario.base_rate,
+                             ratio=scenario.comparison_ratio, alpha=scenario.alpha,
+                             target_power=target, alternative=scenario.alternative,
+                             method=scenario.method, max_n=MAX_COHORT)
+            high = max(1, min(MAX_COHORT, math.ceil(n1 / scenario.retention)))
+        except ValueError:
+            high = MAX_COHORT
+    low = 0  # power with nobody submitted is 0 < target
+    while not reaches(high):
+        low, high = high, min(MAX_COHORT, 2 * high)
+    # Step down from the guess until below the target (power at 0 is 0).
+    step = max(1, high // 8)
+    while low == 0 and high - step >= 1 and reaches(high - step):
+        high -= step
+        step *= 2
+    if low == 0 and high - step >= 1:
+        low = high - step
+    while high - low > 1:
+        middle = (low + high) // 2
+        if reaches(middle):
+            high = middle
+        else:
+            low = middle
+    result = result_at(high)
+    below = result_at(high - 1).power if high > 1 else 0.0
+    return Solution("cohort", high, target, result.power, below, result,
+                    result.scenario, _notes(result))
+
+
+def _first_crossing(power_of, grid: np.ndarray, target: float) -> float:
+    """Where ``power_of`` first reaches ``target`` along ``grid``, refined by Brent."""
+    powers = np.array([power_of(x) for x in grid])
+    index = int(np.argmax(powers >= target))
+    return optimize.brentq(lambda x: power_of(x) - target, grid[index - 1], grid[index],
+                           xtol=1e-13, rtol=1e-13)
+
+
+def _solve_effect(scenario: Scenario, target: float, direction: str) -> Solution:
+    testable = {"less": "reduction", "greater": "increase"}.get(scenario.alternative, direction)
+    if testable != direction:
+        raise InvalidInputError(
+            "direction", f"must be {testable!r} when alternative is "
+                         f"{scenario.alternative!r}; got {direction!r}")
+    # The effect can move the treated rate almost to 0 (reduction) or 1 (increase).
+    room = scenario.base_rate if direction == "reduction" else 1.0 - scenario.base_rate
+    sign = -1.0 if direction == "reduction" else 1.0
+    largest = sign * room * (1 - 1e-9)
+
+    def power_of(effect: float) -> float:
+        return analytic(scenario.replace(effect=effect)).power
+
+    best = power_of(largest)
+    if best < target:
+        limit = "0%" if direction == "reduction" else "100%"
+        raise NoSolutionError(
+            f"no {direction} is detectable with {_format.percent(target)} power: even a treated "
+            f"rate of {limit} gives only {_format.percent(best)} with "
+            f"{scenario.cohort:,} people submitted")
+    grid = np.linspace(0.0, largest, 201)
+    effect = _first_crossing(power_of, grid, target)
+    result = analytic(scenario.replace(effect=effect))
+    return Solution("effect", effect, target, result.power, None, result,
+                    result.scenario, _notes(result))
+
+
+def _solve_retention(scenario: Scenario, target: float) -> Solution:
+    _check_direction_testable(scenario, scenario.effect)
+
+    def power_of(retention: float) -> float:
+        return analytic(scenario.replace(funnel=Funnel.single(retention))).power
+
+    best = power_of(1.0)
+    if best < target:
+        raise NoSolutionError(
+            f"no retention reaches {_format.percent(target)} power: even with all "
+            f"{scenario.cohort:,} people analysed it is {_format.percent(best)}; "
+            f"submit more people")
+    grid = np.linspace(0.0, 1.0, 201)
+    grid[0] = 1e-12
+    retention = _first_crossing(power_of, grid, target)
+    result = analytic(scenario.replace(funnel=Funnel.single(retention)))
+    return Solution("retention", retention, target, result.power, None, result,
+                    result.scenario, _notes(result))
