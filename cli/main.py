@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -11,8 +10,7 @@ import click
 import powerplan
 from powerplan.errors import InvalidInputError, NoSolutionError, PowerplanError
 
-from .options import (build_scenario, json_option, option_name, scenario_options,
-                      target_power_option)
+from .options import option_name
 
 #: Exit codes: 0 answered, 1 no answer exists (or an unexpected failure), 2 bad input.
 EXIT_NO_SOLUTION = 1
@@ -53,13 +51,6 @@ class PowerplanGroup(click.Group):
         return code
 
 
-def _emit(as_json: bool, payload: dict, text: str) -> None:
-    if as_json:
-        click.echo(json.dumps(payload, indent=2))
-    else:
-        click.echo(text)
-
-
 @click.group(cls=PowerplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(powerplan.__version__, prog_name="powerplan")
 def cli():
@@ -81,64 +72,11 @@ def cli():
     """
 
 
-@cli.command("power", short_help="Chance of a significant result.  "
-                                 "e.g. powerplan power --cohort 300 --effect -5pp")
-@scenario_options
-@json_option
-def power_command(as_json, **options):
-    """The chance that the study reports a significant result, and the
-    chances of each published verdict (significant reduction, inconclusive,
-    significant increase), averaged over the random number analysed.
 
-    \b
-    Example:
-      powerplan power --cohort 300 --retention 0.4 --base-rate 0.35 --effect -5pp
-    """
-    scenario = build_scenario(**options)
-    result = powerplan.analytic(scenario)
-    payload = result.to_dict() | {"scenario": scenario.to_dict()}
-    _emit(as_json, payload, f"{result.summary()}\n\n{result}")
+# Each module adds its commands to the group.
+from . import planning  # noqa: E402  (registers power, size, mde)
 
-
-@cli.command("size", short_help="Minimum cohort for a target power.  "
-                                "e.g. powerplan size --effect -5pp --target-power 0.8")
-@scenario_options
-@target_power_option
-@json_option
-def size_command(as_json, target_power, **options):
-    """The smallest number of people to submit for the study to reach the
-    target power (--cohort, if given, is ignored).
-
-    \b
-    Example:
-      powerplan size --retention 0.4 --base-rate 0.35 --effect -5pp --target-power 0.8
-    """
-    scenario = build_scenario(**options)
-    solution = powerplan.solve(scenario, "cohort", target_power=target_power)
-    payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
-    _emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
-
-
-@cli.command("mde", short_help="Minimum detectable effect for a cohort.  "
-                               "e.g. powerplan mde --cohort 1000")
-@scenario_options
-@target_power_option
-@click.option("--direction", type=click.Choice(["reduction", "increase"]), default="reduction",
-              show_default=True, help="Solve for the smallest reduction or increase.")
-@json_option
-def mde_command(as_json, target_power, direction, **options):
-    """The smallest effect the study detects with the target power
-    (--effect, if given, is ignored).
-
-    \b
-    Example:
-      powerplan mde --cohort 1000 --retention 0.4 --base-rate 0.35 --target-power 0.8
-    """
-    scenario = build_scenario(**options)
-    solution = powerplan.solve(scenario, "effect", target_power=target_power,
-                               direction=direction)
-    payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
-    _emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
+planning.register(cli)
 
 
 def main(argv=None):
