@@ -43,11 +43,11 @@ def option_name(field: str) -> str:
 def _number(text: str, percent_ok: bool) -> float | str:
     """Parse a number, ``1,000`` and (where allowed) ``35%``; leave bad text for the checker."""
     cleaned = text.strip().replace(",", "").replace("_", "")
-    scale = 1.0
+    divisor = 1.0
     if percent_ok and cleaned.endswith("%"):
-        cleaned, scale = cleaned[:-1], 0.01
+        cleaned, divisor = cleaned[:-1], 100.0
     try:
-        return float(cleaned) * scale
+        return float(cleaned) / divisor
     except ValueError:
         return text
 

@@ -30,7 +30,9 @@ def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     to 5,000).
     """
     n, p = scenario.cohort, scenario.retention
-    if n <= 5000 or p == 1.0:
+    if p == 1.0:
+        k = np.array([n])
+    elif n <= 5000:
         k = np.arange(n + 1)
     else:
         low, high = stats.binom.ppf([_TAIL, 1 - _TAIL], n, p)
@@ -73,15 +75,17 @@ def analytic(scenario: Scenario) -> PowerResult:
     """
     k, weight = analysed_distribution(scenario)
     reduction, increase = _verdicts(scenario, k)
-    p_reduction = float(np.dot(weight, reduction))
-    p_increase = float(np.dot(weight, increase))
+    # dot products of probabilities can round a hair past 1
+    p_reduction = min(1.0, float(np.dot(weight, reduction)))
+    p_increase = min(1.0, float(np.dot(weight, increase)))
     expected_n = scenario.expected_n_treated
-    at_mean = sum(float(v) for v in _verdicts(scenario, expected_n))
+    at_mean = min(1.0, sum(float(v) for v in _verdicts(scenario, expected_n)))
+    power = min(1.0, p_reduction + p_increase)  # the sum can round past 1
     return PowerResult(
-        power=p_reduction + p_increase,
+        power=power,
         p_significant_reduction=p_reduction,
         p_significant_increase=p_increase,
-        p_inconclusive=max(0.0, 1.0 - p_reduction - p_increase),
+        p_inconclusive=1.0 - power,
         power_at_expected_n=at_mean,
         p_analysable=float(stats.binom.sf(scenario.min_n_treated - 1,
                                           scenario.cohort, scenario.retention)),

@@ -83,7 +83,7 @@ class PowerResult:
     def _rows(self) -> list[tuple[str, str]]:
         return [
             ("people submitted", _format.people(self.cohort)),
-            ("retention", _format.percent(self.retention)),
+            ("retention", self._retention_text()),
             ("expected analysed", f"{self.expected_n_treated:,.1f} treated, "
                                   f"{self.n_comparison:,.1f} comparison (effective)"),
             ("reoffending rate", f"{_format.percent(self.base_rate)} comparison, "
@@ -95,6 +95,14 @@ class PowerResult:
             ("inconclusive", _format.percent(self.p_inconclusive)),
             ("significant increase", _format.percent(self.p_significant_increase)),
         ]
+
+    def _retention_text(self) -> str:
+        stages = self.scenario.funnel.stages
+        overall = _format.percent(self.retention)
+        if len(stages) == 1:
+            return overall
+        return overall + " (" + " x ".join(
+            f"{stage.name} {_format.percent(stage.share, 0)}" for stage in stages) + ")"
 
     def __str__(self) -> str:
         head = (f"Power ({self.engine}; {self.method} test, {self.alternative}, "
@@ -191,9 +199,9 @@ class Solution:
 
     def __str__(self) -> str:
         rows = [("target power", _format.percent(self.target_power)),
-                ("achieved power", _format.percent(self.achieved_power, 2))]
+                ("achieved power", _format.percent(self.achieved_power, 3))]
         if self.power_below is not None:
-            rows.append(("with one person fewer", _format.percent(self.power_below, 2)))
+            rows.append(("with one person fewer", _format.percent(self.power_below, 3)))
         rows += [row for row in self.result._rows() if row[0] != "power"]
         text = f"Solved for {self.unknown} ({self.result.engine}; {self.result.method} test)\n"
         text += _format.table(rows)
