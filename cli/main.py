@@ -74,9 +74,12 @@ def cli():
 
 
 # Each module adds its commands to the group.
-from . import planning  # noqa: E402  (registers power, size, mde)
+from . import planning, portfolio_command, published_command, table_command  # noqa: E402
 
 planning.register(cli)
+table_command.register(cli)
+published_command.register(cli)
+portfolio_command.register(cli)
 
 
 def main(argv=None):

@@ -137,6 +137,8 @@ class Solution:
     notes : tuple of str
         Caveats a user should read (for example the data service's minimum
         of 60 people submitted).
+    measure : {"power", "assurance"}
+        What the target applies to: power, or assurance under a prior.
     """
 
     unknown: str
@@ -147,6 +149,7 @@ class Solution:
     result: PowerResult = field(repr=False)
     scenario: Scenario = field(repr=False, compare=False)
     notes: tuple[str, ...] = ()
+    measure: str = "power"
 
     @property
     def n_treated(self) -> float:
@@ -161,7 +164,7 @@ class Solution:
     def to_dict(self) -> dict:
         """The answer and the figures at it, as plain values (JSON-ready)."""
         out = {"unknown": self.unknown, self.unknown: _plain(self.value),
-               "target_power": self.target_power, "achieved_power": _plain(self.achieved_power),
+               "measure": self.measure, "target_power": self.target_power, "achieved_power": _plain(self.achieved_power),
                "power_below": _plain(self.power_below), "n_treated": _plain(self.n_treated)}
         for key, value in self.result.to_dict().items():
             out.setdefault(key, value)
@@ -180,7 +183,7 @@ class Solution:
         target = _format.percent(self.target_power, 0)
         if self.unknown == "cohort":
             return (
-                f"To reach {target} power, submit at least {_format.people(self.value)} people: "
+                f"To reach {target} {self.measure}, submit at least {_format.people(self.value)} people: "
                 f"about {r.expected_n_treated:,.0f} would be analysed against "
                 f"{r.n_comparison:,.0f} comparison records."
             )
@@ -194,15 +197,16 @@ class Solution:
             )
         return (
             f"With {_format.people(r.cohort)} people submitted, at least "
-            f"{_format.percent(self.value)} of them must be analysed to reach {target} power."
+            f"{_format.percent(self.value)} of them must be analysed to reach {target} "
+            f"{self.measure}."
         )
 
     def __str__(self) -> str:
-        rows = [("target power", _format.percent(self.target_power)),
-                ("achieved power", _format.percent(self.achieved_power, 3))]
+        rows = [(f"target {self.measure}", _format.percent(self.target_power)),
+                (f"achieved {self.measure}", _format.percent(self.achieved_power, 3))]
         if self.power_below is not None:
             rows.append(("with one person fewer", _format.percent(self.power_below, 3)))
-        rows += [row for row in self.result._rows() if row[0] != "power"]
+        rows += [row for row in self.result._rows() if row[0] not in ("power", "assurance")]
         text = f"Solved for {self.unknown} ({self.result.engine}; {self.result.method} test)\n"
         text += _format.table(rows)
         for note in self.notes:
