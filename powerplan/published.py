@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pandas as pd
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from . import _format, _validate
 from .errors import NoSolutionError
-from .results import _plain
+from .results import _one_row, _plain
 from .scenario import Scenario
 from .solve import solve
 
@@ -77,9 +76,8 @@ class PublishedReview:
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        row = self.to_dict()
-        row["notes"] = "; ".join(row["notes"])
-        return pd.DataFrame([row])
+        """A one-row DataFrame of :meth:`to_dict` (notes joined)."""
+        return _one_row(self.to_dict())
 
     def summary(self) -> str:
         verdict = "significant" if self.significant else "not significant"

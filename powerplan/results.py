@@ -17,6 +17,12 @@ def _plain(value):
     return value
 
 
+def _one_row(record: dict) -> pd.DataFrame:
+    """A one-row DataFrame of a ``to_dict()`` record, lists joined by '; '."""
+    return pd.DataFrame([{k: "; ".join(v) if isinstance(v, list) else v
+                          for k, v in record.items()}])
+
+
 @dataclass(frozen=True)
 class PowerResult:
     """Chance that a planned study reports a significant difference.
@@ -70,7 +76,7 @@ class PowerResult:
 
     def to_frame(self) -> pd.DataFrame:
         """A one-row DataFrame of :meth:`to_dict`."""
-        return pd.DataFrame([self.to_dict()])
+        return _one_row(self.to_dict())
 
     def summary(self) -> str:
         """One sentence in plain words."""
@@ -164,7 +170,8 @@ class Solution:
     def to_dict(self) -> dict:
         """The answer and the figures at it, as plain values (JSON-ready)."""
         out = {"unknown": self.unknown, self.unknown: _plain(self.value),
-               "measure": self.measure, "target_power": self.target_power, "achieved_power": _plain(self.achieved_power),
+               "measure": self.measure, "target_power": self.target_power,
+               "achieved_power": _plain(self.achieved_power),
                "power_below": _plain(self.power_below), "n_treated": _plain(self.n_treated)}
         for key, value in self.result.to_dict().items():
             out.setdefault(key, value)
@@ -173,9 +180,7 @@ class Solution:
 
     def to_frame(self) -> pd.DataFrame:
         """A one-row DataFrame of :meth:`to_dict` (notes joined)."""
-        row = self.to_dict()
-        row["notes"] = "; ".join(row["notes"])
-        return pd.DataFrame([row])
+        return _one_row(self.to_dict())
 
     def summary(self) -> str:
         """One sentence in plain words."""
