@@ -75,7 +75,7 @@ class PublishedReview:
         out["notes"] = list(self.notes)
         return out
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self):
         """A one-row DataFrame of :meth:`to_dict` (notes joined)."""
         return _one_row(self.to_dict())
 
