@@ -4,14 +4,17 @@ from .analytic import analytic
 from .effects import Effect, from_difference, to_difference
 from .errors import InvalidInputError, NoSolutionError, PowerplanError
 from .funnel import Funnel, Stage
+from .intake import Intake
 from .results import PowerResult, Solution
 from .scenario import Scenario
 from .solve import solve
+from .timing import DataWindow, SubmissionMonth, SubmissionPlan, submission_plan
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Effect", "Funnel", "InvalidInputError", "NoSolutionError", "PowerResult",
-    "PowerplanError", "Scenario", "Solution", "Stage", "analytic", "from_difference",
-    "solve", "to_difference",
+    "DataWindow", "Effect", "Funnel", "Intake", "InvalidInputError", "NoSolutionError",
+    "PowerResult", "PowerplanError", "Scenario", "Solution", "Stage", "SubmissionMonth",
+    "SubmissionPlan", "analytic", "from_difference", "solve", "submission_plan",
+    "to_difference",
 ]
