@@ -32,6 +32,15 @@ OPTION_NAMES = {
     "min_n_treated": "--min-n-treated",
     "target_power": "--target-power",
     "direction": "--direction",
+    "per_month": "--intake-per-month",
+    "start": "--start",
+    "end": "--end",
+    "index_dates": "--index-dates",
+    "index_date": "--index-dates",
+    "lag_months": "--lag-months",
+    "windows": "--window",
+    "horizon_months": "--horizon-months",
+    "now": "--now",
 }
 
 
