@@ -8,13 +8,14 @@ from .intake import Intake
 from .results import PowerResult, Solution
 from .scenario import Scenario
 from .solve import solve
-from .timing import DataWindow, SubmissionMonth, SubmissionPlan, submission_plan
+from .timing import (DataWindow, SubmissionMonth, SubmissionPlan, analysable_from,
+                     submission_plan)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DataWindow", "Effect", "Funnel", "Intake", "InvalidInputError", "NoSolutionError",
     "PowerResult", "PowerplanError", "Scenario", "Solution", "Stage", "SubmissionMonth",
-    "SubmissionPlan", "analytic", "from_difference", "solve", "submission_plan",
-    "to_difference",
+    "SubmissionPlan", "analysable_from", "analytic", "from_difference", "solve",
+    "submission_plan", "to_difference",
 ]

@@ -332,12 +332,12 @@ class SubmissionPlan:
         """One row per submission month."""
         return pd.DataFrame([m.to_dict() for m in self.months])
 
-    def _data_text(self) -> str:
+    def _data_rows(self) -> list[tuple[str, str]]:
         if self.windows:
-            return "windows ending " + ", ".join(f"{w.end} (released {w.release})"
-                                                 for w in self.windows)
-        return (f"index dates up to {self.lag_months + FOLLOW_UP_MONTHS} months before "
-                f"submission ({FOLLOW_UP_MONTHS} of follow-up, {self.lag_months} of lag)")
+            return [("data windows" if i == 0 else "", f"index dates to {w.end} from {w.release}")
+                    for i, w in enumerate(self.windows)]
+        return [("data", f"index dates up to {self.lag_months + FOLLOW_UP_MONTHS} months before "
+                         f"submission ({FOLLOW_UP_MONTHS} of follow-up, {self.lag_months} of lag)")]
 
     def __str__(self) -> str:
         s = self.scenario
@@ -345,7 +345,7 @@ class SubmissionPlan:
                 f"alpha {s.alpha:g})")
         rows = [
             ("intake", self.intake.describe()),
-            ("data", self._data_text()),
+            *self._data_rows(),
             ("retention", _format.percent(s.retention)),
             ("reoffending rate", f"{_format.percent(s.base_rate)} comparison, "
                                  f"{_format.percent(s.treated_rate)} treated "

@@ -350,7 +350,8 @@ def test_explicit_windows():
     assert by_month["2027-11"].n_analysable == 22 * 20           # through 2025-12
     assert analysable_from("2025-01-01", windows=WINDOWS) == "2027-11"
     assert analysable_from("2026-01-01", windows=WINDOWS) is None
-    assert "windows ending 2024-12-31 (released 2026-10-01)" in str(plan)
+    assert "  data windows       index dates to 2024-12-31 from 2026-10-01\n" \
+           "                     index dates to 2025-12-31 from 2027-10-15\n" in str(plan)
 
 
 def test_window_end_is_inclusive_on_explicit_dates():
