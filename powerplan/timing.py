@@ -88,8 +88,8 @@ def _checked_windows(windows) -> tuple[DataWindow, ...]:
     checked = []
     for window in windows:
         if not isinstance(window, DataWindow):
-            if isinstance(window, (str, bytes)) or not isinstance(window, Iterable) \
-                    or len(window := tuple(window)) != 2:
+            is_pair = isinstance(window, (tuple, list)) and len(window) == 2
+            if not is_pair:
                 raise InvalidInputError("windows", f"must be (release, end) pairs; "
                                                    f"got {window!r}")
             window = DataWindow(*window)
