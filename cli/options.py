@@ -34,6 +34,15 @@ OPTION_NAMES = {
     "target_power": "--target-power",
     "direction": "--direction",
     "prior": "--prior",
+    "per_month": "--intake-per-month",
+    "start": "--start",
+    "end": "--end",
+    "index_dates": "--index-dates",
+    "index_date": "--index-dates",
+    "lag_months": "--lag-months",
+    "windows": "--window",
+    "horizon_months": "--horizon-months",
+    "now": "--now",
 }
 
 

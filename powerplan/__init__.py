@@ -5,6 +5,7 @@ from .assurance import AssuranceResult, assurance
 from .effects import Effect, from_difference, to_difference
 from .errors import InvalidInputError, NoSolutionError, PowerplanError
 from .funnel import Funnel, Stage
+from .intake import Intake
 from .portfolio import PortfolioResult, portfolio
 from .priors import DiscretePrior, NormalPrior, parse_prior
 from .published import PublishedReview, review_published
@@ -12,13 +13,16 @@ from .results import PowerResult, Solution
 from .scenario import Scenario
 from .solve import solve
 from .tables import RequirementsTable, requirements_table
+from .timing import (DataWindow, SubmissionMonth, SubmissionPlan, analysable_from,
+                     submission_plan)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AssuranceResult", "DiscretePrior", "Effect", "Funnel", "InvalidInputError",
-    "NoSolutionError", "NormalPrior", "PortfolioResult", "PowerResult", "PowerplanError",
-    "PublishedReview", "RequirementsTable", "Scenario", "Solution", "Stage", "analytic",
-    "assurance", "from_difference", "parse_prior", "portfolio", "requirements_table",
-    "review_published", "solve", "to_difference",
+    "AssuranceResult", "DataWindow", "DiscretePrior", "Effect", "Funnel", "Intake",
+    "InvalidInputError", "NoSolutionError", "NormalPrior", "PortfolioResult", "PowerResult",
+    "PowerplanError", "PublishedReview", "RequirementsTable", "Scenario", "Solution", "Stage",
+    "SubmissionMonth", "SubmissionPlan", "analysable_from", "analytic", "assurance",
+    "from_difference", "parse_prior", "portfolio", "requirements_table", "review_published",
+    "solve", "submission_plan", "to_difference",
 ]

@@ -1,0 +1,181 @@
+"""``powerplan wait``: submit now, or wait until more people are analysable?"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import click
+
+import powerplan
+from powerplan import _dates, _validate
+from powerplan.errors import InvalidInputError
+from powerplan.intake import MAX_PER_MONTH
+from powerplan.timing import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
+
+from .options import Checked, build_scenario, json_option, scenario_options, target_power_option
+from .output import emit
+
+
+class MonthType(click.ParamType):
+    name = "YYYY-MM"
+
+    def __init__(self, field: str):
+        self.field = field
+
+    def convert(self, value, param, ctx):
+        try:
+            return _dates.month(self.field, value)
+        except InvalidInputError as error:
+            self.fail(error.requirement, param, ctx)
+
+
+class WindowType(click.ParamType):
+    name = "RELEASE:END"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, DataWindow):
+            return value
+        release, sep, end = value.partition(":")
+        if not sep:
+            self.fail(f"must be RELEASE:END, two dates YYYY-MM-DD such as "
+                      f"2026-10-01:2024-12-31; got {value!r}", param, ctx)
+        try:
+            return DataWindow(_dates.date("windows", release), _dates.date("windows", end))
+        except InvalidInputError as error:
+            self.fail(error.requirement, param, ctx)
+
+
+def _whole_in(minimum, maximum):
+    return lambda field, value: _validate.integer(field, value, minimum, maximum)
+
+
+def read_index_dates(path: Path) -> list[dt.date]:
+    """Index dates from a CSV file: its ``index_date`` column, or its only column.
+
+    A single-column file may have a header of any name, or none. Every
+    problem is one ``BadParameter`` naming the file (and the line).
+    """
+    def bad(message):
+        return click.BadParameter(f"{path}: {message}", param_hint="'--index-dates'")
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as Excel writes
+        rows = [(number, row) for number, row in enumerate(csv.reader(io.StringIO(text)), 1)
+                if any(cell.strip() for cell in row)]
+    except UnicodeDecodeError:
+        raise bad("is not UTF-8 text") from None
+    except OSError as error:
+        raise bad(f"cannot be read: {error.strerror}") from None
+    except csv.Error as error:
+        raise bad(f"is not valid CSV: {error}") from None
+    if not rows:
+        raise bad("is empty; it needs a column index_date of dates YYYY-MM-DD")
+    header = [cell.strip() for cell in rows[0][1]]
+    if "index_date" in header:
+        column, data = header.index("index_date"), rows[1:]
+    elif len(header) == 1:
+        # no header when the first cell looks like a date (it is checked below)
+        column, data = 0, rows if header[0][:1].isdigit() else rows[1:]
+    else:
+        raise bad(f"has no index_date column; its columns are {', '.join(header)}")
+    if not data:
+        raise bad("holds no index dates")
+    dates = []
+    for number, row in data:
+        value = row[column] if column < len(row) else ""
+        if not value.strip():
+            raise bad(f"line {number}: index_date is empty")
+        try:
+            dates.append(_dates.date("index_date", value))
+        except InvalidInputError as error:
+            raise bad(f"line {number}: index_date {error.requirement}") from None
+    return dates
+
+
+def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
+    """Exactly one intake form, from the options."""
+    if per_month is not None and index_dates is not None:
+        raise click.UsageError("give either --intake-per-month (with --start) or "
+                               "--index-dates, not both")
+    if index_dates is not None:
+        if start is not None or end is not None:
+            raise click.UsageError("--start and --end go with --intake-per-month, "
+                                   "not --index-dates")
+        return powerplan.Intake.from_dates(read_index_dates(index_dates))
+    if per_month is None:
+        raise click.UsageError("give the intake: --intake-per-month N with --start YYYY-MM, "
+                               "or --index-dates FILE.csv")
+    if start is None:
+        raise click.UsageError("--intake-per-month needs --start YYYY-MM, the month of the "
+                               "first index dates")
+    return powerplan.Intake.monthly(per_month, start, end)
+
+
+@click.command("wait", short_help="Submit now, or wait for more people?  "
+                                "e.g. powerplan wait --intake-per-month 20 --start 2024-01")
+@click.option("--intake-per-month", "per_month",
+              type=Checked("integer", "per_month", _whole_in(1, MAX_PER_MONTH), whole=True),
+              help="People a month with index dates from --start (whole number >= 1).")
+@click.option("--start", type=MonthType("start"),
+              help="Month of the first index dates of --intake-per-month (YYYY-MM).")
+@click.option("--end", type=MonthType("end"),
+              help="Month of the last index dates of --intake-per-month (YYYY-MM). "
+                   "[default: the intake continues]")
+@click.option("--index-dates", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV file of index dates (YYYY-MM-DD), one person a row, in a column "
+                   "index_date or the only column; instead of --intake-per-month.")
+@click.option("--lag-months", type=Checked("integer", "lag_months",
+                                           _whole_in(0, MAX_LAG_MONTHS), whole=True),
+              help=f"Months between the end of the data loaded and the submission month. "
+                   f"[default: {DEFAULT_LAG_MONTHS}]")
+@click.option("--window", "windows", type=WindowType(), multiple=True,
+              help="A data window as RELEASE:END, repeatable: from date RELEASE the data "
+                   "analyse index dates up to END; instead of --lag-months.")
+@click.option("--horizon-months", type=Checked("integer", "horizon_months",
+                                               _whole_in(1, MAX_HORIZON_MONTHS), whole=True),
+              default=36, show_default=True, help="Months ahead to consider submitting.")
+@click.option("--now", type=MonthType("now"),
+              help="The first month to consider (YYYY-MM). [default: this month]")
+@scenario_options
+@target_power_option
+@json_option
+def wait_command(as_json, target_power, per_month, start, end, index_dates, lag_months,
+                 windows, horizon_months, now, cohort, **options):
+    """For each month from now to the horizon: how many of your people are
+    analysable, and the chance of each verdict if you submitted then. It
+    recommends the earliest month reaching the target power with at least
+    60 people analysable (the data service's minimum).
+
+    A person is analysable once 18 months of data exist after their index
+    date and the data service has loaded them: --lag-months after the data
+    end (default 8), or explicit --window releases. The people analysable
+    are the cohort, so --cohort is not used; the funnel (--retention or
+    --stage) should not count the data window again.
+
+    \b
+    Example:
+      powerplan wait --intake-per-month 20 --start 2024-01 --retention 0.4 --effect -7pp
+    """
+    if cohort is not None:
+        raise click.BadParameter("is not used by wait: the cohort of each month is the people "
+                                 "of the intake analysable then", param_hint="'--cohort'")
+    if lag_months is not None and windows:
+        raise click.UsageError("give either --lag-months or --window, not both")
+    intake = _intake(per_month, start, end, index_dates)
+    scenario = build_scenario(**options)
+    plan = powerplan.submission_plan(
+        scenario, intake, now=now or dt.date.today(), horizon_months=horizon_months,
+        lag_months=lag_months, windows=windows or None, target_power=target_power)
+    settings = {k: v for k, v in scenario.to_dict().items() if k != "cohort"}
+    emit(as_json, plan.to_dict() | {"scenario": settings}, str(plan))
+
+
+# The cohort comes from the intake: --cohort stays only to be refused with a reason.
+next(p for p in wait_command.params if p.name == "cohort").hidden = True
+
+
+def register(group: click.Group) -> None:
+    group.add_command(wait_command)
