@@ -75,8 +75,10 @@ def cli():
 
 # Each module adds its commands to the group.
 from . import planning  # noqa: E402  (registers power, size, mde)
+from . import plot_commands  # noqa: E402  (registers curve)
 
 planning.register(cli)
+plot_commands.register(cli)
 
 
 def main(argv=None):

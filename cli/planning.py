@@ -6,6 +6,7 @@ import click
 
 import powerplan
 
+from . import figures
 from .options import build_scenario, json_option, scenario_options, target_power_option
 from .output import emit
 
@@ -13,8 +14,9 @@ from .output import emit
 @click.command("power", short_help="Chance of a significant result.  "
                                  "e.g. powerplan power --cohort 300 --effect -5pp")
 @scenario_options
+@figures.plot_option("Draw the funnel and the chances of each verdict.")
 @json_option
-def power_command(as_json, **options):
+def power_command(as_json, plot_path, **options):
     """The chance that the study reports a significant result, and the
     chances of each published verdict (significant reduction, inconclusive,
     significant increase), averaged over the random number analysed.
@@ -25,6 +27,8 @@ def power_command(as_json, **options):
     """
     scenario = build_scenario(**options)
     result = powerplan.analytic(scenario)
+    if plot_path is not None:
+        figures.save(figures.power_figure(result), plot_path)
     payload = result.to_dict() | {"scenario": scenario.to_dict()}
     emit(as_json, payload, f"{result.summary()}\n\n{result}")
 
@@ -33,8 +37,9 @@ def power_command(as_json, **options):
                                 "e.g. powerplan size --effect -5pp --target-power 0.8")
 @scenario_options
 @target_power_option
+@figures.plot_option("Draw power against cohort with the minimum cohort marked.")
 @json_option
-def size_command(as_json, target_power, **options):
+def size_command(as_json, target_power, plot_path, **options):
     """The smallest number of people to submit for the study to reach the
     target power (--cohort, if given, is ignored).
 
@@ -44,6 +49,8 @@ def size_command(as_json, target_power, **options):
     """
     scenario = build_scenario(**options)
     solution = powerplan.solve(scenario, "cohort", target_power=target_power)
+    if plot_path is not None:
+        figures.save(figures.size_figure(scenario, solution), plot_path)
     payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
     emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
 
@@ -54,8 +61,9 @@ def size_command(as_json, target_power, **options):
 @target_power_option
 @click.option("--direction", type=click.Choice(["reduction", "increase"]), default="reduction",
               show_default=True, help="Solve for the smallest reduction or increase.")
+@figures.plot_option("Draw power against effect with the minimum detectable effect marked.")
 @json_option
-def mde_command(as_json, target_power, direction, **options):
+def mde_command(as_json, target_power, direction, plot_path, **options):
     """The smallest effect the study detects with the target power
     (--effect, if given, is ignored).
 
@@ -66,6 +74,8 @@ def mde_command(as_json, target_power, direction, **options):
     scenario = build_scenario(**options)
     solution = powerplan.solve(scenario, "effect", target_power=target_power,
                                direction=direction)
+    if plot_path is not None:
+        figures.save(figures.mde_figure(scenario, solution), plot_path)
     payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
     emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
 
