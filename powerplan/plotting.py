@@ -190,7 +190,8 @@ def plot_power_curve(curve, ax=None, *, target_power=None, solution=None, label=
         ``curve.solve(target_power)``: drawn as a vertical dotted line and a
         point (the minimum cohort, the MDE or the retention needed).
     label, color : str, optional
-        Legend label and colour of the curve.
+        Legend label and colour of the curve (and of its solution, when a
+        colour is given). A target already drawn on ``ax`` is not repeated.
 
     Returns
     -------
@@ -229,15 +230,16 @@ def plot_power_curve(curve, ax=None, *, target_power=None, solution=None, label=
     else:
         ax.plot(x, power, color=color or COLORS["power"], linewidth=2,
                 label=label or f"{engine} power", gid="power")
-    if target_power is not None:
+    drawn = [line.get_ydata()[0] for line in ax.get_lines() if line.get_gid() == "target"]
+    if target_power is not None and target_power not in drawn:  # once, when curves overlay
         ax.axhline(target_power, color=COLORS["target"], linestyle="--", linewidth=1,
                    label=f"Target: {_format.percent(target_power, 0)}", gid="target")
     if solution is not None:
         at = _x(curve.field, [solution.value])[0]
-        ax.axvline(at, color=COLORS["solution"], linestyle=":", linewidth=2,
+        marker = color or COLORS["solution"]
+        ax.axvline(at, color=marker, linestyle=":", linewidth=2,
                    label=_solution_label(solution), gid="solution")
-        ax.plot([at], [solution.achieved_power], "o", color=COLORS["solution"],
-                gid="solution point")
+        ax.plot([at], [solution.achieved_power], "o", color=marker, gid="solution point")
     _label_x(ax, curve.field)
     _label_chance(ax, POWER_LABEL)
     _title(ax, curve.scenario, omit=(curve.field,))

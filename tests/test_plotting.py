@@ -278,3 +278,16 @@ def test_without_a_display_a_gui_backend_gives_way_to_agg(choose):
             "plot_funnel(powerplan.Scenario())\n"
             "print(matplotlib.get_backend().lower())")
     assert run_python(code, **choose) == "agg"
+
+
+def test_overlaid_curves_share_one_target_line():
+    ax = None
+    for base_rate in (0.2, 0.4):
+        curve = sweep(Scenario(base_rate=base_rate), "cohort", [500, 1500, 3000])
+        ax = plot_power_curve(curve, ax=ax, solution=curve.solve(0.8), color="#0072B2")
+    gids = [line.get_gid() for line in ax.get_lines()]
+    assert gids.count("target") == 1 and gids.count("solution") == 2
+    assert all(line.get_color() == "#0072B2" for line in ax.get_lines()
+               if line.get_gid() in ("power", "solution", "solution point"))
+    plot_power_curve(curve, ax=ax, target_power=0.9)
+    assert gids.count("target") + 1 == [l.get_gid() for l in ax.get_lines()].count("target")
