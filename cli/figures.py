@@ -28,8 +28,6 @@ class FigureFile(click.ParamType):
     name = "FILE"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, Path):
-            return value
         if Path(value).suffix.lower().lstrip(".") not in FORMATS:
             self.fail(f"must be a file name ending in .png, .svg or .pdf; got {value!r}",
                       param, ctx)

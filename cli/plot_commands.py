@@ -107,7 +107,8 @@ def _sweep(scenario, over: Over, engine: str) -> powerplan.PowerCurve:
                    f"[default: {DEFAULT_STEPS}].")
 @click.option("--target-power", type=PROPORTION,
               help="Draw this power as a line and, over cohort, effect or retention, mark "
-                   "where it is reached (the minimum cohort, the MDE, the retention needed).")
+                   "where it is reached (the minimum cohort, the MDE, the retention needed); "
+                   "the MDE is a reduction unless every value is an increase.")
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default="analytic",
               show_default=True, help="How power is computed at each value.")
 @click.option("--out", "out_path", type=figures.FigureFile(),

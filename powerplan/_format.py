@@ -38,6 +38,9 @@ SETTING_NAMES = {"cohort": "people submitted", "effect": "effect", "retention": 
                  "base_rate": "base rate", "comparison_ratio": "comparison ratio",
                  "alpha": "alpha"}
 
+#: Settings that are proportions, shown as percentages.
+PERCENT_SETTINGS = ("retention", "base_rate", "alpha")
+
 
 def setting(name: str, value) -> str:
     """One scenario setting in words: '1,000', '-5.0 points', '40.0%', '10'."""
@@ -45,7 +48,7 @@ def setting(name: str, value) -> str:
         return people(value)
     if name == "effect":
         return points(value)
-    if name in ("retention", "base_rate", "alpha"):
+    if name in PERCENT_SETTINGS:
         return percent(value)
     return f"{value:g}"
 

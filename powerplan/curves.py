@@ -15,6 +15,7 @@ import pandas as pd
 from . import _format, _validate
 from .results import PowerResult, Solution, _plain
 from .scenario import Scenario
+from .solve import UNKNOWNS, solve
 
 #: Settings a power curve can vary, as :class:`~powerplan.Scenario` spells them.
 FIELDS = ("cohort", "effect", "retention", "base_rate", "comparison_ratio", "alpha")
@@ -124,8 +125,6 @@ class PowerCurve:
         >>> sweep(Scenario(), "cohort", [1000, 2000]).solve(0.8).value
         1829
         """
-        from .solve import UNKNOWNS, solve
-
         _validate.choice("field", self.field, UNKNOWNS)
         return solve(self.scenario, self.field, target_power=target_power, direction=direction)
 

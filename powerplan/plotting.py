@@ -30,6 +30,7 @@ import numpy as np
 from . import _format, _validate
 from .errors import InvalidInputError
 from .scenario import Scenario
+from .sweep import vary
 
 #: The Okabe-Ito colours (Okabe and Ito 2008, "Color Universal Design").
 OKABE_ITO = {
@@ -60,6 +61,9 @@ AXIS_LABELS = {
     "comparison_ratio": "Comparison records per analysed person",
     "alpha": "Significance level",
 }
+
+#: How each engine's power is named in a legend.
+ENGINE_WORDS = {"analytic": "Analytic power", "simulate": "Simulated power"}
 
 POWER_LABEL = "Chance of a significant result"
 VERDICT_LABEL = "Chance of each verdict"
@@ -111,7 +115,7 @@ def _tick_text(field: str, value) -> str:
         return _format.people(value)
     if field == "effect":
         return f"{100 * value:+g}"
-    if field in ("retention", "base_rate", "alpha"):
+    if field in _format.PERCENT_SETTINGS:
         return f"{100 * value:g}%"
     return f"{value:g}"
 
@@ -122,7 +126,7 @@ def _label_x(ax, field: str) -> None:
     ax.set_xlabel(AXIS_LABELS[field])
     if field == "cohort":
         ax.xaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
-    elif field in ("retention", "base_rate", "alpha"):
+    elif field in _format.PERCENT_SETTINGS:
         ax.xaxis.set_major_formatter(ticker.PercentFormatter(xmax=1))
 
 
@@ -156,8 +160,6 @@ def _solution_label(solution) -> str:
 
 
 def _check_solution(curve, solution) -> None:
-    from .sweep import vary
-
     if solution.unknown != curve.field:
         raise InvalidInputError(
             "solution", f"solves for {solution.unknown} but the curve varies {curve.field}")
@@ -219,17 +221,17 @@ def plot_power_curve(curve, ax=None, *, target_power=None, solution=None, label=
         target_power = _validate.proportion("target_power", target_power)
     ax = _axes(ax)
     x, power = _x(curve.field, curve.values), curve.power
-    engine = curve.engine.capitalize()
+    name = ENGINE_WORDS.get(curve.engine, f"Power ({curve.engine})")
     if curve.has_intervals:
         low = np.array([r.ci_low for r in curve.results], dtype=float)
         high = np.array([r.ci_high for r in curve.results], dtype=float)
         bars = ax.errorbar(x, power, yerr=[power - low, high - power], fmt="o", capsize=3,
                            color=color or COLORS["simulated"],
-                           label=label or f"{engine} power with interval")
+                           label=label or f"{name} with interval")
         bars.lines[0].set_gid("power")
     else:
         ax.plot(x, power, color=color or COLORS["power"], linewidth=2,
-                label=label or f"{engine} power", gid="power")
+                label=label or name, gid="power")
     drawn = [line.get_ydata()[0] for line in ax.get_lines() if line.get_gid() == "target"]
     if target_power is not None and target_power not in drawn:  # once, when curves overlay
         ax.axhline(target_power, color=COLORS["target"], linestyle="--", linewidth=1,

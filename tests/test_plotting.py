@@ -89,6 +89,8 @@ def test_results_with_intervals_are_points_with_error_bars(cohort_curve):
     assert np.array_equal(analytic_line.get_ydata(), cohort_curve.power)
     assert simulated_points.get_linestyle() == "None" and simulated_points.get_marker() == "o"
     assert np.array_equal(simulated_points.get_ydata(), simulated.power)
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["Analytic power", "Analytic power with interval"]
     (bars,) = ax.collections
     segments = np.array(bars.get_segments())
     assert np.allclose(segments[:, 0, 1], [r.ci_low for r in simulated.results])
