@@ -74,10 +74,13 @@ def cli():
 
 
 # Each module adds its commands to the group.
-from . import planning  # noqa: E402  (registers power, size, mde)
+from . import planning, portfolio_command, published_command, table_command  # noqa: E402
 from . import plot_commands  # noqa: E402  (registers curve)
 
 planning.register(cli)
+table_command.register(cli)
+published_command.register(cli)
+portfolio_command.register(cli)
 plot_commands.register(cli)
 
 

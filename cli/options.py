@@ -14,6 +14,7 @@ import click
 from powerplan import Effect, Scenario, _validate
 from powerplan.errors import InvalidInputError
 from powerplan.funnel import Funnel
+from powerplan.priors import parse_prior
 from powerplan.proportions import ALTERNATIVES, METHODS
 
 #: Command-line spelling of each library setting, for error messages.
@@ -32,6 +33,7 @@ OPTION_NAMES = {
     "min_n_treated": "--min-n-treated",
     "target_power": "--target-power",
     "direction": "--direction",
+    "prior": "--prior",
 }
 
 
@@ -43,11 +45,11 @@ def option_name(field: str) -> str:
 def _number(text: str, percent_ok: bool) -> float | str:
     """Parse a number, ``1,000`` and (where allowed) ``35%``; leave bad text for the checker."""
     cleaned = text.strip().replace(",", "").replace("_", "")
-    scale = 1.0
+    divisor = 1.0
     if percent_ok and cleaned.endswith("%"):
-        cleaned, scale = cleaned[:-1], 0.01
+        cleaned, divisor = cleaned[:-1], 100.0
     try:
-        return float(cleaned) * scale
+        return float(cleaned) / divisor
     except ValueError:
         return text
 
@@ -116,49 +118,86 @@ SHARE = Checked("share", "share", _validate.share, percent_ok=True)
 POSITIVE = Checked("number", "number", _validate.positive)
 
 
-def scenario_options(command):
-    """Add the options that describe a planned study to a command."""
-    options = [
-        click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Scenario file (TOML) with keys such as cohort, retention, base_rate; "
-                          "options given on the command line override it."),
-        click.option("--cohort", type=Checked("integer", "cohort", _whole_at_least(1), whole=True),
-                     help="People submitted to the data service (whole number >= 1). "
-                          "[default: 300]"),
-        click.option("--retention", type=SHARE,
-                     help="Overall share of the cohort analysed, in (0, 1] (0.4 or 40%). "
-                          "[default: 0.40]"),
-        click.option("--stage", "stages", type=StageType(), multiple=True,
-                     help="A funnel stage as NAME=SHARE, repeatable in order "
-                          "(--stage found=0.8 --stage matched=0.6); instead of --retention."),
-        click.option("--base-rate", type=PROPORTION,
-                     help="Comparison group's one-year reoffending rate, in (0, 1) "
-                          "(0.35 or 35%). [default: 0.35]"),
-        click.option("--effect", type=EffectType(),
-                     help="Treated minus comparison rate: -0.05, -5pp (points), rr=0.9 "
-                          "(relative risk) or or=0.8 (odds ratio). [default: -0.05]"),
-        click.option("--comparison-ratio", type=POSITIVE,
-                     help="Effective comparison records per analysed treated person (> 0). "
-                          "[default: 10]"),
-        click.option("--n-comparison", type=Checked("integer", "n_comparison",
-                                                    _whole_at_least(1), whole=True),
-                     help="A fixed effective comparison size, instead of --comparison-ratio."),
-        click.option("--alpha", type=PROPORTION,
-                     help="Significance level, in (0, 0.5). [default: 0.05]"),
-        click.option("--alternative", type=click.Choice(ALTERNATIVES),
-                     help="two-sided, or less / greater to look only for a reduction / "
-                          "increase. [default: two-sided]"),
-        click.option("--method", type=click.Choice(METHODS),
-                     help="Test: wald (unpooled, as real analyses), pooled, arcsine, "
-                          "fleiss-cc. [default: wald]"),
-        click.option("--min-n-treated", type=Checked("integer", "min_n_treated",
-                                                     _whole_at_least(2), whole=True),
-                     help="Fewest analysed treated people for an analysis to run (>= 2). "
-                          "[default: 2]"),
-    ]
-    for option in reversed(options):
-        command = option(command)
+def scenario_options(command=None, *, without=()):
+    """Add the options that describe a planned study to a command.
+
+    ``@scenario_options`` adds them all; ``@scenario_options(without=("cohort",))``
+    leaves out the named ones (by parameter name) for commands that vary them.
+    """
+    if command is None:
+        return lambda command: scenario_options(command, without=without)
+    options = {
+        "config": click.option(
+            "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Scenario file (TOML) with keys such as cohort, retention, base_rate; "
+                 "options given on the command line override it."),
+        "cohort": click.option(
+            "--cohort", type=Checked("integer", "cohort", _whole_at_least(1), whole=True),
+            help="People submitted to the data service (whole number >= 1). [default: 300]"),
+        "retention": click.option(
+            "--retention", type=SHARE,
+            help="Overall share of the cohort analysed, in (0, 1] (0.4 or 40%). "
+                 "[default: 0.40]"),
+        "stages": click.option(
+            "--stage", "stages", type=StageType(), multiple=True,
+            help="A funnel stage as NAME=SHARE, repeatable in order "
+                 "(--stage found=0.8 --stage matched=0.6); instead of --retention."),
+        "base_rate": click.option(
+            "--base-rate", type=PROPORTION,
+            help="Comparison group's one-year reoffending rate, in (0, 1) (0.35 or 35%). "
+                 "[default: 0.35]"),
+        "effect": click.option(
+            "--effect", type=EffectType(),
+            help="Treated minus comparison rate: -0.05, -5pp (points), rr=0.9 "
+                 "(relative risk) or or=0.8 (odds ratio). [default: -0.05]"),
+        "comparison_ratio": click.option(
+            "--comparison-ratio", type=POSITIVE,
+            help="Effective comparison records per analysed treated person (> 0). "
+                 "[default: 10]"),
+        "n_comparison": click.option(
+            "--n-comparison",
+            type=Checked("integer", "n_comparison", _whole_at_least(1), whole=True),
+            help="A fixed effective comparison size, instead of --comparison-ratio."),
+        "alpha": click.option(
+            "--alpha", type=PROPORTION, help="Significance level, in (0, 0.5). [default: 0.05]"),
+        "alternative": click.option(
+            "--alternative", type=click.Choice(ALTERNATIVES),
+            help="two-sided, or less / greater to look only for a reduction / increase. "
+                 "[default: two-sided]"),
+        "method": click.option(
+            "--method", type=click.Choice(METHODS),
+            help="Test: wald (unpooled, as real analyses), pooled, arcsine, fleiss-cc. "
+                 "[default: wald]"),
+        "min_n_treated": click.option(
+            "--min-n-treated",
+            type=Checked("integer", "min_n_treated", _whole_at_least(2), whole=True),
+            help="Fewest analysed treated people for an analysis to run (>= 2). [default: 2]"),
+    }
+    for name, option in reversed(options.items()):
+        if name not in without:
+            command = option(command)
     return command
+
+
+class PriorType(click.ParamType):
+    name = "prior"
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_prior(value)
+        except InvalidInputError as error:
+            named = "" if error.field == "prior" else f"{error.field} "
+            self.fail(named + error.requirement, param, ctx)
+
+
+def prior_option(command):
+    return click.option(
+        "--prior", type=PriorType(),
+        help="A belief about the effect instead of one value: normal:MEAN,SD in points "
+             "(normal:-4,3), discrete:-6@0.3,-3@0.5,0@0.2, or a preset (published, "
+             "published-sceptical). Reports assurance.")(command)
 
 
 def target_power_option(command):

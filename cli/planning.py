@@ -7,26 +7,34 @@ import click
 import powerplan
 
 from . import figures
-from .options import build_scenario, json_option, scenario_options, target_power_option
+from .options import (build_scenario, json_option, prior_option, scenario_options,
+                      target_power_option)
 from .output import emit
 
 
 @click.command("power", short_help="Chance of a significant result.  "
                                  "e.g. powerplan power --cohort 300 --effect -5pp")
 @scenario_options
+@prior_option
 @figures.plot_option("Draw the funnel and the chances of each verdict.")
 @json_option
-def power_command(as_json, plot_path, **options):
+def power_command(as_json, prior, plot_path, **options):
     """The chance that the study reports a significant result, and the
     chances of each published verdict (significant reduction, inconclusive,
-    significant increase), averaged over the random number analysed.
+    significant increase), averaged over the random number analysed. With
+    --prior, the chances are also averaged over the belief about the effect
+    (assurance), and --effect is ignored.
 
     \b
     Example:
       powerplan power --cohort 300 --retention 0.4 --base-rate 0.35 --effect -5pp
+      powerplan power --cohort 300 --prior normal:-4,3
     """
     scenario = build_scenario(**options)
-    result = powerplan.analytic(scenario)
+    if prior is None:
+        result = powerplan.analytic(scenario)
+    else:
+        result = powerplan.assurance(scenario, prior)
     if plot_path is not None:
         figures.save(figures.power_figure(result), plot_path)
     payload = result.to_dict() | {"scenario": scenario.to_dict()}
@@ -37,18 +45,22 @@ def power_command(as_json, plot_path, **options):
                                 "e.g. powerplan size --effect -5pp --target-power 0.8")
 @scenario_options
 @target_power_option
+@prior_option
 @figures.plot_option("Draw power against cohort with the minimum cohort marked.")
 @json_option
-def size_command(as_json, target_power, plot_path, **options):
+def size_command(as_json, target_power, prior, plot_path, **options):
     """The smallest number of people to submit for the study to reach the
-    target power (--cohort, if given, is ignored).
+    target power (--cohort, if given, is ignored). With --prior the target
+    is assurance: the chance of a significant reduction averaged over the
+    belief about the effect.
 
     \b
     Example:
       powerplan size --retention 0.4 --base-rate 0.35 --effect -5pp --target-power 0.8
+      powerplan size --prior published --target-power 0.5
     """
     scenario = build_scenario(**options)
-    solution = powerplan.solve(scenario, "cohort", target_power=target_power)
+    solution = powerplan.solve(scenario, "cohort", target_power=target_power, prior=prior)
     if plot_path is not None:
         figures.save(figures.size_figure(scenario, solution), plot_path)
     payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}

@@ -30,7 +30,9 @@ def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     to 5,000).
     """
     n, p = scenario.cohort, scenario.retention
-    if n <= 5000 or p == 1.0:
+    if p == 1.0:
+        k = np.array([n])
+    elif n <= 5000:
         k = np.arange(n + 1)
     else:
         low, high = stats.binom.ppf([_TAIL, 1 - _TAIL], n, p)
@@ -38,16 +40,38 @@ def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     return k, stats.binom.pmf(k, n, p)
 
 
-def _verdicts(scenario: Scenario, n_treated):
-    """Chances of a significant reduction and increase for given analysed n."""
+def _verdicts(scenario: Scenario, n_treated, treated_rate=None):
+    """Chances of a significant reduction and increase for given analysed n.
+
+    ``treated_rate`` (default the scenario's) may be an array broadcasting
+    against ``n_treated``.
+    """
+    if treated_rate is None:
+        treated_rate = scenario.treated_rate
     n_treated = np.asarray(n_treated, dtype=float)
     analysable = n_treated >= scenario.min_n_treated
     safe_n = np.where(analysable, n_treated, scenario.min_n_treated)
     reduction, increase = rejection_probabilities(
-        scenario.treated_rate, scenario.base_rate, safe_n, scenario.comparison_size(safe_n),
+        treated_rate, scenario.base_rate, safe_n, scenario.comparison_size(safe_n),
         alpha=scenario.alpha, alternative=scenario.alternative, method=scenario.method,
     )
     return np.where(analysable, reduction, 0.0), np.where(analysable, increase, 0.0)
+
+
+def verdict_grid(scenario: Scenario, effects) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Verdict probabilities for many effects at once.
+
+    Returns
+    -------
+    (reduction, increase, power_at_expected_n) : arrays, one value per effect
+        The first two averaged over the binomial number analysed, as
+        :func:`analytic` does for a single effect.
+    """
+    effects = np.asarray(effects, dtype=float)
+    k, weight = analysed_distribution(scenario)
+    reduction, increase = _verdicts(scenario, k[:, None], scenario.base_rate + effects[None, :])
+    low, high = _verdicts(scenario, scenario.expected_n_treated, scenario.base_rate + effects)
+    return weight @ reduction, weight @ increase, low + high
 
 
 def analytic(scenario: Scenario) -> PowerResult:
@@ -73,15 +97,17 @@ def analytic(scenario: Scenario) -> PowerResult:
     """
     k, weight = analysed_distribution(scenario)
     reduction, increase = _verdicts(scenario, k)
-    p_reduction = float(np.dot(weight, reduction))
-    p_increase = float(np.dot(weight, increase))
+    # dot products of probabilities can round a hair past 1
+    p_reduction = min(1.0, float(np.dot(weight, reduction)))
+    p_increase = min(1.0, float(np.dot(weight, increase)))
     expected_n = scenario.expected_n_treated
-    at_mean = sum(float(v) for v in _verdicts(scenario, expected_n))
+    at_mean = min(1.0, sum(float(v) for v in _verdicts(scenario, expected_n)))
+    power = min(1.0, p_reduction + p_increase)  # the sum can round past 1
     return PowerResult(
-        power=p_reduction + p_increase,
+        power=power,
         p_significant_reduction=p_reduction,
         p_significant_increase=p_increase,
-        p_inconclusive=max(0.0, 1.0 - p_reduction - p_increase),
+        p_inconclusive=1.0 - power,
         power_at_expected_n=at_mean,
         p_analysable=float(stats.binom.sf(scenario.min_n_treated - 1,
                                           scenario.cohort, scenario.retention)),

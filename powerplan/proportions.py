@@ -79,29 +79,45 @@ def rejection_probabilities(p1, p2, n1, n2, *, alpha, alternative, method):
     >>> round(float(low + high), 12)
     0.740167193454
     """
-    p1, p2, n1, n2 = (np.asarray(x, dtype=float) for x in (p1, p2, n1, n2))
+    shift, se0, se1, cc = z_test_parts(p1, p2, n1, n2, method=method)
     z = critical_value(alpha, alternative)
-    q1, q2 = 1.0 - p1, 1.0 - p2
-    if method == "arcsine":
-        shift = 2.0 * np.arcsin(np.sqrt(p1)) - 2.0 * np.arcsin(np.sqrt(p2))
-        se1 = se0 = np.sqrt(1.0 / n1 + 1.0 / n2)
-        cc = 0.0
-    else:
-        shift = p1 - p2
-        se1 = np.sqrt(p1 * q1 / n1 + p2 * q2 / n2)
-        if method == "wald":
-            se0, cc = se1, 0.0
-        else:
-            pbar = (n1 * p1 + n2 * p2) / (n1 + n2)
-            se0 = np.sqrt(pbar * (1.0 - pbar) * (1.0 / n1 + 1.0 / n2))
-            cc = 0.5 * (1.0 / n1 + 1.0 / n2) if method == "fleiss-cc" else 0.0
     reduction = stats.norm.cdf((-z * se0 - cc - shift) / se1)
     increase = stats.norm.cdf((-z * se0 - cc + shift) / se1)
+    return one_sided(reduction, increase, alternative)
+
+
+def one_sided(reduction, increase, alternative):
+    """Zero the tail a one-sided test does not look at."""
+    reduction, increase = np.asarray(reduction), np.asarray(increase)
     if alternative == "less":
         increase = np.zeros_like(increase)
     elif alternative == "greater":
         reduction = np.zeros_like(reduction)
     return reduction[()], increase[()]
+
+
+def z_test_parts(p1, p2, n1, n2, *, method):
+    """The pieces of each method's z-test: ``(shift, se0, se1, cc)``.
+
+    ``shift`` is the quantity tested (``p1 - p2``, or Cohen's h for
+    ``arcsine``), ``se1`` its standard error under the alternative, ``se0``
+    the standard error the test uses under the null hypothesis and ``cc``
+    the continuity correction (see the module docstring).
+    """
+    p1, p2, n1, n2 = (np.asarray(x, dtype=float) for x in (p1, p2, n1, n2))
+    q1, q2 = 1.0 - p1, 1.0 - p2
+    if method == "arcsine":
+        shift = 2.0 * np.arcsin(np.sqrt(p1)) - 2.0 * np.arcsin(np.sqrt(p2))
+        se1 = se0 = np.sqrt(1.0 / n1 + 1.0 / n2)
+        return shift, se0, se1, 0.0
+    shift = p1 - p2
+    se1 = np.sqrt(p1 * q1 / n1 + p2 * q2 / n2)
+    if method == "wald":
+        return shift, se1, se1, 0.0
+    pbar = (n1 * p1 + n2 * p2) / (n1 + n2)
+    se0 = np.sqrt(pbar * (1.0 - pbar) * (1.0 / n1 + 1.0 / n2))
+    cc = 0.5 * (1.0 / n1 + 1.0 / n2) if method == "fleiss-cc" else 0.0
+    return shift, se0, se1, cc
 
 
 def power(p1, p2, n1, n2, *, alpha=0.05, alternative="two-sided", method="wald"):

@@ -17,6 +17,12 @@ def _plain(value):
     return value
 
 
+def _one_row(record: dict) -> pd.DataFrame:
+    """A one-row DataFrame of a ``to_dict()`` record, lists joined by '; '."""
+    return pd.DataFrame([{k: "; ".join(v) if isinstance(v, list) else v
+                          for k, v in record.items()}])
+
+
 @dataclass(frozen=True)
 class PowerResult:
     """Chance that a planned study reports a significant difference.
@@ -70,7 +76,7 @@ class PowerResult:
 
     def to_frame(self) -> pd.DataFrame:
         """A one-row DataFrame of :meth:`to_dict`."""
-        return pd.DataFrame([self.to_dict()])
+        return _one_row(self.to_dict())
 
     def summary(self) -> str:
         """One sentence in plain words."""
@@ -83,7 +89,7 @@ class PowerResult:
     def _rows(self) -> list[tuple[str, str]]:
         return [
             ("people submitted", _format.people(self.cohort)),
-            ("retention", _format.percent(self.retention)),
+            ("retention", self._retention_text()),
             ("expected analysed", f"{self.expected_n_treated:,.1f} treated, "
                                   f"{self.n_comparison:,.1f} comparison (effective)"),
             ("reoffending rate", f"{_format.percent(self.base_rate)} comparison, "
@@ -95,6 +101,14 @@ class PowerResult:
             ("inconclusive", _format.percent(self.p_inconclusive)),
             ("significant increase", _format.percent(self.p_significant_increase)),
         ]
+
+    def _retention_text(self) -> str:
+        stages = self.scenario.funnel.stages
+        overall = _format.percent(self.retention)
+        if len(stages) == 1:
+            return overall
+        return overall + " (" + " x ".join(
+            f"{stage.name} {_format.percent(stage.share, 0)}" for stage in stages) + ")"
 
     def __str__(self) -> str:
         head = (f"Power ({self.engine}; {self.method} test, {self.alternative}, "
@@ -129,6 +143,8 @@ class Solution:
     notes : tuple of str
         Caveats a user should read (for example the data service's minimum
         of 60 people submitted).
+    measure : {"power", "assurance"}
+        What the target applies to: power, or assurance under a prior.
     """
 
     unknown: str
@@ -139,6 +155,7 @@ class Solution:
     result: PowerResult = field(repr=False)
     scenario: Scenario = field(repr=False, compare=False)
     notes: tuple[str, ...] = ()
+    measure: str = "power"
 
     @property
     def n_treated(self) -> float:
@@ -153,7 +170,8 @@ class Solution:
     def to_dict(self) -> dict:
         """The answer and the figures at it, as plain values (JSON-ready)."""
         out = {"unknown": self.unknown, self.unknown: _plain(self.value),
-               "target_power": self.target_power, "achieved_power": _plain(self.achieved_power),
+               "measure": self.measure, "target_power": self.target_power,
+               "achieved_power": _plain(self.achieved_power),
                "power_below": _plain(self.power_below), "n_treated": _plain(self.n_treated)}
         for key, value in self.result.to_dict().items():
             out.setdefault(key, value)
@@ -162,9 +180,7 @@ class Solution:
 
     def to_frame(self) -> pd.DataFrame:
         """A one-row DataFrame of :meth:`to_dict` (notes joined)."""
-        row = self.to_dict()
-        row["notes"] = "; ".join(row["notes"])
-        return pd.DataFrame([row])
+        return _one_row(self.to_dict())
 
     def summary(self) -> str:
         """One sentence in plain words."""
@@ -172,7 +188,7 @@ class Solution:
         target = _format.percent(self.target_power, 0)
         if self.unknown == "cohort":
             return (
-                f"To reach {target} power, submit at least {_format.people(self.value)} people: "
+                f"To reach {target} {self.measure}, submit at least {_format.people(self.value)} people: "
                 f"about {r.expected_n_treated:,.0f} would be analysed against "
                 f"{r.n_comparison:,.0f} comparison records."
             )
@@ -186,15 +202,16 @@ class Solution:
             )
         return (
             f"With {_format.people(r.cohort)} people submitted, at least "
-            f"{_format.percent(self.value)} of them must be analysed to reach {target} power."
+            f"{_format.percent(self.value)} of them must be analysed to reach {target} "
+            f"{self.measure}."
         )
 
     def __str__(self) -> str:
-        rows = [("target power", _format.percent(self.target_power)),
-                ("achieved power", _format.percent(self.achieved_power, 2))]
+        rows = [(f"target {self.measure}", _format.percent(self.target_power)),
+                (f"achieved {self.measure}", _format.percent(self.achieved_power, 3))]
         if self.power_below is not None:
-            rows.append(("with one person fewer", _format.percent(self.power_below, 2)))
-        rows += [row for row in self.result._rows() if row[0] != "power"]
+            rows.append(("with one person fewer", _format.percent(self.power_below, 3)))
+        rows += [row for row in self.result._rows() if row[0] not in ("power", "assurance")]
         text = f"Solved for {self.unknown} ({self.result.engine}; {self.result.method} test)\n"
         text += _format.table(rows)
         for note in self.notes:

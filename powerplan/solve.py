@@ -21,9 +21,11 @@ import numpy as np
 from scipy import optimize
 
 from . import _format, _validate
-from .analytic import analytic
+from .analytic import analytic, verdict_grid
+from .assurance import assurance
 from .errors import InvalidInputError, NoSolutionError
 from .funnel import Funnel
+from .priors import Prior
 from .proportions import sample_size
 from .results import PowerResult, Solution
 from .scenario import MAX_COHORT, Scenario
@@ -39,7 +41,8 @@ MIN_REOFFENDERS_SECONDARY = 30
 
 
 def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
-          direction: str = "reduction", engine: str = "analytic") -> Solution:
+          direction: str = "reduction", engine: str = "analytic",
+          prior: Prior | None = None) -> Solution:
     """Solve a planned study for one named unknown.
 
     Parameters
@@ -57,6 +60,11 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
         or an increase.
     engine : {"analytic"}
         How power is computed.
+    prior : NormalPrior or DiscretePrior, optional
+        A belief about the effect (see :mod:`powerplan.priors`). When given,
+        the target is *assurance* (the chance of a significant result in the
+        hoped direction averaged over the prior) instead of power; not for
+        ``unknown="effect"``.
 
     Returns
     -------
@@ -88,11 +96,42 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
             f"must be in (alpha, 1) = ({scenario.alpha:g}, 1): at or below alpha "
             f"even a zero effect reaches it; got {target:g}",
         )
+    measure = _Measure(prior)
+    if prior is not None:
+        if unknown == "effect":
+            raise InvalidInputError("prior", "cannot be combined with solving for the effect: "
+                                             "the prior already describes it")
+        ceiling = assurance(scenario, prior).p_effect_in_direction
+        if ceiling < target:
+            raise NoSolutionError(
+                f"no {unknown} reaches {_format.percent(target)} assurance: the prior puts only "
+                f"{_format.percent(ceiling)} of its weight on effects in the direction tested")
+    elif unknown != "effect":
+        _check_direction_testable(scenario, scenario.effect)
     if unknown == "cohort":
-        return _solve_cohort(scenario, target)
+        return _solve_cohort(scenario, target, measure)
     if unknown == "effect":
         return _solve_effect(scenario, target, direction)
-    return _solve_retention(scenario, target)
+    return _solve_retention(scenario, target, measure)
+
+
+class _Measure:
+    """What the target is compared with: power, or assurance under a prior."""
+
+    def __init__(self, prior: Prior | None):
+        self.prior = prior
+        self.name = "power" if prior is None else "assurance"
+
+    def result(self, scenario: Scenario) -> PowerResult:
+        if self.prior is None:
+            return analytic(scenario)
+        return assurance(scenario, self.prior)
+
+    def value(self, result: PowerResult) -> float:
+        return result.power if self.prior is None else result.assurance
+
+    def __call__(self, scenario: Scenario) -> float:
+        return self.value(self.result(scenario))
 
 
 def _notes(result: PowerResult) -> tuple[str, ...]:
@@ -121,39 +160,40 @@ def _check_direction_testable(scenario: Scenario, effect: float):
             f"(alternative={scenario.alternative!r}) looks only for {looks}")
 
 
-def _solve_cohort(scenario: Scenario, target: float) -> Solution:
-    _check_direction_testable(scenario, scenario.effect)
+def _solve_cohort(scenario: Scenario, target: float, measure: _Measure) -> Solution:
     cache: dict[int, PowerResult] = {}
 
     def result_at(cohort: int) -> PowerResult:
         if cohort not in cache:
-            cache[cohort] = analytic(scenario.replace(cohort=cohort))
+            cache[cohort] = measure.result(scenario.replace(cohort=cohort))
         return cache[cohort]
 
     def reaches(cohort: int) -> bool:
-        return result_at(cohort).power >= target
+        return measure.value(result_at(cohort)) >= target
 
     if not reaches(MAX_COHORT):
-        best = result_at(MAX_COHORT).power
+        best = measure.value(result_at(MAX_COHORT))
         if scenario.n_comparison is not None:
             why = (f"with a fixed comparison group of {scenario.n_comparison:,} the power "
                    f"cannot pass {_format.percent(best)} however many people are submitted")
         else:
             why = (f"even {MAX_COHORT:,} people submitted give only {_format.percent(best)} "
-                   f"power; the effect ({_format.points(scenario.effect)}) is too small")
-        raise NoSolutionError(f"no cohort reaches {_format.percent(target)} power: {why}")
+                   f"{measure.name}; the effect is too small")
+        raise NoSolutionError(f"no cohort reaches {_format.percent(target)} {measure.name}: {why}")
 
     # Closed-form start: the treated size at which power at the expected n
     # reaches the target, scaled up by the retention.
     high = MIN_REQUEST
     if scenario.n_comparison is None:
         try:
-            n1 = sample_size(scenario.treated_rate, scenario.base_rate,
+            guess = scenario if measure.prior is None else scenario.replace(
+                effect=measure.prior.mean)
+            n1 = sample_size(guess.treated_rate, scenario.base_rate,
                              ratio=scenario.comparison_ratio, alpha=scenario.alpha,
                              target_power=target, alternative=scenario.alternative,
                              method=scenario.method, max_n=MAX_COHORT)
             high = max(1, min(MAX_COHORT, math.ceil(n1 / scenario.retention)))
-        except ValueError:
+        except (ValueError, InvalidInputError):
             high = MAX_COHORT
     low = 0  # power with nobody submitted is 0 < target
     while not reaches(high):
@@ -172,14 +212,19 @@ def _solve_cohort(scenario: Scenario, target: float) -> Solution:
         else:
             low = middle
     result = result_at(high)
-    below = result_at(high - 1).power if high > 1 else 0.0
-    return Solution("cohort", high, target, result.power, below, result,
-                    result.scenario, _notes(result))
+    below = measure.value(result_at(high - 1)) if high > 1 else 0.0
+    return Solution("cohort", high, target, measure.value(result), below, result,
+                    result.scenario, _notes(result), measure.name)
 
 
-def _first_crossing(power_of, grid: np.ndarray, target: float) -> float:
-    """Where ``power_of`` first reaches ``target`` along ``grid``, refined by Brent."""
-    powers = np.array([power_of(x) for x in grid])
+def _first_crossing(power_of, grid: np.ndarray, target: float, powers=None) -> float:
+    """Where ``power_of`` first reaches ``target`` along ``grid``, refined by Brent.
+
+    ``powers`` may hold the values on the grid already (computed in one
+    vectorised call).
+    """
+    if powers is None:
+        powers = np.array([power_of(x) for x in grid])
     index = int(np.argmax(powers >= target))
     return optimize.brentq(lambda x: power_of(x) - target, grid[index - 1], grid[index],
                            xtol=1e-13, rtol=1e-13)
@@ -207,27 +252,27 @@ def _solve_effect(scenario: Scenario, target: float, direction: str) -> Solution
             f"rate of {limit} gives only {_format.percent(best)} with "
             f"{scenario.cohort:,} people submitted")
     grid = np.linspace(0.0, largest, 201)
-    effect = _first_crossing(power_of, grid, target)
+    reduction, increase, _ = verdict_grid(scenario, grid)
+    effect = _first_crossing(power_of, grid, target, powers=np.minimum(1.0, reduction + increase))
     result = analytic(scenario.replace(effect=effect))
     return Solution("effect", effect, target, result.power, None, result,
                     result.scenario, _notes(result))
 
 
-def _solve_retention(scenario: Scenario, target: float) -> Solution:
-    _check_direction_testable(scenario, scenario.effect)
-
+def _solve_retention(scenario: Scenario, target: float, measure: _Measure) -> Solution:
     def power_of(retention: float) -> float:
-        return analytic(scenario.replace(funnel=Funnel.single(retention))).power
+        return measure(scenario.replace(funnel=Funnel.single(retention)))
 
     best = power_of(1.0)
     if best < target:
         raise NoSolutionError(
-            f"no retention reaches {_format.percent(target)} power: even with all "
+            f"no retention reaches {_format.percent(target)} {measure.name}: even with all "
             f"{scenario.cohort:,} people analysed it is {_format.percent(best)}; "
             f"submit more people")
-    grid = np.linspace(0.0, 1.0, 201)
+    # Power rises with retention, so a coarse scan only guards the bracket.
+    grid = np.linspace(0.0, 1.0, 41)
     grid[0] = 1e-12
     retention = _first_crossing(power_of, grid, target)
-    result = analytic(scenario.replace(funnel=Funnel.single(retention)))
-    return Solution("retention", retention, target, result.power, None, result,
-                    result.scenario, _notes(result))
+    result = measure.result(scenario.replace(funnel=Funnel.single(retention)))
+    return Solution("retention", retention, target, measure.value(result), None, result,
+                    result.scenario, _notes(result), measure.name)

@@ -1,0 +1,68 @@
+"""``powerplan published``: what a published result says, as design information."""
+
+from __future__ import annotations
+
+import click
+
+import powerplan
+from powerplan import _validate
+
+from .options import POSITIVE, PROPORTION, SHARE, Checked, json_option, target_power_option
+from .output import emit
+
+
+class RateType(Checked):
+    """A rate as a proportion (0.26) or a percentage (26%); 26 alone is ambiguous."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip().endswith("%"):
+            try:
+                if float(value) >= 1:
+                    self.fail(f"must be a proportion in (0, 1) such as 0.26, or a percentage "
+                              f"such as 26%; got {value!r}", param, ctx)
+            except ValueError:
+                pass
+        return super().convert(value, param, ctx)
+
+
+RATE = RateType("rate", "rate", _validate.proportion, percent_ok=True)
+
+
+@click.command("published", short_help="Revisit a published result.  "
+                                     "e.g. powerplan published --n-treated 114 "
+                                     "--treated-rate 25% --comparison-rate 28%")
+@click.option("--n-treated", required=True,
+              type=Checked("integer", "n_treated", lambda f, v: _validate.integer(f, v, 2),
+                           whole=True),
+              help="Treated people analysed in the published result (>= 2).")
+@click.option("--treated-rate", required=True, type=RATE,
+              help="Treated group's reoffending rate: 0.25 or 25%.")
+@click.option("--comparison-rate", required=True, type=RATE,
+              help="Comparison group's reoffending rate: 0.28 or 28%.")
+@click.option("--n-comparison", type=POSITIVE,
+              help="Effective comparison size; if omitted, --comparison-ratio x n-treated.")
+@click.option("--comparison-ratio", type=POSITIVE, default=10.0, show_default=True,
+              help="Comparison records per treated person when --n-comparison is not given.")
+@click.option("--alpha", type=PROPORTION, default=0.05, show_default=True,
+              help="Significance level of the published test.")
+@click.option("--retention", type=SHARE, default=0.4, show_default=True,
+              help="Share of people submitted who are analysed, to turn analysed people "
+                   "needed into people to submit.")
+@target_power_option
+@json_option
+def published_command(as_json, **options):
+    """Re-run the test a published analysis ran (Welch t-test on the 0/1
+    outcomes), and report design information: the smallest difference that
+    study could detect with the target power, and the cohort that would be
+    needed to detect the difference it observed. This is not "observed power".
+
+    \b
+    Example:
+      powerplan published --n-treated 114 --treated-rate 25% --comparison-rate 28%
+    """
+    review = powerplan.review_published(**options)
+    emit(as_json, review.to_dict(), f"{review.summary()}\n\n{review}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(published_command)

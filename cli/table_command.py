@@ -1,0 +1,118 @@
+"""``powerplan table``: minimum cohorts or MDEs over a grid, for commissioners."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+import powerplan
+from powerplan import _validate, tables
+from powerplan.effects import Effect
+from powerplan.errors import InvalidInputError
+
+from .options import build_scenario, scenario_options, target_power_option
+
+
+class ListType(click.ParamType):
+    """Comma-separated values, or START:STOP:STEP, each checked by a validator."""
+
+    def __init__(self, name, field, parse, check):
+        self.name = name
+        self.field = field
+        self.parse = parse
+        self.check = check
+
+    def convert(self, value, param, ctx):
+        if not isinstance(value, str):
+            return value
+        try:
+            if value.count(":") == 2:
+                start, stop, step = (self.parse(part) for part in value.split(":"))
+                if not isinstance(step, float | int) or step == 0 or (stop - start) / step < 0:
+                    raise ValueError
+                count = int(round((stop - start) / step)) + 1
+                items = [start + i * step for i in range(count)]
+                items = [round(item, 10) if isinstance(item, float) else item for item in items]
+            else:
+                items = [self.parse(part) for part in value.split(",")]
+            return tuple(self.check(self.field, item) for item in items)
+        except InvalidInputError as error:
+            self.fail(f"each value {error.requirement}", param, ctx)
+        except (ValueError, TypeError, ZeroDivisionError):
+            self.fail(f"must be comma-separated values or START:STOP:STEP; got {value!r}",
+                      param, ctx)
+
+
+def _rate(text):
+    text = text.strip()
+    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+
+
+def _difference(text):
+    try:
+        effect = Effect.parse(text)
+    except InvalidInputError:
+        effect = None
+    if effect is None or effect.scale not in ("difference", "points"):
+        raise InvalidInputError("effects", f"must be a difference (-0.05) or points (-5pp); "
+                                           f"got {text!r}")
+    return effect.value / 100 if effect.scale == "points" else effect.value
+
+
+def _whole(text):
+    return int(text.strip().replace(",", "")) if "," not in text else text
+
+
+FORMATS = ("text", "csv", "markdown", "json")
+
+
+@click.command("table", short_help="Requirement tables for commissioners.  "
+                                 "e.g. powerplan table --format markdown")
+@scenario_options(without=("cohort", "retention", "stages", "base_rate", "effect"))
+@click.option("--mde", is_flag=True,
+              help="Tabulate minimum detectable reductions over cohorts instead of minimum "
+                   "cohorts over effects.")
+@click.option("--base-rates", type=ListType("list", "base rates", _rate, _validate.proportion),
+              default=",".join(str(v) for v in tables.DEFAULT_BASE_RATES), show_default=True,
+              help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1.")
+@click.option("--effects", type=ListType("list", "effects", _difference, _validate.real),
+              default="-2pp,-4pp,-6pp,-8pp,-10pp", show_default=True,
+              help="Effects to plan for: -0.02,-0.05 or -2pp,-5pp.")
+@click.option("--retentions", type=ListType("list", "retentions", _rate, _validate.share),
+              default=",".join(str(v) for v in tables.DEFAULT_RETENTIONS), show_default=True,
+              help="Overall shares of people analysed: 0.2,0.4 or 20%,40% or 0.2:0.8:0.2.")
+@click.option("--cohorts", type=ListType("list", "cohorts", int,
+                                         lambda f, v: _validate.integer(f, v, 1, 10_000_000)),
+              default=",".join(str(v) for v in tables.DEFAULT_COHORTS), show_default=True,
+              help="People submitted, for --mde: 100,250,500.")
+@target_power_option
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Output as aligned text, CSV, Markdown or JSON.")
+def table_command(mde, base_rates, effects, retentions, cohorts, target_power, output_format,
+                  **options):
+    """A grid of minimum cohort sizes over base rates x effects x retention
+    (or, with --mde, minimum detectable reductions over base rates x cohorts
+    x retention). Cells without an answer are marked, never dropped.
+
+    \b
+    Example:
+      powerplan table --base-rates 0.25,0.35 --effects -3pp,-5pp --format markdown
+      powerplan table --mde --cohorts 100,500,1000
+    """
+    scenario = build_scenario(**options)
+    table = powerplan.requirements_table(
+        scenario, quantity="effect" if mde else "cohort", base_rates=base_rates,
+        effects=effects, retentions=retentions, cohorts=cohorts, target_power=target_power)
+    if output_format == "json":
+        click.echo(json.dumps(table.to_dict(), indent=2))
+    elif output_format == "csv":
+        click.echo(table.to_frame().to_csv(index=False), nl=False)
+    elif output_format == "markdown":
+        click.echo(table.to_markdown())
+    else:
+        click.echo(table.to_text())
+
+
+def register(group: click.Group) -> None:
+    group.add_command(table_command)

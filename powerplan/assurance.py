@@ -1,0 +1,192 @@
+"""Assurance: the chance of each verdict averaged over a prior on the effect.
+
+Power answers "what if the effect is exactly -5 points?". Assurance answers
+"given what we believe about the effect, what is the chance of a significant
+reduction?" (O'Hagan, Stevens and Campbell 2005, *Pharmaceutical
+Statistics* 4: 187-201). Two computations:
+
+``closed-form`` (normal prior, ``wald`` method)
+    Given ``k`` analysed people the estimate is ``N(d, se_k^2)`` and the
+    effect ``d ~ N(mu, tau^2)``, so the estimate is ``N(mu, se_k^2 + tau^2)``
+    and ``P(significant reduction | k) = Phi((-z se_k - mu) /
+    sqrt(se_k^2 + tau^2))``, averaged over the binomial number analysed.
+    ``se_k`` is evaluated at the prior mean's treated rate and the prior is
+    not truncated: an approximation, very close when the prior is narrow
+    relative to the base rate.
+``quadrature`` (any prior, any method)
+    The analytic verdict probabilities integrated over the prior restricted
+    to valid treated rates, by Gauss-Legendre quadrature (or the exact sum
+    for a discrete prior).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from . import _format, _validate
+from .errors import InvalidInputError
+from .analytic import analysed_distribution, analytic, verdict_grid
+from .priors import DiscretePrior, NormalPrior, Prior
+from .proportions import critical_value, one_sided, z_test_parts
+from .results import PowerResult
+from .scenario import Scenario
+
+COMPUTATIONS = ("auto", "closed-form", "quadrature")
+
+
+@dataclass(frozen=True)
+class AssuranceResult(PowerResult):
+    """Verdict probabilities averaged over a prior on the effect.
+
+    All :class:`PowerResult` fields, with ``effect`` and ``treated_rate`` at
+    the prior mean and ``power`` the chance of any significant result, plus:
+
+    Attributes
+    ----------
+    assurance : float
+        Chance of a significant result in the direction hoped for: a
+        reduction (an increase when ``alternative="greater"``).
+    p_effect_in_direction : float
+        Prior probability that the true effect lies in that direction; the
+        ceiling of assurance as the cohort grows.
+    prior : str
+        Description of the prior.
+    computation : str
+        ``closed-form`` or ``quadrature``.
+    """
+
+    assurance: float = 0.0
+    p_effect_in_direction: float = 0.0
+    prior: str = ""
+    computation: str = ""
+
+    def summary(self) -> str:
+        return (
+            f"With {_format.people(self.cohort)} people submitted, about "
+            f"{self.expected_n_treated:,.0f} are analysed; averaged over the prior "
+            f"{self.prior}, the chance of a significant reduction is "
+            f"{_format.percent(self.p_significant_reduction, 0)}."
+        )
+
+    def _rows(self):
+        rows = [row for row in super()._rows() if row[0] not in ("reoffending rate", "power")]
+        rows.insert(3, ("comparison rate", _format.percent(self.base_rate)))
+        rows.insert(4, ("prior on the effect", self.prior))
+        rows.insert(5, ("assurance", f"{_format.percent(self.assurance)} (ceiling "
+                                     f"{_format.percent(self.p_effect_in_direction)}: the prior's "
+                                     f"weight in that direction)"))
+        return rows
+
+    def __str__(self) -> str:
+        head = (f"Assurance ({self.computation}; {self.method} test, {self.alternative}, "
+                f"alpha {self.alpha:g})")
+        return head + "\n" + _format.table(self._rows())
+
+
+def _direction_mass(prior: Prior, scenario: Scenario) -> float:
+    effects, weights = prior.nodes(scenario.base_rate) if isinstance(prior, DiscretePrior) else (None, None)
+    greater = scenario.alternative == "greater"
+    if effects is not None:
+        return float(weights[(effects > 0) if greater else (effects < 0)].sum())
+    low, high = prior.bounds(scenario.base_rate)
+    inside = prior.mass(low, high)
+    part = prior.mass(0.0, high) if greater else prior.mass(low, 0.0)
+    return part / inside
+
+
+def _closed_form(scenario: Scenario, prior: NormalPrior):
+    k, weight = analysed_distribution(scenario)
+    analysable = k >= scenario.min_n_treated
+    n1 = np.where(analysable, k, scenario.min_n_treated).astype(float)
+    treated_at_mean = min(max(scenario.base_rate + prior.mean, 1e-12), 1 - 1e-12)
+    _, se0, se1, _ = z_test_parts(treated_at_mean, scenario.base_rate, n1,
+                                  scenario.comparison_size(n1), method="wald")
+    z = critical_value(scenario.alpha, scenario.alternative)
+    spread = np.sqrt(se1 ** 2 + prior.sd ** 2)
+    reduction = stats.norm.cdf((-z * se0 - prior.mean) / spread)
+    increase = stats.norm.cdf((-z * se0 + prior.mean) / spread)
+    reduction, increase = one_sided(reduction, increase, scenario.alternative)
+    reduction = np.where(analysable, reduction, 0.0)
+    increase = np.where(analysable, increase, 0.0)
+    expected = scenario.expected_n_treated
+    _, se0_mean, se1_mean, _ = z_test_parts(treated_at_mean, scenario.base_rate, expected,
+                                            scenario.comparison_size(expected), method="wald")
+    spread_mean = np.sqrt(se1_mean ** 2 + prior.sd ** 2)
+    at_mean = one_sided(stats.norm.cdf((-z * se0_mean - prior.mean) / spread_mean),
+                        stats.norm.cdf((-z * se0_mean + prior.mean) / spread_mean),
+                        scenario.alternative)
+    at_mean = float(sum(at_mean)) if expected >= scenario.min_n_treated else 0.0
+    return float(np.dot(weight, reduction)), float(np.dot(weight, increase)), at_mean
+
+
+def _quadrature(scenario: Scenario, prior: Prior):
+    effects, weights = prior.nodes(scenario.base_rate)
+    reduction, increase, at_mean = verdict_grid(scenario, effects)
+    return (float(np.dot(weights, reduction)), float(np.dot(weights, increase)),
+            float(np.dot(weights, at_mean)))
+
+
+def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto") -> AssuranceResult:
+    """Chance of each verdict averaged over a prior belief about the effect.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The planned study; its ``effect`` is replaced by the prior.
+    prior : NormalPrior or DiscretePrior
+        Belief about the true effect (see :mod:`powerplan.priors`).
+    computation : {"auto", "closed-form", "quadrature"}
+        ``auto`` uses the closed form for a normal prior with the ``wald``
+        method when the prior puts less than 1e-9 of its weight on invalid
+        treated rates, and quadrature otherwise.
+
+    Returns
+    -------
+    AssuranceResult
+
+    Examples
+    --------
+    >>> from powerplan import Scenario
+    >>> from powerplan.priors import NormalPrior
+    >>> result = assurance(Scenario(cohort=1000), NormalPrior.points(-4, 3))
+    >>> round(result.assurance, 4), result.computation
+    (0.4211, 'closed-form')
+    >>> round(assurance(Scenario(cohort=1000), NormalPrior.points(-4, 3),
+    ...                 computation="quadrature").assurance, 4)
+    0.4261
+    """
+    _validate.choice("computation", computation, COMPUTATIONS)
+    if not isinstance(prior, (NormalPrior, DiscretePrior)):
+        raise InvalidInputError("prior", f"must be a NormalPrior or DiscretePrior; "
+                                                   f"got {prior!r}")
+    closed = isinstance(prior, NormalPrior) and scenario.method == "wald"
+    if computation == "closed-form" and not closed:
+        raise InvalidInputError(
+            "computation", "closed-form needs a normal prior and method 'wald'; use 'quadrature'")
+    if computation == "auto":
+        # The closed form ignores the truncation to valid treated rates, so it
+        # is used only when the prior puts (almost) no weight outside them.
+        negligible = closed and prior.mass(*prior.bounds(scenario.base_rate)) > 1 - 1e-9
+        computation = "closed-form" if negligible else "quadrature"
+    if computation == "closed-form":
+        reduction, increase, at_mean = _closed_form(scenario, prior)
+    else:
+        reduction, increase, at_mean = _quadrature(scenario, prior)
+    reduction, increase = min(1.0, reduction), min(1.0, increase)
+    power = min(1.0, reduction + increase)
+    mean = prior.mean
+    low, high = -scenario.base_rate, 1 - scenario.base_rate
+    shown = scenario.replace(effect=min(max(mean, low + 1e-9), high - 1e-9))
+    base = analytic(shown)
+    fields = base.to_dict() | {
+        "power": power, "p_significant_reduction": reduction,
+        "p_significant_increase": increase, "p_inconclusive": 1.0 - power,
+        "power_at_expected_n": min(1.0, at_mean),
+        "assurance": increase if scenario.alternative == "greater" else reduction,
+        "p_effect_in_direction": _direction_mass(prior, scenario),
+        "prior": prior.describe(), "computation": computation,
+    }
+    return AssuranceResult(**fields, scenario=shown)

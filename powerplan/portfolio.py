@@ -1,0 +1,141 @@
+"""A portfolio of evaluations: how many significant results to expect.
+
+A funder or commissioner with several services, each to be evaluated
+separately, asks how many of the evaluations will report a significant
+reduction. With each service's chance ``p_i`` (power at its effect, or
+assurance under a prior with its effect drawn independently for each
+service), the number of significant reductions follows the Poisson-binomial
+distribution, computed exactly (scipy's ``poisson_binom``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import _format
+from .analytic import analytic
+from .assurance import assurance
+from .errors import InvalidInputError
+from .priors import Prior
+from .results import _plain
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class PortfolioResult:
+    """Expected significant results over independent evaluations.
+
+    Attributes
+    ----------
+    services : pandas.DataFrame
+        One row per service: name, cohort, base_rate, retention, effect (or
+        the prior mean), expected_n_treated and its verdict probabilities.
+    expected_reductions, expected_increases : float
+        Expected numbers of significant reductions and increases.
+    distribution : numpy.ndarray
+        ``distribution[j]`` is the chance of exactly ``j`` significant
+        reductions, ``j = 0 .. number of services``.
+    prior : str or None
+        The prior the effects were drawn from, if any.
+    """
+
+    services: pd.DataFrame = field(repr=False)
+    expected_reductions: float
+    expected_increases: float
+    distribution: np.ndarray = field(repr=False)
+    prior: str | None
+
+    @property
+    def p_at_least_one(self) -> float:
+        """Chance of at least one significant reduction."""
+        return float(1.0 - self.distribution[0])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The distribution: one row per number of significant reductions."""
+        count = np.arange(len(self.distribution))
+        return pd.DataFrame({"significant_reductions": count, "probability": self.distribution,
+                             "at_least": self.distribution[::-1].cumsum()[::-1]})
+
+    def to_dict(self) -> dict:
+        return {
+            "n_services": len(self.services),
+            "expected_reductions": self.expected_reductions,
+            "expected_increases": self.expected_increases,
+            "p_at_least_one": self.p_at_least_one,
+            "prior": self.prior,
+            "distribution": [float(p) for p in self.distribution],
+            "services": [{k: _plain(v) for k, v in row.items()}
+                         for row in self.services.to_dict("records")],
+        }
+
+    def summary(self) -> str:
+        return (f"Across {len(self.services)} evaluations, expect "
+                f"{self.expected_reductions:.1f} significant reductions (and "
+                f"{self.expected_increases:.2f} significant increases); the chance of at least "
+                f"one significant reduction is {_format.percent(self.p_at_least_one, 0)}.")
+
+    def __str__(self) -> str:
+        rows = [(str(row["name"]),
+                 f"{row['cohort']:,} submitted, {_format.percent(row['p_significant_reduction'])}"
+                 f" chance of a significant reduction")
+                for row in self.services.to_dict("records")]
+        text = "Portfolio of evaluations" + (f" (prior {self.prior})" if self.prior else "")
+        text += "\n" + _format.table(rows)
+        text += "\n" + _format.table([
+            (f"P({j} significant reductions)", _format.percent(p))
+            for j, p in enumerate(self.distribution)][:11])
+        return text
+
+
+def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
+              prior: Prior | None = None) -> PortfolioResult:
+    """Distribution of the number of significant reductions across services.
+
+    Parameters
+    ----------
+    services : mapping of name to Scenario, or sequence of Scenario
+        One scenario per service (each evaluated separately).
+    prior : NormalPrior or DiscretePrior, optional
+        If given, each service's effect is drawn independently from it and
+        its chances are assurances; otherwise each scenario's own effect is
+        used.
+
+    Returns
+    -------
+    PortfolioResult
+
+    Examples
+    --------
+    >>> from powerplan import Scenario
+    >>> result = portfolio({"small": Scenario(cohort=150), "large": Scenario(cohort=2000)})
+    >>> round(result.expected_reductions, 3), round(result.p_at_least_one, 3)
+    (0.958, 0.855)
+    """
+    named = dict(services) if isinstance(services, Mapping) else {
+        f"service {i + 1}": s for i, s in enumerate(services)}
+    if not named:
+        raise InvalidInputError("services", "must list at least one service")
+    rows = []
+    for name, scenario in named.items():
+        if not isinstance(scenario, Scenario):
+            raise InvalidInputError("services", f"must be Scenario values; got {scenario!r} "
+                                                f"for {name!r}")
+        result = analytic(scenario) if prior is None else assurance(scenario, prior)
+        rows.append({"name": name, "cohort": scenario.cohort, "base_rate": scenario.base_rate,
+                     "retention": scenario.retention, "effect": result.effect,
+                     "expected_n_treated": result.expected_n_treated,
+                     "p_significant_reduction": result.p_significant_reduction,
+                     "p_significant_increase": result.p_significant_increase,
+                     "p_inconclusive": result.p_inconclusive})
+    frame = pd.DataFrame(rows)
+    chances = frame["p_significant_reduction"].to_numpy()
+    counts = np.arange(len(chances) + 1)
+    distribution = stats.poisson_binom(chances).pmf(counts)
+    return PortfolioResult(frame, float(chances.sum()),
+                           float(frame["p_significant_increase"].sum()), distribution,
+                           None if prior is None else prior.describe())

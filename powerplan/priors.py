@@ -1,0 +1,161 @@
+"""Beliefs about a service's true effect, for assurance.
+
+Nobody knows a service's true effect before it is evaluated. A prior states
+what is plausible: a normal distribution (mean and standard deviation), or a
+list of effects with weights. Effects are differences in proportion units
+(treated minus comparison rate); the constructors named ``points`` take
+percentage points. A prior is always restricted to effects that keep the
+treated rate inside (0, 1) at the scenario's base rate.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from . import _validate
+from .errors import InvalidInputError
+
+_FORMS = ("normal:MEAN,SD in points (normal:-4,3) or discrete:EFFECT@WEIGHT,... in points "
+          "(discrete:-6@0.3,-3@0.5,0@0.2)")
+
+
+@dataclass(frozen=True)
+class NormalPrior:
+    """Normal belief about the effect, truncated to valid treated rates.
+
+    Parameters
+    ----------
+    mean : float
+        Expected effect, in proportion units (-0.04 is a 4-point reduction).
+    sd : float
+        Standard deviation, in proportion units, > 0.
+    """
+
+    mean: float
+    sd: float
+
+    def __post_init__(self):
+        mean = _validate.real("prior mean", self.mean)
+        if not -1.0 < mean < 1.0:
+            raise InvalidInputError("prior mean", f"must be in (-1, 1) proportion units; got {mean:g}")
+        object.__setattr__(self, "mean", mean)
+        object.__setattr__(self, "sd", _validate.positive("prior sd", self.sd))
+
+    @classmethod
+    def points(cls, mean: float, sd: float) -> "NormalPrior":
+        """A normal prior given in percentage points: ``NormalPrior.points(-4, 3)``."""
+        return cls(_validate.real("prior mean", mean) / 100.0,
+                   _validate.positive("prior sd", sd) / 100.0)
+
+    def describe(self) -> str:
+        return f"normal(mean {100 * self.mean:+.1f} points, sd {100 * self.sd:.1f} points)"
+
+    def bounds(self, base_rate: float) -> tuple[float, float]:
+        """Valid effects at ``base_rate``: treated rate inside (0, 1)."""
+        return -base_rate, 1.0 - base_rate
+
+    def mass(self, low: float, high: float) -> float:
+        """Prior probability of an effect in (low, high), before truncation."""
+        return float(stats.norm.cdf(high, self.mean, self.sd) - stats.norm.cdf(low, self.mean, self.sd))
+
+    def nodes(self, base_rate: float, count: int = 128) -> tuple[np.ndarray, np.ndarray]:
+        """Effects and weights integrating the truncated prior.
+
+        Gauss-Legendre rule on the valid range intersected with mean +/- 12 sd,
+        weights times the density, renormalised: exact for smooth integrands
+        to far below the precision of the power formulas.
+        """
+        valid_low, valid_high = self.bounds(base_rate)
+        low = max(valid_low, self.mean - 12 * self.sd)
+        high = min(valid_high, self.mean + 12 * self.sd)
+        if not low < high or self.mass(valid_low, valid_high) < 1e-12:
+            raise InvalidInputError(
+                "prior", f"{self.describe()} puts no weight on effects that keep the treated "
+                         f"rate in (0, 1) at base rate {base_rate:g}")
+        x, w = np.polynomial.legendre.leggauss(count)
+        effects = 0.5 * (high - low) * x + 0.5 * (high + low)
+        weights = w * stats.norm.pdf(effects, self.mean, self.sd)
+        return effects, weights / weights.sum()
+
+
+@dataclass(frozen=True)
+class DiscretePrior:
+    """A list of possible effects (proportion units) with weights (normalised)."""
+
+    effects: tuple[float, ...]
+    weights: tuple[float, ...]
+
+    def __post_init__(self):
+        effects = tuple(_validate.real("prior effect", e) for e in self.effects)
+        weights = tuple(float(w) for w in self.weights)
+        if not effects or len(effects) != len(weights):
+            raise InvalidInputError("prior", "needs as many weights as effects, at least one")
+        if any(not math.isfinite(w) or w < 0 for w in weights) or sum(weights) <= 0:
+            raise InvalidInputError("prior", f"weights must be >= 0 with a positive sum; "
+                                             f"got {list(weights)}")
+        total = sum(weights)
+        object.__setattr__(self, "effects", effects)
+        object.__setattr__(self, "weights", tuple(w / total for w in weights))
+
+    @classmethod
+    def points(cls, effects, weights) -> "DiscretePrior":
+        """Effects in percentage points: ``DiscretePrior.points([-6, -3, 0], [0.3, 0.5, 0.2])``."""
+        return cls(tuple(_validate.real("prior effect", e) / 100.0 for e in effects),
+                   tuple(weights))
+
+    @property
+    def mean(self) -> float:
+        return float(np.dot(self.effects, self.weights))
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{100 * e:+.1f} points ({w:.0%})"
+                          for e, w in zip(self.effects, self.weights))
+        return f"discrete({parts})"
+
+    def nodes(self, base_rate: float) -> tuple[np.ndarray, np.ndarray]:
+        effects = np.array(self.effects)
+        treated = base_rate + effects
+        bad = (treated <= 0) | (treated >= 1)
+        if bad.any():
+            raise InvalidInputError(
+                "prior", f"effect {100 * effects[bad][0]:+g} points puts the treated rate "
+                         f"outside (0, 1) at base rate {base_rate:g}")
+        return effects, np.array(self.weights)
+
+
+Prior = NormalPrior | DiscretePrior
+
+
+def parse_prior(text: str) -> Prior:
+    """Read ``normal:-4,3`` or ``discrete:-6@0.3,-3@0.5,0@0.2`` (effects in points),
+    or the name of a preset.
+
+    >>> parse_prior("normal:-4,3")
+    NormalPrior(mean=-0.04, sd=0.03)
+    >>> parse_prior("discrete:-6@1,0@1").weights
+    (0.5, 0.5)
+    """
+    from .presets import PRIOR_PRESETS, preset
+
+    cleaned = str(text).strip().lower().replace(" ", "")
+    if cleaned in PRIOR_PRESETS:
+        return preset(cleaned)
+    try:
+        kind, _, body = cleaned.partition(":")
+        if kind == "normal":
+            mean, sd = (float(v) for v in body.split(","))
+            return NormalPrior.points(mean, sd)
+        if kind == "discrete":
+            pairs = [re.fullmatch(r"([-+.\d]+)@([.\d]+)", item).groups() for item in body.split(",")]
+            return DiscretePrior.points([float(e) for e, _ in pairs], [float(w) for _, w in pairs])
+    except InvalidInputError:
+        raise
+    except (ValueError, AttributeError):
+        pass
+    presets = ", ".join(sorted(PRIOR_PRESETS))
+    raise InvalidInputError("prior", f"must be {_FORMS}, or a preset ({presets}); got {text!r}")

@@ -1,0 +1,219 @@
+"""Requirement tables for commissioners: minimum cohorts or MDEs over a grid.
+
+A commissioner setting evaluation requirements wants one table: for each
+plausible base rate, effect and retention, the number of people a programme
+must submit (or, for each cohort size, the smallest detectable reduction).
+Cells with no answer are kept and marked with the reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import _validate
+from .errors import InvalidInputError, NoSolutionError
+from .funnel import Funnel
+from .scenario import Scenario
+from .solve import solve
+
+DEFAULT_BASE_RATES = (0.15, 0.25, 0.35, 0.45, 0.55)
+DEFAULT_EFFECTS = (-0.02, -0.04, -0.06, -0.08, -0.10)
+DEFAULT_RETENTIONS = (0.2, 0.4, 0.6, 0.8)
+DEFAULT_COHORTS = (100, 250, 500, 1000, 2500)
+QUANTITIES = ("cohort", "effect")
+
+
+@dataclass(frozen=True)
+class RequirementsTable:
+    """A grid of minimum cohorts (``quantity="cohort"``) or MDEs (``"effect"``).
+
+    Attributes
+    ----------
+    quantity : {"cohort", "effect"}
+    target_power : float
+    cells : pandas.DataFrame
+        One row per cell: ``base_rate``, ``retention``, ``effect`` (for
+        cohorts) or ``cohort`` (for MDEs), ``value`` (the answer, NaN where
+        there is none), ``achieved_power`` and ``status`` (``ok``, or the
+        reason there is no answer).
+    scenario : Scenario
+        The scenario supplying every other setting.
+    """
+
+    quantity: str
+    target_power: float
+    cells: pd.DataFrame = field(repr=False)
+    scenario: Scenario = field(repr=False, compare=False)
+
+    @property
+    def column_field(self) -> str:
+        return "effect" if self.quantity == "cohort" else "cohort"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The cells in long form (a copy)."""
+        return self.cells.copy()
+
+    def grid(self, retention: float) -> pd.DataFrame:
+        """Values for one retention: base rates down, effects (or cohorts) across."""
+        part = self.cells[np.isclose(self.cells["retention"], retention)]
+        return part.pivot(index="base_rate", columns=self.column_field, values="value")
+
+    def to_dict(self) -> dict:
+        records = []
+        for row in self.cells.to_dict("records"):
+            value = row["value"]
+            row["value"] = None if pd.isna(value) else (int(value) if self.quantity == "cohort"
+                                                        else float(value))
+            row["achieved_power"] = (None if pd.isna(row["achieved_power"])
+                                     else float(row["achieved_power"]))
+            records.append(row)
+        return {"quantity": self.quantity, "target_power": self.target_power,
+                "method": self.scenario.method, "alpha": self.scenario.alpha,
+                "cells": records}
+
+    def _label(self, value, status) -> str:
+        if status != "ok":
+            return "n/a" if status.startswith("invalid") else "none"
+        if self.quantity == "cohort":
+            return f"{int(value):,}"
+        return f"{100 * abs(value):.1f}"
+
+    def _blocks(self):
+        """(title, header, rows) for each retention."""
+        column = self.column_field
+        for retention in sorted(self.cells["retention"].unique()):
+            part = self.cells[np.isclose(self.cells["retention"], retention)]
+            columns = sorted(part[column].unique(), reverse=(column == "effect"))
+            if column == "effect":
+                header = ["base rate"] + [f"{100 * -c:g} pt" if c < 0 else f"+{100 * c:g} pt"
+                                          for c in columns]
+            else:
+                header = ["base rate"] + [f"{int(c):,}" for c in columns]
+            rows = []
+            for base_rate in sorted(part["base_rate"].unique()):
+                line = [f"{100 * base_rate:g}%"]
+                for c in columns:
+                    cell = part[(part["base_rate"] == base_rate) & (part[column] == c)].iloc[0]
+                    line.append(self._label(cell["value"], cell["status"]))
+                rows.append(line)
+            yield f"retention {100 * retention:g}%", header, rows
+
+    def _title(self) -> str:
+        power = f"{100 * self.target_power:g}%"
+        if self.quantity == "cohort":
+            return (f"Minimum people to submit for {power} power "
+                    f"({self.scenario.method} test, {self.scenario.alternative}, "
+                    f"alpha {self.scenario.alpha:g}); columns are reductions in points")
+        return (f"Minimum detectable reduction (points) with {power} power "
+                f"({self.scenario.method} test, {self.scenario.alternative}, "
+                f"alpha {self.scenario.alpha:g}); columns are people submitted")
+
+    def _footer(self) -> list[str]:
+        lines = []
+        if (self.cells["status"] != "ok").any():
+            lines.append("none: no answer within 10,000,000 people or at any effect; "
+                         "n/a: the effect leaves no valid treated rate")
+        return lines
+
+    def to_text(self) -> str:
+        out = [self._title()]
+        for title, header, rows in self._blocks():
+            widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+            out.append("")
+            out.append(title)
+            for row in [header] + rows:
+                out.append("  ".join(cell.rjust(w) for cell, w in zip(row, widths)).rstrip())
+        return "\n".join(out + self._footer())
+
+    def to_markdown(self) -> str:
+        out = [self._title()]
+        for title, header, rows in self._blocks():
+            out += ["", f"**{title}**", "", "| " + " | ".join(header) + " |",
+                    "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+            out += ["| " + " | ".join(row) + " |" for row in rows]
+        footer = self._footer()
+        return "\n".join(out + ([""] + footer if footer else []))
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+
+def _check_values(name: str, values, check) -> tuple:
+    values = tuple(values)
+    if not values:
+        raise InvalidInputError(name, "must list at least one value")
+    return tuple(check(name, v) for v in values)
+
+
+def _cell(scenario: Scenario, unknown: str, target: float, **settings) -> dict:
+    try:
+        varied = scenario.replace(**settings)
+    except InvalidInputError as error:
+        return {"value": np.nan, "achieved_power": np.nan,
+                "status": f"invalid: {error.field} {error.requirement}"}
+    try:
+        answer = solve(varied, unknown, target_power=target)
+    except NoSolutionError as why:
+        return {"value": np.nan, "achieved_power": np.nan, "status": f"none: {why}"}
+    return {"value": answer.value, "achieved_power": answer.achieved_power, "status": "ok"}
+
+
+def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
+                       base_rates=DEFAULT_BASE_RATES, effects=DEFAULT_EFFECTS,
+                       retentions=DEFAULT_RETENTIONS, cohorts=DEFAULT_COHORTS,
+                       target_power: float = 0.8) -> RequirementsTable:
+    """Minimum cohorts over base rates x effects x retentions, or MDEs over
+    base rates x cohorts x retentions.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Supplies every setting not varied (comparison design, test, alpha).
+    quantity : {"cohort", "effect"}
+        ``cohort``: the minimum people to submit for each base rate, effect
+        and retention. ``effect``: the minimum detectable reduction for each
+        base rate, cohort and retention.
+    base_rates, effects, retentions, cohorts : sequences
+        The grid; ``effects`` is used for cohorts, ``cohorts`` for MDEs.
+    target_power : float
+
+    Returns
+    -------
+    RequirementsTable
+
+    Examples
+    --------
+    >>> from powerplan import Scenario
+    >>> table = requirements_table(Scenario(), base_rates=[0.25, 0.35],
+    ...                            effects=[-0.05, -0.10], retentions=[0.4])
+    >>> print(table)
+    Minimum people to submit for 80% power (wald test, two-sided, alpha 0.05); columns are reductions in points
+    <BLANKLINE>
+    retention 40%
+    base rate   5 pt  10 pt
+          25%  1,405    289
+          35%  1,829    414
+    """
+    _validate.choice("quantity", quantity, QUANTITIES)
+    base_rates = _check_values("base_rates", base_rates, _validate.proportion)
+    retentions = _check_values("retentions", retentions, _validate.share)
+    target = _validate.proportion("target_power", target_power)
+    rows = []
+    if quantity == "cohort":
+        effects = _check_values("effects", effects, _validate.real)
+        for retention, base_rate, effect in itertools.product(retentions, base_rates, effects):
+            cell = _cell(scenario, "cohort", target, funnel=Funnel.single(retention),
+                         base_rate=base_rate, effect=effect)
+            rows.append({"base_rate": base_rate, "retention": retention, "effect": effect} | cell)
+    else:
+        cohorts = _check_values("cohorts", cohorts,
+                                lambda name, v: _validate.integer(name, v, 1, 10_000_000))
+        for retention, base_rate, cohort in itertools.product(retentions, base_rates, cohorts):
+            cell = _cell(scenario, "effect", target, funnel=Funnel.single(retention),
+                         base_rate=base_rate, cohort=cohort, effect=0.0)
+            rows.append({"base_rate": base_rate, "retention": retention, "cohort": cohort} | cell)
+    return RequirementsTable(quantity, target, pd.DataFrame(rows), scenario)

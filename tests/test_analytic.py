@@ -1,0 +1,132 @@
+"""The analytic engine: exact averaging over the funnel, verdicts, agreement with statsmodels."""
+
+import json
+
+import numpy as np
+import pytest
+from scipy import stats
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import power_proportions_2indep, proportion_effectsize
+
+from powerplan import Scenario, analytic
+from powerplan.proportions import power, rejection_probabilities
+
+
+def brute_force(scenario):
+    """Sum over every possible number analysed, the slow obvious way."""
+    total = 0.0
+    for k in range(scenario.cohort + 1):
+        if k >= scenario.min_n_treated:
+            n2 = scenario.comparison_size(k)
+            p = power(scenario.treated_rate, scenario.base_rate, k, n2, alpha=scenario.alpha,
+                      alternative=scenario.alternative, method=scenario.method)
+            total += stats.binom.pmf(k, scenario.cohort, scenario.retention) * p
+    return total
+
+
+@pytest.mark.parametrize("scenario", [
+    Scenario(),
+    Scenario(cohort=60, funnel=0.25, method="pooled"),
+    Scenario(cohort=7, funnel=0.5, min_n_treated=3),
+    Scenario(cohort=400, funnel={"found": 0.9, "matched": 0.5}, n_comparison=900,
+             method="fleiss-cc", alternative="less"),
+    Scenario(cohort=250, base_rate=0.1, effect=0.04, method="arcsine", alternative="greater"),
+])
+def test_average_over_funnel_equals_brute_force(scenario):
+    assert analytic(scenario).power == pytest.approx(brute_force(scenario), abs=1e-12)
+
+
+def test_windowed_average_for_large_cohorts_equals_full_sum():
+    scenario = Scenario(cohort=20_000, funnel=0.3, effect=-0.01)
+    k = np.arange(scenario.cohort + 1)
+    n2 = scenario.comparison_size(k[2:])
+    full = np.dot(stats.binom.pmf(k[2:], scenario.cohort, 0.3),
+                  power(0.34, 0.35, k[2:], n2))
+    assert analytic(scenario).power == pytest.approx(full, abs=1e-13)
+
+
+def test_verdicts_sum_to_one_and_split_by_direction():
+    r = analytic(Scenario(cohort=2000, effect=-0.03))
+    assert r.p_significant_reduction + r.p_significant_increase + r.p_inconclusive == \
+        pytest.approx(1.0, abs=1e-15)
+    assert r.p_significant_reduction > 100 * r.p_significant_increase
+    assert r.power == r.p_significant_reduction + r.p_significant_increase
+
+
+def test_everyone_analysed_means_no_averaging():
+    s = Scenario(cohort=500, funnel=1.0)
+    r = analytic(s)
+    direct = power(0.30, 0.35, 500, 5000)
+    assert r.power == pytest.approx(direct, abs=1e-15)
+    assert r.power_at_expected_n == pytest.approx(direct, abs=1e-15)
+    assert r.p_analysable == 1.0
+
+
+def test_one_sided_tests_look_one_way():
+    less = analytic(Scenario(alternative="less"))
+    greater = analytic(Scenario(alternative="greater"))
+    assert less.p_significant_increase == 0.0 and less.power == less.p_significant_reduction
+    assert greater.p_significant_reduction == 0.0
+    assert less.power > analytic(Scenario()).p_significant_reduction
+
+
+@pytest.mark.parametrize("method", ["wald", "pooled"])
+@pytest.mark.parametrize("cohort", [5, 40, 300, 5000])
+def test_zero_effect_rejects_at_alpha_when_analysable(method, cohort):
+    r = analytic(Scenario(cohort=cohort, effect=0.0, method=method))
+    assert r.power == pytest.approx(0.05 * r.p_analysable, abs=1e-12)
+    assert r.p_significant_reduction == pytest.approx(r.p_significant_increase, abs=1e-12)
+
+
+def test_power_at_expected_n_uses_the_expected_counts():
+    s = Scenario(cohort=333, funnel=0.3)
+    r = analytic(s)
+    assert r.expected_n_treated == pytest.approx(99.9)
+    assert r.n_comparison == pytest.approx(999.0)
+    assert r.power_at_expected_n == pytest.approx(power(0.30, 0.35, 99.9, 999.0), abs=1e-15)
+
+
+@pytest.mark.parametrize("p1, p2", [(0.3, 0.35), (0.19, 0.26), (0.5, 0.4), (0.1, 0.05)])
+@pytest.mark.parametrize("n1, ratio", [(50, 1.0), (120, 10.0), (621, 2.5)])
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_pooled_agrees_with_statsmodels(p1, p2, n1, ratio, alternative):
+    sm_alternative = {"less": "smaller", "greater": "larger"}.get(alternative, alternative)
+    expected = power_proportions_2indep(p1 - p2, p2, n1, ratio=ratio, alpha=0.05,
+                                        alternative=sm_alternative, return_results=False)
+    got = power(p1, p2, n1, ratio * n1, alternative=alternative, method="pooled")
+    assert got == pytest.approx(expected, abs=1e-12)
+
+
+@pytest.mark.parametrize("p1, p2", [(0.3, 0.35), (0.19, 0.26), (0.5, 0.4)])
+@pytest.mark.parametrize("n1, ratio", [(50, 1.0), (120, 10.0)])
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_arcsine_agrees_with_statsmodels(p1, p2, n1, ratio, alternative):
+    sm_alternative = {"less": "smaller", "greater": "larger"}.get(alternative, alternative)
+    h = proportion_effectsize(p1, p2)
+    expected = NormalIndPower().power(h, n1, 0.05, ratio=ratio, alternative=sm_alternative)
+    got = power(p1, p2, n1, ratio * n1, alternative=alternative, method="arcsine")
+    assert got == pytest.approx(expected, abs=1e-12)
+
+
+def test_wald_is_pooled_with_unpooled_null_variance():
+    # With equal group sizes and equal rates the two variances coincide.
+    a = rejection_probabilities(0.3, 0.3, 100, 100, alpha=0.05, alternative="two-sided",
+                                method="wald")
+    b = rejection_probabilities(0.3, 0.3, 100, 100, alpha=0.05, alternative="two-sided",
+                                method="pooled")
+    assert a == pytest.approx(b, abs=1e-15)
+
+
+def test_result_prints_and_converts():
+    r = analytic(Scenario())
+    text = str(r)
+    assert text.splitlines()[0] == "Power (analytic; wald test, two-sided, alpha 0.05)"
+    assert "significant reduction" in text and "inconclusive" in text
+    d = r.to_dict()
+    json.dumps(d)
+    for key in ("power", "p_significant_reduction", "p_significant_increase", "p_inconclusive",
+                "cohort", "expected_n_treated", "n_comparison", "method"):
+        assert key in d
+    frame = r.to_frame()
+    assert frame.shape[0] == 1 and frame.loc[0, "power"] == r.power
+    assert r.summary().startswith("With 300 people submitted, about 120 are analysed;")

@@ -1,0 +1,189 @@
+"""Assurance: closed form against quadrature and Monte Carlo; priors; solving for it."""
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from powerplan import (DiscretePrior, InvalidInputError, NoSolutionError, NormalPrior, Scenario,
+                       analytic, assurance, parse_prior, solve)
+from powerplan.presets import PUBLISHED_RESULTS, published_meta_analysis
+
+
+@pytest.mark.parametrize("cohort", [300, 1000, 5000])
+@pytest.mark.parametrize("mean, sd", [(-4, 1), (-4, 3), (-2.5, 3.5), (-6, 2)])
+def test_closed_form_agrees_with_quadrature(cohort, mean, sd):
+    # The closed form evaluates the standard error at the prior mean; the
+    # quadrature integrates the exact analytic power. They agree to about a
+    # point for priors this wide.
+    s = Scenario(cohort=cohort)
+    prior = NormalPrior.points(mean, sd)
+    closed = assurance(s, prior, computation="closed-form")
+    exact = assurance(s, prior, computation="quadrature")
+    assert closed.p_significant_reduction == pytest.approx(exact.p_significant_reduction, abs=0.01)
+    assert closed.p_significant_increase == pytest.approx(exact.p_significant_increase, abs=0.01)
+
+
+def test_closed_form_formula_without_funnel_randomness():
+    s = Scenario(cohort=500, funnel=1.0, base_rate=0.3)
+    prior = NormalPrior(-0.04, 0.03)
+    se = np.sqrt(0.26 * 0.74 / 500 + 0.3 * 0.7 / 5000)
+    z = stats.norm.isf(0.025)
+    spread = np.hypot(se, 0.03)
+    result = assurance(s, prior, computation="closed-form")
+    assert result.p_significant_reduction == pytest.approx(
+        stats.norm.cdf((-z * se + 0.04) / spread), abs=1e-14)
+    assert result.p_significant_increase == pytest.approx(
+        stats.norm.cdf((-z * se - 0.04) / spread), abs=1e-14)
+
+
+def test_quadrature_equals_adaptive_integration_of_analytic_power():
+    s = Scenario(cohort=600, base_rate=0.2, method="pooled")
+    prior = NormalPrior(-0.03, 0.04)
+    low, high = -0.2, 0.8
+    mass = prior.mass(low, high)
+
+    def integrand(effect):
+        return analytic(s.replace(effect=effect)).p_significant_reduction * \
+            stats.norm.pdf(effect, prior.mean, prior.sd) / mass
+
+    expected, _ = integrate.quad(integrand, low + 1e-9, min(high, 0.5), epsabs=1e-12, limit=200)
+    assert assurance(s, prior).p_significant_reduction == pytest.approx(expected, abs=1e-9)
+
+
+def test_quadrature_converges():
+    s = Scenario(cohort=800, method="arcsine")
+    prior = NormalPrior.points(-3, 4)
+    from powerplan.analytic import verdict_grid
+    values = []
+    for count in (128, 256):
+        effects, weights = prior.nodes(s.base_rate, count)
+        values.append(float(np.dot(weights, verdict_grid(s, effects)[0])))
+    assert values[0] == pytest.approx(values[1], abs=1e-12)
+
+
+def test_monte_carlo_over_the_prior_agrees_with_quadrature():
+    s = Scenario(cohort=700, method="fleiss-cc")
+    prior = NormalPrior.points(-4, 3)
+    rng = np.random.default_rng(20261126)
+    effects = rng.normal(prior.mean, prior.sd, 4000)
+    effects = effects[(effects > -s.base_rate) & (effects < 1 - s.base_rate)]
+    powers = np.array([analytic(s.replace(effect=e)).p_significant_reduction for e in effects])
+    mc_error = powers.std(ddof=1) / np.sqrt(len(powers))
+    exact = assurance(s, prior).p_significant_reduction
+    assert abs(powers.mean() - exact) < 4 * mc_error
+
+
+@pytest.mark.parametrize("computation", ["closed-form", "quadrature"])
+def test_a_narrow_prior_gives_the_power_at_its_mean(computation):
+    s = Scenario(cohort=900)
+    narrow = assurance(s, NormalPrior(-0.05, 1e-6), computation=computation)
+    point = analytic(s)
+    assert narrow.p_significant_reduction == pytest.approx(point.p_significant_reduction, abs=1e-6)
+
+
+def test_discrete_prior_is_the_weighted_average():
+    s = Scenario(cohort=400)
+    prior = DiscretePrior.points([-6, -3, 0], [3, 5, 2])
+    expected = sum(w * analytic(s.replace(effect=e)).p_significant_reduction
+                   for e, w in zip((-0.06, -0.03, 0.0), (0.3, 0.5, 0.2)))
+    result = assurance(s, prior)
+    assert result.p_significant_reduction == pytest.approx(expected, abs=1e-14)
+    assert result.computation == "quadrature"
+    assert result.p_effect_in_direction == pytest.approx(0.8)
+
+
+def test_verdicts_sum_to_one_and_result_prints():
+    result = assurance(Scenario(), NormalPrior.points(-4, 3))
+    assert result.p_significant_reduction + result.p_significant_increase + \
+        result.p_inconclusive == pytest.approx(1.0, abs=1e-15)
+    assert result.assurance == result.p_significant_reduction
+    assert "prior on the effect    normal(mean -4.0 points, sd 3.0 points)" in str(result)
+    assert result.to_dict()["prior"] == "normal(mean -4.0 points, sd 3.0 points)"
+
+
+def test_ceiling_is_the_prior_weight_on_reductions():
+    prior = NormalPrior.points(-4, 3)
+    result = assurance(Scenario(cohort=10_000_000), prior)
+    ceiling = stats.norm.cdf(4 / 3)
+    assert result.p_effect_in_direction == pytest.approx(ceiling, abs=1e-9)
+    # effects within a few standard errors of 0 stay undetectable even here
+    assert ceiling - 0.005 < result.assurance < ceiling
+
+
+def test_truncation_to_valid_treated_rates():
+    # A prior centred below -base_rate keeps only its valid part.
+    s = Scenario(base_rate=0.05, effect=-0.02, cohort=2000)
+    prior = NormalPrior.points(-4, 3)
+    result = assurance(s, prior)
+    # the closed form cannot truncate, so it is not chosen here
+    assert result.computation == "quadrature"
+    inside = stats.norm.cdf(0.95, -0.04, 0.03) - stats.norm.cdf(-0.05, -0.04, 0.03)
+    reductions = stats.norm.cdf(0.0, -0.04, 0.03) - stats.norm.cdf(-0.05, -0.04, 0.03)
+    assert result.p_effect_in_direction == pytest.approx(reductions / inside, abs=1e-12)
+    assert result.assurance < result.p_effect_in_direction
+
+
+def test_solving_for_assurance():
+    prior = NormalPrior.points(-4, 3)
+    answer = solve(Scenario(), "cohort", target_power=0.5, prior=prior)
+    assert answer.measure == "assurance"
+    assert assurance(answer.scenario, prior).assurance >= 0.5
+    assert assurance(answer.scenario.replace(cohort=answer.value - 1), prior).assurance < 0.5
+    assert answer.summary().startswith("To reach 50% assurance, submit at least")
+    retention = solve(Scenario(cohort=3000), "retention", target_power=0.5, prior=prior)
+    assert assurance(retention.scenario, prior).assurance == pytest.approx(0.5, abs=1e-9)
+
+
+def test_solving_for_assurance_beyond_the_ceiling_says_why():
+    with pytest.raises(NoSolutionError, match="the prior puts only 90.9% of its weight"):
+        solve(Scenario(), "cohort", target_power=0.95, prior=NormalPrior.points(-4, 3))
+    with pytest.raises(InvalidInputError, match="prior cannot be combined with solving for the "
+                                                "effect"):
+        solve(Scenario(), "effect", prior=NormalPrior.points(-4, 3))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("normal:-4,3", NormalPrior(-0.04, 0.03)),
+    ("Normal: -2.5, 3.5", NormalPrior(-0.025, 0.035)),
+    ("discrete:-6@0.3,-3@0.5,0@0.2", DiscretePrior((-0.06, -0.03, 0.0), (0.3, 0.5, 0.2))),
+])
+def test_parse_prior(text, expected):
+    assert parse_prior(text) == expected
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("normal:-4", "must be normal:MEAN,SD in points"),
+    ("normal:-4,0", "prior sd must be a number > 0; got 0"),
+    ("normal:-400,3", "prior mean must be in (-1, 1)"),
+    ("discrete:-6@x", "must be normal:MEAN,SD in points"),
+    ("discrete:-6@0", "weights must be >= 0 with a positive sum"),
+    ("uniform:1,2", "or a preset (published, published-sceptical)"),
+])
+def test_parse_prior_errors(text, fragment):
+    with pytest.raises(InvalidInputError) as info:
+        parse_prior(text)
+    assert fragment in str(info.value)
+
+
+def test_discrete_prior_outside_valid_rates():
+    with pytest.raises(InvalidInputError, match="effect -40 points puts the treated rate outside"):
+        assurance(Scenario(), DiscretePrior.points([-40], [1]))
+
+
+def test_presets_are_the_meta_analysis_of_the_published_table():
+    meta = published_meta_analysis()
+    assert parse_prior("published") == NormalPrior(float(meta.mean_effect_re),
+                                                   float(np.sqrt(meta.tau2)))
+    assert parse_prior("published-sceptical").mean == pytest.approx(float(meta.mean_effect_fe))
+    # the table's own significance flags agree with a Welch test on each row
+    # (10 comparison records per treated person): a check that the rows were
+    # copied consistently. Rates are published rounded to whole percentages,
+    # so a 1-point difference may be anything from 0 to 2 points: skip those.
+    from powerplan import review_published
+
+    for name, n, treated, comparison, significant, source in PUBLISHED_RESULTS:
+        assert source.startswith("http")
+        if abs(treated - comparison) < 0.015:
+            continue
+        review = review_published(n, treated, comparison)
+        assert review.significant == significant, name

@@ -1,0 +1,134 @@
+"""CLI for the planning decisions: --prior, table, published, portfolio."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from powerplan import NormalPrior, Scenario, assurance, requirements_table, review_published, solve
+from powerplan_cli.main import cli
+
+
+def run(runner, *args):
+    return runner.invoke(cli, list(args))
+
+
+def test_power_with_a_prior(runner):
+    result = run(runner, "power", "--prior", "normal:-4,3", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    expected = assurance(Scenario(), NormalPrior.points(-4, 3))
+    assert payload["assurance"] == pytest.approx(expected.assurance, abs=1e-15)
+    assert payload["computation"] == "closed-form"
+    text = run(runner, "power", "--prior", "normal:-4,3").stdout
+    assert "averaged over the prior normal(mean -4.0 points, sd 3.0 points)" in text
+
+
+def test_size_targets_assurance(runner):
+    payload = json.loads(run(runner, "size", "--prior", "published", "--target-power", "0.5",
+                             "--json").stdout)
+    from powerplan import parse_prior
+
+    answer = solve(Scenario(), "cohort", target_power=0.5, prior=parse_prior("published"))
+    assert payload["cohort"] == answer.value
+    assert payload["measure"] == "assurance"
+
+
+def test_table_formats(runner):
+    args = ["table", "--base-rates", "0.25,35%", "--effects", "-5pp,-0.1", "--retentions", "0.4"]
+    expected = requirements_table(Scenario(), base_rates=[0.25, 0.35], effects=[-0.05, -0.1],
+                                  retentions=[0.4])
+    text = run(runner, *args).stdout
+    assert text.strip() == expected.to_text()
+    rows = list(csv.DictReader(io.StringIO(run(runner, *args, "--format", "csv").stdout)))
+    assert [int(r["value"]) for r in rows] == [int(v) for v in expected.cells["value"]]
+    payload = json.loads(run(runner, *args, "--format", "json").stdout)
+    assert payload["quantity"] == "cohort" and len(payload["cells"]) == 4
+    assert run(runner, *args, "--format", "markdown").stdout.strip() == expected.to_markdown()
+
+
+def test_table_ranges_and_mde(runner):
+    payload = json.loads(run(runner, "table", "--mde", "--base-rates", "0.15:0.35:0.1",
+                             "--cohorts", "100,500", "--retentions", "0.4",
+                             "--format", "json").stdout)
+    assert sorted({c["base_rate"] for c in payload["cells"]}) == [0.15, 0.25, 0.35]
+    assert payload["quantity"] == "effect"
+
+
+def test_published(runner):
+    result = run(runner, "published", "--n-treated", "114", "--treated-rate", "25%",
+                 "--comparison-rate", "0.28", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    expected = review_published(114, 0.25, 0.28)
+    for key in ("difference", "ci_low", "ci_high", "p_value", "significant", "mde",
+                "cohort_needed"):
+        assert payload[key] == expected.to_dict()[key]
+
+
+def test_portfolio(runner, tmp_path):
+    path = tmp_path / "services.csv"
+    path.write_text("name,cohort,base_rate,retention\nA,150,0.3,0.4\nB,600,0.4,\n")
+    result = run(runner, "portfolio", "--services", str(path), "--retention", "0.5", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert [s["name"] for s in payload["services"]] == ["A", "B"]
+    assert [s["retention"] for s in payload["services"]] == [0.4, 0.5]
+    assert sum(payload["distribution"]) == pytest.approx(1.0)
+
+
+def _services(tmp_path, text):
+    path = tmp_path / "services.csv"
+    path.write_text(text)
+    return str(path)
+
+
+BAD = [
+    (["power", "--prior", "normal:-4"], "'--prior': must be normal:MEAN,SD in points"),
+    (["power", "--prior", "normal:-4,-1"], "'--prior': prior sd must be a number > 0; got -1"),
+    (["size", "--prior", "normal:-4,3", "--target-power", "0.95"], None),
+    (["table", "--base-rates", "0.2,abc"], "'--base-rates': must be comma-separated values"),
+    (["table", "--base-rates", "0.2,1.5"], "'--base-rates': each value must be a proportion"),
+    (["table", "--effects", "rr=0.9"], "'--effects': each value must be a difference (-0.05) or "
+                                       "points (-5pp)"),
+    (["table", "--retentions", "0.2:0.8:-0.2"], "must be comma-separated values or START:STOP"),
+    (["table", "--cohorts", "0"], "'--cohorts': each value must be a whole number in [1, "),
+    (["table", "--format", "xml"], "'--format': 'xml' is not one of"),
+    (["table", "--cohort", "300"], "No such option"),
+    (["published", "--n-treated", "114", "--treated-rate", "25", "--comparison-rate", "28%"],
+     "'--treated-rate': must be a proportion in (0, 1) such as 0.26, or a percentage"),
+    (["published", "--n-treated", "1", "--treated-rate", "0.2", "--comparison-rate", "0.3"],
+     "'--n-treated': must be a whole number >= 2; got 1"),
+    (["published", "--treated-rate", "0.2", "--comparison-rate", "0.3"],
+     "Missing option '--n-treated'"),
+    (["published", "--n-treated", "100", "--treated-rate", "0%", "--comparison-rate", "0.3"],
+     "'--treated-rate': must be a proportion in (0, 1); got 0"),
+    (["portfolio", "--services", "missing.csv"], "'--services': File 'missing.csv' does not exist"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_one_line(runner, args, message):
+    result = run(runner, *args)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    if message is None:  # no solution: exit 1
+        assert result.exit_code == 1
+    else:
+        assert result.exit_code == 2
+        assert message in lines[0]
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("name,cohort\nA,0\n", "line 2 (A): cohort must be a whole number"),
+    ("name,size\nA,100\n", "unknown column(s) size"),
+    ("name,base_rate\nA,0.3\n", "needs a 'cohort' column"),
+    ("", "not a readable CSV"),
+    ("cohort,base_rate\n100,1.5\n", "line 2 (row 2): base_rate must be a proportion in (0, 1)"),
+])
+def test_bad_services_file(runner, tmp_path, content, fragment):
+    result = run(runner, "portfolio", "--services", _services(tmp_path, content))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "'--services'" in lines[0] and fragment in lines[0], lines

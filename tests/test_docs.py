@@ -1,0 +1,64 @@
+"""Every ``console`` example in the README and docs/ is run and its output compared.
+
+A block fenced as ```console holds commands starting with ``$ powerplan``,
+each followed by the output it prints. (Python examples in the docs are
+doctests, collected by pytest's ``--doctest-glob=*.md``.)
+"""
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from powerplan_cli.main import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+FENCE = re.compile(r"```console\n(.*?)```", re.S)
+
+
+def console_examples():
+    for page in PAGES:
+        for block in FENCE.findall(page.read_text()):
+            command, output = None, []
+            for line in block.splitlines():
+                if line.startswith("$ "):
+                    if command:
+                        yield page.name, command, output
+                    command, output = line[2:], []
+                else:
+                    output.append(line)
+            if command:
+                yield page.name, command, output
+
+
+EXAMPLES = list(console_examples())
+
+
+def test_there_are_console_examples():
+    assert len(EXAMPLES) >= 5
+
+
+@pytest.mark.parametrize("page, command, output", EXAMPLES,
+                         ids=[f"{p}: {c}" for p, c, _ in EXAMPLES])
+def test_console_example(runner, page, command, output, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    words = shlex.split(command)
+    assert words[0] == "powerplan"
+    result = runner.invoke(cli, words[1:])
+    expected_code = 0
+    if output and output[-1].startswith("[exit "):
+        expected_code = int(output.pop()[6:-1])
+    assert result.exit_code == expected_code, result.output
+    printed = [line.rstrip() for line in result.output.rstrip("\n").splitlines()]
+    assert printed == [line.rstrip() for line in output]
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = "pip install '.[test]' && python -m pytest"
+    assert command in readme.split("\n## ")[0]
+    assert command in ci
+    assert "pip install . && powerplan size" in readme.split("\n## ")[0]

@@ -1,0 +1,131 @@
+"""The solver: round trips for each unknown and errors that say why."""
+
+import pytest
+
+from powerplan import InvalidInputError, NoSolutionError, Scenario, analytic, solve
+from powerplan.proportions import sample_size
+
+SCENARIOS = [
+    Scenario(),
+    Scenario(base_rate=0.19, effect=-0.07, funnel=0.3, method="pooled"),
+    Scenario(base_rate=0.55, effect=-0.1, funnel={"found": 0.9, "window": 0.6, "matched": 0.7},
+             comparison_ratio=3, method="arcsine"),
+    Scenario(base_rate=0.25, effect=-0.04, alternative="less", method="fleiss-cc"),
+    Scenario(base_rate=0.2, effect=0.06, comparison_ratio=1),
+]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+@pytest.mark.parametrize("target", [0.5, 0.8, 0.9])
+def test_minimum_cohort_is_the_smallest_reaching_the_target(scenario, target):
+    answer = solve(scenario, "cohort", target_power=target)
+    assert analytic(scenario.replace(cohort=answer.value)).power >= target
+    assert analytic(scenario.replace(cohort=answer.value - 1)).power < target
+    assert answer.achieved_power >= target > answer.power_below
+    assert answer.scenario.cohort == answer.value
+    assert answer.n_treated == pytest.approx(answer.value * scenario.retention)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS[:4])
+@pytest.mark.parametrize("target", [0.5, 0.8, 0.9])
+def test_mde_round_trip(scenario, target):
+    answer = solve(scenario, "effect", target_power=target)
+    assert answer.value < 0
+    assert analytic(scenario.replace(effect=answer.value)).power == pytest.approx(target, abs=1e-9)
+    # the smallest: a reduction 1% smaller in size falls short
+    assert analytic(scenario.replace(effect=0.99 * answer.value)).power < target
+
+
+def test_mde_for_an_increase():
+    answer = solve(Scenario(cohort=1000), "effect", direction="increase")
+    assert answer.value > 0
+    assert answer.achieved_power == pytest.approx(0.8, abs=1e-9)
+
+
+@pytest.mark.parametrize("scenario", [Scenario(cohort=3000), Scenario(cohort=900, effect=-0.1)])
+def test_retention_round_trip(scenario):
+    answer = solve(scenario, "retention", target_power=0.8)
+    assert 0 < answer.value < 1
+    assert answer.scenario.retention == pytest.approx(answer.value)
+    assert analytic(answer.scenario).power == pytest.approx(0.8, abs=1e-9)
+
+
+def test_solving_each_unknown_recovers_the_others():
+    base = Scenario(cohort=1500, effect=-0.06, funnel=0.45)
+    target = analytic(base).power
+    assert solve(base, "cohort", target_power=target).value == 1500
+    assert solve(base, "effect", target_power=target).value == pytest.approx(-0.06, abs=1e-9)
+    assert solve(base, "retention", target_power=target).value == pytest.approx(0.45, abs=1e-9)
+
+
+def test_minimum_cohort_agrees_with_closed_form_sample_size_when_everyone_is_analysed():
+    # With retention 1 there is no funnel randomness: the answer is the
+    # closed-form treated size rounded up.
+    s = Scenario(funnel=1.0, comparison_ratio=2, method="pooled", base_rate=0.5, effect=0.25)
+    n1 = sample_size(0.75, 0.5, ratio=2, method="pooled")
+    assert solve(s, "cohort").value == int(n1) + 1
+
+
+@pytest.mark.parametrize("scenario, unknown, kwargs, fragment", [
+    (Scenario(effect=0.0), "cohort", {}, "the effect is 0, so power stays at alpha"),
+    (Scenario(effect=0.0), "retention", {}, "the effect is 0"),
+    (Scenario(effect=0.02, alternative="less"), "cohort", {},
+     "the effect is an increase (+2.0 points) but the test (alternative='less') looks only for "
+     "reductions"),
+    (Scenario(effect=-0.0005), "cohort", {},
+     "no cohort reaches 80.0% power: even 10,000,000 people submitted give only"),
+    (Scenario(n_comparison=200), "cohort", {},
+     "with a fixed comparison group of 200 the power cannot pass"),
+    (Scenario(cohort=4), "effect", {}, "no reduction is detectable with 80.0% power"),
+    (Scenario(cohort=100), "retention", {}, "no retention reaches 80.0% power: even with all 100"),
+])
+def test_no_solution_says_why(scenario, unknown, kwargs, fragment):
+    with pytest.raises(NoSolutionError) as info:
+        solve(scenario, unknown, **kwargs)
+    assert fragment in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"target_power": 0.03}, "target_power must be in (alpha, 1) = (0.05, 1)"),
+    ({"target_power": 0.05}, "target_power must be in (alpha, 1) = (0.05, 1)"),
+    ({"target_power": 1.0}, "target_power must be a proportion in (0, 1); got 1"),
+    ({"target_power": 0}, "target_power must be a proportion in (0, 1); got 0"),
+    ({"direction": "up"}, "direction must be one of 'reduction', 'increase'; got 'up'"),
+    ({"engine": "magic"}, "engine must be one of"),
+])
+def test_invalid_solver_settings(kwargs, fragment):
+    with pytest.raises(InvalidInputError) as info:
+        solve(Scenario(), "cohort", **kwargs)
+    assert fragment in str(info.value)
+
+
+def test_unknown_must_be_named():
+    with pytest.raises(InvalidInputError, match="unknown must be one of 'cohort', 'effect', "
+                                                "'retention'; got 'alpha'"):
+        solve(Scenario(), "alpha")
+
+
+def test_direction_must_match_a_one_sided_test():
+    with pytest.raises(InvalidInputError, match="direction must be 'reduction' when alternative "
+                                                "is 'less'"):
+        solve(Scenario(alternative="less"), "effect", direction="increase")
+
+
+def test_notes_flag_small_cohorts_and_few_reoffenders():
+    answer = solve(Scenario(base_rate=0.5, effect=-0.45, funnel=1.0), "cohort")
+    assert answer.value < 60
+    assert any("at least 60 people submitted" in note for note in answer.notes)
+    assert any("secondary measures" in note for note in answer.notes)
+    assert solve(Scenario(), "cohort").notes == ()
+
+
+def test_solution_prints_and_converts():
+    answer = solve(Scenario(), "cohort")
+    d = answer.to_dict()
+    for key in ("cohort", "n_treated", "achieved_power", "target_power", "power_below"):
+        assert key in d
+    assert d["cohort"] == answer.value
+    assert "with one person fewer" in str(answer)
+    assert answer.to_frame().loc[0, "cohort"] == answer.value
+    assert answer.summary().startswith(f"To reach 80% power, submit at least {answer.value:,}")

@@ -1,0 +1,80 @@
+"""Requirement tables: each cell is the solver's answer; impossible cells are marked."""
+
+import json
+
+import numpy as np
+import pytest
+
+from powerplan import InvalidInputError, Scenario, requirements_table, solve
+from powerplan.funnel import Funnel
+
+
+def test_each_cell_is_the_solver_answer():
+    base = Scenario(method="pooled", comparison_ratio=5)
+    table = requirements_table(base, base_rates=[0.2, 0.4], effects=[-0.03, -0.08],
+                               retentions=[0.3, 0.7])
+    assert len(table.cells) == 8
+    for row in table.cells.to_dict("records"):
+        expected = solve(base.replace(base_rate=row["base_rate"], effect=row["effect"],
+                                      funnel=Funnel.single(row["retention"])), "cohort")
+        assert row["value"] == expected.value
+        assert row["status"] == "ok"
+
+
+def test_minimum_cohort_falls_with_larger_reductions_and_more_retention():
+    table = requirements_table(Scenario())
+    for retention in (0.2, 0.4, 0.6, 0.8):
+        grid = table.grid(retention)
+        values = grid[sorted(grid.columns, reverse=True)].to_numpy()
+        assert (np.diff(values, axis=1) < 0).all()
+    assert (table.grid(0.2).to_numpy() > table.grid(0.8).to_numpy()).all()
+
+
+def test_mde_table_cells():
+    table = requirements_table(Scenario(), quantity="effect", base_rates=[0.3], cohorts=[200, 800],
+                               retentions=[0.5])
+    for row in table.cells.to_dict("records"):
+        answer = solve(Scenario(cohort=row["cohort"], base_rate=0.3, funnel=0.5), "effect")
+        assert row["value"] == pytest.approx(answer.value)
+    values = table.cells["value"].to_numpy()
+    assert abs(values[1]) < abs(values[0])
+
+
+def test_impossible_and_invalid_cells_are_marked_not_dropped():
+    table = requirements_table(Scenario(), base_rates=[0.15], effects=[-0.2, -0.0001, -0.05],
+                               retentions=[0.4])
+    statuses = table.cells["status"].tolist()
+    assert statuses[0].startswith("invalid: effect must keep the treated rate")
+    assert statuses[1].startswith("none: no cohort reaches 80.0% power")
+    assert statuses[2] == "ok"
+    text = table.to_text()
+    assert "n/a" in text and "none" in text
+    assert "none: no answer within 10,000,000 people" in text
+    cells = json.loads(json.dumps(table.to_dict()))["cells"]
+    assert [c["value"] is None for c in cells] == [True, True, False]
+
+
+def test_formats():
+    table = requirements_table(Scenario(), base_rates=[0.25, 0.35], effects=[-0.05, -0.1],
+                               retentions=[0.4])
+    markdown = table.to_markdown()
+    assert "| base rate | 5 pt | 10 pt |" in markdown
+    assert "|---|---:|---:|" in markdown
+    for value in table.cells["value"]:
+        assert f"{int(value):,}" in markdown and f"{int(value):,}" in table.to_text()
+    frame = table.to_frame()
+    assert list(frame.columns) == ["base_rate", "retention", "effect", "value",
+                                   "achieved_power", "status"]
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"base_rates": [1.2]}, "base_rates must be a proportion in (0, 1); got 1.2"),
+    ({"retentions": [0]}, "retentions must be a share in (0, 1]; got 0"),
+    ({"effects": []}, "effects must list at least one value"),
+    ({"quantity": "alpha"}, "quantity must be one of 'cohort', 'effect'"),
+    ({"quantity": "effect", "cohorts": [0]}, "cohorts must be a whole number in [1, 10,000,000]"),
+])
+def test_invalid_grids(kwargs, fragment):
+    with pytest.raises(InvalidInputError) as info:
+        requirements_table(Scenario(), **kwargs)
+    assert fragment in str(info.value)
