@@ -40,6 +40,13 @@ def plot_option(help_text: str):
                         help=f"{help_text} Written as PNG, SVG or PDF by the file's extension.")
 
 
+def refuse_prior(plot_path, prior) -> None:
+    """The planning figures draw power; with --prior the answer is assurance instead."""
+    if plot_path is not None and prior is not None:
+        raise click.BadParameter("draws power, so it cannot be combined with --prior yet",
+                                 param_hint="'--plot'")
+
+
 def new_axes(panels: int = 1, *, size=(7.0, 4.5), width_ratios=None):
     """Axes on a new figure of ``size`` inches: one, or a row of ``panels``."""
     from matplotlib.figure import Figure

@@ -31,6 +31,7 @@ def power_command(as_json, prior, plot_path, **options):
       powerplan power --cohort 300 --prior normal:-4,3
     """
     scenario = build_scenario(**options)
+    figures.refuse_prior(plot_path, prior)
     if prior is None:
         result = powerplan.analytic(scenario)
     else:
@@ -60,6 +61,7 @@ def size_command(as_json, target_power, prior, plot_path, **options):
       powerplan size --prior published --target-power 0.5
     """
     scenario = build_scenario(**options)
+    figures.refuse_prior(plot_path, prior)
     solution = powerplan.solve(scenario, "cohort", target_power=target_power, prior=prior)
     if plot_path is not None:
         figures.save(figures.size_figure(scenario, solution), plot_path)

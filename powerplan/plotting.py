@@ -160,6 +160,11 @@ def _solution_label(solution) -> str:
 
 
 def _check_solution(curve, solution) -> None:
+    measure = getattr(solution, "measure", "power")
+    if measure != "power":
+        raise InvalidInputError(
+            "solution", f"targets {measure}, not power; a power curve marks only a solution "
+                        f"for power")
     if solution.unknown != curve.field:
         raise InvalidInputError(
             "solution", f"solves for {solution.unknown} but the curve varies {curve.field}")

@@ -261,3 +261,14 @@ def test_plot_refuses_other_extensions(runner, command, tmp_path, monkeypatch):
     assert line == ("Error: Invalid value for '--plot': must be a file name ending in .png, "
                     ".svg or .pdf; got 'figure.gif'")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["power", "size"])
+def test_plot_is_refused_with_a_prior(runner, command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run(runner, command, "--prior", "normal:-4,3", "--plot", "figure.png")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line == ("Error: Invalid value for '--plot': draws power, so it cannot be combined "
+                    "with --prior yet")
+    assert list(tmp_path.iterdir()) == []

@@ -110,6 +110,10 @@ def test_solution_must_belong_to_the_curve(cohort_curve):
         plot_power_curve(cohort_curve, target_power=0.9, solution=solve(Scenario(), "cohort"))
     with pytest.raises(InvalidInputError, match="target_power must be a proportion"):
         plot_power_curve(cohort_curve, target_power=80)
+    from powerplan import NormalPrior
+    assured = solve(Scenario(), "cohort", target_power=0.3, prior=NormalPrior(-0.05, 0.02))
+    with pytest.raises(InvalidInputError, match="solution targets assurance, not power"):
+        plot_power_curve(cohort_curve, solution=assured)
 
 
 def test_draws_on_the_axes_given_and_makes_a_figure_otherwise(cohort_curve):
