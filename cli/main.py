@@ -74,14 +74,15 @@ def cli():
 
 
 # Each module adds its commands to the group.
-from . import (planning, portfolio_command, published_command,  # noqa: E402
-               table_command, wait_command)
+from . import (planning, plot_commands, portfolio_command,  # noqa: E402
+               published_command, table_command, wait_command)
 
 planning.register(cli)
 table_command.register(cli)
 published_command.register(cli)
 portfolio_command.register(cli)
 wait_command.register(cli)
+plot_commands.register(cli)
 
 
 def main(argv=None):

@@ -6,6 +6,7 @@ import click
 
 import powerplan
 
+from . import figures
 from .options import (build_scenario, json_option, prior_option, scenario_options,
                       target_power_option)
 from .output import emit
@@ -15,8 +16,9 @@ from .output import emit
                                  "e.g. powerplan power --cohort 300 --effect -5pp")
 @scenario_options
 @prior_option
+@figures.plot_option("Draw the funnel and the chances of each verdict.")
 @json_option
-def power_command(as_json, prior, **options):
+def power_command(as_json, prior, plot_path, **options):
     """The chance that the study reports a significant result, and the
     chances of each published verdict (significant reduction, inconclusive,
     significant increase), averaged over the random number analysed. With
@@ -29,10 +31,13 @@ def power_command(as_json, prior, **options):
       powerplan power --cohort 300 --prior normal:-4,3
     """
     scenario = build_scenario(**options)
+    figures.refuse_prior(plot_path, prior)
     if prior is None:
         result = powerplan.analytic(scenario)
     else:
         result = powerplan.assurance(scenario, prior)
+    if plot_path is not None:
+        figures.save(figures.power_figure(result), plot_path)
     payload = result.to_dict() | {"scenario": scenario.to_dict()}
     emit(as_json, payload, f"{result.summary()}\n\n{result}")
 
@@ -42,8 +47,9 @@ def power_command(as_json, prior, **options):
 @scenario_options
 @target_power_option
 @prior_option
+@figures.plot_option("Draw power against cohort with the minimum cohort marked.")
 @json_option
-def size_command(as_json, target_power, prior, **options):
+def size_command(as_json, target_power, prior, plot_path, **options):
     """The smallest number of people to submit for the study to reach the
     target power (--cohort, if given, is ignored). With --prior the target
     is assurance: the chance of a significant reduction averaged over the
@@ -55,7 +61,10 @@ def size_command(as_json, target_power, prior, **options):
       powerplan size --prior published --target-power 0.5
     """
     scenario = build_scenario(**options)
+    figures.refuse_prior(plot_path, prior)
     solution = powerplan.solve(scenario, "cohort", target_power=target_power, prior=prior)
+    if plot_path is not None:
+        figures.save(figures.size_figure(scenario, solution), plot_path)
     payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
     emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
 
@@ -66,8 +75,9 @@ def size_command(as_json, target_power, prior, **options):
 @target_power_option
 @click.option("--direction", type=click.Choice(["reduction", "increase"]), default="reduction",
               show_default=True, help="Solve for the smallest reduction or increase.")
+@figures.plot_option("Draw power against effect with the minimum detectable effect marked.")
 @json_option
-def mde_command(as_json, target_power, direction, **options):
+def mde_command(as_json, target_power, direction, plot_path, **options):
     """The smallest effect the study detects with the target power
     (--effect, if given, is ignored).
 
@@ -78,6 +88,8 @@ def mde_command(as_json, target_power, direction, **options):
     scenario = build_scenario(**options)
     solution = powerplan.solve(scenario, "effect", target_power=target_power,
                                direction=direction)
+    if plot_path is not None:
+        figures.save(figures.mde_figure(scenario, solution), plot_path)
     payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
     emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
 

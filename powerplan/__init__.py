@@ -2,6 +2,7 @@
 
 from .analytic import analytic
 from .assurance import AssuranceResult, assurance
+from .curves import MDECurve, PowerCurve
 from .effects import Effect, from_difference, to_difference
 from .errors import InvalidInputError, NoSolutionError, PowerplanError
 from .funnel import Funnel, Stage
@@ -12,6 +13,7 @@ from .published import PublishedReview, review_published
 from .results import PowerResult, Solution
 from .scenario import Scenario
 from .solve import solve
+from .sweep import mde_curve, sweep
 from .tables import RequirementsTable, requirements_table
 from .timing import (DataWindow, SubmissionMonth, SubmissionPlan, analysable_from,
                      submission_plan)
@@ -20,9 +22,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AssuranceResult", "DataWindow", "DiscretePrior", "Effect", "Funnel", "Intake",
-    "InvalidInputError", "NoSolutionError", "NormalPrior", "PortfolioResult", "PowerResult",
-    "PowerplanError", "PublishedReview", "RequirementsTable", "Scenario", "Solution", "Stage",
-    "SubmissionMonth", "SubmissionPlan", "analysable_from", "analytic", "assurance",
-    "from_difference", "parse_prior", "portfolio", "requirements_table", "review_published",
-    "solve", "submission_plan", "to_difference",
+    "InvalidInputError", "MDECurve", "NoSolutionError", "NormalPrior", "PortfolioResult",
+    "PowerCurve", "PowerResult", "PowerplanError", "PublishedReview", "RequirementsTable",
+    "Scenario", "Solution", "Stage", "SubmissionMonth", "SubmissionPlan", "analysable_from",
+    "analytic", "assurance", "from_difference", "mde_curve", "parse_prior", "portfolio",
+    "requirements_table", "review_published", "solve", "submission_plan", "sweep",
+    "to_difference",
 ]

@@ -31,3 +31,56 @@ def table(rows: list[tuple[str, str]], indent: int = 2) -> str:
     """Two aligned columns of label and value."""
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{' ' * indent}{label:<{width}}  {value}" for label, value in rows)
+
+
+#: Settings of a scenario in words, for printed tables.
+SETTING_NAMES = {"cohort": "people submitted", "effect": "effect", "retention": "retention",
+                 "base_rate": "base rate", "comparison_ratio": "comparison ratio",
+                 "alpha": "alpha"}
+
+#: Settings that are proportions, shown as percentages.
+PERCENT_SETTINGS = ("retention", "base_rate", "alpha")
+
+
+def setting(name: str, value) -> str:
+    """One scenario setting in words: '1,000', '-5.0 points', '40.0%', '10'."""
+    if name == "cohort":
+        return people(value)
+    if name == "effect":
+        return points(value)
+    if name in PERCENT_SETTINGS:
+        return percent(value)
+    return f"{value:g}"
+
+
+def scenario_phrases(scenario, omit=()) -> list[str]:
+    """Short phrases stating a scenario, leaving out the settings in ``omit``.
+
+    ``omit`` holds setting names and ``"test"`` (the test, alternative and alpha).
+
+    >>> from powerplan import Scenario
+    >>> scenario_phrases(Scenario(), omit=("cohort",))
+    ['40% analysed', 'base rate 35%', 'effect -5.0 points', '10 comparison records each',
+     'wald test, alpha 0.05']
+    """
+    def short(p):  # whole percentages without a trailing '.0'
+        return percent(p).replace(".0%", "%")
+
+    if scenario.n_comparison is not None:
+        comparison = f"{people(scenario.n_comparison)} comparison records"
+    else:
+        comparison = f"{scenario.comparison_ratio:g} comparison records each"
+    test = f"{scenario.method} test"
+    if scenario.alternative != "two-sided":
+        test += f" ({scenario.alternative})"
+    if "alpha" not in omit:
+        test += f", alpha {scenario.alpha:g}"
+    phrases = {
+        "cohort": f"{people(scenario.cohort)} submitted",
+        "retention": f"{short(scenario.retention)} analysed",
+        "base_rate": f"base rate {short(scenario.base_rate)}",
+        "effect": f"effect {points(scenario.effect)}",
+        "comparison_ratio": comparison,
+        "test": test,
+    }
+    return [phrase for name, phrase in phrases.items() if name not in omit]

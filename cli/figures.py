@@ -1,0 +1,101 @@
+"""Figures from the command line: the file options, the pictures, and saving them.
+
+The figures are drawn by :mod:`powerplan.plotting` on a bare
+``matplotlib.figure.Figure`` (no pyplot, so no display and no global
+state); this is the only place powerplan writes an image. matplotlib is
+imported only when a figure is asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import numpy as np
+
+import powerplan
+from powerplan import plotting
+
+FORMATS = ("png", "svg", "pdf")
+
+#: Points drawn along a curve when the command chooses the values.
+CURVE_POINTS = 60
+
+
+class FigureFile(click.ParamType):
+    """A path whose extension names an image format matplotlib writes."""
+
+    name = "FILE"
+
+    def convert(self, value, param, ctx):
+        if Path(value).suffix.lower().lstrip(".") not in FORMATS:
+            self.fail(f"must be a file name ending in .png, .svg or .pdf; got {value!r}",
+                      param, ctx)
+        return Path(value)
+
+
+def plot_option(help_text: str):
+    """``--plot FILE`` for a command that can draw its answer."""
+    return click.option("--plot", "plot_path", type=FigureFile(),
+                        help=f"{help_text} Written as PNG, SVG or PDF by the file's extension.")
+
+
+def refuse_prior(plot_path, prior) -> None:
+    """The planning figures draw power; with --prior the answer is assurance instead."""
+    if plot_path is not None and prior is not None:
+        raise click.BadParameter("draws power, so it cannot be combined with --prior yet",
+                                 param_hint="'--plot'")
+
+
+def new_axes(panels: int = 1, *, size=(7.0, 4.5), width_ratios=None):
+    """Axes on a new figure of ``size`` inches: one, or a row of ``panels``."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=size, layout="constrained")
+    return figure.subplots(1, panels, width_ratios=width_ratios)
+
+
+def save(ax, path: Path) -> None:
+    """Write the figure holding ``ax`` to ``path``, in the format its extension names."""
+    try:
+        ax.figure.savefig(path, format=path.suffix.lower().lstrip("."))
+    except OSError as error:
+        raise click.FileError(str(path), hint=error.strerror or str(error)) from None
+
+
+def write_csv(frame, path: Path) -> None:
+    try:
+        frame.to_csv(path, index=False)
+    except OSError as error:
+        raise click.FileError(str(path), hint=error.strerror or str(error)) from None
+
+
+# The pictures of the planning commands ----------------------------------------
+
+def power_figure(result):
+    """The funnel beside the chances of the three verdicts."""
+    funnel, verdicts = new_axes(2, size=(11.0, 4.5), width_ratios=(3, 2))
+    plotting.plot_funnel(result, ax=funnel)
+    one = powerplan.PowerCurve("cohort", (result.cohort,), (result,), result.scenario)
+    plotting.plot_verdicts(one, ax=verdicts, kind="bars")
+    return funnel
+
+
+def size_figure(scenario, solution):
+    """Power against cohort, from a fifth to twice the answer, with the answer marked."""
+    answer = solution.value
+    cohorts = np.unique(np.rint(np.linspace(max(1, answer / 5), 2 * answer, CURVE_POINTS)))
+    curve = powerplan.sweep(scenario, "cohort", cohorts.astype(int))
+    return curve.plot(ax=new_axes(), solution=solution)
+
+
+def mde_figure(scenario, solution):
+    """Power against effect, from none to twice the MDE, with the MDE marked."""
+    # Stop short of a treated rate of 0% or 100%, which no scenario allows.
+    if solution.value < 0:
+        far = max(2 * solution.value, -0.98 * scenario.base_rate)
+    else:
+        far = min(2 * solution.value, 0.98 * (1 - scenario.base_rate))
+    effects = np.linspace(min(far, 0.0), max(far, 0.0), CURVE_POINTS + 1)
+    curve = powerplan.sweep(scenario, "effect", effects)
+    return curve.plot(ax=new_axes(), solution=solution)

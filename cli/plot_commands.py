@@ -1,0 +1,151 @@
+"""``powerplan curve``: power as one setting varies, as a table, CSV, JSON or figure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import numpy as np
+
+import powerplan
+from powerplan import Effect
+from powerplan.errors import InvalidInputError
+from powerplan.solve import UNKNOWNS
+from powerplan.sweep import ENGINES
+
+from . import figures
+from .options import PROPORTION, _number, _whole, build_scenario, json_option, scenario_options
+from .output import emit
+
+#: ``--over`` spelling of each setting a curve can vary.
+OVER_FIELDS = {"cohort": "cohort", "effect": "effect", "retention": "retention",
+               "base-rate": "base_rate", "comparison-ratio": "comparison_ratio",
+               "alpha": "alpha"}
+DEFAULT_STEPS = 40
+MAX_STEPS = 1000
+
+_FORM = (f"must be FIELD=START:STOP[:STEPS] with FIELD one of {', '.join(OVER_FIELDS)} "
+         f"(such as cohort=60:2000 or effect=-0.15:-0.01:15)")
+
+#: What a bound must look like, by setting.
+_BOUNDS = {"cohort": "whole numbers of people", "effect": "effects such as -0.15 or -15pp",
+           "retention": "shares such as 0.1 or 10%", "base_rate": "rates such as 0.35 or 35%",
+           "comparison_ratio": "numbers", "alpha": "levels such as 0.05 or 5%"}
+
+
+@dataclass(frozen=True)
+class Over:
+    """A parsed ``--over``: the setting, its first and last values, and how many."""
+
+    field: str
+    start: float | Effect
+    stop: float | Effect
+    steps: int
+
+    def values(self, scenario: powerplan.Scenario) -> np.ndarray:
+        """``steps`` evenly spaced values from start to stop (whole numbers for cohort)."""
+        start, stop = self.start, self.stop
+        if self.field == "effect":
+            start, stop = start.difference(scenario.base_rate), stop.difference(scenario.base_rate)
+        if not start < stop:
+            raise click.BadParameter(f"START must be below STOP; got {start:g} and {stop:g}",
+                                     param_hint="'--over'")
+        grid = np.linspace(start, stop, self.steps)
+        if self.field == "cohort":
+            return np.unique(np.rint(grid).astype(int))
+        return grid.round(12)  # 0.30000000000000004 -> 0.3 in tables and CSV
+
+
+class OverType(click.ParamType):
+    name = "FIELD=START:STOP[:STEPS]"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, Over):
+            return value
+        name, sep, spec = value.partition("=")
+        parts = spec.split(":")
+        field = OVER_FIELDS.get(name.strip().lower().replace("_", "-"))
+        if not sep or field is None or len(parts) not in (2, 3):
+            self.fail(f"{_FORM}; got {value!r}", param, ctx)
+        start, stop = (self._bound(field, text, value, param, ctx) for text in parts[:2])
+        steps = _whole(parts[2]) if len(parts) == 3 else DEFAULT_STEPS
+        if isinstance(steps, str) or not 2 <= steps <= MAX_STEPS:
+            self.fail(f"STEPS must be a whole number in [2, {MAX_STEPS:,}]; got {value!r}",
+                      param, ctx)
+        return Over(field, start, stop, steps)
+
+    def _bound(self, field, text, value, param, ctx):
+        if field == "effect":
+            try:
+                return Effect.parse(text)
+            except InvalidInputError as error:
+                self.fail(f"{error.requirement} (in {value!r})", param, ctx)
+        number = _whole(text) if field == "cohort" else _number(text, percent_ok=True)
+        if isinstance(number, str):
+            self.fail(f"START and STOP for {field} must be {_BOUNDS[field]}; got {value!r}",
+                      param, ctx)
+        return number
+
+
+def _sweep(scenario, over: Over, engine: str) -> powerplan.PowerCurve:
+    """The curve, with a value the scenario rejects reported against --over."""
+    try:
+        return powerplan.sweep(scenario, over.field, over.values(scenario), engine=engine)
+    except InvalidInputError as error:
+        raise click.BadParameter(f"{error.field} {error.requirement}",
+                                 param_hint="'--over'") from None
+
+
+@click.command("curve", short_help="Power as one setting varies.  "
+                                 "e.g. powerplan curve --over cohort=60:2000 --out curve.png")
+@scenario_options
+@click.option("--over", type=OverType(), required=True,
+              help="The setting to vary and its range, FIELD=START:STOP[:STEPS], with FIELD "
+                   f"one of {', '.join(OVER_FIELDS)}: cohort=60:2000, effect=-15pp:-1pp, "
+                   f"retention=0.1:1, base-rate=10%:60%. STEPS evenly spaced values "
+                   f"[default: {DEFAULT_STEPS}].")
+@click.option("--target-power", type=PROPORTION,
+              help="Draw this power as a line and, over cohort, effect or retention, mark "
+                   "where it is reached (the minimum cohort, the MDE, the retention needed); "
+                   "the MDE is a reduction unless every value is an increase.")
+@click.option("--engine", type=click.Choice(sorted(ENGINES)), default="analytic",
+              show_default=True, help="How power is computed at each value.")
+@click.option("--out", "out_path", type=figures.FigureFile(),
+              help="Write the figure, power against the setting, as PNG, SVG or PDF by the "
+                   "file's extension.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the curve as CSV: one row per value, every result column.")
+@json_option
+def curve_command(over, target_power, engine, out_path, csv_path, as_json, **options):
+    """Power at evenly spaced values of one setting (the option of the same
+    name, if given, is replaced), printed as a table, and optionally drawn
+    (--out) or written as CSV (--csv).
+
+    \b
+    Examples:
+      powerplan curve --over cohort=60:2000 --target-power 0.8 --out curve.png
+      powerplan curve --over effect=-15pp:0pp:31 --cohort 1000 --csv effects.csv
+      powerplan curve --over retention=0.1:1 --cohort 500 --json
+    """
+    scenario = build_scenario(**options)
+    curve = _sweep(scenario, over, engine)
+    solution = None
+    if target_power is not None and curve.field in UNKNOWNS:
+        direction = "increase" if min(curve.values) > 0 else "reduction"
+        solution = curve.solve(target_power, direction=direction)
+    if csv_path is not None:
+        figures.write_csv(curve.to_frame(), csv_path)
+    if out_path is not None:
+        ax = curve.plot(ax=figures.new_axes(), target_power=target_power, solution=solution)
+        figures.save(ax, out_path)
+    payload = curve.to_dict()
+    text = str(curve)
+    if solution is not None:
+        payload["solution"] = solution.to_dict()
+        text += f"\n\n{solution.summary()}"
+    emit(as_json, payload, text)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(curve_command)

@@ -1,0 +1,244 @@
+"""Results of varying one setting: power curves and minimum detectable effects.
+
+:func:`powerplan.sweep` returns a :class:`PowerCurve`, :func:`powerplan.mde_curve`
+an :class:`MDECurve`. Like every result they print themselves, convert to
+dicts and DataFrames, and draw themselves through :mod:`powerplan.plotting`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from . import _format, _validate
+from .results import PowerResult, Solution, _plain
+from .scenario import Scenario
+from .solve import UNKNOWNS, solve
+
+#: Settings a power curve can vary, as :class:`~powerplan.Scenario` spells them.
+FIELDS = ("cohort", "effect", "retention", "base_rate", "comparison_ratio", "alpha")
+
+#: Column headings of the printed verdict probabilities.
+_VERDICTS = (("power", "power"), ("significant reduction", "p_significant_reduction"),
+             ("inconclusive", "p_inconclusive"),
+             ("significant increase", "p_significant_increase"))
+
+
+def _text_table(header: list[str], rows: list[list[str]], indent: int = 2) -> str:
+    """Right-aligned columns under their headings."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    lines = [header, *rows]
+    return "\n".join(" " * indent + "  ".join(cell.rjust(w) for cell, w in zip(line, widths))
+                     for line in lines)
+
+
+@dataclasses.dataclass(frozen=True)
+class PowerCurve:
+    """Power of a planned study as one setting takes several values.
+
+    Attributes
+    ----------
+    field : str
+        The setting varied: one of ``FIELDS``.
+    values : tuple
+        Its values, in increasing order (effects in proportion units).
+    results : tuple of PowerResult
+        The result at each value, from the engine named in ``engine``. A
+        result that carries a Monte Carlo interval (``ci_low``, ``ci_high``)
+        is drawn as a point with an error bar.
+    scenario : Scenario
+        The planned study the values were put into.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, sweep
+    >>> curve = sweep(Scenario(), "cohort", [300, 1000, 2000])
+    >>> curve.power.round(3)
+    array([0.206, 0.545, 0.834])
+    >>> print(curve)
+    Power against people submitted (analytic; wald test, two-sided, alpha 0.05)
+      40% analysed, base rate 35%, effect -5.0 points, 10 comparison records each
+      people submitted  power  significant reduction  inconclusive  significant increase
+                 300  20.6%                  20.5%         79.4%                  0.1%
+               1,000  54.5%                  54.5%         45.5%                 <0.1%
+               2,000  83.4%                  83.4%         16.6%                 <0.1%
+    """
+
+    field: str
+    values: tuple
+    results: tuple[PowerResult, ...] = dataclasses.field(repr=False)
+    scenario: Scenario = dataclasses.field(repr=False, compare=False)
+
+    def __post_init__(self):
+        _validate.choice("field", self.field, FIELDS)
+        values = tuple(_plain(v) for v in self.values)
+        results = tuple(self.results)
+        if not values or len(values) != len(results):
+            raise ValueError(f"a power curve needs one result per value; got {len(values)} "
+                             f"values and {len(results)} results")
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "results", results)
+
+    def _column(self, name: str) -> np.ndarray:
+        return np.array([getattr(result, name) for result in self.results], dtype=float)
+
+    @property
+    def power(self) -> np.ndarray:
+        """Chance of a significant result at each value."""
+        return self._column("power")
+
+    @property
+    def p_significant_reduction(self) -> np.ndarray:
+        """Chance of the verdict "significant reduction" at each value."""
+        return self._column("p_significant_reduction")
+
+    @property
+    def p_inconclusive(self) -> np.ndarray:
+        """Chance of the verdict "inconclusive" at each value."""
+        return self._column("p_inconclusive")
+
+    @property
+    def p_significant_increase(self) -> np.ndarray:
+        """Chance of the verdict "significant increase" at each value."""
+        return self._column("p_significant_increase")
+
+    @property
+    def engine(self) -> str:
+        """How the results were computed (``"analytic"``, ...)."""
+        return self.results[0].engine
+
+    @property
+    def has_intervals(self) -> bool:
+        """Whether every result carries a Monte Carlo interval (``ci_low``, ``ci_high``)."""
+        return all(hasattr(r, "ci_low") and hasattr(r, "ci_high") for r in self.results)
+
+    def solve(self, target_power: float = 0.8, *, direction: str = "reduction") -> Solution:
+        """Where the curve's setting reaches ``target_power``, by :func:`powerplan.solve`.
+
+        The minimum cohort, the minimum detectable effect or the retention
+        needed, for the scenario the curve varies; ``direction`` is passed on
+        for an effect. Only curves over cohort, effect or retention have one.
+
+        >>> from powerplan import Scenario, sweep
+        >>> sweep(Scenario(), "cohort", [1000, 2000]).solve(0.8).value
+        1829
+        """
+        _validate.choice("field", self.field, UNKNOWNS)
+        return solve(self.scenario, self.field, target_power=target_power, direction=direction)
+
+    def to_dict(self) -> dict:
+        """The setting varied, its values and each result, as plain values (JSON-ready)."""
+        return {"field": self.field, "values": list(self.values), "engine": self.engine,
+                "results": [result.to_dict() for result in self.results],
+                "scenario": self.scenario.to_dict()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per value: the value, then every column of ``PowerResult.to_dict()``."""
+        return pd.DataFrame([{self.field: value} | result.to_dict()
+                             for value, result in zip(self.values, self.results)])
+
+    def __str__(self) -> str:
+        label = _format.SETTING_NAMES[self.field]
+        s = self.scenario
+        alpha = "" if self.field == "alpha" else f", alpha {s.alpha:g}"
+        head = f"Power against {label} ({self.engine}; {s.method} test, {s.alternative}{alpha})"
+        fixed = ", ".join(_format.scenario_phrases(s, omit=(self.field, "test")))
+        rows = [[_format.setting(self.field, value)]
+                + [_format.percent(getattr(result, name)) for _, name in _VERDICTS]
+                for value, result in zip(self.values, self.results)]
+        header = [label] + [heading for heading, _ in _VERDICTS]
+        return f"{head}\n  {fixed}\n{_text_table(header, rows)}"
+
+    def plot(self, ax=None, **options):
+        """Draw power against the setting; see :func:`powerplan.plotting.plot_power_curve`."""
+        from .plotting import plot_power_curve
+
+        return plot_power_curve(self, ax=ax, **options)
+
+
+@dataclasses.dataclass(frozen=True)
+class MDECurve:
+    """The minimum detectable effect (MDE) at each of several cohorts.
+
+    Attributes
+    ----------
+    cohorts : tuple of int
+        People submitted, in increasing order.
+    solutions : tuple of Solution
+        :func:`powerplan.solve` for ``"effect"`` at each cohort.
+    target_power : float
+        The power each MDE reaches.
+    direction : {"reduction", "increase"}
+        Whether the MDEs are reductions (negative effects) or increases.
+    scenario : Scenario
+        The planned study the cohorts were put into.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, mde_curve
+    >>> curve = mde_curve(Scenario(), [500, 2000])
+    >>> (100 * curve.effects).round(1)
+    array([-9.2, -4.8])
+    >>> print(curve)
+    Minimum detectable reduction with 80% power (analytic; wald test, two-sided, alpha 0.05)
+      40% analysed, base rate 35%, 10 comparison records each
+      people submitted  expected analysed  minimum detectable effect  treated rate
+                 500                200                -9.2 points         25.8%
+               2,000                800                -4.8 points         30.2%
+    """
+
+    cohorts: tuple[int, ...]
+    solutions: tuple[Solution, ...] = dataclasses.field(repr=False)
+    target_power: float
+    direction: str
+    scenario: Scenario = dataclasses.field(repr=False, compare=False)
+
+    def __post_init__(self):
+        cohorts = tuple(_plain(c) for c in self.cohorts)
+        solutions = tuple(self.solutions)
+        if not cohorts or len(cohorts) != len(solutions):
+            raise ValueError(f"an MDE curve needs one solution per cohort; got {len(cohorts)} "
+                             f"cohorts and {len(solutions)} solutions")
+        object.__setattr__(self, "cohorts", cohorts)
+        object.__setattr__(self, "solutions", solutions)
+
+    @property
+    def effects(self) -> np.ndarray:
+        """The minimum detectable effect at each cohort (proportion units, signed)."""
+        return np.array([solution.value for solution in self.solutions], dtype=float)
+
+    @property
+    def engine(self) -> str:
+        return self.solutions[0].result.engine
+
+    def to_dict(self) -> dict:
+        """Cohorts, target and each solution, as plain values (JSON-ready)."""
+        return {"cohorts": list(self.cohorts), "target_power": self.target_power,
+                "direction": self.direction,
+                "solutions": [solution.to_dict() for solution in self.solutions],
+                "scenario": self.scenario.to_dict()}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cohort: every column of ``Solution.to_frame()``."""
+        return pd.concat([solution.to_frame() for solution in self.solutions], ignore_index=True)
+
+    def __str__(self) -> str:
+        s = self.scenario
+        head = (f"Minimum detectable {self.direction} with "
+                f"{_format.percent(self.target_power, 0)} power ({self.engine}; {s.method} test, "
+                f"{s.alternative}, alpha {s.alpha:g})")
+        fixed = ", ".join(_format.scenario_phrases(s, omit=("cohort", "effect", "test")))
+        rows = [[_format.people(c), f"{sol.n_treated:,.0f}", _format.points(sol.value),
+                 _format.percent(sol.result.treated_rate)]
+                for c, sol in zip(self.cohorts, self.solutions)]
+        header = ["people submitted", "expected analysed", "minimum detectable effect",
+                  "treated rate"]
+        return f"{head}\n  {fixed}\n{_text_table(header, rows)}"
+
+    def plot(self, ax=None, **options):
+        """Draw the MDE against cohort; see :func:`powerplan.plotting.plot_mde_curve`."""
+        from .plotting import plot_mde_curve
+
+        return plot_mde_curve(self, ax=ax, **options)

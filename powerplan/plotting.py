@@ -1,0 +1,408 @@
+"""Figures of powerplan results, drawn with matplotlib.
+
+Each function takes a result, draws on ``ax`` (a new figure when ``ax`` is
+None) and returns the Axes; none calls ``show()`` or saves a file. matplotlib
+is imported inside the functions, so ``import powerplan`` does not load it;
+where no display is present a non-interactive backend is chosen.
+
+Effects are drawn in percentage points, rates and chances as percentages,
+in the Okabe-Ito colours (distinguishable with colour-blindness).
+
+Examples
+--------
+>>> from powerplan import Scenario, sweep
+>>> curve = sweep(Scenario(), "cohort", range(100, 3001, 100))
+>>> ax = plot_power_curve(curve, solution=curve.solve(0.8))
+>>> ax.get_xlabel(), ax.get_ylabel()
+('People submitted', 'Chance of a significant result')
+>>> print(ax.get_title())
+40% analysed, base rate 35%, effect -5.0 points,
+10 comparison records each, wald test, alpha 0.05
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+from . import _format, _validate
+from .errors import InvalidInputError
+from .scenario import Scenario
+from .sweep import vary
+
+#: The Okabe-Ito colours (Okabe and Ito 2008, "Color Universal Design").
+OKABE_ITO = {
+    "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73",
+    "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7", "black": "#000000",
+}
+
+#: What each element of a figure is drawn in.
+COLORS = {
+    "power": OKABE_ITO["blue"],
+    "simulated": OKABE_ITO["vermillion"],
+    "target": OKABE_ITO["black"],
+    "solution": OKABE_ITO["orange"],
+    "mde": OKABE_ITO["blue"],
+    "significant reduction": OKABE_ITO["bluish green"],
+    "inconclusive": "#BBBBBB",
+    "significant increase": OKABE_ITO["vermillion"],
+    "funnel": OKABE_ITO["sky blue"],
+}
+
+#: Axis label of each setting a curve can vary.
+AXIS_LABELS = {
+    "cohort": "People submitted",
+    "effect": "Effect (percentage points)",
+    "retention": "Share of people submitted who are analysed",
+    "base_rate": "Comparison group's reoffending rate",
+    "comparison_ratio": "Comparison records per analysed person",
+    "alpha": "Significance level",
+}
+
+#: How each engine's power is named in a legend.
+ENGINE_WORDS = {"analytic": "Analytic power", "simulate": "Simulated power"}
+
+POWER_LABEL = "Chance of a significant result"
+VERDICT_LABEL = "Chance of each verdict"
+KINDS = ("area", "bars")
+
+# Backends that open windows, and so need a display.
+_GUI_BACKENDS = {"gtk3agg", "gtk3cairo", "gtk4agg", "gtk4cairo", "macosx", "qtagg",
+                 "qtcairo", "qt5agg", "qt5cairo", "tkagg", "tkcairo", "wx", "wxagg",
+                 "wxcairo"}
+
+
+def _display_present() -> bool:
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _pyplot():
+    """matplotlib.pyplot, switched to Agg first if the chosen backend needs a missing display."""
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules and not _display_present():
+        try:
+            chosen = matplotlib.get_backend(auto_select=False)
+        except TypeError:  # matplotlib < 3.10 has no auto_select; peek without resolving
+            chosen = dict.__getitem__(matplotlib.rcParams, "backend")
+        # None (or a sentinel) means "pick automatically": matplotlib falls back to Agg itself.
+        if isinstance(chosen, str) and chosen.lower() in _GUI_BACKENDS:
+            matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _axes(ax):
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=(7.0, 4.5), layout="constrained")
+    return ax
+
+
+def _x(field: str, values) -> np.ndarray:
+    """Values as drawn: effects in percentage points, the rest as they are."""
+    values = np.asarray(values, dtype=float)
+    return 100.0 * values if field == "effect" else values
+
+
+def _tick_text(field: str, value) -> str:
+    if field == "cohort":
+        return _format.people(value)
+    if field == "effect":
+        return f"{100 * value:+g}"
+    if field in _format.PERCENT_SETTINGS:
+        return f"{100 * value:g}%"
+    return f"{value:g}"
+
+
+def _label_x(ax, field: str) -> None:
+    from matplotlib import ticker
+
+    ax.set_xlabel(AXIS_LABELS[field])
+    if field == "cohort":
+        ax.xaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
+    elif field in _format.PERCENT_SETTINGS:
+        ax.xaxis.set_major_formatter(ticker.PercentFormatter(xmax=1))
+
+
+def _label_chance(ax, label: str) -> None:
+    from matplotlib import ticker
+
+    ax.set_ylabel(label)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(ticker.PercentFormatter(xmax=1, decimals=0))
+
+
+def _title(ax, scenario: Scenario, omit=(), first: str | None = None, width: int = 60) -> None:
+    """State the scenario in the title, in lines of about ``width`` characters."""
+    phrases = ([first] if first else []) + _format.scenario_phrases(scenario, omit)
+    lines = [phrases[0]]
+    for phrase in phrases[1:]:
+        if len(lines[-1]) + len(phrase) + 2 > width:
+            lines[-1] += ","
+            lines.append(phrase)
+        else:
+            lines[-1] += ", " + phrase
+    ax.set_title("\n".join(lines), fontsize="medium")
+
+
+def _solution_label(solution) -> str:
+    if solution.unknown == "cohort":
+        return f"Minimum cohort: {_format.people(solution.value)}"
+    if solution.unknown == "effect":
+        return f"Minimum detectable effect: {_format.points(solution.value)}"
+    return f"Retention needed: {_format.percent(solution.value)}"
+
+
+def _check_solution(curve, solution) -> None:
+    measure = getattr(solution, "measure", "power")
+    if measure != "power":
+        raise InvalidInputError(
+            "solution", f"targets {measure}, not power; a power curve marks only a solution "
+                        f"for power")
+    if solution.unknown != curve.field:
+        raise InvalidInputError(
+            "solution", f"solves for {solution.unknown} but the curve varies {curve.field}")
+    probe = curve.values[0]
+    if vary(solution.scenario, curve.field, probe) != vary(curve.scenario, curve.field, probe):
+        raise InvalidInputError(
+            "solution", "is for another scenario than the curve's; pass curve.solve(...)")
+
+
+def plot_power_curve(curve, ax=None, *, target_power=None, solution=None, label=None,
+                     color=None):
+    """Draw power against the setting a :class:`~powerplan.PowerCurve` varies.
+
+    Results without an interval are drawn as a line; results carrying a
+    Monte Carlo interval (``ci_low``, ``ci_high``) as points with error
+    bars. Draw an analytic and a simulated curve on the same ``ax`` to
+    compare them.
+
+    Parameters
+    ----------
+    curve : PowerCurve
+        The power at each value, from :func:`powerplan.sweep`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    target_power : float, optional
+        Draw the target power as a horizontal dashed line. Defaults to the
+        solution's target when ``solution`` is given.
+    solution : Solution, optional
+        Where the curve's setting reaches the target, from
+        ``curve.solve(target_power)``: drawn as a vertical dotted line and a
+        point (the minimum cohort, the MDE or the retention needed).
+    label, color : str, optional
+        Legend label and colour of the curve (and of its solution, when a
+        colour is given). A target already drawn on ``ax`` is not repeated.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, sweep
+    >>> curve = sweep(Scenario(), "effect", [-0.15, -0.1, -0.05, 0.0])
+    >>> ax = plot_power_curve(curve, target_power=0.8)
+    >>> [line.get_gid() for line in ax.get_lines()]
+    ['power', 'target']
+    >>> ax.get_lines()[0].get_xdata()
+    array([-15., -10.,  -5.,   0.])
+    """
+    if solution is not None:
+        _check_solution(curve, solution)
+        if target_power is None:
+            target_power = solution.target_power
+        elif target_power != solution.target_power:
+            raise InvalidInputError(
+                "target_power", f"must be the solution's target ({solution.target_power:g}) "
+                                f"when both are given; got {target_power:g}")
+    if target_power is not None:
+        target_power = _validate.proportion("target_power", target_power)
+    ax = _axes(ax)
+    x, power = _x(curve.field, curve.values), curve.power
+    name = ENGINE_WORDS.get(curve.engine, f"Power ({curve.engine})")
+    if curve.has_intervals:
+        low = np.array([r.ci_low for r in curve.results], dtype=float)
+        high = np.array([r.ci_high for r in curve.results], dtype=float)
+        bars = ax.errorbar(x, power, yerr=[power - low, high - power], fmt="o", capsize=3,
+                           color=color or COLORS["simulated"],
+                           label=label or f"{name} with interval")
+        bars.lines[0].set_gid("power")
+    else:
+        ax.plot(x, power, color=color or COLORS["power"], linewidth=2,
+                label=label or name, gid="power")
+    drawn = [line.get_ydata()[0] for line in ax.get_lines() if line.get_gid() == "target"]
+    if target_power is not None and target_power not in drawn:  # once, when curves overlay
+        ax.axhline(target_power, color=COLORS["target"], linestyle="--", linewidth=1,
+                   label=f"Target: {_format.percent(target_power, 0)}", gid="target")
+    if solution is not None:
+        at = _x(curve.field, [solution.value])[0]
+        marker = color or COLORS["solution"]
+        ax.axvline(at, color=marker, linestyle=":", linewidth=2,
+                   label=_solution_label(solution), gid="solution")
+        ax.plot([at], [solution.achieved_power], "o", color=marker, gid="solution point")
+    _label_x(ax, curve.field)
+    _label_chance(ax, POWER_LABEL)
+    _title(ax, curve.scenario, omit=(curve.field,))
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best")
+    return ax
+
+
+def plot_mde_curve(curve, ax=None, *, label=None, color=None):
+    """Draw the minimum detectable effect against people submitted.
+
+    Parameters
+    ----------
+    curve : MDECurve
+        From :func:`powerplan.mde_curve`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    label, color : str, optional
+        Legend label and colour.
+
+    Returns
+    -------
+    matplotlib Axes
+        Points (joined by a line) at the size of each MDE in percentage
+        points: a positive number for a reduction or an increase.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, mde_curve
+    >>> ax = plot_mde_curve(mde_curve(Scenario(), [500, 2000]))
+    >>> ax.get_lines()[0].get_ydata().round(2)
+    array([9.18, 4.79])
+    >>> ax.get_ylabel()
+    'Smallest detectable reduction (percentage points)'
+    """
+    ax = _axes(ax)
+    size = 100.0 * np.abs(curve.effects)
+    ax.plot(np.asarray(curve.cohorts, dtype=float), size, "o-", color=color or COLORS["mde"],
+            label=label or f"{_format.percent(curve.target_power, 0)} power", gid="mde")
+    _label_x(ax, "cohort")
+    ax.set_ylabel(f"Smallest detectable {curve.direction} (percentage points)")
+    ax.set_ylim(bottom=0)
+    _title(ax, curve.scenario, omit=("cohort", "effect"),
+           first=f"Minimum detectable {curve.direction} with "
+                 f"{_format.percent(curve.target_power, 0)} power")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best")
+    return ax
+
+
+def plot_verdicts(curve, ax=None, *, kind="area"):
+    """Stack the chances of the three published verdicts across a curve's values.
+
+    Parameters
+    ----------
+    curve : PowerCurve
+        From :func:`powerplan.sweep`, over any setting.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    kind : {"area", "bars"}
+        Stacked areas over the values (at least two), or stacked bars, one
+        per value.
+
+    Returns
+    -------
+    matplotlib Axes
+        From the bottom: significant reduction, inconclusive, significant
+        increase; each stack reaches 100%.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, sweep
+    >>> curve = sweep(Scenario(), "cohort", [300, 1000])
+    >>> ax = plot_verdicts(curve, kind="bars")
+    >>> [bars.get_label() for bars in ax.containers]
+    ['Significant reduction', 'Inconclusive', 'Significant increase']
+    >>> [round(float(bar.get_height()), 3) for bar in ax.containers[0]]
+    [0.205, 0.545]
+    """
+    _validate.choice("kind", kind, KINDS)
+    if kind == "area" and len(curve.values) < 2:
+        raise InvalidInputError("kind", "'area' needs at least two values; use kind='bars'")
+    ax = _axes(ax)
+    stacks = [("significant reduction", curve.p_significant_reduction),
+              ("inconclusive", curve.p_inconclusive),
+              ("significant increase", curve.p_significant_increase)]
+    bottom = np.zeros(len(curve.values))
+    if kind == "area":
+        x = _x(curve.field, curve.values)
+        for name, chance in stacks:
+            ax.fill_between(x, bottom, bottom + chance, color=COLORS[name],
+                            label=name.capitalize(), gid=name, linewidth=0)
+            bottom = bottom + chance
+        ax.set_xlim(x[0], x[-1])
+        _label_x(ax, curve.field)
+    else:
+        x = np.arange(len(curve.values))
+        for name, chance in stacks:
+            ax.bar(x, chance, bottom=bottom, color=COLORS[name], label=name.capitalize(),
+                   width=0.7)
+            bottom = bottom + chance
+        ax.set_xticks(x, [_tick_text(curve.field, v) for v in curve.values],
+                      rotation=45 if len(x) > 8 else 0)
+        ax.set_xlabel(AXIS_LABELS[curve.field])
+    _label_chance(ax, VERDICT_LABEL)
+    _title(ax, curve.scenario, omit=(curve.field,))
+    handles, labels = ax.get_legend_handles_labels()
+    # Legend top to bottom in the order of the stack.
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1))
+    return ax
+
+
+def plot_funnel(study, ax=None, *, color=None):
+    """Draw the expected number of people at each stage, from submitted to analysed.
+
+    Parameters
+    ----------
+    study : Scenario, PowerResult or Solution
+        The planned study, or a result carrying it (``.scenario``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    color : str, optional
+        Colour of the bars.
+
+    Returns
+    -------
+    matplotlib Axes
+        One horizontal bar per stage (submitted at the top), labelled with
+        the number of people and their share of those submitted.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario
+    >>> ax = plot_funnel(Scenario(funnel={"found": 0.8, "in window": 0.7, "matched": 0.75}))
+    >>> [float(bar.get_width()) for bar in ax.containers[0]]
+    [300.0, 240.0, 168.0, 126.0]
+    >>> [label.get_text() for label in ax.get_yticklabels()]
+    ['Submitted', 'Found', 'In window', 'Matched']
+    """
+    scenario = getattr(study, "scenario", study)
+    if not isinstance(scenario, Scenario):
+        raise InvalidInputError(
+            "study", f"must be a Scenario or a result carrying one; got {type(study).__name__}")
+    ax = _axes(ax)
+    counts = scenario.funnel.expected_counts(scenario.cohort)
+    names = ["Submitted"] + [name[:1].upper() + name[1:] for name in scenario.funnel.names]
+    y = np.arange(len(counts))
+    bars = ax.barh(y, counts, color=color or COLORS["funnel"], height=0.6)
+    ax.bar_label(bars, padding=4, labels=[
+        f"{count:,.0f} ({_format.percent(count / counts[0], 0)})" for count in counts])
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.25 * counts[0])
+    ax.xaxis.set_major_formatter("{x:,.0f}")
+    ax.set_xlabel("People (expected number)")
+    ax.set_title(f"From {_format.people(scenario.cohort)} people submitted to about "
+                 f"{counts[-1]:,.0f} analysed", fontsize="medium")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax

@@ -1,0 +1,274 @@
+"""``powerplan curve`` and ``--plot``: tables, CSV, JSON, figures and one-line errors."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from powerplan import Scenario, solve, sweep
+from powerplan_cli import figures
+from powerplan_cli.main import cli
+
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
+
+
+def run(runner, *args):
+    return runner.invoke(cli, list(args))
+
+
+def assert_image(path, kind):
+    data = path.read_bytes()
+    assert len(data) > 1000
+    assert MAGIC[kind] in data[:1000] if kind == "svg" else data.startswith(MAGIC[kind])
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The Axes each command saves, captured (and still written)."""
+    saved = []
+    real_save = figures.save
+
+    def capture(ax, path):
+        saved.append(ax)
+        real_save(ax, path)
+
+    monkeypatch.setattr(figures, "save", capture)
+    return saved
+
+
+def lines_by_gid(ax):
+    return {line.get_gid(): line for line in ax.get_lines()}
+
+
+# The curve -------------------------------------------------------------------
+
+def test_curve_over_cohort_prints_the_library_table(runner):
+    result = run(runner, "curve", "--over", "cohort=60:2000")
+    assert result.exit_code == 0, result.output
+    cohorts = np.unique(np.rint(np.linspace(60, 2000, 40)).astype(int))
+    assert result.stdout.rstrip("\n") == str(sweep(Scenario(), "cohort", cohorts))
+
+
+@pytest.mark.parametrize("spec, field, values", [
+    ("cohort=60:100:5", "cohort", [60, 70, 80, 90, 100]),
+    ("cohort=1,000:3,000:3", "cohort", [1000, 2000, 3000]),
+    ("effect=-0.15:-0.01:3", "effect", [-0.15, -0.08, -0.01]),
+    ("effect=-15pp:-1pp:3", "effect", [-0.15, -0.08, -0.01]),
+    ("effect=rr=0.8:rr=0.9:2", "effect", [-0.07, -0.035]),
+    ("retention=0.1:1:4", "retention", [0.1, 0.4, 0.7, 1.0]),
+    ("retention=10%:100%:4", "retention", [0.1, 0.4, 0.7, 1.0]),
+    ("base-rate=0.1:0.6:3", "base_rate", [0.1, 0.35, 0.6]),
+    ("comparison-ratio=1:9:3", "comparison_ratio", [1.0, 5.0, 9.0]),
+    ("alpha=0.01:0.1:2", "alpha", [0.01, 0.1]),
+])
+def test_over_forms(runner, spec, field, values):
+    result = run(runner, "curve", "--over", spec, "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["field"] == field
+    assert payload["values"] == pytest.approx(values, abs=1e-12)
+    expected = sweep(Scenario(), field, payload["values"])
+    assert [r["power"] for r in payload["results"]] == list(expected.power)
+
+
+def test_the_varied_option_is_replaced_and_the_others_kept(runner):
+    result = run(runner, "curve", "--over", "cohort=100:200:2", "--cohort", "5000",
+                 "--base-rate", "0.25", "--json")
+    payload = json.loads(result.stdout)
+    assert payload["values"] == [100, 200]
+    assert [r["base_rate"] for r in payload["results"]] == [0.25, 0.25]
+
+
+def test_csv_is_the_curves_frame(runner, tmp_path):
+    path = tmp_path / "curve.csv"
+    result = run(runner, "curve", "--over", "retention=0.2:1:5", "--cohort", "800",
+                 "--csv", str(path))
+    assert result.exit_code == 0, result.output
+    expected = sweep(Scenario(cohort=800), "retention", [0.2, 0.4, 0.6, 0.8, 1.0]).to_frame()
+    pd.testing.assert_frame_equal(pd.read_csv(path), expected, check_exact=False, rtol=1e-12)
+
+
+def test_target_power_marks_the_solvers_minimum_cohort(runner, tmp_path, drawn):
+    path = tmp_path / "curve.png"
+    result = run(runner, "curve", "--over", "cohort=60:2000", "--target-power", "0.8",
+                 "--out", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    answer = solve(Scenario(), "cohort", target_power=0.8)
+    assert json.loads(result.stdout)["solution"]["cohort"] == answer.value
+    (ax,) = drawn
+    lines = lines_by_gid(ax)
+    assert list(lines["solution"].get_xdata()) == [answer.value, answer.value]
+    assert list(lines["target"].get_ydata()) == [0.8, 0.8]
+    assert list(lines["power"].get_xdata()) == json.loads(result.stdout)["values"]
+    assert_image(path, "png")
+    text = run(runner, "curve", "--over", "cohort=60:2000", "--target-power", "0.8").stdout
+    assert text.rstrip().endswith(answer.summary())
+
+
+def test_target_power_over_effect_marks_the_mde(runner, tmp_path, drawn):
+    result = run(runner, "curve", "--over", "effect=-15pp:0pp:16", "--cohort", "1000",
+                 "--target-power", "0.8", "--out", str(tmp_path / "effect.svg"))
+    assert result.exit_code == 0, result.output
+    answer = solve(Scenario(cohort=1000), "effect")
+    assert lines_by_gid(drawn[0])["solution"].get_xdata()[0] == pytest.approx(100 * answer.value)
+    assert_image(tmp_path / "effect.svg", "svg")
+
+
+def test_target_power_over_base_rate_is_only_a_line(runner, tmp_path, drawn):
+    result = run(runner, "curve", "--over", "base-rate=0.1:0.6", "--target-power", "0.5",
+                 "--out", str(tmp_path / "rates.pdf"), "--json")
+    assert result.exit_code == 0, result.output
+    assert "solution" not in json.loads(result.stdout)
+    assert set(lines_by_gid(drawn[0])) == {"power", "target"}
+    assert_image(tmp_path / "rates.pdf", "pdf")
+
+
+@pytest.mark.parametrize("kind", sorted(MAGIC))
+def test_out_writes_the_format_its_extension_names(runner, tmp_path, kind):
+    path = tmp_path / f"curve.{kind.upper()}"
+    result = run(runner, "curve", "--over", "cohort=60:600:5", "--out", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, kind)
+
+
+# Errors ----------------------------------------------------------------------
+
+FORM = ("must be FIELD=START:STOP[:STEPS] with FIELD one of cohort, effect, retention, "
+        "base-rate, comparison-ratio, alpha (such as cohort=60:2000 or effect=-0.15:-0.01:15)")
+
+BAD = [
+    (["--over", "cohort"], f"'--over': {FORM}; got 'cohort'"),
+    (["--over", "cohort=60"], f"'--over': {FORM}; got 'cohort=60'"),
+    (["--over", "cohort=60:100:5:6"], f"'--over': {FORM}; got 'cohort=60:100:5:6'"),
+    (["--over", "size=60:100"], f"'--over': {FORM}; got 'size=60:100'"),
+    (["--over", "cohort=a:100"], "'--over': START and STOP for cohort must be whole numbers "
+                                 "of people; got 'cohort=a:100'"),
+    (["--over", "cohort=60.5:100"], "'--over': START and STOP for cohort must be whole numbers"),
+    (["--over", "retention=lots:1"], "'--over': START and STOP for retention must be shares "
+                                     "such as 0.1 or 10%; got 'retention=lots:1'"),
+    (["--over", "effect=big:-0.01"], "'--over': must be a difference in proportion units"),
+    (["--over", "cohort=60:100:1"], "'--over': STEPS must be a whole number in [2, 1,000]; "
+                                    "got 'cohort=60:100:1'"),
+    (["--over", "cohort=60:100:many"], "'--over': STEPS must be a whole number in [2, 1,000]"),
+    (["--over", "cohort=2000:60"], "'--over': START must be below STOP; got 2000 and 60"),
+    (["--over", "effect=-1pp:-15pp"], "'--over': START must be below STOP; got -0.01 and -0.15"),
+    (["--over", "cohort=0:100"], "'--over': cohort must be a whole number in [1, 10,000,000]; "
+                                 "got 0"),
+    (["--over", "retention=0:1"], "'--over': retention must be a share in (0, 1]; got 0"),
+    (["--over", "base-rate=0.01:0.5"], "'--over': effect must keep the treated rate"),
+    (["--over", "alpha=0.1:0.6"], "'--over': alpha must be a significance level in (0, 0.5)"),
+    ([], "Missing option '--over'"),
+    (["--over", "cohort=60:100", "--out", "curve.jpg"],
+     "'--out': must be a file name ending in .png, .svg or .pdf; got 'curve.jpg'"),
+    (["--over", "cohort=60:100", "--out", "curve"],
+     "'--out': must be a file name ending in .png, .svg or .pdf; got 'curve'"),
+    (["--over", "cohort=60:100", "--target-power", "0.01"],
+     "'--target-power': must be in (alpha, 1) = (0.05, 1)"),
+    (["--over", "cohort=60:100", "--engine", "guess"], "'--engine': 'guess' is not"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_is_one_line_exit_2(runner, args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run(runner, "curve", *args)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: ") and message in line
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_unreachable_target_is_one_line_exit_1(runner):
+    result = run(runner, "curve", "--over", "cohort=60:100", "--effect", "-0.0001",
+                 "--n-comparison", "100", "--target-power", "0.9")
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: no cohort reaches 90.0% power")
+
+
+@pytest.mark.parametrize("option", ["--out", "--csv"])
+def test_unwritable_file_is_one_line_exit_1(runner, tmp_path, option):
+    path = tmp_path / "missing" / "curve.png"
+    result = run(runner, "curve", "--over", "cohort=60:100:3", option, str(path))
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: Could not open file '{path}': ")
+
+
+def test_curve_has_help_with_examples(runner):
+    result = run(runner, "curve", "--help")
+    assert result.exit_code == 0
+    assert "--over FIELD=START:STOP[:STEPS]" in result.stdout
+    assert "powerplan curve --over cohort=60:2000" in result.stdout
+    assert "curve" in run(runner, "--help").stdout
+
+
+# --plot on the planning commands ---------------------------------------------
+
+def test_power_plot_draws_the_funnel_and_the_verdicts(runner, tmp_path, drawn):
+    path = tmp_path / "power.png"
+    result = run(runner, "power", "--stage", "found=0.8", "--stage", "matched=0.5",
+                 "--plot", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, "png")
+    funnel, verdicts = drawn[0].figure.axes
+    scenario = Scenario(funnel={"found": 0.8, "matched": 0.5})
+    assert [bar.get_width() for bar in funnel.containers[0]] == \
+        scenario.funnel.expected_counts(300)
+    from powerplan import analytic
+    expected = analytic(scenario)
+    heights = [bars[0].get_height() for bars in verdicts.containers]
+    assert heights == pytest.approx([expected.p_significant_reduction, expected.p_inconclusive,
+                                     expected.p_significant_increase], abs=1e-12)
+
+
+def test_size_plot_marks_the_minimum_cohort(runner, tmp_path, drawn):
+    path = tmp_path / "size.svg"
+    result = run(runner, "size", "--target-power", "0.9", "--plot", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, "svg")
+    answer = solve(Scenario(), "cohort", target_power=0.9)
+    lines = lines_by_gid(drawn[0])
+    assert lines["solution"].get_xdata()[0] == answer.value
+    assert list(lines["target"].get_ydata()) == [0.9, 0.9]
+    cohorts = lines["power"].get_xdata()
+    assert cohorts[0] < answer.value < cohorts[-1]
+
+
+@pytest.mark.parametrize("direction", ["reduction", "increase"])
+def test_mde_plot_marks_the_mde(runner, tmp_path, drawn, direction):
+    path = tmp_path / "mde.pdf"
+    result = run(runner, "mde", "--cohort", "1000", "--direction", direction,
+                 "--plot", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, "pdf")
+    answer = solve(Scenario(cohort=1000), "effect", direction=direction)
+    lines = lines_by_gid(drawn[0])
+    assert lines["solution"].get_xdata()[0] == pytest.approx(100 * answer.value)
+    effects = lines["power"].get_xdata()
+    assert min(effects) <= 100 * answer.value <= max(effects)
+    assert 0 in effects
+
+
+@pytest.mark.parametrize("command", ["power", "size", "mde"])
+def test_plot_refuses_other_extensions(runner, command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run(runner, command, "--plot", "figure.gif")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line == ("Error: Invalid value for '--plot': must be a file name ending in .png, "
+                    ".svg or .pdf; got 'figure.gif'")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["power", "size"])
+def test_plot_is_refused_with_a_prior(runner, command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run(runner, command, "--prior", "normal:-4,3", "--plot", "figure.png")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line == ("Error: Invalid value for '--plot': draws power, so it cannot be combined "
+                    "with --prior yet")
+    assert list(tmp_path.iterdir()) == []

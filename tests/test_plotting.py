@@ -1,0 +1,299 @@
+"""What the figures draw (line data, bar sizes, markers), not how they look."""
+
+import os
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: these tests never need a display
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from conftest import with_intervals  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
+
+from powerplan import (InvalidInputError, Scenario, analytic, mde_curve, solve,  # noqa: E402
+                       sweep)
+from powerplan.plotting import (plot_funnel, plot_mde_curve, plot_power_curve,  # noqa: E402
+                                plot_verdicts)
+
+FUNNEL = {"found": 0.8, "in window": 0.7, "matched": 0.75}
+
+
+def line(ax, gid):
+    (found,) = [artist for artist in ax.get_lines() if artist.get_gid() == gid]
+    return found
+
+
+@pytest.fixture(scope="module")
+def cohort_curve():
+    return sweep(Scenario(), "cohort", range(100, 3001, 100))
+
+
+# Power curves ----------------------------------------------------------------
+
+def test_power_line_is_the_curve(cohort_curve):
+    ax = plot_power_curve(cohort_curve)
+    drawn = line(ax, "power")
+    assert np.array_equal(drawn.get_xdata(), cohort_curve.values)
+    assert np.array_equal(drawn.get_ydata(), cohort_curve.power)
+    assert ax.get_xlabel() == "People submitted"
+    assert ax.get_ylabel() == "Chance of a significant result"
+    assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
+    assert ax.get_ylim() == (0, 1)
+    assert "base rate 35%" in ax.get_title() and "40% analysed" in ax.get_title()
+    assert "submitted" not in ax.get_title()  # the varied setting is on the axis instead
+
+
+def test_minimum_cohort_marked_is_the_solvers_answer(cohort_curve):
+    answer = solve(Scenario(), "cohort", target_power=0.8)
+    ax = plot_power_curve(cohort_curve, solution=cohort_curve.solve(0.8))
+    assert list(line(ax, "solution").get_xdata()) == [answer.value, answer.value]
+    assert list(line(ax, "solution point").get_xdata()) == [answer.value]
+    assert list(line(ax, "solution point").get_ydata()) == [answer.achieved_power]
+    assert list(line(ax, "target").get_ydata()) == [0.8, 0.8]  # the solution's target
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["Analytic power", "Target: 80%", f"Minimum cohort: {answer.value:,}"]
+
+
+def test_effects_are_drawn_in_points_with_the_mde_marked():
+    curve = sweep(Scenario(cohort=1000), "effect", np.linspace(-0.15, 0, 16).round(3))
+    answer = curve.solve(0.9)
+    ax = curve.plot(solution=answer)
+    assert np.allclose(line(ax, "power").get_xdata(), 100 * np.array(curve.values))
+    assert line(ax, "solution").get_xdata()[0] == pytest.approx(100 * answer.value)
+    assert list(line(ax, "target").get_ydata()) == [0.9, 0.9]
+    assert ax.get_xlabel() == "Effect (percentage points)"
+    assert "effect" not in ax.get_title() and "1,000 submitted" in ax.get_title()
+
+
+@pytest.mark.parametrize("field, values, label", [
+    ("retention", [0.2, 0.6, 1.0], "Share of people submitted who are analysed"),
+    ("base_rate", [0.1, 0.3, 0.6], "Comparison group's reoffending rate"),
+])
+def test_rates_are_on_a_percent_axis(field, values, label):
+    curve = sweep(Scenario(), field, values)
+    ax = plot_power_curve(curve, target_power=0.5)
+    assert ax.get_xlabel() == label
+    assert isinstance(ax.xaxis.get_major_formatter(), PercentFormatter)
+    assert np.array_equal(line(ax, "power").get_xdata(), values)
+
+
+def test_results_with_intervals_are_points_with_error_bars(cohort_curve):
+    simulated = with_intervals(sweep(Scenario(), "cohort", [200, 1000, 2500]), half_width=0.04)
+    ax = plot_power_curve(cohort_curve)
+    assert plot_power_curve(simulated, ax=ax) is ax
+    analytic_line, simulated_points = [l for l in ax.get_lines() if l.get_gid() == "power"]
+    assert np.array_equal(analytic_line.get_ydata(), cohort_curve.power)
+    assert simulated_points.get_linestyle() == "None" and simulated_points.get_marker() == "o"
+    assert np.array_equal(simulated_points.get_ydata(), simulated.power)
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["Analytic power", "Analytic power with interval"]
+    (bars,) = ax.collections
+    segments = np.array(bars.get_segments())
+    assert np.allclose(segments[:, 0, 1], [r.ci_low for r in simulated.results])
+    assert np.allclose(segments[:, 1, 1], [r.ci_high for r in simulated.results])
+    assert np.allclose(segments[:, 0, 0], simulated.values)
+
+
+def test_solution_must_belong_to_the_curve(cohort_curve):
+    with pytest.raises(InvalidInputError, match="solution solves for effect but the curve "
+                                                "varies cohort"):
+        plot_power_curve(cohort_curve, solution=solve(Scenario(), "effect"))
+    other = solve(Scenario(base_rate=0.4), "cohort")
+    with pytest.raises(InvalidInputError, match="another scenario than the curve's"):
+        plot_power_curve(cohort_curve, solution=other)
+    with pytest.raises(InvalidInputError, match=r"target_power must be the solution's target "
+                                                r"\(0.8\) when both are given; got 0.9"):
+        plot_power_curve(cohort_curve, target_power=0.9, solution=solve(Scenario(), "cohort"))
+    with pytest.raises(InvalidInputError, match="target_power must be a proportion"):
+        plot_power_curve(cohort_curve, target_power=80)
+    from powerplan import NormalPrior
+    assured = solve(Scenario(), "cohort", target_power=0.3, prior=NormalPrior(-0.05, 0.02))
+    with pytest.raises(InvalidInputError, match="solution targets assurance, not power"):
+        plot_power_curve(cohort_curve, solution=assured)
+
+
+def test_draws_on_the_axes_given_and_makes_a_figure_otherwise(cohort_curve):
+    fig, (left, right) = plt.subplots(1, 2)
+    assert plot_power_curve(cohort_curve, ax=right) is right
+    assert not left.get_lines() and right.get_lines()
+    assert plot_power_curve(cohort_curve).figure is not fig
+
+
+# MDE -------------------------------------------------------------------------
+
+def test_mde_points_are_positive_reductions_in_points():
+    curve = mde_curve(Scenario(), [200, 600, 1500])
+    ax = plot_mde_curve(curve)
+    drawn = line(ax, "mde")
+    assert np.array_equal(drawn.get_xdata(), [200, 600, 1500])
+    assert np.array_equal(drawn.get_ydata(), -100 * curve.effects)
+    assert drawn.get_marker() == "o"
+    assert ax.get_ylabel() == "Smallest detectable reduction (percentage points)"
+    assert ax.get_title().startswith("Minimum detectable reduction with 80% power")
+    assert curve.plot(ax=ax) is ax
+
+
+# Verdicts --------------------------------------------------------------------
+
+def stacks(curve):
+    return [curve.p_significant_reduction, curve.p_inconclusive, curve.p_significant_increase]
+
+
+def test_verdict_bars_stack_the_three_probabilities(cohort_curve):
+    ax = plot_verdicts(cohort_curve, kind="bars")
+    bottom = np.zeros(len(cohort_curve.values))
+    labels = ["Significant reduction", "Inconclusive", "Significant increase"]
+    for bars, label, chance in zip(ax.containers, labels, stacks(cohort_curve), strict=True):
+        assert bars.get_label() == label
+        assert np.allclose([bar.get_height() for bar in bars], chance, atol=1e-12, rtol=1e-9)
+        assert np.allclose([bar.get_y() for bar in bars], bottom)
+        bottom = bottom + chance
+    assert np.allclose(bottom, 1.0)
+    ticks = [text.get_text() for text in ax.get_xticklabels()]
+    assert ticks[:2] == ["100", "200"] and ticks[-1] == "3,000"
+
+
+def test_verdict_areas_stack_the_three_probabilities():
+    curve = sweep(Scenario(), "retention", [0.2, 0.5, 0.8, 1.0])
+    ax = plot_verdicts(curve)
+    bottom = np.zeros(4)
+    areas = {area.get_gid(): area for area in ax.collections}
+    names = ["significant reduction", "inconclusive", "significant increase"]
+    for name, chance in zip(names, stacks(curve)):
+        vertices = areas[name].get_paths()[0].vertices
+        for x, low, high in zip(curve.values, bottom, bottom + chance):
+            at_x = vertices[np.isclose(vertices[:, 0], x), 1]
+            assert at_x.min() == pytest.approx(low, abs=1e-12)
+            assert at_x.max() == pytest.approx(high, abs=1e-12)
+        bottom = bottom + chance
+    assert isinstance(ax.xaxis.get_major_formatter(), PercentFormatter)
+    assert ax.get_ylabel() == "Chance of each verdict"
+
+
+def test_verdict_kind_is_checked(cohort_curve):
+    with pytest.raises(InvalidInputError, match="kind must be one of 'area', 'bars'; got 'pie'"):
+        plot_verdicts(cohort_curve, kind="pie")
+    single = sweep(Scenario(), "cohort", [300])
+    with pytest.raises(InvalidInputError, match="'area' needs at least two values"):
+        plot_verdicts(single)
+    assert len(plot_verdicts(single, kind="bars").containers) == 3
+
+
+# Funnel ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [
+    lambda s: s, analytic, lambda s: solve(s, "cohort")], ids=["scenario", "result", "solution"])
+def test_funnel_bars_are_the_expected_counts(make):
+    scenario = Scenario(cohort=500, funnel=FUNNEL)
+    study = make(scenario)
+    cohort = study.scenario.cohort if hasattr(study, "scenario") else scenario.cohort
+    ax = plot_funnel(study)
+    (bars,) = ax.containers
+    expected = scenario.funnel.expected_counts(cohort)
+    assert [bar.get_width() for bar in bars] == expected
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Submitted", "Found", "In window",
+                                                             "Matched"]
+    labels = [text.get_text() for text in ax.texts]
+    assert labels[0] == f"{cohort:,} (100%)"
+    assert labels[-1] == f"{expected[-1]:,.0f} (42%)"
+
+
+def test_funnel_refuses_other_objects():
+    with pytest.raises(InvalidInputError, match="study must be a Scenario or a result carrying "
+                                                "one; got dict"):
+        plot_funnel({"cohort": 300})
+
+
+# Files -----------------------------------------------------------------------
+
+MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
+
+FIGURES = {
+    "power curve": lambda: plot_power_curve(
+        sweep(Scenario(), "cohort", [100, 1000, 2000]), target_power=0.8),
+    "simulated power curve": lambda: plot_power_curve(
+        with_intervals(sweep(Scenario(), "cohort", [100, 1000, 2000]))),
+    "mde curve": lambda: plot_mde_curve(mde_curve(Scenario(), [300, 900])),
+    "verdict areas": lambda: plot_verdicts(sweep(Scenario(), "effect", [-0.1, 0.0, 0.1])),
+    "verdict bars": lambda: plot_verdicts(sweep(Scenario(), "cohort", [100, 900]), kind="bars"),
+    "funnel": lambda: plot_funnel(Scenario(funnel=FUNNEL)),
+}
+
+
+def assert_image(path, kind):
+    data = path.read_bytes()
+    assert len(data) > 1000
+    if kind == "svg":
+        assert MAGIC["svg"] in data[:1000]
+    else:
+        assert data.startswith(MAGIC[kind])
+
+
+@pytest.mark.parametrize("kind", sorted(MAGIC))
+@pytest.mark.parametrize("figure", sorted(FIGURES))
+def test_every_figure_saves_as_every_format(figure, kind, tmp_path):
+    ax = FIGURES[figure]()
+    path = tmp_path / f"figure.{kind}"
+    ax.figure.savefig(path)
+    assert_image(path, kind)
+
+
+def test_plotting_never_shows_or_saves(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("plotting must not show or save")
+
+    monkeypatch.setattr(plt, "show", refuse)
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", refuse)
+    monkeypatch.setattr(matplotlib.figure.Figure, "show", refuse)
+    for draw in FIGURES.values():
+        draw()
+
+
+# Import and backend ----------------------------------------------------------
+
+def run_python(code, **env):
+    environment = {k: v for k, v in os.environ.items()
+                   if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
+    environment.update(env)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=environment, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_importing_powerplan_does_not_import_matplotlib():
+    code = ("import sys, powerplan, powerplan.plotting, powerplan_cli.main\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
+    assert run_python(code) == "[]"
+
+
+@pytest.mark.parametrize("choose", [
+    {"MPLBACKEND": "TkAgg"},
+    {"POWERPLAN_TEST_USE": "TkAgg"},
+])
+def test_without_a_display_a_gui_backend_gives_way_to_agg(choose):
+    code = ("import os, matplotlib\n"
+            "if 'POWERPLAN_TEST_USE' in os.environ:\n"
+            "    matplotlib.use(os.environ['POWERPLAN_TEST_USE'])\n"
+            "import powerplan\n"
+            "from powerplan.plotting import plot_funnel\n"
+            "plot_funnel(powerplan.Scenario())\n"
+            "print(matplotlib.get_backend().lower())")
+    assert run_python(code, **choose) == "agg"
+
+
+def test_overlaid_curves_share_one_target_line():
+    ax = None
+    for base_rate in (0.2, 0.4):
+        curve = sweep(Scenario(base_rate=base_rate), "cohort", [500, 1500, 3000])
+        ax = plot_power_curve(curve, ax=ax, solution=curve.solve(0.8), color="#0072B2")
+    gids = [line.get_gid() for line in ax.get_lines()]
+    assert gids.count("target") == 1 and gids.count("solution") == 2
+    assert all(line.get_color() == "#0072B2" for line in ax.get_lines()
+               if line.get_gid() in ("power", "solution", "solution point"))
+    plot_power_curve(curve, ax=ax, target_power=0.9)
+    assert gids.count("target") + 1 == [l.get_gid() for l in ax.get_lines()].count("target")
