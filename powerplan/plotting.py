@@ -31,6 +31,7 @@ from . import _format, _validate
 from .errors import InvalidInputError
 from .scenario import Scenario
 from .sweep import vary
+from .timing import SubmissionPlan
 
 #: The Okabe-Ito colours (Okabe and Ito 2008, "Color Universal Design").
 OKABE_ITO = {
@@ -50,9 +51,10 @@ COLORS = {
     "inconclusive": "#BBBBBB",
     "significant increase": OKABE_ITO["vermillion"],
     "funnel": OKABE_ITO["sky blue"],
+    "below minimum": "#E8E8E8",
 }
 
-#: Axis label of each setting a curve can vary.
+#: Axis label of each setting a curve can vary, and of the submission month.
 AXIS_LABELS = {
     "cohort": "People submitted",
     "effect": "Effect (percentage points)",
@@ -60,6 +62,7 @@ AXIS_LABELS = {
     "base_rate": "Comparison group's reoffending rate",
     "comparison_ratio": "Comparison records per analysed person",
     "alpha": "Significance level",
+    "month": "Submission month",
 }
 
 #: How each engine's power is named in a legend.
@@ -67,6 +70,7 @@ ENGINE_WORDS = {"analytic": "Analytic power", "simulate": "Simulated power"}
 
 POWER_LABEL = "Chance of a significant result"
 VERDICT_LABEL = "Chance of each verdict"
+VERDICTS = ("significant reduction", "inconclusive", "significant increase")
 KINDS = ("area", "bars")
 
 # Backends that open windows, and so need a display.
@@ -98,19 +102,24 @@ def _pyplot():
     return plt
 
 
-def _axes(ax):
+def _axes(ax, size=(7.0, 4.5)):
     if ax is None:
-        _, ax = _pyplot().subplots(figsize=(7.0, 4.5), layout="constrained")
+        _, ax = _pyplot().subplots(figsize=size, layout="constrained")
     return ax
 
 
 def _x(field: str, values) -> np.ndarray:
-    """Values as drawn: effects in percentage points, the rest as they are."""
+    """Values as drawn: effects in percentage points, months (``YYYY-MM``) as their first
+    days, the rest as they are."""
+    if field == "month":
+        return np.array(values, dtype="datetime64[M]").astype("datetime64[D]")
     values = np.asarray(values, dtype=float)
     return 100.0 * values if field == "effect" else values
 
 
 def _tick_text(field: str, value) -> str:
+    if field == "month":
+        return value
     if field == "cohort":
         return _format.people(value)
     if field == "effect":
@@ -121,10 +130,19 @@ def _tick_text(field: str, value) -> str:
 
 
 def _label_x(ax, field: str) -> None:
+    """Label the x axis; months are ticked on first days, so set their limits first."""
     from matplotlib import ticker
 
     ax.set_xlabel(AXIS_LABELS[field])
-    if field == "cohort":
+    if field == "month":
+        from matplotlib import dates
+
+        first, last = ax.get_xlim()
+        months = round((last - first) / 30.44)
+        every = next((k for k in (1, 2, 3, 4, 6) if months / k <= 6), 12)
+        ax.xaxis.set_major_locator(dates.MonthLocator(range(1, 13, every)))
+        ax.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m"))
+    elif field == "cohort":
         ax.xaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
     elif field in _format.PERCENT_SETTINGS:
         ax.xaxis.set_major_formatter(ticker.PercentFormatter(xmax=1))
@@ -149,6 +167,14 @@ def _title(ax, scenario: Scenario, omit=(), first: str | None = None, width: int
         else:
             lines[-1] += ", " + phrase
     ax.set_title("\n".join(lines), fontsize="medium")
+
+
+def _target_line(ax, target_power) -> None:
+    """The target power as a dashed line, drawn once however many curves share ``ax``."""
+    drawn = [line.get_ydata()[0] for line in ax.get_lines() if line.get_gid() == "target"]
+    if target_power not in drawn:
+        ax.axhline(target_power, color=COLORS["target"], linestyle="--", linewidth=1,
+                   label=f"Target: {_format.percent(target_power, 0)}", gid="target")
 
 
 def _solution_label(solution) -> str:
@@ -237,10 +263,8 @@ def plot_power_curve(curve, ax=None, *, target_power=None, solution=None, label=
     else:
         ax.plot(x, power, color=color or COLORS["power"], linewidth=2,
                 label=label or name, gid="power")
-    drawn = [line.get_ydata()[0] for line in ax.get_lines() if line.get_gid() == "target"]
-    if target_power is not None and target_power not in drawn:  # once, when curves overlay
-        ax.axhline(target_power, color=COLORS["target"], linestyle="--", linewidth=1,
-                   label=f"Target: {_format.percent(target_power, 0)}", gid="target")
+    if target_power is not None:
+        _target_line(ax, target_power)
     if solution is not None:
         at = _x(curve.field, [solution.value])[0]
         marker = color or COLORS["solution"]
@@ -297,13 +321,27 @@ def plot_mde_curve(curve, ax=None, *, label=None, color=None):
     return ax
 
 
+def _verdict_stacks(result):
+    """(field, values, chance of each verdict, scenario, settings the title omits)."""
+    columns = ["p_" + name.replace(" ", "_") for name in VERDICTS]
+    if isinstance(result, SubmissionPlan):
+        frame = result.to_frame()
+        chances = [frame[column].to_numpy() for column in columns]
+        # The cohort is each month's people analysable, not the scenario's.
+        return "month", list(frame["month"]), chances, result.scenario, ("cohort",)
+    chances = [getattr(result, column) for column in columns]
+    return result.field, result.values, chances, result.scenario, (result.field,)
+
+
 def plot_verdicts(curve, ax=None, *, kind="area"):
-    """Stack the chances of the three published verdicts across a curve's values.
+    """Stack the chances of the three published verdicts across a curve's values,
+    or across the months of a submission plan.
 
     Parameters
     ----------
-    curve : PowerCurve
-        From :func:`powerplan.sweep`, over any setting.
+    curve : PowerCurve or SubmissionPlan
+        From :func:`powerplan.sweep`, over any setting, or from
+        :func:`powerplan.submission_plan`, over its submission months.
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     kind : {"area", "bars"}
@@ -327,32 +365,34 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
     [0.205, 0.545]
     """
     _validate.choice("kind", kind, KINDS)
-    if kind == "area" and len(curve.values) < 2:
+    field, values, chances, scenario, omit = _verdict_stacks(curve)
+    if kind == "area" and len(values) < 2:
         raise InvalidInputError("kind", "'area' needs at least two values; use kind='bars'")
     ax = _axes(ax)
-    stacks = [("significant reduction", curve.p_significant_reduction),
-              ("inconclusive", curve.p_inconclusive),
-              ("significant increase", curve.p_significant_increase)]
-    bottom = np.zeros(len(curve.values))
+    stacks = list(zip(VERDICTS, chances))
+    bottom = np.zeros(len(values))
     if kind == "area":
-        x = _x(curve.field, curve.values)
+        x = _x(field, values)
         for name, chance in stacks:
             ax.fill_between(x, bottom, bottom + chance, color=COLORS[name],
                             label=name.capitalize(), gid=name, linewidth=0)
             bottom = bottom + chance
         ax.set_xlim(x[0], x[-1])
-        _label_x(ax, curve.field)
+        _label_x(ax, field)
     else:
-        x = np.arange(len(curve.values))
+        x = np.arange(len(values))
         for name, chance in stacks:
             ax.bar(x, chance, bottom=bottom, color=COLORS[name], label=name.capitalize(),
                    width=0.7)
             bottom = bottom + chance
-        ax.set_xticks(x, [_tick_text(curve.field, v) for v in curve.values],
-                      rotation=45 if len(x) > 8 else 0)
-        ax.set_xlabel(AXIS_LABELS[curve.field])
+        labels = [_tick_text(field, v) for v in values]
+        if field == "month":  # consecutive months: about a dozen labels are enough
+            step = -(-len(labels) // 12)
+            labels = [text if i % step == 0 else "" for i, text in enumerate(labels)]
+        ax.set_xticks(x, labels, rotation=45 if len(x) > 8 else 0)
+        ax.set_xlabel(AXIS_LABELS[field])
     _label_chance(ax, VERDICT_LABEL)
-    _title(ax, curve.scenario, omit=(curve.field,))
+    _title(ax, scenario, omit=omit)
     handles, labels = ax.get_legend_handles_labels()
     # Legend top to bottom in the order of the stack.
     ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1))
@@ -405,4 +445,67 @@ def plot_funnel(study, ax=None, *, color=None):
     ax.set_title(f"From {_format.people(scenario.cohort)} people submitted to about "
                  f"{counts[-1]:,.0f} analysed", fontsize="medium")
     ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_submission_plan(plan, ax=None):
+    """Draw the chance of a significant result by submission month, the recommendation marked.
+
+    Parameters
+    ----------
+    plan : SubmissionPlan
+        From :func:`powerplan.submission_plan`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib Axes
+        At the first day of each month: the chance of a significant
+        reduction (of an increase, when the plan's effect is one) and, thinner,
+        power; the target power as a dashed line; the recommended month as a
+        dotted vertical line and a point (none when no month is recommended);
+        the months before the data service's minimum request is met, shaded.
+
+    Examples
+    --------
+    >>> from powerplan import Intake, Scenario, submission_plan
+    >>> plan = submission_plan(Scenario(base_rate=0.26, effect=-0.07),
+    ...                        Intake.monthly(25, "2024-01"), now="2026-11", horizon_months=24)
+    >>> ax = plot_submission_plan(plan)
+    >>> [line.get_gid() for line in ax.get_lines()]
+    ['chance', 'power', 'target', 'recommended', 'recommended point']
+    >>> ax.get_legend().get_texts()[3].get_text()
+    'Recommended: 2028-07 (701 analysable)'
+    """
+    if not isinstance(plan, SubmissionPlan):
+        raise InvalidInputError(
+            "plan", f"must be a SubmissionPlan (from submission_plan); got {type(plan).__name__}")
+    ax = _axes(ax)
+    months = _x("month", [m.month for m in plan.months])
+    chance = np.array([plan.chance(m) for m in plan.months])
+    below = sum(m.below_minimum_request for m in plan.months)  # counts only grow: a prefix
+    if below:
+        ax.axvspan(months[0], months[min(below, len(months) - 1)], color=COLORS["below minimum"],
+                   label=f"Fewer than {plan.minimum_request} analysable", gid="below minimum")
+    color = COLORS[f"significant {plan.direction}"]
+    ax.plot(months, chance, "o-", markersize=3, linewidth=2, color=color,
+            label=f"Chance of a significant {plan.direction}", gid="chance")
+    ax.plot(months, [m.power for m in plan.months], linestyle="--", linewidth=1, zorder=3,
+            color=COLORS["power"], label="Power (a significant result either way)", gid="power")
+    _target_line(ax, plan.target_power)
+    chosen = plan.recommended
+    if chosen is not None:
+        at = _x("month", [chosen.month])[0]
+        ax.axvline(at, color=COLORS["solution"], linestyle=":", linewidth=2, gid="recommended",
+                   label=f"Recommended: {chosen.month} ({_format.people(chosen.n_analysable)} "
+                         f"analysable)")
+        ax.plot([at], [plan.chance(chosen)], "o", color=COLORS["solution"],
+                gid="recommended point")
+    ax.set_xlim(months[0], months[-1])
+    _label_x(ax, "month")
+    _label_chance(ax, POWER_LABEL)
+    _title(ax, plan.scenario, omit=("cohort",), first=f"Intake {plan.intake.describe()}")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left", fontsize="small")
     return ax

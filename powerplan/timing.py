@@ -277,18 +277,22 @@ class SubmissionPlan:
         return max(self.months, key=lambda m: (m.power, m.n_analysable))
 
     @property
-    def _kind(self) -> str:
+    def direction(self) -> str:
+        """``"reduction"``, or ``"increase"`` when the scenario's effect is an increase."""
         return "increase" if self.scenario.effect > 0 else "reduction"
 
+    def chance(self, month: SubmissionMonth) -> float:
+        """The chance of a significant result in the plan's direction, in ``month``."""
+        return (month.p_significant_increase if self.direction == "increase"
+                else month.p_significant_reduction)
+
     def _chance(self, month: SubmissionMonth) -> str:
-        p = month.p_significant_increase if self._kind == "increase" else \
-            month.p_significant_reduction
-        return _format.percent(p, 0)
+        return _format.percent(self.chance(month), 0)
 
     def summary(self) -> str:
         """What waiting buys, in plain words."""
         target = _format.percent(self.target_power, 0)
-        kind, now, chosen = self._kind, self.current, self.recommended
+        kind, now, chosen = self.direction, self.current, self.recommended
         if chosen is now:
             return (f"Submitting now ({now.month}) already reaches {target} power: the chance "
                     f"of a significant {kind} is {self._chance(now)}, with "
@@ -331,6 +335,13 @@ class SubmissionPlan:
     def to_frame(self) -> pd.DataFrame:
         """One row per submission month."""
         return pd.DataFrame([m.to_dict() for m in self.months])
+
+    def plot(self, ax=None):
+        """Draw the chance by submission month; see
+        :func:`powerplan.plotting.plot_submission_plan`."""
+        from .plotting import plot_submission_plan
+
+        return plot_submission_plan(self, ax=ax)
 
     def _data_rows(self) -> list[tuple[str, str]]:
         if self.windows:

@@ -12,12 +12,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from conftest import with_intervals  # noqa: E402
+from matplotlib import dates  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
-from powerplan import (InvalidInputError, Scenario, analytic, mde_curve, solve,  # noqa: E402
-                       sweep)
+from powerplan import (Intake, InvalidInputError, Scenario, analytic, mde_curve,  # noqa: E402
+                       solve, submission_plan, sweep)
 from powerplan.plotting import (plot_funnel, plot_mde_curve, plot_power_curve,  # noqa: E402
-                                plot_verdicts)
+                                plot_submission_plan, plot_verdicts)
 
 FUNNEL = {"found": 0.8, "in window": 0.7, "matched": 0.75}
 
@@ -143,6 +144,11 @@ def stacks(curve):
     return [curve.p_significant_reduction, curve.p_inconclusive, curve.p_significant_increase]
 
 
+def month_days(months):
+    """``YYYY-MM`` texts as the first day of each month, as the figures place them."""
+    return np.array(months, dtype="datetime64[M]").astype("datetime64[D]")
+
+
 def test_verdict_bars_stack_the_three_probabilities(cohort_curve):
     ax = plot_verdicts(cohort_curve, kind="bars")
     bottom = np.zeros(len(cohort_curve.values))
@@ -172,6 +178,33 @@ def test_verdict_areas_stack_the_three_probabilities():
         bottom = bottom + chance
     assert isinstance(ax.xaxis.get_major_formatter(), PercentFormatter)
     assert ax.get_ylabel() == "Chance of each verdict"
+
+
+def test_verdicts_stack_across_the_months_of_a_plan():
+    plan = submission_plan(Scenario(base_rate=0.26, effect=-0.07), Intake.monthly(25, "2024-01"),
+                           now="2025-11", horizon_months=30)
+    frame = plan.to_frame()
+    chances = [frame[c].to_numpy() for c in ("p_significant_reduction", "p_inconclusive",
+                                             "p_significant_increase")]
+    ax = plot_verdicts(plan, kind="bars")
+    bottom = np.zeros(len(frame))
+    for bars, chance in zip(ax.containers, chances, strict=True):
+        assert np.allclose([bar.get_height() for bar in bars], chance, atol=1e-12, rtol=1e-9)
+        assert np.allclose([bar.get_y() for bar in bars], bottom)
+        bottom = bottom + chance
+    labels = [text.get_text() for text in ax.get_xticklabels()]
+    assert labels[0] == "2025-11" and labels[3] == "2026-02"  # a label every third month
+    assert [text for text in labels if text] == list(frame["month"][::3])
+    assert ax.get_xlabel() == "Submission month"
+    assert "submitted" not in ax.get_title()  # each month has its own cohort
+
+    ax = plot_verdicts(plan)
+    areas = {area.get_gid(): area for area in ax.collections}
+    x = dates.date2num(month_days(frame["month"]))
+    vertices = areas["significant reduction"].get_paths()[0].vertices
+    for at, chance in zip(x, chances[0]):
+        assert vertices[np.isclose(vertices[:, 0], at), 1].max() == pytest.approx(chance)
+    assert ax.get_xlim() == (x[0], x[-1])
 
 
 def test_verdict_kind_is_checked(cohort_curve):
@@ -208,6 +241,76 @@ def test_funnel_refuses_other_objects():
         plot_funnel({"cohort": 300})
 
 
+# Submit now or wait ----------------------------------------------------------
+
+def plan_of(per_month=25, **settings):
+    scenario = Scenario(base_rate=0.26, effect=-0.07).replace(**settings)
+    return submission_plan(scenario, Intake.monthly(per_month, "2024-01"), now="2025-11",
+                           horizon_months=36)
+
+
+def test_plan_lines_are_the_plans_chances_with_the_recommendation_marked():
+    plan = plan_of()
+    ax = plan.plot()
+    months = month_days([m.month for m in plan.months])
+    chance, power = line(ax, "chance"), line(ax, "power")
+    assert np.array_equal(chance.get_xdata(), months)
+    assert np.array_equal(chance.get_ydata(), [m.p_significant_reduction for m in plan.months])
+    assert np.array_equal(power.get_ydata(), [m.power for m in plan.months])
+    assert list(line(ax, "target").get_ydata()) == [0.8, 0.8]
+    assert plan.recommended_month == "2028-07"
+    marked = month_days([plan.recommended_month])[0]
+    assert list(line(ax, "recommended").get_xdata()) == [marked, marked]
+    assert list(line(ax, "recommended point").get_ydata()) == \
+        [plan.recommended.p_significant_reduction]
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["Fewer than 60 analysable", "Chance of a significant reduction",
+                      "Power (a significant result either way)", "Target: 80%",
+                      "Recommended: 2028-07 (701 analysable)"]
+    assert ax.get_xlabel() == "Submission month" and ax.get_ylim() == (0, 1)
+    assert ax.get_title().startswith("Intake 25 people a month from 2024-01, 40% analysed")
+
+
+def test_months_below_the_minimum_request_are_shaded():
+    plan = plan_of()
+    (shade,) = [patch for patch in plan.plot().patches if patch.get_gid() == "below minimum"]
+    first_enough = next(m.month for m in plan.months if not m.below_minimum_request)
+    assert plan.months[0].below_minimum_request
+    start, stop = dates.date2num(month_days([plan.months[0].month, first_enough]))
+    assert (shade.get_x(), shade.get_x() + shade.get_width()) == pytest.approx((start, stop))
+
+
+def test_plan_without_a_recommendation_marks_no_month():
+    plan = plan_of(per_month=5)
+    assert plan.recommended_month is None
+    ax = plot_submission_plan(plan)
+    gids = {artist.get_gid() for artist in ax.get_lines()}
+    assert {"chance", "power", "target"} <= gids and "recommended" not in gids
+    assert not any(t.get_text().startswith("Recommended")
+                   for t in ax.get_legend().get_texts())
+
+
+def test_plan_of_an_increase_draws_the_chance_of_an_increase():
+    plan = plan_of(effect=0.07)
+    ax = plot_submission_plan(plan)
+    assert np.array_equal(line(ax, "chance").get_ydata(),
+                          [m.p_significant_increase for m in plan.months])
+    assert ax.get_legend().get_texts()[1].get_text() == "Chance of a significant increase"
+
+
+def test_plan_enough_people_from_the_start_has_no_shade():
+    plan = submission_plan(Scenario(), Intake.monthly(40, "2020-01"), now="2025-11",
+                           horizon_months=6)
+    assert not any(m.below_minimum_request for m in plan.months)
+    assert list(plot_submission_plan(plan).patches) == []
+
+
+def test_submission_plan_figure_refuses_other_objects(cohort_curve):
+    with pytest.raises(InvalidInputError, match="plan must be a SubmissionPlan "
+                                                r"\(from submission_plan\); got PowerCurve"):
+        plot_submission_plan(cohort_curve)
+
+
 # Files -----------------------------------------------------------------------
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
@@ -221,6 +324,8 @@ FIGURES = {
     "verdict areas": lambda: plot_verdicts(sweep(Scenario(), "effect", [-0.1, 0.0, 0.1])),
     "verdict bars": lambda: plot_verdicts(sweep(Scenario(), "cohort", [100, 900]), kind="bars"),
     "funnel": lambda: plot_funnel(Scenario(funnel=FUNNEL)),
+    "submission plan": lambda: plot_submission_plan(plan_of()),
+    "verdicts by month": lambda: plot_verdicts(plan_of()),
 }
 
 
