@@ -31,6 +31,7 @@ from . import _format, _validate
 from .errors import InvalidInputError
 from .scenario import Scenario
 from .sweep import vary
+from .tables import NO_ANSWER
 from .timing import SubmissionPlan
 
 #: The Okabe-Ito colours (Okabe and Ito 2008, "Color Universal Design").
@@ -51,8 +52,12 @@ COLORS = {
     "inconclusive": "#BBBBBB",
     "significant increase": OKABE_ITO["vermillion"],
     "funnel": OKABE_ITO["sky blue"],
+    "no answer": "#DDDDDD",
     "below minimum": "#E8E8E8",
 }
+
+#: The colour map of heatmaps: perceptually uniform and readable with colour-blindness.
+HEATMAP_COLORMAP = "viridis"
 
 #: Axis label of each setting a curve can vary, and of the submission month.
 AXIS_LABELS = {
@@ -508,4 +513,127 @@ def plot_submission_plan(plan, ax=None):
     _title(ax, plan.scenario, omit=("cohort",), first=f"Intake {plan.intake.describe()}")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def _table_retention(table, retention) -> float:
+    """The retention to draw: the one given, which the table must hold, or its only one."""
+    held = table.retentions
+    words = ", ".join(f"{r:g}" for r in held)
+    if retention is None:
+        if len(held) > 1:
+            raise InvalidInputError("retention", f"must be given: the table holds several "
+                                                 f"({words}); draw one at a time")
+        return held[0]
+    retention = _validate.share("retention", retention)
+    found = [r for r in held if np.isclose(r, retention)]
+    if not found:
+        raise InvalidInputError("retention", f"must be one the table holds ({words}); "
+                                             f"got {retention:g}")
+    return found[0]
+
+
+def _table_scale(table):
+    """Colour map and norm over the whole table, so panels of every retention share them."""
+    from matplotlib import colormaps, colors
+
+    values = table.cells["value"].to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    low, high = (values.min(), values.max()) if len(values) else (None, None)
+    cmap = colormaps[HEATMAP_COLORMAP]
+    if table.quantity == "cohort":
+        return cmap, colors.LogNorm(low, high)
+    # MDEs are negative: the larger reduction, the harder, takes the bright end as a
+    # large cohort does.
+    return cmap.reversed(), colors.Normalize(low, high)
+
+
+def _colorbar(ax, image, quantity: str) -> None:
+    from matplotlib import ticker
+
+    bar = ax.figure.colorbar(image, ax=ax)
+    if quantity == "cohort":
+        bar.set_label(AXIS_LABELS["cohort"])
+        bar.ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1, 2, 5)))
+        bar.ax.yaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
+        bar.ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+    else:
+        bar.set_label("Smallest detectable reduction (percentage points)")
+        bar.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{-100 * x:g}"))
+        bar.ax.invert_yaxis()  # larger reductions at the top, as larger cohorts are
+
+
+def plot_requirements_heatmap(table, ax=None, *, retention=None):
+    """Draw a requirements table for one retention as an annotated heatmap.
+
+    Parameters
+    ----------
+    table : RequirementsTable
+        From :func:`powerplan.requirements_table`: minimum cohorts over base
+        rate x effect (``quantity="cohort"``) or minimum detectable
+        reductions over base rate x cohort (``quantity="effect"``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    retention : float, optional
+        The retention to draw; required when the table holds several.
+
+    Returns
+    -------
+    matplotlib Axes
+        One image whose array is ``table.grid(retention)`` (base rates up,
+        effects or cohorts across), masked where a cell has no answer; each
+        cell labelled as the printed table labels it. Cells without an
+        answer are grey and hatched, and the legend says why. Cohorts are
+        coloured on a log scale; the colour scale (viridis, with a colour
+        bar) spans the whole table, so panels of each retention compare.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, requirements_table
+    >>> table = requirements_table(Scenario(), base_rates=[0.25, 0.35],
+    ...                            effects=[-0.05, -0.10], retentions=[0.4])
+    >>> ax = plot_requirements_heatmap(table)
+    >>> ax.images[0].get_array().tolist()
+    [[289.0, 1405.0], [414.0, 1829.0]]
+    >>> [text.get_text() for text in ax.texts]
+    ['289', '1,405', '414', '1,829']
+    """
+    from matplotlib.patches import Patch, Rectangle
+
+    retention = _table_retention(table, retention)
+    grid = table.grid(retention)
+    labels = table.labels(retention).to_numpy()
+    values = np.ma.masked_invalid(grid.to_numpy(dtype=float))
+    ax = _axes(ax)
+    cmap, norm = _table_scale(table)
+    image = ax.imshow(values, cmap=cmap, norm=norm, origin="lower", aspect="auto",
+                      gid="requirements")
+    kinds = []
+    for (row, column), label in np.ndenumerate(labels):
+        if values.mask[row, column]:
+            ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, hatch="//",
+                                   facecolor=COLORS["no answer"], edgecolor="#888888",
+                                   linewidth=0, gid="no answer"))
+            kinds += [label] if label not in kinds else []
+            color = "black"
+        else:
+            red, green, blue, _ = cmap(norm(values[row, column]))
+            color = "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "white"
+        ax.text(column, row, label, ha="center", va="center", color=color, fontsize="small")
+    columns = table.column_field
+    ax.set_xticks(range(grid.shape[1]), [_tick_text(columns, v) for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [_tick_text("base_rate", v) for v in grid.index])
+    ax.set_xlabel(AXIS_LABELS[columns])
+    ax.set_ylabel(AXIS_LABELS["base_rate"])
+    if len(values.compressed()):
+        _colorbar(ax, image, table.quantity)
+    if kinds:
+        ax.legend([Patch(facecolor=COLORS["no answer"], edgecolor="#888888", hatch="//")
+                   for _ in kinds], [f"{kind}: {NO_ANSWER[kind]}" for kind in kinds],
+                  loc="upper left", bbox_to_anchor=(0, -0.15), fontsize="small", frameon=False)
+    power = _format.percent(table.target_power, 0)
+    first = (f"Minimum people to submit for {power} power" if table.quantity == "cohort"
+             else f"Minimum detectable reduction with {power} power")
+    _title(ax, table.scenario, omit=("cohort", "retention", "base_rate", "effect"),
+           first=f"{first}, {100 * retention:g}% analysed")
     return ax

@@ -26,6 +26,10 @@ DEFAULT_RETENTIONS = (0.2, 0.4, 0.6, 0.8)
 DEFAULT_COHORTS = (100, 250, 500, 1000, 2500)
 QUANTITIES = ("cohort", "effect")
 
+#: What the label of a cell without an answer means.
+NO_ANSWER = {"none": "no answer within 10,000,000 people or at any effect",
+             "n/a": "the effect leaves no valid treated rate"}
+
 
 @dataclass(frozen=True)
 class RequirementsTable:
@@ -57,10 +61,25 @@ class RequirementsTable:
         """The cells in long form (a copy)."""
         return self.cells.copy()
 
+    @property
+    def retentions(self) -> tuple[float, ...]:
+        """The retentions tabulated, in increasing order."""
+        return tuple(sorted(float(r) for r in self.cells["retention"].unique()))
+
     def grid(self, retention: float) -> pd.DataFrame:
         """Values for one retention: base rates down, effects (or cohorts) across."""
+        return self._pivot(retention, "value")
+
+    def labels(self, retention: float) -> pd.DataFrame:
+        """The printed text of each cell of :meth:`grid`: the value, ``none`` or ``n/a``."""
+        return self._pivot(retention, "label")
+
+    def _pivot(self, retention: float, column: str) -> pd.DataFrame:
         part = self.cells[np.isclose(self.cells["retention"], retention)]
-        return part.pivot(index="base_rate", columns=self.column_field, values="value")
+        if column == "label":
+            part = part.assign(label=[self._label(value, status) for value, status
+                                      in zip(part["value"], part["status"])])
+        return part.pivot(index="base_rate", columns=self.column_field, values=column)
 
     def to_dict(self) -> dict:
         records = []
@@ -85,7 +104,7 @@ class RequirementsTable:
     def _blocks(self):
         """(title, header, rows) for each retention."""
         column = self.column_field
-        for retention in sorted(self.cells["retention"].unique()):
+        for retention in self.retentions:
             part = self.cells[np.isclose(self.cells["retention"], retention)]
             columns = sorted(part[column].unique(), reverse=(column == "effect"))
             if column == "effect":
@@ -115,8 +134,7 @@ class RequirementsTable:
     def _footer(self) -> list[str]:
         lines = []
         if (self.cells["status"] != "ok").any():
-            lines.append("none: no answer within 10,000,000 people or at any effect; "
-                         "n/a: the effect leaves no valid treated rate")
+            lines.append("; ".join(f"{label}: {meaning}" for label, meaning in NO_ANSWER.items()))
         return lines
 
     def to_text(self) -> str:
@@ -140,6 +158,13 @@ class RequirementsTable:
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def plot(self, ax=None, **options):
+        """Draw one retention as a heatmap; see
+        :func:`powerplan.plotting.plot_requirements_heatmap`."""
+        from .plotting import plot_requirements_heatmap
+
+        return plot_requirements_heatmap(self, ax=ax, **options)
 
 
 def _check_values(name: str, values, check) -> tuple:

@@ -12,13 +12,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from conftest import with_intervals  # noqa: E402
-from matplotlib import dates  # noqa: E402
+from matplotlib import colors, dates  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from powerplan import (Intake, InvalidInputError, Scenario, analytic, mde_curve,  # noqa: E402
-                       solve, submission_plan, sweep)
+                       requirements_table, solve, submission_plan, sweep)
 from powerplan.plotting import (plot_funnel, plot_mde_curve, plot_power_curve,  # noqa: E402
-                                plot_submission_plan, plot_verdicts)
+                                plot_requirements_heatmap, plot_submission_plan,
+                                plot_verdicts)
 
 FUNNEL = {"found": 0.8, "in window": 0.7, "matched": 0.75}
 
@@ -311,6 +312,88 @@ def test_submission_plan_figure_refuses_other_objects(cohort_curve):
         plot_submission_plan(cohort_curve)
 
 
+# Requirements heatmap --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def cohort_table():
+    # a 5% base rate cannot fall by 10 or 6 points: those cells have no answer
+    return requirements_table(Scenario(), base_rates=[0.05, 0.25, 0.45],
+                              effects=[-0.10, -0.06, -0.02], retentions=[0.4, 0.8])
+
+
+@pytest.mark.parametrize("retention", [0.4, 0.8])
+def test_heatmap_array_is_the_table(cohort_table, retention):
+    grid = cohort_table.grid(retention)
+    ax = cohort_table.plot(retention=retention)
+    (image,) = ax.images
+    drawn = image.get_array()
+    assert np.array_equal(drawn.mask, grid.isna().to_numpy())
+    assert np.array_equal(drawn.filled(np.nan), grid.to_numpy(), equal_nan=True)
+    assert [text.get_text() for text in ax.texts] == \
+        list(cohort_table.labels(retention).to_numpy().ravel())
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["-10", "-6", "-2"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["5%", "25%", "45%"]
+    assert ax.get_xlabel() == "Effect (percentage points)"
+    assert ax.get_ylabel() == "Comparison group's reoffending rate"
+    assert ax.get_title().startswith(f"Minimum people to submit for 80% power, "
+                                     f"{100 * retention:g}% analysed")
+
+
+def test_heatmap_marks_cells_without_an_answer(cohort_table):
+    ax = plot_requirements_heatmap(cohort_table, retention=0.4)
+    hatched = [patch for patch in ax.patches if patch.get_gid() == "no answer"]
+    assert [(p.get_x() + 0.5, p.get_y() + 0.5) for p in hatched] == [(0, 0), (1, 0)]
+    assert all(p.get_hatch() == "//" for p in hatched)
+    assert [ax.texts[i].get_text() for i in (0, 1)] == ["n/a", "n/a"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == \
+        ["n/a: the effect leaves no valid treated rate"]
+
+
+def test_heatmap_colours_cohorts_on_one_log_scale_for_the_whole_table(cohort_table):
+    values = cohort_table.cells["value"].dropna()
+    for retention in (0.4, 0.8):
+        norm = cohort_table.plot(retention=retention).images[0].norm
+        assert isinstance(norm, colors.LogNorm)
+        assert (norm.vmin, norm.vmax) == (values.min(), values.max())
+
+
+def test_mde_heatmap():
+    table = requirements_table(Scenario(), quantity="effect", base_rates=[0.25, 0.45],
+                               cohorts=[200, 1000, 5000], retentions=[0.5])
+    ax = plot_requirements_heatmap(table)  # the only retention
+    assert np.array_equal(ax.images[0].get_array(), table.grid(0.5).to_numpy())
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["200", "1,000", "5,000"]
+    assert [text.get_text() for text in ax.texts] == \
+        [f"{100 * abs(v):.1f}" for v in table.grid(0.5).to_numpy().ravel()]
+    assert ax.get_xlabel() == "People submitted"
+    assert not isinstance(ax.images[0].norm, colors.LogNorm)
+    (colorbar,) = [axes for axes in ax.figure.axes if axes is not ax]
+    assert colorbar.get_ylabel() == "Smallest detectable reduction (percentage points)"
+    assert ax.get_title().startswith("Minimum detectable reduction with 80% power, 50% analysed")
+
+
+def test_heatmap_without_any_answer_says_why():
+    table = requirements_table(Scenario(n_comparison=100), base_rates=[0.3],
+                               effects=[-0.001], retentions=[0.5])
+    ax = plot_requirements_heatmap(table)
+    assert ax.images[0].get_array().mask.all()
+    assert [text.get_text() for text in ax.texts] == ["none"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == \
+        ["none: no answer within 10,000,000 people or at any effect"]
+    assert ax.figure.axes == [ax]  # no colour bar without a value
+
+
+def test_heatmap_retention_is_checked(cohort_table):
+    with pytest.raises(InvalidInputError, match=r"retention must be given: the table holds "
+                                                r"several \(0.4, 0.8\); draw one at a time"):
+        plot_requirements_heatmap(cohort_table)
+    with pytest.raises(InvalidInputError, match=r"retention must be one the table holds "
+                                                r"\(0.4, 0.8\); got 0.5"):
+        plot_requirements_heatmap(cohort_table, retention=0.5)
+    with pytest.raises(InvalidInputError, match="retention must be a share in"):
+        plot_requirements_heatmap(cohort_table, retention=40)
+
+
 # Files -----------------------------------------------------------------------
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
@@ -326,6 +409,12 @@ FIGURES = {
     "funnel": lambda: plot_funnel(Scenario(funnel=FUNNEL)),
     "submission plan": lambda: plot_submission_plan(plan_of()),
     "verdicts by month": lambda: plot_verdicts(plan_of()),
+    "requirements heatmap": lambda: plot_requirements_heatmap(
+        requirements_table(Scenario(), base_rates=[0.05, 0.3], effects=[-0.1, -0.03],
+                           retentions=[0.4]), retention=0.4),
+    "mde heatmap": lambda: plot_requirements_heatmap(
+        requirements_table(Scenario(), quantity="effect", base_rates=[0.3], cohorts=[100, 900],
+                           retentions=[0.4])),
 }
 
 
