@@ -637,3 +637,111 @@ def plot_requirements_heatmap(table, ax=None, *, retention=None):
     _title(ax, table.scenario, omit=("cohort", "retention", "base_rate", "effect"),
            first=f"{first}, {100 * retention:g}% analysed")
     return ax
+
+
+def plot_portfolio(result, ax=None):
+    """Draw the chance of each number of significant reductions across a portfolio.
+
+    Parameters
+    ----------
+    result : PortfolioResult
+        From :func:`powerplan.portfolio`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib Axes
+        One bar per number of significant reductions, 0 to the number of
+        services, its height the chance of exactly that many; the expected
+        number as a dashed vertical line.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, portfolio
+    >>> result = portfolio({"small": Scenario(cohort=150), "large": Scenario(cohort=2000)})
+    >>> ax = plot_portfolio(result)
+    >>> [round(float(bar.get_height()), 3) for bar in ax.containers[0]]
+    [0.145, 0.751, 0.103]
+    """
+    from matplotlib import ticker
+
+    ax = _axes(ax)
+    counts = np.arange(len(result.distribution))
+    bars = ax.bar(counts, result.distribution, width=0.7,
+                  color=COLORS["significant reduction"])
+    if len(counts) <= 15:  # more labels would overlap
+        ax.bar_label(bars, padding=2, fontsize="small",
+                     labels=[_format.percent(p, 0) for p in result.distribution])
+    ax.axvline(result.expected_reductions, color=COLORS["target"], linestyle="--",
+               linewidth=1, gid="expected",
+               label=f"Expected number: {result.expected_reductions:.1f}")
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    ax.set_xlabel("Number of significant reductions")
+    _label_chance(ax, "Chance of exactly that number")
+    services = len(result.services)
+    prior = f", effects drawn from {result.prior}" if result.prior else ""
+    ax.set_title(f"{services} separate evaluations{prior}: chance of at least one "
+                 f"significant reduction {_format.percent(result.p_at_least_one, 0)}",
+                 fontsize="medium")
+    ax.legend(loc="upper right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def plot_published(review, ax=None):
+    """Draw a published difference with its confidence interval, against zero and the MDE.
+
+    Parameters
+    ----------
+    review : PublishedReview
+        From :func:`powerplan.review_published`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure (short and wide) by default.
+
+    Returns
+    -------
+    matplotlib Axes
+        The difference (treated minus comparison, in percentage points) as
+        a point with its confidence interval; no difference as a solid
+        vertical line; the smallest difference the study could detect with
+        the target power as a dotted one (none when no difference was
+        detectable).
+
+    Examples
+    --------
+    >>> from powerplan import review_published
+    >>> ax = plot_published(review_published(114, 0.25, 0.28))
+    >>> [line.get_gid() for line in ax.get_lines() if line.get_gid()]  # not the caps
+    ['difference', 'zero', 'mde']
+    >>> ax.get_legend().get_texts()[1].get_text()
+    'Smallest difference detectable with 80% power: -10.6 points'
+    """
+    ax = _axes(ax, size=(7.0, 3.0))
+    level = _format.percent(1 - review.alpha, 0)
+    difference, low, high = 100 * np.array([review.difference, review.ci_low, review.ci_high])
+    bars = ax.errorbar([difference], [0], xerr=[[difference - low], [high - difference]],
+                       fmt="o", capsize=6, markersize=8, color=COLORS["power"],
+                       label=f"Difference with its {level} confidence interval")
+    bars.lines[0].set_gid("difference")
+    ax.axvline(0, color=COLORS["target"], linewidth=1, label="No difference", gid="zero")
+    drawn = [0.0, low, high]
+    if review.mde is not None:
+        ax.axvline(100 * review.mde, color=COLORS["solution"], linestyle=":", linewidth=2,
+                   gid="mde", label=f"Smallest difference detectable with "
+                                    f"{_format.percent(review.target_power, 0)} power: "
+                                    f"{_format.points(review.mde)}")
+        drawn.append(100 * review.mde)
+    margin = 0.15 * (max(drawn) - min(drawn))
+    ax.set_xlim(min(drawn) - margin, max(drawn) + margin)
+    ax.set_ylim(-1, 1)
+    ax.set_yticks([])
+    ax.set_xlabel("Treated minus comparison reoffending rate (percentage points)")
+    verdict = "significant" if review.significant else "not significant"
+    ax.set_title(f"{_format.people(review.n_treated)} analysed: "
+                 f"{_format.percent(review.treated_rate)} treated against "
+                 f"{_format.percent(review.comparison_rate)} comparison, {verdict} "
+                 f"(p = {review.p_value:.2g})", fontsize="medium")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    return ax

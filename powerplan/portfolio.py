@@ -73,6 +73,13 @@ class PortfolioResult:
                          for row in self.services.to_dict("records")],
         }
 
+    def plot(self, ax=None):
+        """Draw the chance of each number of significant reductions; see
+        :func:`powerplan.plotting.plot_portfolio`."""
+        from .plotting import plot_portfolio
+
+        return plot_portfolio(self, ax=ax)
+
     def summary(self) -> str:
         return (f"Across {len(self.services)} evaluations, expect "
                 f"{self.expected_reductions:.1f} significant reductions (and "

@@ -79,6 +79,13 @@ class PublishedReview:
         """A one-row DataFrame of :meth:`to_dict` (notes joined)."""
         return _one_row(self.to_dict())
 
+    def plot(self, ax=None):
+        """Draw the difference, its interval, zero and the MDE; see
+        :func:`powerplan.plotting.plot_published`."""
+        from .plotting import plot_published
+
+        return plot_published(self, ax=ax)
+
     def summary(self) -> str:
         verdict = "significant" if self.significant else "not significant"
         level = _format.percent(1 - self.alpha, 0)

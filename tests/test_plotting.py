@@ -16,10 +16,11 @@ from matplotlib import colors, dates  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from powerplan import (Intake, InvalidInputError, Scenario, analytic, mde_curve,  # noqa: E402
-                       requirements_table, solve, submission_plan, sweep)
-from powerplan.plotting import (plot_funnel, plot_mde_curve, plot_power_curve,  # noqa: E402
-                                plot_requirements_heatmap, plot_submission_plan,
-                                plot_verdicts)
+                       portfolio, requirements_table, review_published, solve,
+                       submission_plan, sweep)
+from powerplan.plotting import (plot_funnel, plot_mde_curve, plot_portfolio,  # noqa: E402
+                                plot_power_curve, plot_published, plot_requirements_heatmap,
+                                plot_submission_plan, plot_verdicts)
 
 FUNNEL = {"found": 0.8, "in window": 0.7, "matched": 0.75}
 
@@ -394,6 +395,40 @@ def test_heatmap_retention_is_checked(cohort_table):
         plot_requirements_heatmap(cohort_table, retention=40)
 
 
+# Portfolio and published results ---------------------------------------------
+
+def test_portfolio_bars_are_the_distribution():
+    result = portfolio([Scenario(cohort=c) for c in (150, 600, 2000)])
+    ax = result.plot()
+    (bars,) = ax.containers
+    assert [bar.get_height() for bar in bars] == list(result.distribution)
+    assert [bar.get_x() + bar.get_width() / 2 for bar in bars] == [0, 1, 2, 3]
+    assert list(line(ax, "expected").get_xdata()) == [result.expected_reductions] * 2
+    assert ax.get_xlabel() == "Number of significant reductions"
+    assert "3 separate evaluations" in ax.get_title()
+
+
+@pytest.mark.parametrize("args", [(3085, 0.19, 0.26), (90, 0.13, 0.21), (114, 0.25, 0.28)])
+def test_published_interval_against_zero_and_the_mde(args):
+    review = review_published(*args)
+    ax = review.plot()
+    assert list(line(ax, "difference").get_xdata()) == [pytest.approx(100 * review.difference)]
+    (interval,) = ax.collections
+    ((low, _), (high, _)), = interval.get_segments()
+    assert (low, high) == pytest.approx((100 * review.ci_low, 100 * review.ci_high))
+    assert list(line(ax, "zero").get_xdata()) == [0, 0]
+    assert line(ax, "mde").get_xdata()[0] == pytest.approx(100 * review.mde)
+    verdict = "significant" if review.significant else "not significant"
+    assert ax.get_title().startswith(f"{args[0]:,} analysed") and verdict in ax.get_title()
+
+
+def test_published_without_a_detectable_difference_marks_none():
+    review = review_published(5, 0.5, 0.5, n_comparison=2)
+    assert review.mde is None
+    ax = plot_published(review)
+    assert "mde" not in {artist.get_gid() for artist in ax.get_lines()}
+
+
 # Files -----------------------------------------------------------------------
 
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
@@ -415,6 +450,8 @@ FIGURES = {
     "mde heatmap": lambda: plot_requirements_heatmap(
         requirements_table(Scenario(), quantity="effect", base_rates=[0.3], cohorts=[100, 900],
                            retentions=[0.4])),
+    "portfolio": lambda: plot_portfolio(portfolio([Scenario(cohort=200), Scenario()])),
+    "published": lambda: plot_published(review_published(114, 0.25, 0.28)),
 }
 
 
