@@ -47,12 +47,13 @@ def refuse_prior(plot_path, prior) -> None:
                                  param_hint="'--plot'")
 
 
-def new_axes(panels: int = 1, *, size=(7.0, 4.5), width_ratios=None):
-    """Axes on a new figure of ``size`` inches: one, or a row of ``panels``."""
+def new_axes(panels: int = 1, *, rows: int = 1, size=(7.0, 4.5), width_ratios=None):
+    """Axes on a new figure of ``size`` inches: one, a row of ``panels``, or ``rows`` such
+    rows."""
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=size, layout="constrained")
-    return figure.subplots(1, panels, width_ratios=width_ratios)
+    return figure.subplots(rows, panels, width_ratios=width_ratios)
 
 
 def save(ax, path: Path) -> None:
@@ -87,6 +88,19 @@ def size_figure(scenario, solution):
     cohorts = np.unique(np.rint(np.linspace(max(1, answer / 5), 2 * answer, CURVE_POINTS)))
     curve = powerplan.sweep(scenario, "cohort", cohorts.astype(int))
     return curve.plot(ax=new_axes(), solution=solution)
+
+
+def table_figure(table):
+    """One heatmap per retention of a requirements table, two to a row."""
+    retentions = table.retentions
+    columns = min(len(retentions), 2)
+    rows = -(-len(retentions) // columns)
+    axes = np.ravel(new_axes(columns, rows=rows, size=(6.5 * columns, 4.8 * rows)))
+    for ax, retention in zip(axes, retentions):
+        table.plot(ax=ax, retention=retention)
+    for ax in axes[len(retentions):]:  # an odd panel out leaves one empty
+        ax.remove()
+    return axes[0]
 
 
 def mde_figure(scenario, solution):

@@ -11,6 +11,7 @@ from powerplan import _validate, tables
 from powerplan.effects import Effect
 from powerplan.errors import InvalidInputError
 
+from . import figures
 from .options import build_scenario, scenario_options, target_power_option
 
 
@@ -89,8 +90,9 @@ FORMATS = ("text", "csv", "markdown", "json")
 @target_power_option
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Output as aligned text, CSV, Markdown or JSON.")
+@figures.plot_option("Draw the table as heatmaps, one per retention, on one colour scale.")
 def table_command(mde, base_rates, effects, retentions, cohorts, target_power, output_format,
-                  **options):
+                  plot_path, **options):
     """A grid of minimum cohort sizes over base rates x effects x retention
     (or, with --mde, minimum detectable reductions over base rates x cohorts
     x retention). Cells without an answer are marked, never dropped.
@@ -99,11 +101,14 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
     Example:
       powerplan table --base-rates 0.25,0.35 --effects -3pp,-5pp --format markdown
       powerplan table --mde --cohorts 100,500,1000
+      powerplan table --retentions 0.4 --plot requirements.png
     """
     scenario = build_scenario(**options)
     table = powerplan.requirements_table(
         scenario, quantity="effect" if mde else "cohort", base_rates=base_rates,
         effects=effects, retentions=retentions, cohorts=cohorts, target_power=target_power)
+    if plot_path is not None:
+        figures.save(figures.table_figure(table), plot_path)
     if output_format == "json":
         click.echo(json.dumps(table.to_dict(), indent=2))
     elif output_format == "csv":

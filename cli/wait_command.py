@@ -15,6 +15,7 @@ from powerplan.errors import InvalidInputError
 from powerplan.intake import MAX_PER_MONTH
 from powerplan.timing import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
 
+from . import figures
 from .options import Checked, build_scenario, json_option, scenario_options, target_power_option
 from .output import emit
 
@@ -141,9 +142,11 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
               help="The first month to consider (YYYY-MM). [default: this month]")
 @scenario_options
 @target_power_option
+@figures.plot_option("Draw the chance of a significant result by submission month, with the "
+                     "recommended month marked.")
 @json_option
-def wait_command(as_json, target_power, per_month, start, end, index_dates, lag_months,
-                 windows, horizon_months, now, cohort, **options):
+def wait_command(as_json, target_power, plot_path, per_month, start, end, index_dates,
+                 lag_months, windows, horizon_months, now, cohort, **options):
     """For each month from now to the horizon: how many of your people are
     analysable, and the chance of each verdict if you submitted then. It
     recommends the earliest month reaching the target power with at least
@@ -158,6 +161,7 @@ def wait_command(as_json, target_power, per_month, start, end, index_dates, lag_
     \b
     Example:
       powerplan wait --intake-per-month 20 --start 2024-01 --retention 0.4 --effect -7pp
+      powerplan wait --intake-per-month 20 --start 2024-01 --plot wait.png
     """
     if cohort is not None:
         raise click.BadParameter("is not used by wait: the cohort of each month is the people "
@@ -169,6 +173,8 @@ def wait_command(as_json, target_power, per_month, start, end, index_dates, lag_
     plan = powerplan.submission_plan(
         scenario, intake, now=now or dt.date.today(), horizon_months=horizon_months,
         lag_months=lag_months, windows=windows or None, target_power=target_power)
+    if plot_path is not None:
+        figures.save(plan.plot(ax=figures.new_axes()), plot_path)
     settings = {k: v for k, v in scenario.to_dict().items() if k != "cohort"}
     emit(as_json, plan.to_dict() | {"scenario": settings}, str(plan))
 

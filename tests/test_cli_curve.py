@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from powerplan import Scenario, solve, sweep
+from powerplan import Intake, Scenario, requirements_table, solve, submission_plan, sweep
 from powerplan_cli import figures
 from powerplan_cli.main import cli
 
@@ -188,10 +188,15 @@ def test_unreachable_target_is_one_line_exit_1(runner):
     assert line.startswith("Error: no cohort reaches 90.0% power")
 
 
-@pytest.mark.parametrize("option", ["--out", "--csv"])
-def test_unwritable_file_is_one_line_exit_1(runner, tmp_path, option):
+@pytest.mark.parametrize("args", [
+    ["curve", "--over", "cohort=60:100:3", "--out"],
+    ["curve", "--over", "cohort=60:100:3", "--csv"],
+    ["wait", "--intake-per-month", "25", "--start", "2024-01", "--now", "2025-11", "--plot"],
+    ["table", "--retentions", "0.5", "--plot"],
+], ids=["curve --out", "curve --csv", "wait --plot", "table --plot"])
+def test_unwritable_file_is_one_line_exit_1(runner, tmp_path, args):
     path = tmp_path / "missing" / "curve.png"
-    result = run(runner, "curve", "--over", "cohort=60:100:3", option, str(path))
+    result = run(runner, *args, str(path))
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"Error: Could not open file '{path}': ")
@@ -252,7 +257,50 @@ def test_mde_plot_marks_the_mde(runner, tmp_path, drawn, direction):
     assert 0 in effects
 
 
-@pytest.mark.parametrize("command", ["power", "size", "mde"])
+def test_wait_plot_draws_the_plan(runner, tmp_path, drawn):
+    path = tmp_path / "wait.png"
+    result = run(runner, "wait", "--intake-per-month", "25", "--start", "2024-01",
+                 "--now", "2025-11", "--base-rate", "0.26", "--effect", "-7pp",
+                 "--plot", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, "png")
+    plan = submission_plan(Scenario(base_rate=0.26, effect=-0.07), Intake.monthly(25, "2024-01"),
+                           now="2025-11")
+    lines = lines_by_gid(drawn[0])
+    assert list(lines["chance"].get_ydata()) == [m.p_significant_reduction for m in plan.months]
+    marked = np.datetime64(f"{plan.recommended_month}-01")
+    assert list(lines["recommended"].get_xdata()) == [marked, marked]
+
+
+def test_table_plot_draws_a_heatmap_per_retention(runner, tmp_path, drawn):
+    path = tmp_path / "table.svg"
+    result = run(runner, "table", "--base-rates", "0.25,0.35", "--effects", "-3pp,-6pp",
+                 "--retentions", "0.2,0.5,0.8", "--plot", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, "svg")
+    table = requirements_table(Scenario(), base_rates=[0.25, 0.35], effects=[-0.03, -0.06],
+                               retentions=[0.2, 0.5, 0.8])
+    assert result.stdout == table.to_text() + "\n"
+    panels = [ax for ax in drawn[0].figure.axes if ax.images]
+    assert len(panels) == 3  # two to a row; the fourth place is left empty
+    for ax, retention in zip(panels, (0.2, 0.5, 0.8)):
+        assert np.array_equal(ax.images[0].get_array(), table.grid(retention).to_numpy())
+        assert f"{100 * retention:g}% analysed" in ax.get_title()
+
+
+def test_table_plot_of_mdes_for_one_retention(runner, tmp_path, drawn):
+    path = tmp_path / "mde.pdf"
+    result = run(runner, "table", "--mde", "--cohorts", "100,1000", "--retentions", "40%",
+                 "--format", "json", "--plot", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, "pdf")
+    (panel,) = [ax for ax in drawn[0].figure.axes if ax.images]
+    table = requirements_table(Scenario(), quantity="effect", cohorts=[100, 1000],
+                               retentions=[0.4])
+    assert np.array_equal(panel.images[0].get_array(), table.grid(0.4).to_numpy())
+
+
+@pytest.mark.parametrize("command", ["power", "size", "mde", "wait", "table"])
 def test_plot_refuses_other_extensions(runner, command, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run(runner, command, "--plot", "figure.gif")
