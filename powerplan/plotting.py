@@ -512,7 +512,7 @@ def plot_submission_plan(plan, ax=None):
     _label_chance(ax, POWER_LABEL)
     _title(ax, plan.scenario, omit=("cohort",), first=f"Intake {plan.intake.describe()}")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="upper left", fontsize="small")
+    ax.legend(loc="lower right", fontsize="small")  # chances rise with the months
     return ax
 
 
