@@ -37,10 +37,10 @@ def main(outdir):
     save(plot_funnel(result), outdir / "funnel.png")
 
     by_cohort = powerplan.sweep(STUDY, "cohort", range(100, 3001, 100))
-    save(plot_verdicts(by_cohort), outdir / "verdicts_by_cohort.svg")
+    save(plot_verdicts(by_cohort), outdir / "verdicts_by_cohort.png")
 
     by_effect = powerplan.sweep(STUDY, "effect", [e / 100 for e in range(-10, 5)])
-    save(plot_verdicts(by_effect, kind="bars"), outdir / "verdicts_by_effect.pdf")
+    save(plot_verdicts(by_effect, kind="bars"), outdir / "verdicts_by_effect.png")
 
 
 if __name__ == "__main__":
