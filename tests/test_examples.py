@@ -12,8 +12,9 @@ MAGIC = {".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF", ".svg": b"<svg"}
 
 
 def test_there_are_examples():
-    assert {path.name for path in EXAMPLES} >= {"analyst_power_curves.py",
-                                                 "funnel_and_verdicts.py"}
+    assert {path.name for path in EXAMPLES} >= {
+        "analyst_power_curves.py", "funnel_and_verdicts.py", "organisation_submit_or_wait.py",
+        "commissioner_requirements.py", "published_result_revisited.py"}
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[path.name for path in EXAMPLES])
