@@ -608,18 +608,18 @@ def plot_requirements_heatmap(table, ax=None, *, retention=None):
     cmap, norm = _table_scale(table)
     image = ax.imshow(values, cmap=cmap, norm=norm, origin="lower", aspect="auto",
                       gid="requirements")
+    red, green, blue, _ = np.moveaxis(cmap(norm(values)), -1, 0)
+    light = 0.299 * red + 0.587 * green + 0.114 * blue > 0.5  # dark text reads on light cells
+    hatched = {"hatch": "//", "facecolor": COLORS["no answer"], "edgecolor": "#888888"}
     kinds = []
     for (row, column), label in np.ndenumerate(labels):
         if values.mask[row, column]:
-            ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, hatch="//",
-                                   facecolor=COLORS["no answer"], edgecolor="#888888",
-                                   linewidth=0, gid="no answer"))
+            ax.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, linewidth=0,
+                                   gid="no answer", **hatched))
             kinds += [label] if label not in kinds else []
-            color = "black"
-        else:
-            red, green, blue, _ = cmap(norm(values[row, column]))
-            color = "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "white"
-        ax.text(column, row, label, ha="center", va="center", color=color, fontsize="small")
+        dark = values.mask[row, column] or light[row, column]
+        ax.text(column, row, label, ha="center", va="center", fontsize="small",
+                color="black" if dark else "white")
     columns = table.column_field
     ax.set_xticks(range(grid.shape[1]), [_tick_text(columns, v) for v in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [_tick_text("base_rate", v) for v in grid.index])
@@ -628,8 +628,8 @@ def plot_requirements_heatmap(table, ax=None, *, retention=None):
     if len(values.compressed()):
         _colorbar(ax, image, table.quantity)
     if kinds:
-        ax.legend([Patch(facecolor=COLORS["no answer"], edgecolor="#888888", hatch="//")
-                   for _ in kinds], [f"{kind}: {NO_ANSWER[kind]}" for kind in kinds],
+        ax.legend([Patch(**hatched) for _ in kinds],
+                  [f"{kind}: {NO_ANSWER[kind]}" for kind in kinds],
                   loc="upper left", bbox_to_anchor=(0, -0.15), fontsize="small", frameon=False)
     power = _format.percent(table.target_power, 0)
     first = (f"Minimum people to submit for {power} power" if table.quantity == "cohort"

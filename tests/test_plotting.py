@@ -384,6 +384,13 @@ def test_heatmap_without_any_answer_says_why():
     assert ax.figure.axes == [ax]  # no colour bar without a value
 
 
+def test_heatmap_of_one_cell():
+    table = requirements_table(Scenario(), base_rates=[0.35], effects=[-0.1], retentions=[0.4])
+    ax = plot_requirements_heatmap(table)
+    assert ax.images[0].get_array().tolist() == [[414.0]] == table.grid(0.4).to_numpy().tolist()
+    assert [text.get_text() for text in ax.texts] == ["414"]
+
+
 def test_heatmap_retention_is_checked(cohort_table):
     with pytest.raises(InvalidInputError, match=r"retention must be given: the table holds "
                                                 r"several \(0.4, 0.8\); draw one at a time"):
