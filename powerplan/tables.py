@@ -68,18 +68,20 @@ class RequirementsTable:
 
     def grid(self, retention: float) -> pd.DataFrame:
         """Values for one retention: base rates down, effects (or cohorts) across."""
-        return self._pivot(retention, "value")
+        return self._pivot(self._part(retention), "value")
 
     def labels(self, retention: float) -> pd.DataFrame:
         """The printed text of each cell of :meth:`grid`: the value, ``none`` or ``n/a``."""
-        return self._pivot(retention, "label")
+        part = self._part(retention)
+        part = part.assign(label=[self._label(value, status) for value, status
+                                  in zip(part["value"], part["status"])])
+        return self._pivot(part, "label")
 
-    def _pivot(self, retention: float, column: str) -> pd.DataFrame:
-        part = self.cells[np.isclose(self.cells["retention"], retention)]
-        if column == "label":
-            part = part.assign(label=[self._label(value, status) for value, status
-                                      in zip(part["value"], part["status"])])
-        return part.pivot(index="base_rate", columns=self.column_field, values=column)
+    def _part(self, retention: float) -> pd.DataFrame:
+        return self.cells[np.isclose(self.cells["retention"], retention)]
+
+    def _pivot(self, part: pd.DataFrame, values: str) -> pd.DataFrame:
+        return part.pivot(index="base_rate", columns=self.column_field, values=values)
 
     def to_dict(self) -> dict:
         records = []
@@ -105,20 +107,15 @@ class RequirementsTable:
         """(title, header, rows) for each retention."""
         column = self.column_field
         for retention in self.retentions:
-            part = self.cells[np.isclose(self.cells["retention"], retention)]
-            columns = sorted(part[column].unique(), reverse=(column == "effect"))
+            labels = self.labels(retention)
+            columns = sorted(labels.columns, reverse=(column == "effect"))
             if column == "effect":
                 header = ["base rate"] + [f"{100 * -c:g} pt" if c < 0 else f"+{100 * c:g} pt"
                                           for c in columns]
             else:
                 header = ["base rate"] + [f"{int(c):,}" for c in columns]
-            rows = []
-            for base_rate in sorted(part["base_rate"].unique()):
-                line = [f"{100 * base_rate:g}%"]
-                for c in columns:
-                    cell = part[(part["base_rate"] == base_rate) & (part[column] == c)].iloc[0]
-                    line.append(self._label(cell["value"], cell["status"]))
-                rows.append(line)
+            rows = [[f"{100 * base_rate:g}%", *labels.loc[base_rate, columns]]
+                    for base_rate in labels.index]
             yield f"retention {100 * retention:g}%", header, rows
 
     def _title(self) -> str:
