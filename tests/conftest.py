@@ -45,3 +45,28 @@ def with_intervals(curve, half_width=0.03):
                        ci_low=max(0.0, r.power - half_width), ci_high=min(1.0, r.power + half_width))
         for r in curve.results)
     return dataclasses.replace(curve, results=results)
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py"))
+
+
+@pytest.fixture(scope="session")
+def example_runs(tmp_path_factory):
+    """Each example script run once, as a user would, without a display.
+
+    Maps the script's name to (completed process, its output folder); the
+    example and gallery tests share these runs.
+    """
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    runs = {}
+    for script in EXAMPLES:
+        workdir = tmp_path_factory.mktemp(script.stem)
+        outdir = workdir / "figures"
+        done = subprocess.run([sys.executable, str(script), str(outdir)], cwd=workdir, env=env,
+                              capture_output=True, text=True, timeout=300)
+        runs[script.name] = (done, outdir)
+    return runs

@@ -1,6 +1,5 @@
 """Every script in examples/ runs and writes the figures it reports."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +17,8 @@ def test_there_are_examples():
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[path.name for path in EXAMPLES])
-def test_example_writes_its_figures(script, tmp_path):
-    outdir = tmp_path / "figures"
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    done = subprocess.run([sys.executable, str(script), str(outdir)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)
+def test_example_writes_its_figures(script, example_runs):
+    done, outdir = example_runs[script.name]
     assert done.returncode == 0, done.stderr
     reported = [Path(line.removeprefix("wrote ")) for line in done.stdout.splitlines()
                 if line.startswith("wrote ")]
