@@ -219,13 +219,26 @@ class Population:
     def intercept(self, rate: float, *, strength: float) -> float:
         """The intercept whose expected rate over the treated covariates is ``rate``."""
         value, prob = self._treated_risk_support()
+        return calibrated_intercept(strength * value, prob, rate)
 
-        def gap(a):
-            return prob @ special.expit(a + strength * value) - rate
 
-        def slope(a):
-            mu = special.expit(a + strength * value)
-            return prob @ (mu * (1.0 - mu))
+def calibrated_intercept(index, weights, rate: float) -> float:
+    """``a`` with ``sum(weights * expit(a + index)) / sum(weights) == rate``.
 
-        # Newton from the logit of the rate; the rate is increasing in the intercept.
-        return float(optimize.newton(gap, special.logit(rate), fprime=slope, tol=1e-13))
+    Newton's method from ``logit(rate)``; the weighted rate increases with ``a``.
+
+    >>> a = calibrated_intercept(np.array([-1.0, 0.0, 2.0]), np.array([1, 2, 1]), 0.4)
+    >>> round(float(np.average(special.expit(a + np.array([-1.0, 0, 2])), weights=[1, 2, 1])), 12)
+    0.4
+    """
+    index = np.asarray(index, dtype=float)
+    weights = np.asarray(weights, dtype=float) / np.sum(weights)
+
+    def gap(a):
+        return weights @ special.expit(a + index) - rate
+
+    def slope(a):
+        mu = special.expit(a + index)
+        return weights @ (mu * (1.0 - mu))
+
+    return float(optimize.newton(gap, special.logit(rate), fprime=slope, tol=1e-13))

@@ -14,12 +14,12 @@ grouped into chunks or worker processes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from . import matching, propensity
-from .population import SELECTION_WEIGHTS, Population
+from .population import SELECTION_WEIGHTS, Population, calibrated_intercept
 from .propensity import expit
 from .scenario import Scenario
 from .weighted_test import INCONCLUSIVE, compare_rates
@@ -47,41 +47,100 @@ class Study:
     pool: np.ndarray             # (n_pool, 4) covariates of each record
     patterns: matching.Patterns  # records grouped by identical covariates
     pattern_design: np.ndarray   # (n_patterns, 5) propensity design
-    pool_risk: np.ndarray        # (n_pool,) comparison reoffending probabilities
     pool_var: np.ndarray         # (4,) covariate variances in the pool
     treated_intercept: float
+    pool_risk: np.ndarray | None = None  # (n_pool,) comparison reoffending probabilities
+
+
+#: Replicates of the pilot that finds which records matching picks (seeds of
+#: their own, ``spawn_key=(2, i)``).
+PILOT = 256
 
 
 def prepare(scenario: Scenario, entropy: int) -> Study:
-    """Draw the pool and calibrate the outcome model of one simulation."""
+    """Draw the pool and calibrate the outcome model of one simulation.
+
+    The intercepts are set so that, on average over studies, the analysed
+    treated reoffend at ``treated_rate + bias`` and their matched records at
+    ``base_rate``. Matching does not reproduce the treated covariates exactly
+    (neighbours of people in sparse regions, such as many prior offences, lie
+    towards the crowd), and the caliper may drop people, so a pilot of
+    :data:`PILOT` studies, matched but without outcomes (seeds of their own),
+    measures both. Each intercept solves "exact expectation over the treated
+    covariate distribution + pilot correction = target rate", where the
+    correction is the pilot's mean paired difference from everyone who
+    reached matching in the same study (whose covariates follow the treated
+    distribution): of the matched records (comparison) and of the analysed
+    treated (treated; zero when the caliper drops nobody). Paired
+    differences are far less noisy than the rates themselves, so a small
+    pilot suffices.
+    """
     settings = scenario.simulation
     population = Population.from_settings(settings)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(0,))))
     pool = population.pool.draw(rng, settings.pool)
     distinct, pattern = np.unique(pool, axis=0, return_inverse=True)
     strength = settings.outcome_strength
+    treated_rate = scenario.treated_rate + settings.bias
+    study = Study(scenario, entropy, population, pool, matching.Patterns.of(pattern.ravel()),
+                  propensity.design(population.standardise(distinct)), pool.var(axis=0, ddof=1),
+                  population.intercept(treated_rate, strength=strength))
+    index = strength * population.risk(pool)
     comparison = population.intercept(scenario.base_rate, strength=strength)
-    treated = population.intercept(scenario.treated_rate + settings.bias, strength=strength)
-    return Study(
-        scenario, entropy, population, pool, matching.Patterns.of(pattern.ravel()),
-        propensity.design(population.standardise(distinct)),
-        expit(comparison + strength * population.risk(pool)), pool.var(axis=0, ddof=1), treated)
+    pilot = _pilot(study) if strength > 0 else None  # without it, nobody's covariates matter
+    if pilot is not None:
+        records, people, analysed, reached = pilot
+        value, prob = population._treated_risk_support()
+        value, matched = strength * value, records > 0
+        people = strength * population.risk(people)
+        comparison = calibrated_intercept(np.r_[value, index[matched], people],
+                                          np.r_[prob, records[matched], -reached],
+                                          scenario.base_rate)
+        study = replace(study, treated_intercept=calibrated_intercept(
+            np.r_[value, people], np.r_[prob, analysed - reached], treated_rate))
+    return replace(study, pool_risk=expit(comparison + index))
 
 
-def replicate_rng(entropy: int, index: int) -> np.random.Generator:
-    """Replicate ``index``'s own generator."""
+def _pilot(study: Study):
+    """What matching does in :data:`PILOT` analysable studies (None if there are none).
+
+    Returns each pool record's mean weight in the comparison group; the
+    covariates of everyone who reached matching in those studies; and each
+    person's weight among the analysed treated and among all who reached
+    matching (studies weighted equally, weights summing to 1).
+    """
+    records = np.zeros(len(study.pool))
+    people, analysed, reached = [np.empty((0, 4))], [np.empty(0)], [np.empty(0)]
+    for first in range(0, PILOT, BLOCK):
+        m = _matched(study, 2, first, BLOCK)
+        ok = m.reason[m.record_row] == 0
+        records += np.bincount(m.record[ok], minlength=len(study.pool),
+                               weights=m.record_weight[ok] / m.weight_sum[m.record_row[ok]])
+        mine = m.reason[m.row] == 0
+        people.append(m.x[mine])
+        analysed.append(((m.n_matches > 0) / np.maximum(m.n_treated, 1)[m.row])[mine])
+        reached.append(1.0 / np.bincount(m.row, minlength=BLOCK)[m.row][mine])
+    studies = records.sum()
+    if not studies:
+        return None
+    return (records / studies, np.concatenate(people), np.concatenate(analysed) / studies,
+            np.concatenate(reached) / studies)
+
+
+def replicate_rng(entropy: int, index: int, stream: int = 1) -> np.random.Generator:
+    """Replicate ``index``'s own generator (stream 2: the calibration pilot)."""
     return np.random.Generator(np.random.PCG64(
-        np.random.SeedSequence(entropy, spawn_key=(1, index))))
+        np.random.SeedSequence(entropy, spawn_key=(stream, index))))
 
 
-def _draw_cohorts(study: Study, first: int, count: int):
+def _draw_cohorts(study: Study, stream: int, first: int, count: int):
     """Steps 1-2: funnel counts, then covariates and outcome draws of those left."""
     scenario = study.scenario
     shares = [stage.share for stage in scenario.funnel.stages]
     funnel = np.zeros((BLOCK, len(shares) + 1), dtype=np.int64)
     rngs, covariates, uniforms, rows = [], [np.empty((0, 4))], [np.empty(0)], [np.empty(0, int)]
     for r in range(count):
-        rng = replicate_rng(study.entropy, first + r)
+        rng = replicate_rng(study.entropy, first + r, stream)
         n = funnel[r, 0] = scenario.cohort
         for s, share in enumerate(shares, start=1):
             n = funnel[r, s] = rng.binomial(n, share)
@@ -94,16 +153,38 @@ def _draw_cohorts(study: Study, first: int, count: int):
         np.concatenate(rows)
 
 
-def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
-    """Replicates ``first .. first + count - 1`` (``count <= BLOCK``): one value each."""
+@dataclass
+class _Matched:
+    """A block of studies after step 3, before outcomes (one entry per study,
+    per treated person left after the funnel, or per distinct matched record)."""
+
+    funnel: np.ndarray
+    rngs: list
+    reason: np.ndarray
+    converged: np.ndarray
+    x: np.ndarray
+    uniforms: np.ndarray
+    row: np.ndarray
+    matches: np.ndarray
+    n_matches: np.ndarray
+    n_treated: np.ndarray
+    record: np.ndarray
+    record_row: np.ndarray
+    record_weight: np.ndarray
+    weight_sum: np.ndarray
+    ess: np.ndarray
+
+
+def _matched(study: Study, stream: int, first: int, count: int) -> _Matched:
+    """Steps 1-3 for replicates ``first .. first + count - 1`` of a stream."""
     scenario, settings = study.scenario, study.scenario.simulation
     population, patterns = study.population, study.patterns
-    funnel, rngs, x, uniforms, row = _draw_cohorts(study, first, count)
+    funnel, rngs, x, uniforms, row = _draw_cohorts(study, stream, first, count)
     reason = np.zeros(BLOCK, dtype=np.int64)
     reason[funnel[:, -1] < scenario.min_n_treated] = 1
     reason[count:] = -1  # padding: computed, never reported
 
-    # Step 3: propensity score, caliper, matching.
+    # Propensity score, caliper, matching.
     treated_design = propensity.design(population.standardise(x))
     start = np.zeros((BLOCK, 5))  # near the true model, to save Newton steps
     start[:, 1:] = settings.selection * SELECTION_WEIGHTS
@@ -122,8 +203,7 @@ def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
 
     # Comparison weights: each matched treated person's records share weight 1.
     n_matches = (matches >= 0).sum(axis=1)
-    analysed = n_matches > 0
-    n_treated = np.bincount(row[analysed], minlength=BLOCK)
+    n_treated = np.bincount(row[n_matches > 0], minlength=BLOCK)
     reason[(reason == 0) & (n_treated == 0)] = 2
     reason[(reason == 0) & (n_treated < scenario.min_n_treated)] = 3
     slot = matches >= 0
@@ -137,43 +217,53 @@ def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
         ess = weight_sum ** 2 / np.bincount(record_row, weights=record_weight ** 2,
                                             minlength=BLOCK)
     reason[(reason == 0) & ~(ess > 1.0)] = 4
-    n_records = np.bincount(record_row, minlength=BLOCK)
+    return _Matched(funnel, rngs, reason, converged, x, uniforms, row, matches, n_matches,
+                    n_treated, record, record_row, record_weight, weight_sum, ess)
+
+
+def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
+    """Replicates ``first .. first + count - 1`` (``count <= BLOCK``): one value each."""
+    scenario, settings = study.scenario, study.scenario.simulation
+    m = _matched(study, 1, first, count)
+    reason, row, n_treated = m.reason, m.row, m.n_treated
+    analysed = m.n_matches > 0
 
     # Step 4: outcomes of the analysed treated and of their matched records.
     strength = settings.outcome_strength
-    treated_y = uniforms < expit(study.treated_intercept + strength * population.risk(x))
-    record_u = np.concatenate([rng.random(n) for rng, n in zip(rngs, n_records)])
-    record_y = record_u < study.pool_risk[record]
+    treated_p = expit(study.treated_intercept + strength * study.population.risk(m.x))
+    treated_y = m.uniforms < treated_p
+    record_u = np.concatenate([rng.random(n) for rng, n in zip(
+        m.rngs, np.bincount(m.record_row, minlength=BLOCK))])
+    record_y = record_u < study.pool_risk[m.record]
     with np.errstate(invalid="ignore", divide="ignore"):
         treated_rate = np.bincount(row[analysed], weights=treated_y[analysed],
                                    minlength=BLOCK) / n_treated
-        comparison_rate = np.bincount(record_row, weights=record_weight * record_y,
-                                      minlength=BLOCK) / weight_sum
+        comparison_rate = np.bincount(m.record_row, weights=m.record_weight * record_y,
+                                      minlength=BLOCK) / m.weight_sum
 
     # Step 5: the test, and balance after matching.
     ok = reason == 0
     result = compare_rates(np.where(ok, treated_rate, 0.5), np.where(ok, n_treated, 2),
-                           np.where(ok, comparison_rate, 0.5), np.where(ok, ess, 2.0),
+                           np.where(ok, comparison_rate, 0.5), np.where(ok, m.ess, 2.0),
                            test=settings.test, alpha=scenario.alpha,
                            alternative=scenario.alternative)
-    balance = _max_std_difference(study, x, row, analysed, n_treated, matches, slot, slot_row,
-                                  slot_weight)
     when_ok = np.where(ok, 1.0, np.nan)
     matched = n_treated > 0
     out = {
-        "funnel": funnel, "n_treated": n_treated, "n_comparison_records": n_records,
-        "comparison_ess": np.where(matched, ess, np.nan),
+        "funnel": m.funnel, "n_treated": n_treated,
+        "n_comparison_records": np.bincount(m.record_row, minlength=BLOCK),
+        "comparison_ess": np.where(matched, m.ess, np.nan),
         "treated_rate": treated_rate * when_ok, "comparison_rate": comparison_rate * when_ok,
         "estimate": result.estimate * when_ok, "standard_error": result.standard_error * when_ok,
         "p_value": result.p_value * when_ok, "verdict": np.where(ok, result.verdict, INCONCLUSIVE),
-        "reason": reason, "max_abs_std_diff": np.where(matched, balance, np.nan),
-        "converged": converged,
+        "reason": reason, "max_abs_std_diff": np.where(matched, _max_std_difference(study, m),
+                                                       np.nan),
+        "converged": m.converged,
     }
     return {key: value[:count] for key, value in out.items()}
 
 
-def _max_std_difference(study, x, row, analysed, n_treated, matches, slot, slot_row,
-                        slot_weight):
+def _max_std_difference(study: Study, m: _Matched) -> np.ndarray:
     """Largest |standardised difference| of the covariates after matching, per study.
 
     Analysed treated mean minus the weighted mean of their matches, over
@@ -184,13 +274,15 @@ def _max_std_difference(study, x, row, analysed, n_treated, matches, slot, slot_
         return np.stack([np.bincount(rows, weights=weights * values[:, j], minlength=BLOCK)
                          for j in range(values.shape[1])], axis=1)
 
+    x, row = m.x, m.row
+    analysed = m.n_matches > 0
     ones = np.ones(len(row))
     treated_mean = sums(row[analysed], ones[analysed], x[analysed])
-    matched_mean = sums(slot_row, slot_weight, study.pool[matches[slot]])
+    matched_mean = sums(m.record_row, m.record_weight, study.pool[m.record])
     count = np.bincount(row, minlength=BLOCK)[:, None]
     before = sums(row, ones, x) / np.maximum(count, 1)
     treated_var = sums(row, ones, (x - before[row]) ** 2) / np.maximum(count - 1, 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        d = (treated_mean - matched_mean) / np.maximum(n_treated, 1)[:, None]
+        d = (treated_mean - matched_mean) / np.maximum(m.n_treated, 1)[:, None]
         d /= np.sqrt((treated_var + study.pool_var) / 2.0)
     return np.abs(d).max(axis=1)
