@@ -318,8 +318,8 @@ class SimulatedPowerResult(PowerResult):
     def _rows(self) -> list[tuple[str, str]]:
         rows = [("power", self._interval(self.power, self.ci_low, self.ci_high))]
         for name, mean in self.mean_funnel.items():
-            label = "people submitted" if name == "submitted" else f"after {name}"
-            rows.append((label, f"{mean:,.1f}"))
+            label = "people submitted" if name == "submitted" else f"stage {name!r}"
+            rows.append((label, _format.people(mean)))
         rows += [
             ("after matching", f"{self.mean_n_treated:,.1f} treated analysed "
                                f"({self.mean_matching_loss:,.1f} dropped by the caliper)"),
