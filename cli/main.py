@@ -74,9 +74,10 @@ def cli():
 
 
 # Each module adds its commands to the group.
-from . import planning  # noqa: E402  (registers power, size, mde)
+from . import planning, simulate_command  # noqa: E402  (power, size, mde; simulate)
 
 planning.register(cli)
+simulate_command.register(cli)
 
 
 def main(argv=None):

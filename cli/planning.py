@@ -6,23 +6,37 @@ import click
 
 import powerplan
 
-from .options import build_scenario, json_option, scenario_options, target_power_option
+from .options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, json_option,
+                      option_name, scenario_options, simulation_options, target_power_option)
 from .output import emit
+from .simulate_command import run_simulation
 
 
 @click.command("power", short_help="Chance of a significant result.  "
                                  "e.g. powerplan power --cohort 300 --effect -5pp")
 @scenario_options
+@click.option("--engine", type=click.Choice(["analytic", "simulate"]), default="analytic",
+              show_default=True,
+              help="analytic: closed-form, instant; simulate: simulate the whole study "
+                   "(as powerplan simulate).")
+@simulation_options
 @json_option
-def power_command(as_json, **options):
+def power_command(as_json, engine, **options):
     """The chance that the study reports a significant result, and the
     chances of each published verdict (significant reduction, inconclusive,
     significant increase), averaged over the random number analysed.
 
     \b
-    Example:
+    Examples:
       powerplan power --cohort 300 --retention 0.4 --base-rate 0.35 --effect -5pp
+      powerplan power --cohort 300 --engine simulate --sims 2000 --seed 1
     """
+    if engine == "simulate":
+        return run_simulation(options, as_json=as_json)
+    for key in (*SIMULATION_OPTIONS, *RUN_OPTIONS):
+        if options.pop(key) not in (None, False):
+            name = "--quiet" if key == "quiet" else option_name("n_sims" if key == "sims" else key)
+            raise click.UsageError(f"{name} applies to the simulator; add --engine simulate")
     scenario = build_scenario(**options)
     result = powerplan.analytic(scenario)
     payload = result.to_dict() | {"scenario": scenario.to_dict()}
