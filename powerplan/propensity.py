@@ -17,7 +17,11 @@ on the score becomes exact on that covariate.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+from ._segments import segment_sums
 _PAIRS = np.triu_indices(5)
 
 
@@ -48,26 +52,33 @@ def _unpack(flat: np.ndarray) -> np.ndarray:
     return out
 
 
-def _segment_sums(values: np.ndarray, rows: np.ndarray, n_rows: int) -> np.ndarray:
-    """Per-row column sums of ``values`` (rows summed in input order)."""
-    return np.stack([np.bincount(rows, weights=column, minlength=n_rows)
-                     for column in values.T], axis=1)
+@dataclass(frozen=True)
+class PoolDesign:
+    """The pool's side of every fit: distinct covariate patterns and their counts."""
+
+    design: np.ndarray          # (n_patterns, 5) design of each pattern
+    weighted: np.ndarray        # design times the pattern's number of records
+    weighted_pairs: np.ndarray  # pairs(design) times the number of records
+
+    @classmethod
+    def of(cls, design: np.ndarray, counts: np.ndarray) -> "PoolDesign":
+        counts = np.asarray(counts, dtype=float)[:, None]
+        return cls(design, counts * design, counts * pairs(design))
 
 
-def fit(pool_design, pool_counts, treated_design, treated_row, start, *, fitted,
+def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
         tol=1e-6, max_iter=35):
     """Fit the propensity model of a block of studies sharing one pool.
 
     Parameters
     ----------
-    pool_design : (n_patterns, 5) array
-        :func:`design` of the pool's distinct covariate patterns.
-    pool_counts : (n_patterns,) array
-        Records with each pattern.
+    pool : PoolDesign
+        The pool's distinct covariate patterns and their numbers of records.
     treated_design : (n, 5) array
-        :func:`design` of every study's treated people, stacked.
+        :func:`design` of every study's treated people, stacked study after
+        study.
     treated_row : (n,) int array
-        The study (row of ``start``) each treated person belongs to.
+        The study (row of ``start``) each treated person belongs to, ascending.
     start : (n_studies, 5) array
         Starting coefficients (the answer does not depend on them).
     fitted : (n_studies,) bool array
@@ -86,20 +97,18 @@ def fit(pool_design, pool_counts, treated_design, treated_row, start, *, fitted,
     n_studies = len(coefficients)
     active = np.array(fitted, dtype=bool)
     treated_pairs = pairs(treated_design)
-    pool_weighted = pool_counts[:, None] * pool_design
-    pool_weighted_pairs = pool_counts[:, None] * pairs(pool_design)
     for _ in range(max_iter):
         if not active.any():
             break
         # Every study is computed, so each matrix product has the same shape
         # whatever is still active: the result of a study never depends on
         # which studies share its block.
-        mu = expit(coefficients @ pool_design.T)
-        gradient = -(mu @ pool_weighted)
-        hessian = (mu * (1.0 - mu)) @ pool_weighted_pairs
+        mu = expit(coefficients @ pool.design.T)
+        gradient = -(mu @ pool.weighted)
+        hessian = (mu * (1.0 - mu)) @ pool.weighted_pairs
         mu_t = expit((coefficients[treated_row] * treated_design).sum(axis=1))
-        gradient += _segment_sums((1.0 - mu_t)[:, None] * treated_design, treated_row, n_studies)
-        hessian += _segment_sums((mu_t * (1.0 - mu_t))[:, None] * treated_pairs,
+        gradient += segment_sums((1.0 - mu_t)[:, None] * treated_design, treated_row, n_studies)
+        hessian += segment_sums((mu_t * (1.0 - mu_t))[:, None] * treated_pairs,
                                  treated_row, n_studies)
         step = _solve(_unpack(hessian[active]), gradient[active])
         coefficients[active] += step

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import matching, propensity
+from ._segments import segment_sums
 from .population import SELECTION_WEIGHTS, Population, calibrated_intercept
 from .propensity import expit
 from .scenario import Scenario
@@ -46,9 +47,11 @@ class Study:
     population: Population
     pool: np.ndarray             # (n_pool, 4) covariates of each record
     patterns: matching.Patterns  # records grouped by identical covariates
-    pattern_design: np.ndarray   # (n_patterns, 5) propensity design
+    pattern_covariates: np.ndarray  # (n_patterns, 4) each pattern's covariates
+    pool_design: propensity.PoolDesign  # the patterns' side of the propensity fit
     pool_var: np.ndarray         # (4,) covariate variances in the pool
     treated_intercept: float
+    comparison_intercept: float = float("nan")
     pool_risk: np.ndarray | None = None  # (n_pool,) comparison reoffending probabilities
 
 
@@ -79,11 +82,13 @@ def prepare(scenario: Scenario, entropy: int) -> Study:
     population = Population.from_settings(settings)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(0,))))
     pool = population.pool.draw(rng, settings.pool)
-    distinct, pattern = np.unique(pool, axis=0, return_inverse=True)
     strength = settings.outcome_strength
     treated_rate = scenario.treated_rate + settings.bias
-    study = Study(scenario, entropy, population, pool, matching.Patterns.of(pattern.ravel()),
-                  propensity.design(population.standardise(distinct)), pool.var(axis=0, ddof=1),
+    distinct, pattern = np.unique(pool, axis=0, return_inverse=True)
+    patterns = matching.Patterns.of(pattern.ravel())
+    design = propensity.design(population.standardise(distinct))
+    study = Study(scenario, entropy, population, pool, patterns, distinct,
+                  propensity.PoolDesign.of(design, patterns.counts), pool.var(axis=0, ddof=1),
                   population.intercept(treated_rate, strength=strength))
     index = strength * population.risk(pool)
     comparison = population.intercept(scenario.base_rate, strength=strength)
@@ -98,7 +103,7 @@ def prepare(scenario: Scenario, entropy: int) -> Study:
                                           scenario.base_rate)
         study = replace(study, treated_intercept=calibrated_intercept(
             np.r_[value, people], np.r_[prob, analysed - reached], treated_rate))
-    return replace(study, pool_risk=expit(comparison + index))
+    return replace(study, comparison_intercept=comparison, pool_risk=expit(comparison + index))
 
 
 def _pilot(study: Study):
@@ -189,14 +194,17 @@ def _matched(study: Study, stream: int, first: int, count: int) -> _Matched:
     start = np.zeros((BLOCK, 5))  # near the true model, to save Newton steps
     start[:, 1:] = settings.selection * SELECTION_WEIGHTS
     start[:, 0] = np.log(np.maximum(np.bincount(row, minlength=BLOCK), 1) / settings.pool)
-    coefficients, converged = propensity.fit(study.pattern_design, patterns.counts,
-                                             treated_design, row, start, fitted=reason == 0)
+    coefficients, converged = propensity.fit(study.pool_design, treated_design, row, start,
+                                             fitted=reason == 0)
     reason[(reason == 0) & ~np.isfinite(coefficients).all(axis=1)] = 5
     coefficients[reason != 0] = 0.0
     keep = reason[row] == 0
-    x, uniforms, row, treated_design = x[keep], uniforms[keep], row[keep], treated_design[keep]
-    scores = coefficients @ study.pattern_design.T
-    treated_scores = (coefficients[row] * treated_design).sum(axis=1)
+    x, uniforms, row = x[keep], uniforms[keep], row[keep]
+    # Scores on the raw (whole-number) covariates, exact; the intercept is
+    # the same for everyone and matching ignores it.
+    slopes = matching.exact_slopes(coefficients[:, 1:] / population.sds)
+    scores = slopes @ study.pattern_covariates.T
+    treated_scores = (slopes[row] * x).sum(axis=1)
     width = matching.caliper_width(scores, patterns, treated_scores, row, settings.caliper)
     matches = matching.nearest(scores, patterns, treated_scores, row, width, settings.k,
                                replacement=settings.replacement)
@@ -271,8 +279,7 @@ def _max_std_difference(study: Study, m: _Matched) -> np.ndarray:
     the pool's (Austin 2009).
     """
     def sums(rows, weights, values):
-        return np.stack([np.bincount(rows, weights=weights * values[:, j], minlength=BLOCK)
-                         for j in range(values.shape[1])], axis=1)
+        return segment_sums(weights[:, None] * values, rows, BLOCK)
 
     x, row = m.x, m.row
     analysed = m.n_matches > 0

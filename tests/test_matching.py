@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from powerplan.matching import Patterns, caliper_width, nearest
+from powerplan.matching import SLOPE_QUANTUM, Patterns, caliper_width, exact_slopes, nearest
 
 
 def brute_force(scores, pattern, treated, width, k, replacement):
@@ -121,3 +121,20 @@ def test_caliper_width_is_pooled_sd_of_logit_score():
     pooled = np.sqrt((treated.var(ddof=1) + record_scores.var(ddof=1)) / 2)
     got = caliper_width(scores, patterns, treated, np.zeros(30, dtype=int), 0.2)
     assert got[0] == pytest.approx(0.2 * pooled, rel=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(slopes=st.lists(st.floats(-50, 50, allow_nan=False), min_size=4, max_size=4),
+       people=st.lists(st.lists(st.integers(0, 300), min_size=4, max_size=4),
+                       min_size=3, max_size=3))
+def test_exact_slopes_make_scores_independent_of_summation_order(slopes, people):
+    # Scores are sums of slope x covariate; with exact slopes, any order of
+    # summation gives the same bits, so mirror-image patterns tie exactly.
+    q = exact_slopes(np.array(slopes))
+    x = np.array(people, dtype=float)
+    forward = [((q[0] * p[0] + q[1] * p[1]) + q[2] * p[2]) + q[3] * p[3] for p in x]
+    backward = [q[3] * p[3] + (q[2] * p[2] + (q[1] * p[1] + q[0] * p[0])) for p in x]
+    assert forward == backward == list(x @ q)
+    mirror = 2 * x[1] - x[0]  # the reflection of x[0] through x[1]
+    assert (mirror @ q) - (x[1] @ q) == (x[1] @ q) - (x[0] @ q)
+    assert np.abs(q - np.array(slopes)).max() <= SLOPE_QUANTUM / 2

@@ -26,8 +26,7 @@ def fit_block(study, x, row, fitted=None):
     start = np.zeros((replicate.BLOCK, 5))
     if fitted is None:
         fitted = np.isin(np.arange(replicate.BLOCK), row)
-    return propensity.fit(study.pattern_design, study.patterns.counts, design, row, start,
-                          fitted=fitted)
+    return propensity.fit(study.pool_design, design, row, start, fitted=fitted)
 
 
 def test_fit_equals_statsmodels_logit_on_records(study):
