@@ -47,7 +47,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special, stats
 
 COVARIATES = ("age", "male", "prior_offences", "custody")
 
@@ -202,7 +202,7 @@ class Population:
         """The reoffending risk index ``r(x)``: unit SD in the pool."""
         return self.standardise(x) @ RISK_WEIGHTS
 
-    def _treated_risk_support(self) -> tuple[np.ndarray, np.ndarray]:
+    def treated_risk_support(self) -> tuple[np.ndarray, np.ndarray]:
         """Values of ``r(x)`` over the treated distribution and their probabilities."""
         value, prob = np.zeros(1), np.ones(1)
         for column, (values, p) in enumerate(self.treated.support()):
@@ -213,19 +213,21 @@ class Population:
 
     def expected_rate(self, intercept: float, *, strength: float) -> float:
         """Expected reoffending rate of people with the treated covariates."""
-        value, prob = self._treated_risk_support()
+        value, prob = self.treated_risk_support()
         return float(prob @ special.expit(intercept + strength * value))
 
     def intercept(self, rate: float, *, strength: float) -> float:
         """The intercept whose expected rate over the treated covariates is ``rate``."""
-        value, prob = self._treated_risk_support()
+        value, prob = self.treated_risk_support()
         return calibrated_intercept(strength * value, prob, rate)
 
 
 def calibrated_intercept(index, weights, rate: float) -> float:
     """``a`` with ``sum(weights * expit(a + index)) / sum(weights) == rate``.
 
-    Newton's method from ``logit(rate)``; the weighted rate increases with ``a``.
+    Newton's method from ``logit(rate)``: the weighted rate increases with
+    ``a`` (some weights may be negative corrections, as long as the total
+    stays positive).
 
     >>> a = calibrated_intercept(np.array([-1.0, 0.0, 2.0]), np.array([1, 2, 1]), 0.4)
     >>> round(float(np.average(special.expit(a + np.array([-1.0, 0, 2])), weights=[1, 2, 1])), 12)
@@ -233,12 +235,11 @@ def calibrated_intercept(index, weights, rate: float) -> float:
     """
     index = np.asarray(index, dtype=float)
     weights = np.asarray(weights, dtype=float) / np.sum(weights)
-
-    def gap(a):
-        return weights @ special.expit(a + index) - rate
-
-    def slope(a):
+    a = float(special.logit(rate))
+    for _ in range(100):
         mu = special.expit(a + index)
-        return weights @ (mu * (1.0 - mu))
-
-    return float(optimize.newton(gap, special.logit(rate), fprime=slope, tol=1e-13))
+        step = (weights @ mu - rate) / (weights @ (mu * (1.0 - mu)))
+        a -= step
+        if abs(step) < 1e-13 * max(1.0, abs(a)):
+            return a
+    raise RuntimeError(f"no intercept found for rate {rate:g}")  # pragma: no cover

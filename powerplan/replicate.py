@@ -50,7 +50,7 @@ class Study:
     pattern_covariates: np.ndarray  # (n_patterns, 4) each pattern's covariates
     pool_design: propensity.PoolDesign  # the patterns' side of the propensity fit
     pool_var: np.ndarray         # (4,) covariate variances in the pool
-    treated_intercept: float
+    treated_intercept: float = float("nan")   # outcome model, set by prepare()
     comparison_intercept: float = float("nan")
     pool_risk: np.ndarray | None = None  # (n_pool,) comparison reoffending probabilities
 
@@ -82,28 +82,29 @@ def prepare(scenario: Scenario, entropy: int) -> Study:
     population = Population.from_settings(settings)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(0,))))
     pool = population.pool.draw(rng, settings.pool)
-    strength = settings.outcome_strength
-    treated_rate = scenario.treated_rate + settings.bias
     distinct, pattern = np.unique(pool, axis=0, return_inverse=True)
     patterns = matching.Patterns.of(pattern.ravel())
     design = propensity.design(population.standardise(distinct))
     study = Study(scenario, entropy, population, pool, patterns, distinct,
-                  propensity.PoolDesign.of(design, patterns.counts), pool.var(axis=0, ddof=1),
-                  population.intercept(treated_rate, strength=strength))
-    index = strength * population.risk(pool)
-    comparison = population.intercept(scenario.base_rate, strength=strength)
+                  propensity.PoolDesign.of(design, patterns.counts), pool.var(axis=0, ddof=1))
+    strength = settings.outcome_strength
+    value, prob = population.treated_risk_support()
+    value, index = strength * value, strength * population.risk(pool)
+    treated_rate = scenario.treated_rate + settings.bias
     pilot = _pilot(study) if strength > 0 else None  # without it, nobody's covariates matter
-    if pilot is not None:
+    if pilot is None:
+        comparison = calibrated_intercept(value, prob, scenario.base_rate)
+        treated = calibrated_intercept(value, prob, treated_rate)
+    else:
         records, people, analysed, reached = pilot
-        value, prob = population._treated_risk_support()
-        value, matched = strength * value, records > 0
-        people = strength * population.risk(people)
+        matched, people = records > 0, strength * population.risk(people)
         comparison = calibrated_intercept(np.r_[value, index[matched], people],
                                           np.r_[prob, records[matched], -reached],
                                           scenario.base_rate)
-        study = replace(study, treated_intercept=calibrated_intercept(
-            np.r_[value, people], np.r_[prob, analysed - reached], treated_rate))
-    return replace(study, comparison_intercept=comparison, pool_risk=expit(comparison + index))
+        treated = calibrated_intercept(np.r_[value, people], np.r_[prob, analysed - reached],
+                                       treated_rate)
+    return replace(study, treated_intercept=treated, comparison_intercept=comparison,
+                   pool_risk=expit(comparison + index))
 
 
 def _pilot(study: Study):
