@@ -214,13 +214,22 @@ def _with_replacement(scores, patterns, treated, row, width, k):
 
 
 def _nearest_first(distance, lowest_record, k):
-    """Column order of the ``k`` nearest per row: by distance, ties by lowest record."""
-    order = np.argsort(distance, axis=1, kind="stable")[:, :k + 1]
+    """Column order of the ``k`` nearest per row: by distance, ties by lowest record.
+
+    A quick (unstable) sort finds, in each row, the prefix of columns no
+    farther than the k-th nearest; it holds every column that can be chosen,
+    ties included, and only that short prefix is sorted by both keys.
+    """
+    if distance.shape[1] <= k:
+        return np.lexsort((lowest_record, distance), axis=1)
+    order = np.argsort(distance, axis=1)
     ordered = np.take_along_axis(distance, order, axis=1)
-    tied = np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(axis=1))
-    if tied.size:  # rare: two patterns exactly as far away
-        order[tied] = np.lexsort((lowest_record[tied], distance[tied]), axis=1)[:, :k + 1]
-    return order[:, :k]
+    length = (ordered <= ordered[:, k - 1:k]).sum(axis=1)
+    prefix = order[:, :length.max()]
+    in_prefix = np.arange(prefix.shape[1]) < length[:, None]
+    first = np.lexsort((np.take_along_axis(lowest_record, prefix, axis=1),
+                        np.where(in_prefix, ordered[:, :prefix.shape[1]], np.inf)), axis=1)
+    return np.take_along_axis(prefix, first[:, :k], axis=1)
 
 
 def _without_replacement(scores, patterns, treated, row, width, k):
