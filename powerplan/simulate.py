@@ -5,7 +5,8 @@ through the funnel, the remaining treated people get covariates, a logistic
 propensity score is fitted against the comparison pool, each treated person
 is matched to its nearest records within the caliper, outcomes are drawn,
 and the test the analysis runs gives a verdict. Power is the share of
-significant verdicts.
+significant verdicts. The pool stands for the national records and is drawn
+once per simulation: replicates are conditional on it.
 
 Replicates run in blocks of :data:`~powerplan.replicate.BLOCK` (vectorised
 across the block), chunks of blocks go to worker processes, and every
@@ -57,8 +58,9 @@ def simulate(scenario: Scenario, *, n_sims: int = 1000, seed: int | None = None,
         Processes to run chunks in parallel (>= 1); 1 runs in this process.
     chunk_size : int or None
         Replicates handed out at a time (to a worker, and between
-        ``progress`` calls), rounded up to a multiple of 16; memory use
-        depends on it, never on ``n_sims``. Default 64.
+        ``progress`` calls), rounded up to a multiple of 16 (replicates are
+        computed in blocks of 16, which bounds memory whatever ``n_sims``).
+        The result does not depend on it. Default 64.
     progress : callable or None
         Called with the number of replicates just finished, after each chunk.
 
