@@ -55,9 +55,22 @@ class Study:
     pool_risk: np.ndarray | None = None  # (n_pool,) comparison reoffending probabilities
 
 
-#: Replicates of the pilot that finds which records matching picks (seeds of
-#: their own, ``spawn_key=(2, i)``).
-PILOT = 256
+#: The calibration pilot matches studies (seeds of their own, ``spawn_key=(2, i)``)
+#: until about this many treated people have reached matching: its noise
+#: falls with people, not studies. At least one block, at most 256 studies.
+PILOT_PEOPLE = 30_000
+MAX_PILOT = 256
+
+
+def pilot_size(scenario: Scenario) -> int:
+    """Studies in the calibration pilot: a whole number of blocks.
+
+    >>> from powerplan import Scenario
+    >>> pilot_size(Scenario(cohort=300)), pilot_size(Scenario(cohort=10_000))
+    (256, 16)
+    """
+    wanted = PILOT_PEOPLE / max(scenario.expected_n_treated, 1.0)
+    return int(min(MAX_PILOT, BLOCK * max(1, round(wanted / BLOCK))))
 
 
 def prepare(scenario: Scenario, entropy: int) -> Study:
@@ -68,8 +81,8 @@ def prepare(scenario: Scenario, entropy: int) -> Study:
     ``base_rate``. Matching does not reproduce the treated covariates exactly
     (neighbours of people in sparse regions, such as many prior offences, lie
     towards the crowd), and the caliper may drop people, so a pilot of
-    :data:`PILOT` studies, matched but without outcomes (seeds of their own),
-    measures both. Each intercept solves "exact expectation over the treated
+    :func:`pilot_size` studies, matched but without outcomes (seeds of their
+    own), measures both. Each intercept solves "exact expectation over the treated
     covariate distribution + pilot correction = target rate", where the
     correction is the pilot's mean paired difference from everyone who
     reached matching in the same study (whose covariates follow the treated
@@ -108,7 +121,7 @@ def prepare(scenario: Scenario, entropy: int) -> Study:
 
 
 def _pilot(study: Study):
-    """What matching does in :data:`PILOT` analysable studies (None if there are none).
+    """What matching does in the pilot's analysable studies (None if there are none).
 
     Returns each pool record's mean weight in the comparison group; the
     covariates of everyone who reached matching in those studies; and each
@@ -117,7 +130,7 @@ def _pilot(study: Study):
     """
     records = np.zeros(len(study.pool))
     people, analysed, reached = [np.empty((0, 4))], [np.empty(0)], [np.empty(0)]
-    for first in range(0, PILOT, BLOCK):
+    for first in range(0, pilot_size(study.scenario), BLOCK):
         m = _matched(study, 2, first, BLOCK)
         ok = m.reason[m.record_row] == 0
         records += np.bincount(m.record[ok], minlength=len(study.pool),
