@@ -283,8 +283,9 @@ class SimulatedPowerResult(PowerResult):
         matching); ``n_comparison_records``; ``comparison_ess`` (Kish);
         ``treated_rate``; ``comparison_rate`` (weighted); ``estimate``
         (their difference); ``standard_error`` and ``p_value`` of the test;
-        ``verdict`` (or ``"not analysable"``); ``reason`` (why not, else
-        empty); ``max_abs_std_diff``; ``converged`` (the propensity fit).
+        ``verdict`` (or ``"not analysable"``) and ``reason`` (why not, else
+        empty), both categorical; ``max_abs_std_diff``; ``converged`` (the
+        propensity fit).
         """
         return self.replicates.copy()
 

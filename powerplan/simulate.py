@@ -180,8 +180,12 @@ def _summarise(scenario: Scenario, columns: dict, entropy: int) -> SimulatedPowe
     for key in ("n_treated", "n_comparison_records", "comparison_ess", "treated_rate",
                 "comparison_rate", "estimate", "standard_error", "p_value"):
         frame[key] = columns[key]
-    frame["verdict"] = np.where(reason == 0, pd.Series(verdict).map(VERDICTS), "not analysable")
-    frame["reason"] = pd.Series(reason).map(replicate.REASONS).fillna("")
+    # Categorical text columns: a byte per replicate, not a string object.
+    verdicts = [*VERDICTS.values(), "not analysable"]
+    frame["verdict"] = pd.Categorical.from_codes(
+        np.where(reason == 0, verdict + 1, len(VERDICTS)), categories=verdicts)
+    frame["reason"] = pd.Categorical.from_codes(
+        np.maximum(reason, 0), categories=["", *replicate.REASONS.values()])
     frame["max_abs_std_diff"] = columns["max_abs_std_diff"]
     frame["converged"] = columns["converged"]
     settings = scenario.simulation
