@@ -7,11 +7,10 @@ line and the library give the same one-line messages.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
-
-from collections.abc import Mapping
 
 from powerplan import Effect, Scenario, _validate
 from powerplan.errors import InvalidInputError
@@ -47,8 +46,10 @@ OPTION_NAMES = {
     "bias": "--bias",
     "test": "--test",
     "n_sims": "--sims",
+    "sims": "--sims",
     "seed": "--seed",
     "workers": "--workers",
+    "quiet": "--quiet",
 }
 
 #: Simulation settings the command line sets (the rest come from a config file).

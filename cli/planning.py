@@ -35,8 +35,8 @@ def power_command(as_json, engine, **options):
         return run_simulation(options, as_json=as_json)
     for key in (*SIMULATION_OPTIONS, *RUN_OPTIONS):
         if options.pop(key) not in (None, False):
-            name = "--quiet" if key == "quiet" else option_name("n_sims" if key == "sims" else key)
-            raise click.UsageError(f"{name} applies to the simulator; add --engine simulate")
+            raise click.UsageError(f"{option_name(key)} applies to the simulator; "
+                                   f"add --engine simulate")
     scenario = build_scenario(**options)
     result = powerplan.analytic(scenario)
     payload = result.to_dict() | {"scenario": scenario.to_dict()}
