@@ -86,22 +86,24 @@ def simulate(scenario: Scenario, *, n_sims: int = 1000, seed: int | None = None,
     n_sims, entropy, workers, chunk_size = _simulate_iv(
         scenario, n_sims, seed, workers, chunk_size, progress)
     chunks = [(start, min(start + chunk_size, n_sims)) for start in range(0, n_sims, chunk_size)]
-    parts = []
     if workers == 1 or len(chunks) == 1:
         study = replicate.prepare(scenario, entropy)
-        for start, stop in chunks:
-            parts.append(_run_chunk(study, start, stop))
-            if progress is not None:
-                progress(stop - start)
+        columns = _gather((_run_chunk(study, *chunk) for chunk in chunks), chunks, progress)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
                                  initializer=_start_worker, initargs=(scenario, entropy)) as pool:
-            for (start, stop), part in zip(chunks, pool.map(_run_chunk_in_worker, chunks)):
-                parts.append(part)
-                if progress is not None:
-                    progress(stop - start)
-    columns = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+            columns = _gather(pool.map(_run_chunk_in_worker, chunks), chunks, progress)
     return _summarise(scenario, columns, entropy)
+
+
+def _gather(parts, chunks, progress) -> dict[str, np.ndarray]:
+    """Chunk results, in replicate order, joined column by column; progress reported."""
+    done = []
+    for (start, stop), part in zip(chunks, parts):
+        done.append(part)
+        if progress is not None:
+            progress(stop - start)
+    return {key: np.concatenate([part[key] for part in done]) for key in done[0]}
 
 
 def _simulate_iv(scenario, n_sims, seed, workers, chunk_size, progress):
