@@ -75,9 +75,10 @@ def cli():
 
 # Each module adds its commands to the group.
 from . import (planning, plot_commands, portfolio_command,  # noqa: E402
-               published_command, table_command, wait_command)
+               published_command, simulate_command, table_command, wait_command)
 
 planning.register(cli)
+simulate_command.register(cli)
 table_command.register(cli)
 published_command.register(cli)
 portfolio_command.register(cli)

@@ -7,6 +7,7 @@ line and the library give the same one-line messages.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -16,6 +17,9 @@ from powerplan.errors import InvalidInputError
 from powerplan.funnel import Funnel
 from powerplan.priors import parse_prior
 from powerplan.proportions import ALTERNATIVES, METHODS
+from powerplan.simulate import MAX_SIMS, MAX_WORKERS
+from powerplan.simulation_settings import MAX_POOL, MIN_POOL
+from powerplan.weighted_test import TESTS
 
 #: Command-line spelling of each library setting, for error messages.
 OPTION_NAMES = {
@@ -43,7 +47,27 @@ OPTION_NAMES = {
     "windows": "--window",
     "horizon_months": "--horizon-months",
     "now": "--now",
+    # simulation settings and run options
+    "pool": "--pool",
+    "k": "--k",
+    "replacement": "--no-replacement",
+    "caliper": "--caliper",
+    "selection": "--selection",
+    "outcome_strength": "--outcome-strength",
+    "bias": "--bias",
+    "test": "--test",
+    "n_sims": "--sims",
+    "sims": "--sims",
+    "seed": "--seed",
+    "workers": "--workers",
+    "quiet": "--quiet",
 }
+
+#: Simulation settings the command line sets (the rest come from a config file).
+SIMULATION_OPTIONS = ("pool", "k", "replacement", "caliper", "selection", "outcome_strength",
+                      "bias", "test")
+#: Options of a simulation run rather than of the scenario.
+RUN_OPTIONS = ("sims", "seed", "workers", "quiet")
 
 
 def option_name(field: str) -> str:
@@ -118,8 +142,8 @@ class StageType(click.ParamType):
             self.fail(f"{error.field} {error.requirement}", param, ctx)
 
 
-def _whole_at_least(minimum):
-    return lambda field, value: _validate.integer(field, value, minimum)
+def _whole_at_least(minimum, maximum=None):
+    return lambda field, value: _validate.integer(field, value, minimum, maximum)
 
 
 PROPORTION = Checked("proportion", "rate", _validate.proportion, percent_ok=True)
@@ -207,6 +231,50 @@ def prior_option(command):
         help="A belief about the effect instead of one value: normal:MEAN,SD in points "
              "(normal:-4,3), discrete:-6@0.3,-3@0.5,0@0.2, or a preset (published, "
              "published-sceptical). Reports assurance.")(command)
+def simulation_options(command):
+    """Add the simulated study's settings and run options to a command."""
+    options = [
+        click.option("--sims", type=Checked("integer", "n_sims", _whole_at_least(1, MAX_SIMS),
+                                            whole=True),
+                     help="Simulated studies (whole number >= 1); the Monte Carlo error of "
+                          "power is at most 0.5/sqrt(sims). [default: 1000]"),
+        click.option("--seed", type=Checked("integer", "seed", _whole_at_least(0), whole=True),
+                     help="Seed (whole number >= 0): the same seed gives the same answer. "
+                          "[default: a fresh one, printed with the result]"),
+        click.option("--workers", type=Checked("integer", "workers",
+                                               _whole_at_least(1, MAX_WORKERS), whole=True),
+                     help="Processes to simulate in parallel (>= 1). [default: 1]"),
+        click.option("--pool", type=Checked("integer", "pool", _whole_at_least(MIN_POOL, MAX_POOL),
+                                            whole=True),
+                     help="Comparison pool: national records to match from (>= the expected "
+                          "number analysed). [default: 50,000]"),
+        click.option("--k", type=Checked("integer", "k", _whole_at_least(1), whole=True),
+                     help="Comparison records matched to each treated person (>= 1). "
+                          "[default: 10]"),
+        click.option("--caliper", type=Checked("number", "caliper", _validate.positive),
+                     help="Widest accepted match, in SDs of the logit propensity score (> 0). "
+                          "[default: 0.2]"),
+        click.option("--no-replacement", "replacement", flag_value=False, default=None,
+                     help="Use each comparison record at most once (greedy matching)."),
+        click.option("--selection", type=Checked("number", "selection", _validate.non_negative),
+                     help="How far treated people differ from the pool, in pool SDs of a "
+                          "selection index (>= 0; 0 for none). [default: 0.5]"),
+        click.option("--outcome-strength", type=Checked("number", "outcome_strength",
+                                                        _validate.non_negative),
+                     help="How strongly the covariates predict reoffending: the log odds "
+                          "ratio per pool SD of risk (>= 0). [default: 1.0]"),
+        click.option("--bias", type=Checked("number", "bias", _validate.real),
+                     help="Unobserved confounding: a difference in reoffending rate the "
+                          "matching cannot remove, added to the estimate. [default: 0]"),
+        click.option("--test", type=click.Choice(TESTS),
+                     help="Test each simulated study runs: welch (weighted Welch t-test, as "
+                          "real analyses) or an analytic method's twin. [default: welch]"),
+        click.option("--quiet", is_flag=True,
+                     help="No progress bar (it only shows on a terminal, for runs over 1 s)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 def target_power_option(command):
@@ -232,8 +300,12 @@ def _read_config(path: Path) -> dict:
                                  param_hint="'--config'") from None
 
 
-def build_scenario(config=None, stages=(), **options) -> Scenario:
-    """Defaults, then the config file, then the options given."""
+def build_scenario(config=None, stages=(), simulation=None, **options) -> Scenario:
+    """Defaults, then the config file, then the options given.
+
+    ``simulation`` holds simulation settings given as options; they override
+    the config file's ``[simulation]`` table key by key.
+    """
     settings = _read_config(config) if config is not None else {}
     from_config = set(settings)
     given = {key: value for key, value in options.items() if value is not None}
@@ -252,6 +324,11 @@ def build_scenario(config=None, stages=(), **options) -> Scenario:
     for key in given:
         from_config.discard(key)
     settings.update(given)
+    simulation = {key: value for key, value in (simulation or {}).items() if value is not None}
+    if simulation or isinstance(settings.get("simulation"), Mapping):
+        table = dict(settings.get("simulation", {}))
+        from_config |= set(table) - set(simulation)
+        settings["simulation"] = table | simulation
     try:
         return Scenario.from_dict(settings)
     except InvalidInputError as error:
@@ -260,4 +337,3 @@ def build_scenario(config=None, stages=(), **options) -> Scenario:
             raise click.BadParameter(f"{config}: {error.field} {error.requirement}",
                                      param_hint="'--config'") from None
         raise
-

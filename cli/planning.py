@@ -7,18 +7,25 @@ import click
 import powerplan
 
 from . import figures
-from .options import (build_scenario, json_option, prior_option, scenario_options,
+from .options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, json_option,
+                      option_name, prior_option, scenario_options, simulation_options,
                       target_power_option)
 from .output import emit
+from .simulate_command import run_simulation
 
 
 @click.command("power", short_help="Chance of a significant result.  "
                                  "e.g. powerplan power --cohort 300 --effect -5pp")
 @scenario_options
 @prior_option
+@click.option("--engine", type=click.Choice(["analytic", "simulate"]), default="analytic",
+              show_default=True,
+              help="analytic: closed-form, instant; simulate: simulate the whole study "
+                   "(as powerplan simulate).")
+@simulation_options
 @figures.plot_option("Draw the funnel and the chances of each verdict.")
 @json_option
-def power_command(as_json, prior, plot_path, **options):
+def power_command(as_json, prior, engine, plot_path, **options):
     """The chance that the study reports a significant result, and the
     chances of each published verdict (significant reduction, inconclusive,
     significant increase), averaged over the random number analysed. With
@@ -26,10 +33,17 @@ def power_command(as_json, prior, plot_path, **options):
     (assurance), and --effect is ignored.
 
     \b
-    Example:
+    Examples:
       powerplan power --cohort 300 --retention 0.4 --base-rate 0.35 --effect -5pp
       powerplan power --cohort 300 --prior normal:-4,3
+      powerplan power --cohort 300 --engine simulate --sims 2000 --seed 1
     """
+    if engine == "simulate":
+        return run_simulation(options, as_json=as_json)
+    for key in (*SIMULATION_OPTIONS, *RUN_OPTIONS):
+        if options.pop(key) not in (None, False):
+            raise click.UsageError(f"{option_name(key)} applies to the simulator; "
+                                   f"add --engine simulate")
     scenario = build_scenario(**options)
     figures.refuse_prior(plot_path, prior)
     if prior is None:

@@ -10,8 +10,10 @@ from .intake import Intake
 from .portfolio import PortfolioResult, portfolio
 from .priors import DiscretePrior, NormalPrior, parse_prior
 from .published import PublishedReview, review_published
-from .results import PowerResult, Solution
+from .results import PowerResult, SimulatedPowerResult, Solution
 from .scenario import Scenario
+from .simulate import simulate
+from .simulation_settings import SimulationSettings
 from .solve import solve
 from .sweep import mde_curve, sweep
 from .tables import RequirementsTable, requirements_table
@@ -24,8 +26,8 @@ __all__ = [
     "AssuranceResult", "DataWindow", "DiscretePrior", "Effect", "Funnel", "Intake",
     "InvalidInputError", "MDECurve", "NoSolutionError", "NormalPrior", "PortfolioResult",
     "PowerCurve", "PowerResult", "PowerplanError", "PublishedReview", "RequirementsTable",
-    "Scenario", "Solution", "Stage", "SubmissionMonth", "SubmissionPlan", "analysable_from",
-    "analytic", "assurance", "from_difference", "mde_curve", "parse_prior", "portfolio",
-    "requirements_table", "review_published", "solve", "submission_plan", "sweep",
-    "to_difference",
+    "Scenario", "SimulatedPowerResult", "SimulationSettings", "Solution", "Stage",
+    "SubmissionMonth", "SubmissionPlan", "analysable_from", "analytic", "assurance",
+    "from_difference", "mde_curve", "parse_prior", "portfolio", "requirements_table",
+    "review_published", "simulate", "solve", "submission_plan", "sweep", "to_difference",
 ]

@@ -50,6 +50,15 @@ def positive(field: str, value) -> float:
     return value
 
 
+def non_negative(field: str, value) -> float:
+    """A finite number greater than or equal to 0."""
+    allowed = "a number >= 0"
+    value = _number(field, value, allowed)
+    if value < 0.0:
+        raise InvalidInputError(field, f"must be {allowed}; got {value:g}")
+    return value
+
+
 def real(field: str, value) -> float:
     """Any finite number."""
     return _number(field, value, "a finite number")
@@ -66,6 +75,13 @@ def integer(field: str, value, minimum: int, maximum: int | None = None) -> int:
     value = int(value)
     if value < minimum or (maximum is not None and value > maximum):
         raise InvalidInputError(field, f"must be {allowed}; got {value:,}")
+    return value
+
+
+def flag(field: str, value) -> bool:
+    """True or False (not 0/1 or text, which are easy to get wrong in a config file)."""
+    if not isinstance(value, bool):
+        raise InvalidInputError(field, f"must be true or false; got {value!r}")
     return value
 
 

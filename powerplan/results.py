@@ -217,3 +217,153 @@ class Solution:
         for note in self.notes:
             text += f"\nNote: {note}"
         return text
+
+
+#: Published verdicts as the replicates table spells them.
+VERDICTS = {-1: "significant reduction", 0: "inconclusive", 1: "significant increase"}
+
+
+@dataclass(frozen=True)
+class SimulatedPowerResult(PowerResult):
+    """Power of a planned study estimated by simulating it, with its Monte Carlo error.
+
+    Every field of :class:`PowerResult` is filled, with these meanings:
+    ``power`` and the verdict probabilities are shares of ``n_sims``
+    replicates (a replicate that could not be analysed counts as
+    inconclusive, not significant); ``p_analysable`` is the share of
+    replicates analysed; ``expected_n_treated`` is the funnel's expectation
+    before matching; ``n_comparison`` is the mean Kish effective size of the
+    matched comparison group; ``power_at_expected_n`` is not estimated
+    (None); ``method`` is the test the simulated studies ran.
+
+    Attributes
+    ----------
+    n_sims : int
+        Replicates simulated.
+    seed : int
+        The seed's entropy: ``simulate(scenario, n_sims=..., seed=seed)``
+        repeats the result exactly.
+    ci_low, ci_high : float
+        95% Wilson interval of ``power``.
+    mc_se : float
+        Monte Carlo standard error of ``power``, ``sqrt(p (1 - p) / n_sims)``.
+    reduction_ci_low, reduction_ci_high, reduction_mc_se,
+    increase_ci_low, increase_ci_high, increase_mc_se,
+    inconclusive_ci_low, inconclusive_ci_high, inconclusive_mc_se : float
+        The same for each verdict's probability.
+    n_unanalysable : int
+        Replicates that could not be analysed.
+    unanalysable_reasons : dict
+        Their count by reason (only reasons that occurred).
+    mean_funnel : dict
+        Mean people submitted (``"submitted"``) and left after each funnel
+        stage, by stage name; matching comes after the last stage.
+    mean_n_treated : float
+        Mean treated people analysed: left after the funnel and matched.
+    mean_matching_loss : float
+        Mean treated people dropped by matching (none within the caliper).
+    mean_comparison_records : float
+        Mean distinct comparison records matched.
+    mean_max_abs_std_diff : float
+        Mean, over replicates with matches, of the largest absolute
+        standardised difference of the covariates after matching.
+    """
+
+    n_sims: int
+    seed: int
+    ci_low: float
+    ci_high: float
+    mc_se: float
+    reduction_ci_low: float
+    reduction_ci_high: float
+    reduction_mc_se: float
+    increase_ci_low: float
+    increase_ci_high: float
+    increase_mc_se: float
+    inconclusive_ci_low: float
+    inconclusive_ci_high: float
+    inconclusive_mc_se: float
+    n_unanalysable: int
+    unanalysable_reasons: dict
+    mean_funnel: dict
+    mean_n_treated: float
+    mean_matching_loss: float
+    mean_comparison_records: float
+    mean_max_abs_std_diff: float
+    replicates: pd.DataFrame = field(repr=False, compare=False)
+
+    def replicates_frame(self) -> pd.DataFrame:
+        """One row per replicate: funnel counts, matching, rates, estimate, test.
+
+        Columns: ``replicate``; ``submitted`` and the people left after each
+        funnel stage (by stage name); ``n_treated`` (analysed, after
+        matching); ``n_comparison_records``; ``comparison_ess`` (Kish);
+        ``treated_rate``; ``comparison_rate`` (weighted); ``estimate``
+        (their difference); ``standard_error`` and ``p_value`` of the test;
+        ``verdict`` (or ``"not analysable"``) and ``reason`` (why not, else
+        empty), both categorical; ``max_abs_std_diff``; ``converged`` (the
+        propensity fit).
+        """
+        return self.replicates.copy()
+
+    def to_dict(self) -> dict:
+        """Every figure as a plain Python value (JSON-ready); no scenario, no replicates."""
+        skip = ("scenario", "replicates")
+        out = {}
+        for key, value in self.__dict__.items():
+            if key not in skip:
+                out[key] = ({k: _plain(v) for k, v in value.items()} if isinstance(value, dict)
+                            else _plain(value))
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """A one-row DataFrame of :meth:`to_dict` (tables flattened as ``mean_funnel.found``)."""
+        return pd.json_normalize(self.to_dict())
+
+    def summary(self) -> str:
+        """One sentence in plain words, with the Monte Carlo error."""
+        return (
+            f"With {_format.people(self.cohort)} people submitted, about "
+            f"{self.mean_n_treated:,.0f} are analysed after matching; the chance of a "
+            f"significant reduction is {_format.percent(self.p_significant_reduction, 0)} "
+            f"(Monte Carlo SE {100 * self.reduction_mc_se:.1f} points, "
+            f"{self.n_sims:,} simulations)."
+        )
+
+    def _interval(self, p, low, high) -> str:
+        return f"{_format.percent(p)} (95% CI {_format.percent(low)} to {_format.percent(high)})"
+
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = [("power", self._interval(self.power, self.ci_low, self.ci_high))]
+        for name, mean in self.mean_funnel.items():
+            label = "people submitted" if name == "submitted" else f"stage {name!r}"
+            rows.append((label, _format.people(mean)))
+        rows += [
+            ("after matching", f"{self.mean_n_treated:,.1f} treated analysed "
+                               f"({self.mean_matching_loss:,.1f} dropped by the caliper)"),
+            ("comparison", f"{self.mean_comparison_records:,.1f} records, "
+                           f"effective size {self.n_comparison:,.1f} (Kish)"),
+            ("balance", f"max |standardised difference| {self.mean_max_abs_std_diff:.3f}"),
+            ("reoffending rate", f"{_format.percent(self.base_rate)} comparison, "
+                                 f"{_format.percent(self.treated_rate)} treated "
+                                 f"({_format.points(self.effect)})"),
+            ("significant reduction", self._interval(self.p_significant_reduction,
+                                                     self.reduction_ci_low,
+                                                     self.reduction_ci_high)),
+            ("inconclusive", self._interval(self.p_inconclusive, self.inconclusive_ci_low,
+                                            self.inconclusive_ci_high)),
+            ("significant increase", self._interval(self.p_significant_increase,
+                                                    self.increase_ci_low, self.increase_ci_high)),
+        ]
+        lost = f"{self.n_unanalysable:,} of {self.n_sims:,} replicates"
+        if self.n_unanalysable:
+            reasons = "; ".join(f"{why} ({n:,})" for why, n in self.unanalysable_reasons.items())
+            lost += f", counted as not significant: {reasons}"
+        rows += [("not analysable", lost), ("seed", str(self.seed))]
+        return rows
+
+    def __str__(self) -> str:
+        head = (f"Power (simulate; {self.method} test, {self.alternative}, alpha {self.alpha:g}): "
+                f"{_format.percent(self.power)} ± {100 * self.mc_se:.1f} points "
+                f"(Monte Carlo SE), {self.n_sims:,} simulations")
+        return head + "\n" + _format.table(self._rows())

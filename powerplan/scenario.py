@@ -10,6 +10,7 @@ from .effects import Effect
 from .errors import InvalidInputError
 from .funnel import Funnel
 from .proportions import ALTERNATIVES, METHODS
+from .simulation_settings import SimulationSettings
 
 #: Largest cohort powerplan will consider (people submitted).
 MAX_COHORT = 10_000_000
@@ -52,6 +53,10 @@ class Scenario:
     min_n_treated : int
         Fewest analysed treated people for which an analysis is run; below it
         the study is not analysable and counts as not significant. >= 2.
+    simulation : SimulationSettings or mapping
+        How :func:`powerplan.simulate` draws, matches and tests the study
+        (pool, covariates, k, caliper, selection, test, ...); the analytic
+        engine ignores it. Default: :class:`SimulationSettings` defaults.
 
     Examples
     --------
@@ -76,6 +81,7 @@ class Scenario:
     alternative: str = "two-sided"
     method: str = "wald"
     min_n_treated: int = 2
+    simulation: SimulationSettings = field(default_factory=SimulationSettings)
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -104,6 +110,7 @@ class Scenario:
         _validate.choice("alternative", self.alternative, ALTERNATIVES)
         _validate.choice("method", self.method, METHODS)
         set_(self, "min_n_treated", _validate.integer("min_n_treated", self.min_n_treated, 2))
+        set_(self, "simulation", SimulationSettings.coerce(self.simulation))
 
     # Derived quantities -------------------------------------------------
     @property
@@ -136,6 +143,7 @@ class Scenario:
     def to_dict(self) -> dict:
         """Plain settings, in the form :meth:`from_dict` reads back."""
         out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["simulation"] = self.simulation.to_dict()
         stages = self.funnel.to_dict()
         del out["funnel"]
         if list(stages) == ["analysed"]:
@@ -150,7 +158,8 @@ class Scenario:
 
         Keys are the field names, plus ``retention`` (an overall share) as an
         alternative to ``funnel`` (a table of stage shares). ``effect`` may be
-        a number or text such as ``"-5pp"``, ``"rr=0.9"``, ``"or=0.8"``.
+        a number or text such as ``"-5pp"``, ``"rr=0.9"``, ``"or=0.8"``;
+        ``simulation`` a table of :class:`SimulationSettings`.
 
         >>> s = Scenario.from_dict({"cohort": 500, "effect": "rr=0.8", "retention": 0.5})
         >>> round(s.effect, 12), s.retention

@@ -1,0 +1,99 @@
+"""``powerplan simulate``: power by simulating the whole matched-cohort study."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+import powerplan
+
+from .options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, json_option,
+                      scenario_options, simulation_options)
+from .output import emit
+
+#: A run shows a progress bar once it has taken this long (seconds).
+PROGRESS_AFTER = 1.0
+
+
+class Progress:
+    """A progress bar on ``stream`` that appears only once a run has taken a second.
+
+    It is never shown when ``stream`` is not a terminal. Call it with the
+    number of replicates just finished; :meth:`close` ends the bar.
+    """
+
+    def __init__(self, total: int, stream=None, clock=time.monotonic):
+        self.total = total
+        self.stream = sys.stderr if stream is None else stream
+        self.clock = clock
+        self.started = clock()
+        self.done = 0
+        self.bar = None
+
+    def __call__(self, finished: int) -> None:
+        self.done += finished
+        if self.bar is None:
+            if self.clock() - self.started < PROGRESS_AFTER or not self.stream.isatty():
+                return
+            self.bar = click.progressbar(length=self.total, label="Simulating",
+                                         file=self.stream, show_eta=True)
+            self.bar.__enter__()
+            self.bar.update(self.done)
+        else:
+            self.bar.update(finished)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def run_simulation(options: dict, *, as_json: bool) -> None:
+    """Build the scenario from command options, simulate it, print the result.
+
+    Shared by ``powerplan simulate`` and ``powerplan power --engine simulate``
+    so that both give the same answer.
+    """
+    run = {key: options.pop(key) for key in RUN_OPTIONS}
+    simulation = {key: options.pop(key) for key in SIMULATION_OPTIONS}
+    for option, name in (("method", "--method"), ("comparison_ratio", "--comparison-ratio"),
+                         ("n_comparison", "--n-comparison")):
+        if options.get(option) is not None:
+            raise click.UsageError(
+                f"{name} sets the analytic engine; the simulator's comparison group comes "
+                f"from matching (--k, --pool) and its test is --test")
+    scenario = build_scenario(simulation=simulation, **options)
+    n_sims = 1000 if run["sims"] is None else run["sims"]
+    progress = None if run["quiet"] else Progress(n_sims)
+    try:
+        result = powerplan.simulate(scenario, n_sims=n_sims, seed=run["seed"],
+                                    workers=run["workers"] or 1, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    payload = result.to_dict() | {"scenario": scenario.to_dict()}
+    emit(as_json, payload, f"{result.summary()}\n\n{result}")
+
+
+@click.command("simulate", short_help="Power by simulating the whole study.  "
+                                    "e.g. powerplan simulate --cohort 300 --sims 2000")
+@scenario_options
+@simulation_options
+@json_option
+def simulate_command(as_json, **options):
+    """The chance of a significant result, by simulating the matched-cohort
+    study many times: the funnel, a comparison pool, a fitted propensity
+    score, k-nearest caliper matching and the weighted Welch t-test. Power
+    comes with its Monte Carlo error; the seed printed with the result
+    repeats it exactly.
+
+    \b
+    Example:
+      powerplan simulate --cohort 300 --retention 0.4 --effect -5pp --sims 2000 --seed 1
+    """
+    run_simulation(options, as_json=as_json)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(simulate_command)

@@ -1,0 +1,126 @@
+"""Propensity scores: logistic regression of treated (1) against pool (0), batched.
+
+Each simulated study fits ``logit P(treated | x) = b0 + b . z`` to its treated
+people and the comparison pool, where ``z`` are the covariates standardised by
+the pool's population mean and SD (the fit, and so the linear predictor, are
+the same as on raw covariates; standardising only keeps Newton's steps well
+conditioned). The fit is Newton-Raphson (iteratively reweighted least
+squares), the method statsmodels ``Logit.fit`` uses by default, run for a block
+of studies at once: the pool's contribution to every study's gradient and
+Hessian is one matrix product. Pool records with identical covariates enter
+once, weighted by their number (the likelihood is the same). A study stops once no coefficient moves by
+more than ``tol``, or after ``max_iter`` steps (as statsmodels, 35), which
+happens under separation, for example when every treated person is male;
+coefficients then grow large, as in any maximum likelihood fit, and matching
+on the score becomes exact on that covariate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._segments import segment_sums
+_PAIRS = np.triu_indices(5)
+
+
+def design(standardised: np.ndarray) -> np.ndarray:
+    """The design matrix: an intercept column, then the standardised covariates."""
+    return np.column_stack([np.ones(len(standardised)), standardised])
+
+
+def pairs(design_matrix: np.ndarray) -> np.ndarray:
+    """Products ``z_a z_b`` (a <= b) of each row: the rows' Hessian terms."""
+    return design_matrix[:, _PAIRS[0]] * design_matrix[:, _PAIRS[1]]
+
+
+def expit(x: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-x))``, a new array (faster than scipy.special.expit)."""
+    out = np.negative(x)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
+
+
+def _unpack(flat: np.ndarray) -> np.ndarray:
+    """Symmetric ``(..., 5, 5)`` matrices from their upper-triangle entries."""
+    out = np.zeros(flat.shape[:-1] + (5, 5))
+    out[..., _PAIRS[0], _PAIRS[1]] = flat
+    out[..., _PAIRS[1], _PAIRS[0]] = flat
+    return out
+
+
+@dataclass(frozen=True)
+class PoolDesign:
+    """The pool's side of every fit: distinct covariate patterns and their counts."""
+
+    design: np.ndarray          # (n_patterns, 5) design of each pattern
+    weighted: np.ndarray        # design times the pattern's number of records
+    weighted_pairs: np.ndarray  # pairs(design) times the number of records
+
+    @classmethod
+    def of(cls, design: np.ndarray, counts: np.ndarray) -> "PoolDesign":
+        counts = np.asarray(counts, dtype=float)[:, None]
+        return cls(design, counts * design, counts * pairs(design))
+
+
+def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
+        tol=1e-6, max_iter=35):
+    """Fit the propensity model of a block of studies sharing one pool.
+
+    Parameters
+    ----------
+    pool : PoolDesign
+        The pool's distinct covariate patterns and their numbers of records.
+    treated_design : (n, 5) array
+        :func:`design` of every study's treated people, stacked study after
+        study.
+    treated_row : (n,) int array
+        The study (row of ``start``) each treated person belongs to, ascending.
+    start : (n_studies, 5) array
+        Starting coefficients (the answer does not depend on them).
+    fitted : (n_studies,) bool array
+        Which studies to fit; the others keep ``start``.
+    tol : float
+        Stop once no coefficient moves more than this. Newton converges
+        quadratically, so the coefficients are then within about ``tol**2``
+        of the maximum.
+
+    Returns
+    -------
+    coefficients : (n_studies, 5) array
+    converged : (n_studies,) bool array
+    """
+    coefficients = np.array(start, dtype=float)
+    n_studies = len(coefficients)
+    active = np.array(fitted, dtype=bool)
+    treated_pairs = pairs(treated_design)
+    for _ in range(max_iter):
+        if not active.any():
+            break
+        # Every study is computed, so each matrix product has the same shape
+        # whatever is still active: the result of a study never depends on
+        # which studies share its block.
+        mu = expit(coefficients @ pool.design.T)
+        gradient = -(mu @ pool.weighted)
+        hessian = (mu * (1.0 - mu)) @ pool.weighted_pairs
+        mu_t = expit((coefficients[treated_row] * treated_design).sum(axis=1))
+        gradient += segment_sums((1.0 - mu_t)[:, None] * treated_design, treated_row, n_studies)
+        hessian += segment_sums((mu_t * (1.0 - mu_t))[:, None] * treated_pairs,
+                                 treated_row, n_studies)
+        step = _solve(_unpack(hessian[active]), gradient[active])
+        coefficients[active] += step
+        moved = np.zeros(n_studies, dtype=bool)
+        moved[active] = ~(np.abs(step).max(axis=1) < tol)
+        active &= moved
+    return coefficients, np.asarray(fitted, dtype=bool) & ~active
+
+
+def _solve(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:
+    """Newton steps; a pseudo-inverse where a Hessian is singular."""
+    try:
+        return np.linalg.solve(hessian, gradient[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return (np.linalg.pinv(hessian) @ gradient[..., None])[..., 0]

@@ -1,0 +1,68 @@
+"""The simulated population: draws, the selection tilt, the calibrated outcome model."""
+
+import numpy as np
+import pytest
+import statsmodels.api as sm
+
+from powerplan import SimulationSettings
+from powerplan.population import SELECTION_WEIGHTS, Population, max_selection
+from powerplan.propensity import expit
+
+
+@pytest.fixture(scope="module")
+def population():
+    return Population.from_settings(SimulationSettings(selection=0.8))
+
+
+@pytest.mark.parametrize("group", ["pool", "treated"])
+def test_draws_have_the_models_means_and_sds(population, group):
+    model = getattr(population, group)
+    x = model.draw(np.random.default_rng(1), 400_000)
+    se = model.sds() / np.sqrt(len(x))
+    assert np.all(np.abs(x.mean(axis=0) - model.means()) < 5 * se)
+    np.testing.assert_allclose(x.std(axis=0), model.sds(), rtol=0.02)
+
+
+def test_pool_moments_are_the_settings():
+    settings = SimulationSettings(age_mean=35, age_sd=12, male_share=0.8, custody_share=0.2,
+                                  prior_offences_mean=7, prior_offences_dispersion=2)
+    pool = settings.pool_covariates()
+    np.testing.assert_allclose(pool.means(), [35, 0.8, 7, 0.2])
+    np.testing.assert_allclose(pool.sds()[[0, 2]], [12, np.sqrt(7 + 7 ** 2 / 2)])
+
+
+def test_selection_tilt_makes_the_propensity_model_logistic(population):
+    # Regressing treated (1) against pool (0) recovers the tilt coefficients:
+    # the model the analysis fits is correctly specified.
+    rng = np.random.default_rng(2)
+    treated, pool = population.treated.draw(rng, 60_000), population.pool.draw(rng, 60_000)
+    data = sm.add_constant(np.vstack([treated, pool]))
+    fit = sm.Logit(np.r_[np.ones(60_000), np.zeros(60_000)], data).fit(disp=0)
+    tilt = 0.8 * SELECTION_WEIGHTS / population.sds
+    assert np.all(np.abs(fit.params[1:] - tilt) < 4 * fit.bse[1:])
+
+
+@pytest.mark.parametrize("strength", [0.0, 1.0, 2.5])
+@pytest.mark.parametrize("rate", [0.05, 0.35, 0.8])
+def test_calibrated_intercept_gives_the_rate_among_treated_like_people(population, strength,
+                                                                       rate):
+    intercept = population.intercept(rate, strength=strength)
+    expected = population.expected_rate(intercept, strength=strength)
+    assert expected == pytest.approx(rate, abs=1e-12)
+    x = population.treated.draw(np.random.default_rng(3), 400_000)
+    p = expit(intercept + strength * population.risk(x))
+    assert abs(p.mean() - rate) <= 5 * p.std() / np.sqrt(len(p)) + 1e-12
+
+
+def test_risk_index_has_unit_sd_in_the_pool(population):
+    x = population.pool.draw(np.random.default_rng(4), 400_000)
+    assert population.risk(x).std() == pytest.approx(1.0, abs=0.01)
+
+
+def test_selection_limit_is_where_the_treated_tail_stops_being_finite():
+    limit = max_selection(SimulationSettings().pool_covariates())
+    below = Population.from_settings(SimulationSettings(selection=0.99 * limit))
+    assert np.isfinite(below.treated.means()).all()
+    assert below.treated.prior_success > 0
+    with pytest.raises(ValueError, match="selection must be a number in"):
+        SimulationSettings(selection=limit)
