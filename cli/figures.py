@@ -82,6 +82,11 @@ def power_figure(result):
     return funnel
 
 
+def solution_fit_figure(solution):
+    """A simulated solution: the simulated powers, the fitted curve and the answer."""
+    return plotting.plot_simulated_solution(solution, ax=new_axes())
+
+
 def size_figure(scenario, solution):
     """Power against cohort, from a fifth to twice the answer, with the answer marked."""
     answer = solution.value

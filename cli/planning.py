@@ -7,21 +7,52 @@ import click
 import powerplan
 
 from . import figures
-from .options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, json_option,
-                      option_name, prior_option, scenario_options, simulation_options,
-                      target_power_option)
+from .options import PROPORTION
+from .options import (build_scenario, json_option, prior_option, scenario_options,
+                      simulation_options, target_power_option)
 from .output import emit
-from .simulate_command import run_simulation
+from .simulate_command import run_options, run_simulation, split_engine
+
+#: The simulated solver's budget when --sims is not given.
+DEFAULT_SOLVE_SIMS = 20_000
+
+
+def engine_option(command):
+    return click.option(
+        "--engine", type=click.Choice(["analytic", "simulate"]), default="analytic",
+        show_default=True,
+        help="analytic: closed-form, instant; simulate: simulate the whole study "
+             "(as powerplan simulate).")(command)
+
+
+def precision_option(command):
+    return click.option(
+        "--precision", type=PROPORTION, default=0.05, show_default=True,
+        help="With --engine simulate: stop when the answer's 95% interval is within this "
+             "share of it (0.05 or 5%); --sims is then the most replicates to use.")(command)
+
+
+def _solve(scenario, unknown, engine, run, precision, **kwargs):
+    """Solve analytically, or by simulation with the run options and a progress bar."""
+    if engine == "analytic":
+        if precision != 0.05:
+            raise click.UsageError("--precision applies to the simulator; add --engine simulate")
+        return powerplan.solve(scenario, unknown, **kwargs)
+    max_sims = run["sims"] or DEFAULT_SOLVE_SIMS
+    keywords, progress = run_options(run, max_sims)
+    try:
+        return powerplan.solve(scenario, unknown, engine="simulate", max_sims=max_sims,
+                               precision=precision, **keywords, **kwargs)
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 @click.command("power", short_help="Chance of a significant result.  "
                                  "e.g. powerplan power --cohort 300 --effect -5pp")
 @scenario_options
 @prior_option
-@click.option("--engine", type=click.Choice(["analytic", "simulate"]), default="analytic",
-              show_default=True,
-              help="analytic: closed-form, instant; simulate: simulate the whole study "
-                   "(as powerplan simulate).")
+@engine_option
 @simulation_options
 @figures.plot_option("Draw the funnel and the chances of each verdict.")
 @json_option
@@ -39,11 +70,8 @@ def power_command(as_json, prior, engine, plot_path, **options):
       powerplan power --cohort 300 --engine simulate --sims 2000 --seed 1
     """
     if engine == "simulate":
-        return run_simulation(options, as_json=as_json)
-    for key in (*SIMULATION_OPTIONS, *RUN_OPTIONS):
-        if options.pop(key) not in (None, False):
-            raise click.UsageError(f"{option_name(key)} applies to the simulator; "
-                                   f"add --engine simulate")
+        return run_simulation(options, as_json=as_json, prior=prior, plot_path=plot_path)
+    split_engine(options, "analytic")
     scenario = build_scenario(**options)
     figures.refuse_prior(plot_path, prior)
     if prior is None:
@@ -61,24 +89,35 @@ def power_command(as_json, prior, engine, plot_path, **options):
 @scenario_options
 @target_power_option
 @prior_option
+@engine_option
+@simulation_options
+@precision_option
 @figures.plot_option("Draw power against cohort with the minimum cohort marked.")
 @json_option
-def size_command(as_json, target_power, prior, plot_path, **options):
+def size_command(as_json, target_power, prior, engine, precision, plot_path, **options):
     """The smallest number of people to submit for the study to reach the
     target power (--cohort, if given, is ignored). With --prior the target
     is assurance: the chance of a significant reduction averaged over the
     belief about the effect.
 
+    With --engine simulate the answer comes from simulated studies: a smooth
+    power curve is fitted to them around the analytic answer, and the answer
+    is given with its 95% interval.
+
     \b
-    Example:
+    Examples:
       powerplan size --retention 0.4 --base-rate 0.35 --effect -5pp --target-power 0.8
       powerplan size --prior published --target-power 0.5
+      powerplan size --engine simulate --seed 1
     """
-    scenario = build_scenario(**options)
+    simulation, run = split_engine(options, engine)
+    scenario = build_scenario(simulation=simulation, **options)
     figures.refuse_prior(plot_path, prior)
-    solution = powerplan.solve(scenario, "cohort", target_power=target_power, prior=prior)
+    solution = _solve(scenario, "cohort", engine, run, precision, target_power=target_power,
+                      prior=prior)
     if plot_path is not None:
-        figures.save(figures.size_figure(scenario, solution), plot_path)
+        figures.save(figures.size_figure(scenario, solution) if engine == "analytic"
+                     else figures.solution_fit_figure(solution), plot_path)
     payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
     emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
 
@@ -89,21 +128,27 @@ def size_command(as_json, target_power, prior, plot_path, **options):
 @target_power_option
 @click.option("--direction", type=click.Choice(["reduction", "increase"]), default="reduction",
               show_default=True, help="Solve for the smallest reduction or increase.")
+@engine_option
+@simulation_options
+@precision_option
 @figures.plot_option("Draw power against effect with the minimum detectable effect marked.")
 @json_option
-def mde_command(as_json, target_power, direction, plot_path, **options):
+def mde_command(as_json, target_power, direction, engine, precision, plot_path, **options):
     """The smallest effect the study detects with the target power
     (--effect, if given, is ignored).
 
     \b
-    Example:
+    Examples:
       powerplan mde --cohort 1000 --retention 0.4 --base-rate 0.35 --target-power 0.8
+      powerplan mde --cohort 1000 --engine simulate --seed 1
     """
-    scenario = build_scenario(**options)
-    solution = powerplan.solve(scenario, "effect", target_power=target_power,
-                               direction=direction)
+    simulation, run = split_engine(options, engine)
+    scenario = build_scenario(simulation=simulation, **options)
+    solution = _solve(scenario, "effect", engine, run, precision, target_power=target_power,
+                      direction=direction)
     if plot_path is not None:
-        figures.save(figures.mde_figure(scenario, solution), plot_path)
+        figures.save(figures.mde_figure(scenario, solution) if engine == "analytic"
+                     else figures.solution_fit_figure(solution), plot_path)
     payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
     emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
 

@@ -9,8 +9,9 @@ import click
 
 import powerplan
 
+from . import figures
 from .options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, json_option,
-                      scenario_options, simulation_options)
+                      option_name, prior_option, scenario_options, simulation_options)
 from .output import emit
 
 #: A run shows a progress bar once it has taken this long (seconds).
@@ -49,29 +50,59 @@ class Progress:
             self.bar.__exit__(None, None, None)
 
 
-def run_simulation(options: dict, *, as_json: bool) -> None:
-    """Build the scenario from command options, simulate it, print the result.
+def split_engine(options: dict, engine: str) -> tuple[dict, dict]:
+    """Take the simulator's options out of ``options``.
 
-    Shared by ``powerplan simulate`` and ``powerplan power --engine simulate``
-    so that both give the same answer.
+    Returns ``(simulation settings, run options)``. For the analytic engine
+    any simulator option given is an error, and so, for the simulator, is an
+    option only the analytic engine uses.
     """
     run = {key: options.pop(key) for key in RUN_OPTIONS}
     simulation = {key: options.pop(key) for key in SIMULATION_OPTIONS}
+    if engine == "analytic":
+        for key, value in (run | simulation).items():
+            if value not in (None, False):
+                raise click.UsageError(f"{option_name(key)} applies to the simulator; "
+                                       f"add --engine simulate")
+        return simulation, run
     for option, name in (("method", "--method"), ("comparison_ratio", "--comparison-ratio"),
                          ("n_comparison", "--n-comparison")):
         if options.get(option) is not None:
             raise click.UsageError(
                 f"{name} sets the analytic engine; the simulator's comparison group comes "
                 f"from matching (--k, --pool) and its test is --test")
+    return simulation, run
+
+
+def run_options(run: dict, total: int) -> tuple[dict, Progress | None]:
+    """Seed, workers and a progress bar for ``total`` replicates, as library keywords."""
+    progress = None if run["quiet"] else Progress(total)
+    return {"seed": run["seed"], "workers": run["workers"] or 1, "progress": progress}, progress
+
+
+def run_simulation(options: dict, *, as_json: bool, prior=None, plot_path=None) -> None:
+    """Build the scenario from command options, simulate it, print the result.
+
+    Shared by ``powerplan simulate`` and ``powerplan power --engine simulate``
+    so that both give the same answer. With a prior, the chances are
+    averaged over it (simulated assurance).
+    """
+    simulation, run = split_engine(options, "simulate")
+    figures.refuse_prior(plot_path, prior)
     scenario = build_scenario(simulation=simulation, **options)
     n_sims = 1000 if run["sims"] is None else run["sims"]
-    progress = None if run["quiet"] else Progress(n_sims)
+    keywords, progress = run_options(run, n_sims)
     try:
-        result = powerplan.simulate(scenario, n_sims=n_sims, seed=run["seed"],
-                                    workers=run["workers"] or 1, progress=progress)
+        if prior is None:
+            result = powerplan.simulate(scenario, n_sims=n_sims, **keywords)
+        else:
+            result = powerplan.assurance(scenario, prior, engine="simulate", n_sims=n_sims,
+                                         **keywords)
     finally:
         if progress is not None:
             progress.close()
+    if plot_path is not None:
+        figures.save(figures.power_figure(result), plot_path)
     payload = result.to_dict() | {"scenario": scenario.to_dict()}
     emit(as_json, payload, f"{result.summary()}\n\n{result}")
 
@@ -79,9 +110,11 @@ def run_simulation(options: dict, *, as_json: bool) -> None:
 @click.command("simulate", short_help="Power by simulating the whole study.  "
                                     "e.g. powerplan simulate --cohort 300 --sims 2000")
 @scenario_options
+@prior_option
 @simulation_options
+@figures.plot_option("Draw the funnel and the chances of each verdict.")
 @json_option
-def simulate_command(as_json, **options):
+def simulate_command(as_json, prior, plot_path, **options):
     """The chance of a significant result, by simulating the matched-cohort
     study many times: the funnel, a comparison pool, a fitted propensity
     score, k-nearest caliper matching and the weighted Welch t-test. Power
@@ -92,7 +125,7 @@ def simulate_command(as_json, **options):
     Example:
       powerplan simulate --cohort 300 --retention 0.4 --effect -5pp --sims 2000 --seed 1
     """
-    run_simulation(options, as_json=as_json)
+    run_simulation(options, as_json=as_json, prior=prior, plot_path=plot_path)
 
 
 def register(group: click.Group) -> None:

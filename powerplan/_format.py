@@ -53,10 +53,12 @@ def setting(name: str, value) -> str:
     return f"{value:g}"
 
 
-def scenario_phrases(scenario, omit=()) -> list[str]:
+def scenario_phrases(scenario, omit=(), simulated: bool = False) -> list[str]:
     """Short phrases stating a scenario, leaving out the settings in ``omit``.
 
     ``omit`` holds setting names and ``"test"`` (the test, alternative and alpha).
+    ``simulated`` states the simulated study's matching and test instead of
+    the analytic comparison design and method.
 
     >>> from powerplan import Scenario
     >>> scenario_phrases(Scenario(), omit=("cohort",))
@@ -71,6 +73,10 @@ def scenario_phrases(scenario, omit=()) -> list[str]:
     else:
         comparison = f"{scenario.comparison_ratio:g} comparison records each"
     test = f"{scenario.method} test"
+    if simulated:
+        settings = scenario.simulation
+        comparison = f"{settings.k} matches each from a pool of {people(settings.pool)}"
+        test = f"simulated {settings.test} test"
     if scenario.alternative != "two-sided":
         test += f" ({scenario.alternative})"
     if "alpha" not in omit:

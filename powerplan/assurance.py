@@ -21,6 +21,7 @@ Statistics* 4: 187-201). Two computations:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,9 @@ from .results import PowerResult
 from .scenario import Scenario
 
 COMPUTATIONS = ("auto", "closed-form", "quadrature")
+ENGINES = ("analytic", "simulate")
+#: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles).
+SIMULATION_NODES = 12
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class AssuranceResult(PowerResult):
     p_effect_in_direction: float = 0.0
     prior: str = ""
     computation: str = ""
+    mc_se: float | None = None
+    n_sims: int | None = None
 
     def summary(self) -> str:
         return (
@@ -78,6 +84,9 @@ class AssuranceResult(PowerResult):
         rows.insert(5, ("assurance", f"{_format.percent(self.assurance)} (ceiling "
                                      f"{_format.percent(self.p_effect_in_direction)}: the prior's "
                                      f"weight in that direction)"))
+        if self.mc_se is not None:
+            rows.insert(6, ("Monte Carlo error", f"+/- {100 * self.mc_se:.1f} points "
+                                                 f"({self.n_sims:,} simulated studies)"))
         return rows
 
     def __str__(self) -> str:
@@ -129,7 +138,48 @@ def _quadrature(scenario: Scenario, prior: Prior):
             float(np.dot(weights, at_mean)))
 
 
-def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto") -> AssuranceResult:
+def _computation(scenario: Scenario, prior: Prior, asked: str) -> str:
+    """The analytic computation to use: the one asked for, or the best for ``auto``."""
+    closed = isinstance(prior, NormalPrior) and scenario.method == "wald"
+    if asked == "closed-form" and not closed:
+        raise InvalidInputError(
+            "computation", "closed-form needs a normal prior and method 'wald'; use 'quadrature'")
+    if asked != "auto":
+        return asked
+    # The closed form ignores the truncation to valid treated rates, so it is
+    # used only when the prior puts (almost) no weight outside them.
+    negligible = closed and prior.mass(*prior.bounds(scenario.base_rate)) > 1 - 1e-9
+    return "closed-form" if negligible else "quadrature"
+
+
+def _simulated(scenario: Scenario, prior: Prior, n_sims, seed, workers, progress):
+    """Verdict chances simulated at a few effects and combined with the prior's weights.
+
+    All effects share one seed (common random numbers). Returns the shares
+    of reductions and increases, the Monte Carlo standard error of the
+    reductions' share, the replicates used, and a result to describe the
+    study (at the first node).
+    """
+    from .simulate import simulate
+
+    effects, weights = prior.few_nodes(scenario.base_rate)
+    n_sims = _validate.integer("n_sims", 1000 if n_sims is None else n_sims, len(effects))
+    each = math.ceil(n_sims / len(effects))
+    seed = int(np.random.SeedSequence(seed).entropy) if seed is None else seed
+    reduction = increase = variance = 0.0
+    for effect, weight in zip(effects, weights):
+        result = simulate(scenario.replace(effect=float(effect)), n_sims=each, seed=seed,
+                          workers=workers, progress=progress)
+        reduction += weight * result.p_significant_reduction
+        increase += weight * result.p_significant_increase
+        share = result.p_significant_reduction
+        variance += weight ** 2 * share * (1 - share) / each
+    return reduction, increase, math.sqrt(variance), each * len(effects), result
+
+
+def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto",
+              engine: str = "analytic", n_sims: int | None = None, seed: int | None = None,
+              workers: int = 1, progress=None) -> AssuranceResult:
     """Chance of each verdict averaged over a prior belief about the effect.
 
     Parameters
@@ -141,7 +191,15 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto") ->
     computation : {"auto", "closed-form", "quadrature"}
         ``auto`` uses the closed form for a normal prior with the ``wald``
         method when the prior puts less than 1e-9 of its weight on invalid
-        treated rates, and quadrature otherwise.
+        treated rates, and quadrature otherwise. Analytic engine only.
+    engine : {"analytic", "simulate"}
+        ``simulate`` simulates the whole study at 12 effects spread over the
+        prior (Gauss-Legendre nodes on its quantiles; a discrete prior's own
+        effects) and weights them; the result carries ``mc_se``.
+    n_sims, seed, workers, progress
+        For ``engine="simulate"``: replicates in all (default 1,000, shared
+        equally among the effects), the seed, processes, and a progress
+        callback, as for :func:`powerplan.simulate`.
 
     Returns
     -------
@@ -159,22 +217,27 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto") ->
     0.4261
     """
     _validate.choice("computation", computation, COMPUTATIONS)
+    _validate.choice("engine", engine, ENGINES)
     if not isinstance(prior, (NormalPrior, DiscretePrior)):
-        raise InvalidInputError("prior", f"must be a NormalPrior or DiscretePrior; "
-                                                   f"got {prior!r}")
-    closed = isinstance(prior, NormalPrior) and scenario.method == "wald"
-    if computation == "closed-form" and not closed:
-        raise InvalidInputError(
-            "computation", "closed-form needs a normal prior and method 'wald'; use 'quadrature'")
-    if computation == "auto":
-        # The closed form ignores the truncation to valid treated rates, so it
-        # is used only when the prior puts (almost) no weight outside them.
-        negligible = closed and prior.mass(*prior.bounds(scenario.base_rate)) > 1 - 1e-9
-        computation = "closed-form" if negligible else "quadrature"
-    if computation == "closed-form":
-        reduction, increase, at_mean = _closed_form(scenario, prior)
+        raise InvalidInputError("prior", f"must be a NormalPrior or DiscretePrior; got {prior!r}")
+    simulated = {}
+    if engine == "simulate":
+        if computation != "auto":
+            raise InvalidInputError("computation", "applies to the analytic engine only")
+        reduction, increase, mc_se, used, described = _simulated(
+            scenario, prior, n_sims, seed, workers, progress)
+        at_mean, computation = None, "simulation"
+        simulated = {"mc_se": mc_se, "n_sims": used, "engine": "simulate",
+                     "method": described.method}
     else:
-        reduction, increase, at_mean = _quadrature(scenario, prior)
+        if n_sims is not None or seed is not None:
+            raise InvalidInputError("n_sims" if n_sims is not None else "seed",
+                                    "applies only with engine 'simulate'")
+        computation = _computation(scenario, prior, computation)
+        if computation == "closed-form":
+            reduction, increase, at_mean = _closed_form(scenario, prior)
+        else:
+            reduction, increase, at_mean = _quadrature(scenario, prior)
     reduction, increase = min(1.0, reduction), min(1.0, increase)
     power = min(1.0, reduction + increase)
     mean = prior.mean
@@ -184,9 +247,9 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto") ->
     fields = base.to_dict() | {
         "power": power, "p_significant_reduction": reduction,
         "p_significant_increase": increase, "p_inconclusive": 1.0 - power,
-        "power_at_expected_n": min(1.0, at_mean),
+        "power_at_expected_n": None if at_mean is None else min(1.0, at_mean),
         "assurance": increase if scenario.alternative == "greater" else reduction,
         "p_effect_in_direction": _direction_mass(prior, scenario),
         "prior": prior.describe(), "computation": computation,
-    }
+    } | simulated
     return AssuranceResult(**fields, scenario=shown)

@@ -161,9 +161,10 @@ def _label_chance(ax, label: str) -> None:
     ax.yaxis.set_major_formatter(ticker.PercentFormatter(xmax=1, decimals=0))
 
 
-def _title(ax, scenario: Scenario, omit=(), first: str | None = None, width: int = 60) -> None:
+def _title(ax, scenario: Scenario, omit=(), first: str | None = None, width: int = 60,
+           simulated: bool = False) -> None:
     """State the scenario in the title, in lines of about ``width`` characters."""
-    phrases = ([first] if first else []) + _format.scenario_phrases(scenario, omit)
+    phrases = ([first] if first else []) + _format.scenario_phrases(scenario, omit, simulated)
     lines = [phrases[0]]
     for phrase in phrases[1:]:
         if len(lines[-1]) + len(phrase) + 2 > width:
@@ -278,7 +279,7 @@ def plot_power_curve(curve, ax=None, *, target_power=None, solution=None, label=
         ax.plot([at], [solution.achieved_power], "o", color=marker, gid="solution point")
     _label_x(ax, curve.field)
     _label_chance(ax, POWER_LABEL)
-    _title(ax, curve.scenario, omit=(curve.field,))
+    _title(ax, curve.scenario, omit=(curve.field,), simulated=curve.engine == "simulate")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best")
     return ax
@@ -397,7 +398,7 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
         ax.set_xticks(x, labels, rotation=45 if len(x) > 8 else 0)
         ax.set_xlabel(AXIS_LABELS[field])
     _label_chance(ax, VERDICT_LABEL)
-    _title(ax, scenario, omit=omit)
+    _title(ax, scenario, omit=omit, simulated=getattr(curve, "engine", None) == "simulate")
     handles, labels = ax.get_legend_handles_labels()
     # Legend top to bottom in the order of the stack.
     ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1))
@@ -744,4 +745,55 @@ def plot_published(review, ax=None):
                  f"(p = {review.p_value:.2g})", fontsize="medium")
     ax.legend(loc="upper left", fontsize="small")
     ax.spines[["top", "right", "left"]].set_visible(False)
+    return ax
+
+
+def plot_simulated_solution(solution, ax=None):
+    """Draw how a simulated solution was found: simulated power at each value
+    tried (with 95% Wilson intervals), the fitted probit curve, the target and
+    the answer with its 95% interval.
+
+    Parameters
+    ----------
+    solution : SimulatedSolution
+        From ``solve(..., engine="simulate")``.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    from scipy import stats
+    from statsmodels.stats.proportion import proportion_confint
+
+    from .simulated_solve import SimulatedSolution
+
+    if not isinstance(solution, SimulatedSolution):
+        raise InvalidInputError("solution", f"must be a SimulatedSolution from "
+                                            f"solve(..., engine='simulate'); got {solution!r}")
+    ax = _axes(ax)
+    field = solution.unknown
+    design = solution.design
+    low, high = proportion_confint(design["significant"], design["n_sims"], method="wilson")
+    x = _x(field, design["value"])
+    power = design["power"].to_numpy()
+    bars = ax.errorbar(x, power, yerr=[power - low, high - power], fmt="o", capsize=3,
+                       color=COLORS["simulated"], label="Simulated power with interval")
+    bars.lines[0].set_gid("simulated")
+    a, b = solution.coefficients
+    values = np.linspace(design["value"].min(), design["value"].max(), 200)
+    covariate = np.log(values) if field == "cohort" else np.abs(values)
+    ax.plot(_x(field, values), stats.norm.cdf(a + b * covariate), color=COLORS["power"],
+            linewidth=2, label="Fitted curve (probit)", gid="fit")
+    _target_line(ax, solution.target_power)
+    at = _x(field, [solution.value])[0]
+    ax.axvline(at, color=COLORS["solution"], linestyle=":", linewidth=2,
+               label=_solution_label(solution), gid="solution")
+    ax.axvspan(*sorted(_x(field, solution.interval)), color=COLORS["solution"], alpha=0.15,
+               label="95% interval of the answer", gid="interval")
+    _label_x(ax, field)
+    _label_chance(ax, POWER_LABEL)
+    _title(ax, solution.scenario, omit=(field,), simulated=True)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best")
     return ax

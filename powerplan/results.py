@@ -206,12 +206,17 @@ class Solution:
             f"{self.measure}."
         )
 
-    def __str__(self) -> str:
+    def _answer_rows(self) -> list[tuple[str, str]]:
         rows = [(f"target {self.measure}", _format.percent(self.target_power)),
                 (f"achieved {self.measure}", _format.percent(self.achieved_power, 3))]
         if self.power_below is not None:
             rows.append(("with one person fewer", _format.percent(self.power_below, 3)))
-        rows += [row for row in self.result._rows() if row[0] not in ("power", "assurance")]
+        return rows
+
+    def __str__(self) -> str:
+        rows = self._answer_rows()
+        rows += [row for row in self.result._rows()
+                 if row[0] not in ("power", "assurance", "seed")]
         text = f"Solved for {self.unknown} ({self.result.engine}; {self.result.method} test)\n"
         text += _format.table(rows)
         for note in self.notes:

@@ -32,7 +32,7 @@ from .scenario import MAX_COHORT, Scenario
 
 UNKNOWNS = ("cohort", "effect", "retention")
 DIRECTIONS = ("reduction", "increase")
-ENGINES = ("analytic",)
+ENGINES = ("analytic", "simulate")
 
 #: The data service's minimum request (people submitted).
 MIN_REQUEST = 60
@@ -42,7 +42,7 @@ MIN_REOFFENDERS_SECONDARY = 30
 
 def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
           direction: str = "reduction", engine: str = "analytic",
-          prior: Prior | None = None) -> Solution:
+          prior: Prior | None = None, **simulation) -> Solution:
     """Solve a planned study for one named unknown.
 
     Parameters
@@ -58,8 +58,15 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
     direction : {"reduction", "increase"}
         For ``effect``: solve for a reduction (negative effect, the default)
         or an increase.
-    engine : {"analytic"}
-        How power is computed.
+    engine : {"analytic", "simulate"}
+        How power is computed. ``simulate`` (cohort or effect only) fits a
+        smooth power curve to simulated studies around the analytic answer
+        and returns a :class:`~powerplan.simulated_solve.SimulatedSolution`
+        with the answer's 95% interval; see :mod:`powerplan.simulated_solve`.
+    **simulation
+        With ``engine="simulate"``: ``precision``, ``max_sims``, ``seed``,
+        ``workers``, ``progress`` (see
+        :func:`~powerplan.simulated_solve.solve_by_simulation`).
     prior : NormalPrior or DiscretePrior, optional
         A belief about the effect (see :mod:`powerplan.priors`). When given,
         the target is *assurance* (the chance of a significant result in the
@@ -89,6 +96,16 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
     _validate.choice("unknown", unknown, UNKNOWNS)
     _validate.choice("direction", direction, DIRECTIONS)
     _validate.choice("engine", engine, ENGINES)
+    if engine == "simulate":
+        if prior is not None:
+            raise InvalidInputError("prior", "cannot be combined with engine 'simulate' when "
+                                             "solving; use the analytic engine for assurance")
+        from .simulated_solve import solve_by_simulation
+
+        return solve_by_simulation(scenario, unknown, target_power=target_power,
+                                   direction=direction, **simulation)
+    if simulation:
+        raise InvalidInputError(sorted(simulation)[0], "applies only with engine 'simulate'")
     target = _validate.proportion("target_power", target_power)
     if target <= scenario.alpha:
         raise InvalidInputError(

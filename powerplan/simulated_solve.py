@@ -1,0 +1,267 @@
+"""Solving by simulation: a smooth power curve fitted to simulated verdicts.
+
+Bisecting noisy simulated power estimates wastes replicates and can stop
+anywhere inside the noise. Instead:
+
+1. start from the analytic answer;
+2. simulate a few values of the unknown around it with *common random
+   numbers* (the same seed at every value of a round, so the replicates at
+   neighbouring values share their random draws and the differences between
+   values are estimated more precisely than the powers themselves);
+3. fit a probit model to the verdicts, ``P(significant) = Phi(a + b x)`` with
+   ``x = log(cohort)`` (or the size of the effect), by statsmodels' binomial
+   GLM, and solve it for the target;
+4. while the 95% interval of the answer (delta method on the fitted
+   coefficients) is wider than the precision asked for, simulate a new round
+   of values around the current answer with twice the replicates, and refit
+   on everything;
+5. check the answer by simulating it directly.
+
+The GLM treats replicates as independent; with common random numbers the
+verdicts at neighbouring values are positively correlated, which makes the
+reported interval conservative (wider than the truth) for the slope.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import _format, _validate
+from .errors import InvalidInputError, NoSolutionError
+from .results import Solution
+from .scenario import MAX_COHORT, Scenario
+
+#: Relative half-width of the answer's 95% interval to reach, by default.
+DEFAULT_PRECISION = 0.05
+#: Replicates the whole search may use, by default.
+DEFAULT_MAX_SIMS = 20_000
+#: Replicates at each value in the first round.
+FIRST_ROUND_SIMS = 300
+#: The first round's values, as multiples of the analytic answer.
+FIRST_ROUND = (0.7, 0.85, 1.0, 1.2, 1.45)
+#: Later rounds' values, as multiples of the current answer.
+LATER_ROUNDS = (0.9, 0.95, 1.0, 1.05, 1.1)
+#: Most rounds a search runs (each doubles the replicates per value).
+MAX_ROUNDS = 12
+
+
+@dataclass(frozen=True)
+class SimulatedSolution(Solution):
+    """A :class:`Solution` found by simulation, with its uncertainty.
+
+    ``achieved_power`` and ``power_below`` are read off the fitted curve;
+    ``result`` is a direct simulation at the answer (its power carries its
+    own Monte Carlo error).
+
+    Attributes
+    ----------
+    interval : tuple of float
+        95% interval of the unknown (before rounding a cohort up).
+    precision : float
+        The relative half-width asked for; ``reached`` says whether the
+        interval is at least that narrow.
+    reached : bool
+    n_sims : int
+        Replicates simulated in all, the check at the answer included.
+    seed : int
+        The seed's entropy; the same seed repeats the search exactly.
+    coefficients : tuple of float
+        ``(a, b)`` of the fitted curve ``Phi(a + b x)``.
+    design : pandas.DataFrame
+        Every simulated value: ``round``, ``value``, ``n_sims``,
+        ``significant`` and ``power``.
+    """
+
+    interval: tuple[float, float] = (math.nan, math.nan)
+    precision: float = DEFAULT_PRECISION
+    reached: bool = False
+    n_sims: int = 0
+    seed: int = 0
+    coefficients: tuple[float, float] = (math.nan, math.nan)
+    design: pd.DataFrame = field(default=None, repr=False, compare=False)
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out.pop("design", None)
+        out["interval"] = [float(v) for v in self.interval]
+        out["coefficients"] = [float(v) for v in self.coefficients]
+        out["design"] = self.design.to_dict("records")
+        return out
+
+    def _interval_text(self) -> str:
+        low, high = self.interval
+        if self.unknown == "cohort":
+            return f"{low:,.0f} to {high:,.0f} people"
+        return f"{100 * low:+.2f} to {100 * high:+.2f} points"
+
+    def summary(self) -> str:
+        return (f"{super().summary()} By simulation: 95% interval {self._interval_text()}, "
+                f"from {self.n_sims:,} simulated studies.")
+
+    def _answer_rows(self) -> list[tuple[str, str]]:
+        rows = super()._answer_rows()
+        rows[1] = (f"achieved {self.measure}", f"{_format.percent(self.achieved_power, 3)} "
+                                               f"on the fitted curve")
+        rows[2:2] = [
+            ("95% interval", self._interval_text()),
+            ("precision", f"+/-{_format.percent(self.precision, 0)} "
+                          f"{'reached' if self.reached else 'NOT reached'}"),
+            ("simulated studies", f"{self.n_sims:,} (seed {self.seed})"),
+            ("power at the answer", f"{_format.percent(self.result.power)} +/- "
+                                    f"{100 * self.result.mc_se:.1f} points, simulated directly"),
+        ]
+        return rows
+
+
+class _Unknown:
+    """How the unknown enters the scenario and the fitted curve."""
+
+    def __init__(self, scenario: Scenario, unknown: str, direction: str):
+        self.scenario = scenario
+        self.name = unknown
+        self.sign = -1.0 if direction == "reduction" else 1.0
+
+    def x(self, value: float) -> float:
+        """The curve's covariate: log cohort, or the size of the effect."""
+        return math.log(value) if self.name == "cohort" else abs(value)
+
+    def value(self, x: float) -> float:
+        return math.exp(x) if self.name == "cohort" else self.sign * x
+
+    def valid(self, value: float) -> float | None:
+        """The value kept inside its range, or None if there is no room."""
+        if self.name == "cohort":
+            return float(min(max(round(value), 2), MAX_COHORT))
+        room = self.scenario.base_rate if self.sign < 0 else 1.0 - self.scenario.base_rate
+        size = min(abs(value), room * (1 - 1e-6))
+        return self.sign * size if size > 0 else None
+
+    def scenario_at(self, value: float) -> Scenario:
+        if self.name == "cohort":
+            return self.scenario.replace(cohort=int(value))
+        return self.scenario.replace(effect=value)
+
+
+def _fit(design: pd.DataFrame, unknown: _Unknown, target: float):
+    """Probit fit and the solution with its delta-method standard error."""
+    import statsmodels.api as sm
+
+    x = np.array([unknown.x(v) for v in design["value"]])
+    counts = np.column_stack([design["significant"], design["n_sims"] - design["significant"]])
+    model = sm.GLM(counts, sm.add_constant(x),
+                   family=sm.families.Binomial(link=sm.families.links.Probit()))
+    fit = model.fit()
+    a, b = (float(v) for v in fit.params)
+    if not b > 0:
+        return a, b, math.nan, math.inf
+    q = stats.norm.ppf(target)
+    root = (q - a) / b
+    gradient = np.array([-1.0 / b, -(q - a) / b ** 2])
+    se = float(np.sqrt(gradient @ np.asarray(fit.cov_params()) @ gradient))
+    return a, b, root, se
+
+
+def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
+                        direction: str = "reduction", precision: float = DEFAULT_PRECISION,
+                        max_sims: int = DEFAULT_MAX_SIMS, seed: int | None = None,
+                        workers: int = 1, progress=None) -> SimulatedSolution:
+    """The minimum cohort or the MDE by simulating the whole study.
+
+    Called by :func:`powerplan.solve` with ``engine="simulate"``; see the
+    module docstring for the method.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    unknown : {"cohort", "effect"}
+    target_power : float
+        In (alpha, 1).
+    direction : {"reduction", "increase"}
+        For the effect.
+    precision : float
+        Stop when the 95% interval of the answer is within this fraction of
+        it, in (0, 1).
+    max_sims : int
+        Replicates the search may use (>= 2,000); it stops there, saying the
+        precision was not reached.
+    seed : int or None
+        Whole number >= 0; None draws a fresh one (reported).
+    workers : int
+        Processes each simulation may use.
+    progress : callable or None
+        Called with the number of replicates just finished.
+
+    Returns
+    -------
+    SimulatedSolution
+    """
+    from .simulate import simulate
+    from .solve import solve
+
+    if unknown not in ("cohort", "effect"):
+        raise InvalidInputError("unknown", f"must be 'cohort' or 'effect' with engine "
+                                           f"'simulate'; got {unknown!r}")
+    precision = _validate.proportion("precision", precision)
+    max_sims = _validate.integer("max_sims", max_sims, 2000)
+    if seed is not None:
+        seed = _validate.integer("seed", seed, 0)
+    root = np.random.SeedSequence(seed)
+    start = solve(scenario, unknown, target_power=target_power, direction=direction).value
+    how = _Unknown(scenario, unknown, direction)
+    rows, used, n_round, answer = [], 0, FIRST_ROUND_SIMS, float(start)
+    multiples, reached, fitted = FIRST_ROUND, False, None
+    for number, child in enumerate(root.spawn(MAX_ROUNDS)):
+        values = sorted({v for v in (how.valid(answer * m) for m in multiples) if v is not None})
+        if used + n_round * (len(values) + 1) > max_sims:
+            break
+        round_seed = int(child.generate_state(1)[0])
+        for value in values:
+            result = simulate(how.scenario_at(value), n_sims=n_round, seed=round_seed,
+                              workers=workers, progress=progress)
+            rows.append({"round": number, "value": value, "n_sims": n_round,
+                         "significant": int(round(result.power * n_round)),
+                         "power": result.power})
+            used += n_round
+        fitted = _fit(pd.DataFrame(rows), how, target_power)
+        a, b, x_root, se = fitted
+        if not math.isfinite(x_root):
+            raise NoSolutionError(
+                f"the simulated power does not rise with the {unknown} around the analytic "
+                f"answer ({start:g}); the simulated study may not detect this effect")
+        answer = how.value(x_root)
+        half_width = math.expm1(1.96 * se) if unknown == "cohort" else 1.96 * se / x_root
+        reached = half_width <= precision
+        if reached:
+            break
+        multiples, n_round = LATER_ROUNDS, 2 * n_round
+    if fitted is None:
+        raise InvalidInputError("max_sims", f"must allow at least one round of "
+                                            f"{FIRST_ROUND_SIMS * (len(FIRST_ROUND) + 1):,} "
+                                            f"replicates; got {max_sims:,}")
+    a, b, x_root, se = fitted
+    low, high = sorted(how.value(x_root + s * 1.96 * se) for s in (-1, 1))
+    if unknown == "cohort":
+        value = int(math.ceil(answer - 1e-9))
+        below_x = how.x(value - 1) if value > 1 else -math.inf
+    else:
+        value = answer
+        below_x = None
+    check_seed = int(root.spawn(1)[0].generate_state(1)[0])
+    result = simulate(how.scenario_at(value), n_sims=n_round, seed=check_seed, workers=workers,
+                      progress=progress)
+    used += n_round
+    achieved = float(stats.norm.cdf(a + b * how.x(value)))
+    below = None if below_x is None else float(stats.norm.cdf(a + b * below_x))
+    notes = [] if reached else [
+        f"the 95% interval is wider than +/-{precision:.0%}: {max_sims:,} replicates were "
+        f"not enough; allow more with max_sims"]
+    return SimulatedSolution(
+        unknown=unknown, value=value, target_power=target_power, achieved_power=achieved,
+        power_below=below, result=result, scenario=result.scenario, notes=tuple(notes),
+        interval=(low, high), precision=precision, reached=reached, n_sims=used,
+        seed=int(root.entropy), coefficients=(a, b), design=pd.DataFrame(rows))
