@@ -57,6 +57,8 @@ OPTION_NAMES = {
     "bias": "--bias",
     "test": "--test",
     "n_sims": "--sims",
+    "max_sims": "--sims",
+    "precision": "--precision",
     "sims": "--sims",
     "seed": "--seed",
     "workers": "--workers",

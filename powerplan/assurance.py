@@ -174,7 +174,7 @@ def _simulated(scenario: Scenario, prior: Prior, n_sims, seed, workers, progress
         increase += weight * result.p_significant_increase
         share = result.p_significant_reduction
         variance += weight ** 2 * share * (1 - share) / each
-    return reduction, increase, math.sqrt(variance), each * len(effects), result
+    return float(reduction), float(increase), math.sqrt(variance), each * len(effects), result
 
 
 def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto",

@@ -8,7 +8,7 @@ anywhere inside the noise. Instead:
    numbers* (the same seed at every value of a round, so the replicates at
    neighbouring values share their random draws and the differences between
    values are estimated more precisely than the powers themselves);
-3. fit a probit model to the verdicts, ``P(significant) = Phi(a + b x)`` with
+3. fit a probit model to the verdicts (one row per simulated study), ``P(significant) = Phi(a + b x)`` with
    ``x = log(cohort)`` (or the size of the effect), by statsmodels' binomial
    GLM, and solve it for the target;
 4. while the 95% interval of the answer (delta method on the fitted
@@ -17,9 +17,10 @@ anywhere inside the noise. Instead:
    on everything;
 5. check the answer by simulating it directly.
 
-The GLM treats replicates as independent; with common random numbers the
-verdicts at neighbouring values are positively correlated, which makes the
-reported interval conservative (wider than the truth) for the slope.
+With common random numbers the verdicts of one replicate at neighbouring
+values are positively correlated, so the fit's covariance is cluster-robust
+over replicates (a model that took them as independent would understate the
+uncertainty of the curve's level and give too narrow an interval).
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ FIRST_ROUND = (0.7, 0.85, 1.0, 1.2, 1.45)
 LATER_ROUNDS = (0.9, 0.95, 1.0, 1.05, 1.1)
 #: Most rounds a search runs (each doubles the replicates per value).
 MAX_ROUNDS = 12
+#: More replicates than any value of one round can have (numbers the clusters).
+MAX_ROUND_SIMS = 10_000_000
+#: Verdicts that count as significant for power.
+SIGNIFICANT = ("significant reduction", "significant increase")
 
 
 @dataclass(frozen=True)
@@ -86,11 +91,20 @@ class SimulatedSolution(Solution):
     design: pd.DataFrame = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
+        """The answer, its interval and the search, as plain values (JSON-ready).
+
+        The figures of the direct simulation at the answer keep their
+        :class:`~powerplan.SimulatedPowerResult` names, except that its
+        replicates and seed are under ``check``; ``n_sims`` and ``seed`` are
+        the whole search's.
+        """
         out = super().to_dict()
-        out.pop("design", None)
-        out["interval"] = [float(v) for v in self.interval]
-        out["coefficients"] = [float(v) for v in self.coefficients]
-        out["design"] = self.design.to_dict("records")
+        out["check"] = {"power": self.result.power, "mc_se": self.result.mc_se,
+                        "n_sims": self.result.n_sims, "seed": self.result.seed}
+        out |= {"interval": [float(v) for v in self.interval], "precision": self.precision,
+                "reached": self.reached, "n_sims": self.n_sims, "seed": self.seed,
+                "coefficients": [float(v) for v in self.coefficients],
+                "design": self.design.to_dict("records")}
         return out
 
     def _interval_text(self) -> str:
@@ -147,15 +161,21 @@ class _Unknown:
         return self.scenario.replace(effect=value)
 
 
-def _fit(design: pd.DataFrame, unknown: _Unknown, target: float):
-    """Probit fit and the solution with its delta-method standard error."""
+def _fit(verdicts: pd.DataFrame, unknown: _Unknown, target: float):
+    """Probit fit and the solution with its delta-method standard error.
+
+    ``verdicts`` has one row per simulated study: ``value``, ``significant``
+    (0/1) and ``cluster``, the replicate it shares its random numbers with
+    at the other values of its round. The covariance is cluster-robust over
+    those replicates, because common random numbers make the verdicts of one
+    replicate at neighbouring values move together.
+    """
     import statsmodels.api as sm
 
-    x = np.array([unknown.x(v) for v in design["value"]])
-    counts = np.column_stack([design["significant"], design["n_sims"] - design["significant"]])
-    model = sm.GLM(counts, sm.add_constant(x),
+    x = np.array([unknown.x(v) for v in verdicts["value"]])
+    model = sm.GLM(verdicts["significant"].to_numpy(), sm.add_constant(x),
                    family=sm.families.Binomial(link=sm.families.links.Probit()))
-    fit = model.fit()
+    fit = model.fit(cov_type="cluster", cov_kwds={"groups": verdicts["cluster"].to_numpy()})
     a, b = (float(v) for v in fit.params)
     if not b > 0:
         return a, b, math.nan, math.inf
@@ -213,7 +233,7 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
     root = np.random.SeedSequence(seed)
     start = solve(scenario, unknown, target_power=target_power, direction=direction).value
     how = _Unknown(scenario, unknown, direction)
-    rows, used, n_round, answer = [], 0, FIRST_ROUND_SIMS, float(start)
+    rows, verdicts, used, n_round, answer = [], [], 0, FIRST_ROUND_SIMS, float(start)
     multiples, reached, fitted = FIRST_ROUND, False, None
     for number, child in enumerate(root.spawn(MAX_ROUNDS)):
         values = sorted({v for v in (how.valid(answer * m) for m in multiples) if v is not None})
@@ -223,11 +243,14 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
         for value in values:
             result = simulate(how.scenario_at(value), n_sims=n_round, seed=round_seed,
                               workers=workers, progress=progress)
+            significant = result.replicates["verdict"].isin(SIGNIFICANT).to_numpy(dtype=int)
+            verdicts.append(pd.DataFrame({"value": value, "significant": significant,
+                                          "cluster": number * MAX_ROUND_SIMS
+                                          + np.arange(n_round)}))
             rows.append({"round": number, "value": value, "n_sims": n_round,
-                         "significant": int(round(result.power * n_round)),
-                         "power": result.power})
+                         "significant": int(significant.sum()), "power": result.power})
             used += n_round
-        fitted = _fit(pd.DataFrame(rows), how, target_power)
+        fitted = _fit(pd.concat(verdicts, ignore_index=True), how, target_power)
         a, b, x_root, se = fitted
         if not math.isfinite(x_root):
             raise NoSolutionError(
