@@ -193,7 +193,8 @@ def test_simulated_curve_frame_spreads_the_tables_into_counts():
 def test_simulated_curve_prints_the_test_seed_and_intervals():
     curve = sweep(SMALL, "cohort", [150, 400], engine="simulate", n_sims=16, seed=3)
     lines = str(curve).splitlines()
-    assert lines[0] == "Power against people submitted (simulate; welch test, two-sided, alpha 0.05)"
+    assert lines[0] == ("Power against people submitted (simulate; welch test, two-sided, "
+                        "alpha 0.05)")
     assert "10 matches each from a pool of 5,000" in lines[1]
     assert lines[2] == "  16 simulated studies at each value, seed 3 (the same at every value)"
     assert "95% interval" in lines[3]
