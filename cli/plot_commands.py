@@ -1,4 +1,9 @@
-"""``powerplan curve``: power as one setting varies, as a table, CSV, JSON or figure."""
+"""``powerplan curve``: power as one setting varies, as a table, CSV, JSON or figure.
+
+With ``--engine simulate`` the power at a few values is simulated (one seed
+for every value) and drawn as points with their 95% intervals over the
+analytic line.
+"""
 
 from __future__ import annotations
 
@@ -15,14 +20,21 @@ from powerplan.solve import UNKNOWNS
 from powerplan.sweep import ENGINES
 
 from . import figures
-from .options import PROPORTION, _number, _whole, build_scenario, json_option, scenario_options
+from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, _number, _whole,
+                      build_scenario, json_option, scenario_options, simulation_options)
 from .output import emit
+from .simulate_command import run_options, split_engine
 
 #: ``--over`` spelling of each setting a curve can vary.
 OVER_FIELDS = {"cohort": "cohort", "effect": "effect", "retention": "retention",
                "base-rate": "base_rate", "comparison-ratio": "comparison_ratio",
                "alpha": "alpha"}
 DEFAULT_STEPS = 40
+#: Values simulated when STEPS is not given: each costs --sims simulated studies,
+#: and a handful of points with intervals shows how well the analytic line agrees.
+SIMULATED_STEPS = 8
+#: Simulated studies at each value when --sims is not given.
+DEFAULT_SIMS = 1000
 MAX_STEPS = 1000
 
 _FORM = (f"must be FIELD=START:STOP[:STEPS] with FIELD one of {', '.join(OVER_FIELDS)} "
@@ -36,22 +48,25 @@ _BOUNDS = {"cohort": "whole numbers of people", "effect": "effects such as -0.15
 
 @dataclass(frozen=True)
 class Over:
-    """A parsed ``--over``: the setting, its first and last values, and how many."""
+    """A parsed ``--over``: the setting, its first and last values, and how many
+    (None when STEPS is not given)."""
 
     field: str
     start: float | Effect
     stop: float | Effect
-    steps: int
+    steps: int | None
 
-    def values(self, scenario: powerplan.Scenario) -> np.ndarray:
-        """``steps`` evenly spaced values from start to stop (whole numbers for cohort)."""
+    def values(self, scenario: powerplan.Scenario, steps: int | None = None) -> np.ndarray:
+        """``steps`` evenly spaced values from start to stop (whole numbers for cohort);
+        by default the STEPS given, else ``DEFAULT_STEPS``."""
+        steps = steps or self.steps or DEFAULT_STEPS
         start, stop = self.start, self.stop
         if self.field == "effect":
             start, stop = start.difference(scenario.base_rate), stop.difference(scenario.base_rate)
         if not start < stop:
             raise click.BadParameter(f"START must be below STOP; got {start:g} and {stop:g}",
                                      param_hint="'--over'")
-        grid = np.linspace(start, stop, self.steps)
+        grid = np.linspace(start, stop, steps)
         if self.field == "cohort":
             return np.unique(np.rint(grid).astype(int))
         return grid.round(12)  # 0.30000000000000004 -> 0.3 in tables and CSV
@@ -69,8 +84,8 @@ class OverType(click.ParamType):
         if not sep or field is None or len(parts) not in (2, 3):
             self.fail(f"{_FORM}; got {value!r}", param, ctx)
         start, stop = (self._bound(field, text, value, param, ctx) for text in parts[:2])
-        steps = _whole(parts[2]) if len(parts) == 3 else DEFAULT_STEPS
-        if isinstance(steps, str) or not 2 <= steps <= MAX_STEPS:
+        steps = _whole(parts[2]) if len(parts) == 3 else None
+        if steps is not None and (isinstance(steps, str) or not 2 <= steps <= MAX_STEPS):
             self.fail(f"STEPS must be a whole number in [2, {MAX_STEPS:,}]; got {value!r}",
                       param, ctx)
         return Over(field, start, stop, steps)
@@ -88,13 +103,28 @@ class OverType(click.ParamType):
         return number
 
 
-def _sweep(scenario, over: Over, engine: str) -> powerplan.PowerCurve:
-    """The curve, with a value the scenario rejects reported against --over."""
+def _sweep(scenario, over: Over, steps: int | None = None, **engine) -> powerplan.PowerCurve:
+    """The curve, with a value the scenario rejects reported against --over (a
+    simulator setting's own error, such as a pool too small, against its option)."""
     try:
-        return powerplan.sweep(scenario, over.field, over.values(scenario), engine=engine)
+        return powerplan.sweep(scenario, over.field, over.values(scenario, steps), **engine)
     except InvalidInputError as error:
+        if error.field in SIMULATION_OPTIONS + RUN_OPTIONS:
+            raise
         raise click.BadParameter(f"{error.field} {error.requirement}",
                                  param_hint="'--over'") from None
+
+
+def _simulated_sweep(scenario, over: Over, run: dict) -> powerplan.PowerCurve:
+    """Simulated power at STEPS values (``SIMULATED_STEPS`` by default), with a progress bar."""
+    n_sims = run["sims"] or DEFAULT_SIMS
+    steps = over.steps or SIMULATED_STEPS
+    keywords, progress = run_options(run, n_sims * len(over.values(scenario, steps)))
+    try:
+        return _sweep(scenario, over, steps, engine="simulate", n_sims=n_sims, **keywords)
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 @click.command("curve", short_help="Power as one setting varies.  "
@@ -104,46 +134,70 @@ def _sweep(scenario, over: Over, engine: str) -> powerplan.PowerCurve:
               help="The setting to vary and its range, FIELD=START:STOP[:STEPS], with FIELD "
                    f"one of {', '.join(OVER_FIELDS)}: cohort=60:2000, effect=-15pp:-1pp, "
                    f"retention=0.1:1, base-rate=10%:60%. STEPS evenly spaced values "
-                   f"[default: {DEFAULT_STEPS}].")
+                   f"[default: {DEFAULT_STEPS}; {SIMULATED_STEPS} simulated with --engine "
+                   f"simulate].")
 @click.option("--target-power", type=PROPORTION,
               help="Draw this power as a line and, over cohort, effect or retention, mark "
                    "where it is reached (the minimum cohort, the MDE, the retention needed); "
                    "the MDE is a reduction unless every value is an increase.")
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default="analytic",
-              show_default=True, help="How power is computed at each value.")
+              show_default=True,
+              help="How power is computed at each value. simulate: simulate the whole study "
+                   "(as powerplan simulate) at each value with one seed, --sims studies each "
+                   "[default: 1,000]; the figure adds the simulated points, with their 95% "
+                   "intervals, to the analytic line.")
+@simulation_options
 @click.option("--out", "out_path", type=figures.FigureFile(),
               help="Write the figure, power against the setting, as PNG, SVG or PDF by the "
                    "file's extension.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the curve as CSV: one row per value, every result column.")
+              help="Write the curve as CSV: one row per value, every result column (the "
+                   "simulated values with --engine simulate).")
 @json_option
 def curve_command(over, target_power, engine, out_path, csv_path, as_json, **options):
     """Power at evenly spaced values of one setting (the option of the same
     name, if given, is replaced), printed as a table, and optionally drawn
     (--out) or written as CSV (--csv).
 
+    With --engine simulate, power at each value (8 unless STEPS is given) is
+    simulated with the same seed, so neighbouring values share their random
+    draws; the table, CSV and JSON hold the simulated values, and the figure
+    draws them as points with 95% intervals over the analytic line (with
+    the JSON's "analytic" curve). A target is marked on the analytic line.
+
     \b
     Examples:
       powerplan curve --over cohort=60:2000 --target-power 0.8 --out curve.png
       powerplan curve --over effect=-15pp:0pp:31 --cohort 1000 --csv effects.csv
       powerplan curve --over retention=0.1:1 --cohort 500 --json
+      powerplan curve --over cohort=100:1500:6 --engine simulate --seed 1 --out sim.png
     """
-    scenario = build_scenario(**options)
-    curve = _sweep(scenario, over, engine)
+    simulation, run = split_engine(options, engine)
+    scenario = build_scenario(simulation=simulation, **options)
+    if engine == "simulate":
+        curve = _simulated_sweep(scenario, over, run)
+        line = _sweep(scenario, over, max(over.steps or 0, DEFAULT_STEPS))
+    else:
+        curve = line = _sweep(scenario, over)
     solution = None
     if target_power is not None and curve.field in UNKNOWNS:
         direction = "increase" if min(curve.values) > 0 else "reduction"
-        solution = curve.solve(target_power, direction=direction)
+        solution = line.solve(target_power, direction=direction)
     if csv_path is not None:
         figures.write_csv(curve.to_frame(), csv_path)
     if out_path is not None:
-        ax = curve.plot(ax=figures.new_axes(), target_power=target_power, solution=solution)
+        ax = line.plot(ax=figures.new_axes(), target_power=target_power, solution=solution)
+        if curve is not line:
+            curve.plot(ax=ax)
         figures.save(ax, out_path)
     payload = curve.to_dict()
     text = str(curve)
+    if curve is not line:
+        payload["analytic"] = line.to_dict()
     if solution is not None:
         payload["solution"] = solution.to_dict()
-        text += f"\n\n{solution.summary()}"
+        answer = solution.summary()
+        text += f"\n\n{answer if curve is line else 'Analytic answer: ' + answer}"
     emit(as_json, payload, text)
 
 

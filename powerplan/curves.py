@@ -26,6 +26,17 @@ _VERDICTS = (("power", "power"), ("significant reduction", "p_significant_reduct
              ("significant increase", "p_significant_increase"))
 
 
+def _spread(record: dict) -> dict:
+    """``record`` with each table in it spread into columns named ``table.key``."""
+    spread = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            spread.update({f"{key}.{name}": item for name, item in value.items()})
+        else:
+            spread[key] = value
+    return spread
+
+
 def _text_table(header: list[str], rows: list[list[str]], indent: int = 2) -> str:
     """Right-aligned columns under their headings."""
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
@@ -46,8 +57,9 @@ class PowerCurve:
         Its values, in increasing order (effects in proportion units).
     results : tuple of PowerResult
         The result at each value, from the engine named in ``engine``. A
-        result that carries a Monte Carlo interval (``ci_low``, ``ci_high``)
-        is drawn as a point with an error bar.
+        result that carries a Monte Carlo interval (``ci_low``, ``ci_high``,
+        as a :class:`~powerplan.SimulatedPowerResult` does) is drawn as a
+        point with an error bar and printed with its interval.
     scenario : Scenario
         The planned study the values were put into.
 
@@ -120,6 +132,8 @@ class PowerCurve:
         The minimum cohort, the minimum detectable effect or the retention
         needed, for the scenario the curve varies; ``direction`` is passed on
         for an effect. Only curves over cohort, effect or retention have one.
+        The answer is analytic whatever the curve's engine (solving by
+        simulation takes its own budget: ``solve(..., engine="simulate")``).
 
         >>> from powerplan import Scenario, sweep
         >>> sweep(Scenario(), "cohort", [1000, 2000]).solve(0.8).value
@@ -135,21 +149,43 @@ class PowerCurve:
                 "scenario": self.scenario.to_dict()}
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per value: the value, then every column of ``PowerResult.to_dict()``."""
-        return pd.DataFrame([{self.field: value} | result.to_dict()
-                             for value, result in zip(self.values, self.results)])
+        """One row per value: the value, then every column of ``PowerResult.to_dict()``.
+
+        A simulated result's tables are spread into columns as
+        :meth:`SimulatedPowerResult.to_frame` spreads them
+        (``mean_funnel.analysed``, ``unanalysable_reasons.<reason>``); a
+        reason that did not occur at a value counts 0 there.
+        """
+        frame = pd.DataFrame([_spread({self.field: value} | result.to_dict())
+                              for value, result in zip(self.values, self.results)])
+        counts = [name for name in frame.columns if name.startswith("unanalysable_reasons.")]
+        frame[counts] = frame[counts].fillna(0).astype(int)
+        return frame
 
     def __str__(self) -> str:
         label = _format.SETTING_NAMES[self.field]
         s = self.scenario
+        simulated = self.engine == "simulate"
+        test = s.simulation.test if simulated else s.method
         alpha = "" if self.field == "alpha" else f", alpha {s.alpha:g}"
-        head = f"Power against {label} ({self.engine}; {s.method} test, {s.alternative}{alpha})"
-        fixed = ", ".join(_format.scenario_phrases(s, omit=(self.field, "test")))
+        head = f"Power against {label} ({self.engine}; {test} test, {s.alternative}{alpha})"
+        fixed = ", ".join(_format.scenario_phrases(s, omit=(self.field, "test"),
+                                                   simulated=simulated))
+        lines = [head, f"  {fixed}"]
+        if simulated:
+            first = self.results[0]
+            lines.append(f"  {first.n_sims:,} simulated studies at each value, seed "
+                         f"{first.seed} (the same at every value)")
+        header = [label] + [heading for heading, _ in _VERDICTS]
         rows = [[_format.setting(self.field, value)]
                 + [_format.percent(getattr(result, name)) for _, name in _VERDICTS]
                 for value, result in zip(self.values, self.results)]
-        header = [label] + [heading for heading, _ in _VERDICTS]
-        return f"{head}\n  {fixed}\n{_text_table(header, rows)}"
+        if self.has_intervals:
+            header.insert(2, "95% interval")
+            for row, result in zip(rows, self.results):
+                row.insert(2, f"{_format.percent(result.ci_low)} to "
+                              f"{_format.percent(result.ci_high)}")
+        return "\n".join(lines) + "\n" + _text_table(header, rows)
 
     def plot(self, ax=None, **options):
         """Draw power against the setting; see :func:`powerplan.plotting.plot_power_curve`."""

@@ -211,9 +211,9 @@ def plot_power_curve(curve, ax=None, *, target_power=None, solution=None, label=
     """Draw power against the setting a :class:`~powerplan.PowerCurve` varies.
 
     Results without an interval are drawn as a line; results carrying a
-    Monte Carlo interval (``ci_low``, ``ci_high``) as points with error
-    bars. Draw an analytic and a simulated curve on the same ``ax`` to
-    compare them.
+    Monte Carlo interval (``ci_low``, ``ci_high``: the 95% Wilson interval
+    of a simulated result) as points with error bars. Draw an analytic and
+    a simulated curve on the same ``ax`` to compare them.
 
     Parameters
     ----------
@@ -264,7 +264,7 @@ def plot_power_curve(curve, ax=None, *, target_power=None, solution=None, label=
         high = np.array([r.ci_high for r in curve.results], dtype=float)
         bars = ax.errorbar(x, power, yerr=[power - low, high - power], fmt="o", capsize=3,
                            color=color or COLORS["simulated"],
-                           label=label or f"{name} with interval")
+                           label=label or f"{name} with 95% interval")
         bars.lines[0].set_gid("power")
     else:
         ax.plot(x, power, color=color or COLORS["power"], linewidth=2,
@@ -778,7 +778,7 @@ def plot_simulated_solution(solution, ax=None):
     x = _x(field, design["value"])
     power = design["power"].to_numpy()
     bars = ax.errorbar(x, power, yerr=[power - low, high - power], fmt="o", capsize=3,
-                       color=COLORS["simulated"], label="Simulated power with interval")
+                       color=COLORS["simulated"], label="Simulated power with 95% interval")
     bars.lines[0].set_gid("simulated")
     a, b = solution.coefficients
     values = np.linspace(design["value"].min(), design["value"].max(), 200)
@@ -796,4 +796,117 @@ def plot_simulated_solution(solution, ax=None):
     _title(ax, solution.scenario, omit=(field,), simulated=True)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best")
+    return ax
+
+
+def _critical_difference(result, analysed) -> tuple[float, float]:
+    """The normal critical value of the test and the analysed studies' median
+    standard error of the difference (proportion units)."""
+    from scipy import stats
+
+    scenario = result.scenario
+    z = stats.norm.isf(scenario.alpha / (2 if scenario.alternative == "two-sided" else 1))
+    se = analysed["standard_error"].to_numpy(dtype=float)
+    if scenario.simulation.test == "arcsine":
+        # Its standard error is of 2 asin(sqrt(rate)); d(rate) = sqrt(rate (1 - rate)) d(that).
+        rate = analysed["comparison_rate"].to_numpy(dtype=float)
+        se = se * np.sqrt(rate * (1.0 - rate))
+    return float(z), float(np.nanmedian(se))
+
+
+def plot_estimates(result, ax=None):
+    """Draw the estimated differences of a simulation's studies, coloured by
+    verdict, with the region that would be significant shaded.
+
+    Parameters
+    ----------
+    result : SimulatedPowerResult
+        From :func:`powerplan.simulate`.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+
+    Returns
+    -------
+    matplotlib Axes
+        A histogram of each analysed study's estimate (treated minus
+        comparison reoffending rate, in percentage points), stacked by the
+        verdict the study gave: one bar container per verdict, significant
+        reduction, inconclusive and significant increase, each labelled with
+        its count. The true effect is a dotted vertical line and no
+        difference a solid one. Shaded: the estimates a study with the median
+        standard error would find significant, beyond the normal critical
+        value (1.96 two-sided at alpha 0.05) times that standard error (for
+        the arcsine test converted to rates at each study's comparison rate;
+        for fleiss-cc without the continuity correction). Each study is
+        judged on its own standard error, so bars near the edge of the shade
+        may hold both colours. Studies that could not be analysed are not
+        drawn; the title says how many there were.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, SimulationSettings, simulate
+    >>> result = simulate(Scenario(cohort=300, simulation=SimulationSettings(pool=5000)),
+    ...                   n_sims=64, seed=1)
+    >>> ax = plot_estimates(result)                # = result.plot_estimates()
+    >>> [bars.get_label() for bars in ax.containers]
+    ['Significant reduction (18)', 'Inconclusive (46)', 'Significant increase (0)']
+    >>> [line.get_gid() for line in ax.get_lines()]
+    ['true effect', 'zero']
+    """
+    from matplotlib import ticker
+
+    from .results import SimulatedPowerResult
+
+    if not isinstance(result, SimulatedPowerResult):
+        raise InvalidInputError("result", f"must be a SimulatedPowerResult from simulate(); "
+                                          f"got {type(result).__name__}")
+    replicates = result.replicates
+    analysed = replicates[replicates["verdict"] != "not analysable"]
+    if analysed.empty:
+        raise InvalidInputError("result", f"has no analysed study to draw: none of its "
+                                          f"{result.n_sims:,} could be analysed")
+    ax = _axes(ax)
+    scenario = result.scenario
+    estimates = 100.0 * analysed["estimate"].to_numpy(dtype=float)
+    bins = min(40, max(10, round(np.sqrt(len(estimates)))))
+    edges = np.histogram_bin_edges(estimates, bins=bins)
+    bottom = np.zeros(len(edges) - 1)
+    for name in VERDICTS:
+        counts, _ = np.histogram(estimates[analysed["verdict"] == name], bins=edges)
+        ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", bottom=bottom,
+               color=COLORS[name], label=f"{name.capitalize()} ({counts.sum():,})", gid=name)
+        bottom = bottom + counts
+    effect = 100.0 * scenario.effect
+    ax.axvline(effect, color=COLORS["solution"], linestyle=":", linewidth=2, gid="true effect",
+               label=f"True effect: {_format.points(scenario.effect)}")
+    ax.axvline(0, color=COLORS["target"], linewidth=1, gid="zero", label="No difference")
+    z, se = _critical_difference(result, analysed)
+    edge = 100.0 * z * se
+    drawn = [edges[0], edges[-1], effect, 0.0, -edge, edge]
+    margin = 0.05 * (max(drawn) - min(drawn))
+    low, high = min(drawn) - margin, max(drawn) + margin
+    sides = {"two-sided": ("reduction", "increase"), "less": ("reduction",),
+             "greater": ("increase",)}[scenario.alternative]
+    where = {"two-sided": f"beyond \u00b1{edge:.1f}", "less": f"below {-edge:.1f}",
+             "greater": f"above {edge:+.1f}"}[scenario.alternative]
+    label = (f"Significant at the median standard error: {where} points\n"
+             f"({z:.2f} \u00d7 {100 * se:.1f} points)")
+    for side in sides:
+        span = (low, -edge) if side == "reduction" else (edge, high)
+        ax.axvspan(*span, color=COLORS[f"significant {side}"], alpha=0.12, linewidth=0,
+                   zorder=0, gid="significant region", label=label)
+        label = None
+    ax.set_xlim(low, high)
+    ax.set_ylim(0, 1.05 * bottom.max())
+    ax.set_xlabel("Estimated difference, treated minus comparison (percentage points)")
+    ax.set_ylabel("Simulated studies")
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    lost = result.n_sims - len(analysed)
+    first = (f"{len(analysed):,} of {result.n_sims:,} simulated studies analysed" if lost
+             else f"{result.n_sims:,} simulated studies")
+    _title(ax, scenario, first=first, simulated=True)
+    # Below the axes: the histogram fills the plot, and a legend inside would hide bars.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize="small",
+              frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
     return ax

@@ -311,6 +311,12 @@ class SimulatedPowerResult(PowerResult):
         """
         return self.replicates.copy()
 
+    def plot_estimates(self, ax=None):
+        """Draw the studies' estimates by verdict; see :func:`powerplan.plotting.plot_estimates`."""
+        from .plotting import plot_estimates
+
+        return plot_estimates(self, ax=ax)
+
     def to_dict(self) -> dict:
         """Every figure as a plain Python value (JSON-ready); no scenario, no replicates."""
         skip = ("scenario", "replicates")

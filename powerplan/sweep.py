@@ -1,14 +1,17 @@
 """Vary one setting of a planned study: power curves and MDE curves.
 
 ``sweep(scenario, field, values)`` computes power at each value of one
-setting with :func:`dataclasses.replace`; ``mde_curve(scenario, cohorts)``
-solves for the minimum detectable effect at each cohort.
+setting with :func:`dataclasses.replace`, analytically or by simulation;
+``mde_curve(scenario, cohorts)`` solves for the minimum detectable effect at
+each cohort.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+import numpy as np
 
 from . import _validate
 from .analytic import analytic
@@ -16,12 +19,14 @@ from .curves import FIELDS, MDECurve, PowerCurve
 from .errors import InvalidInputError
 from .funnel import Funnel
 from .scenario import Scenario
+from .simulate import _simulate_iv, simulate
 from .solve import solve
 
-#: Engines by name, each a function ``Scenario -> PowerResult``. The
-#: simulation engine takes ``n_sims`` and ``seed`` as well; it plugs in here
-#: (and in :func:`_results`, which would spread one seed over the values).
-ENGINES = {"analytic": analytic}
+#: Engines by name, each a function ``Scenario -> PowerResult``; the simulator
+#: also takes the run keywords of :func:`powerplan.simulate`.
+ENGINES = {"analytic": analytic, "simulate": simulate}
+#: Simulated studies at each value when ``n_sims`` is not given.
+DEFAULT_SIMS = 1000
 
 
 def vary(scenario: Scenario, field: str, value) -> Scenario:
@@ -55,14 +60,36 @@ def _values(values: Iterable, name: str = "values") -> list:
     return values
 
 
-def _results(scenarios: list[Scenario], engine: str) -> tuple:
-    """The engine's result for each scenario."""
-    run = ENGINES[engine]
-    return tuple(run(scenario) for scenario in scenarios)
+def _run_iv(scenarios: list[Scenario], engine: str, n_sims, seed, workers, progress) -> dict:
+    """The engine's run keywords: none for the analytic engine, which refuses
+    them; for the simulator, one seed for every value, each scenario checked
+    before any is simulated (a pool too small for the largest cohort is found
+    before the smaller ones have run)."""
+    if engine == "analytic":
+        given = [name for name, value in (("n_sims", n_sims), ("seed", seed),
+                                          ("progress", progress)) if value is not None]
+        if workers != 1:
+            given.append("workers")
+        if given:
+            raise InvalidInputError(given[0], "applies only with engine 'simulate'")
+        return {}
+    n_sims = DEFAULT_SIMS if n_sims is None else n_sims
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy)
+    for scenario in scenarios:
+        _simulate_iv(scenario, n_sims, seed, workers, None, progress)
+    return {"n_sims": n_sims, "seed": seed, "workers": workers, "progress": progress}
 
 
-def sweep(scenario: Scenario, field: str, values: Iterable, *,
-          engine: str = "analytic") -> PowerCurve:
+def _results(scenarios: list[Scenario], engine: str, run: dict) -> tuple:
+    """The engine's result for each scenario; the simulator runs each with the
+    same seed (common random numbers)."""
+    return tuple(ENGINES[engine](scenario, **run) for scenario in scenarios)
+
+
+def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: str = "analytic",
+          n_sims: int | None = None, seed: int | None = None, workers: int = 1,
+          progress: Callable[[int], None] | None = None) -> PowerCurve:
     """Power of a planned study at several values of one setting.
 
     Parameters
@@ -76,8 +103,22 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *,
     values : sequence of numbers
         The values to try, each valid for the setting (whole numbers for
         ``cohort``); they are sorted and must be distinct.
-    engine : {"analytic"}
-        How power is computed at each value.
+    engine : {"analytic", "simulate"}
+        How power is computed at each value: in closed form, or by
+        :func:`powerplan.simulate`, whose results carry a 95% Wilson
+        interval and are drawn as points with error bars.
+    n_sims, seed, workers, progress
+        With ``engine="simulate"`` only: simulated studies at each value
+        (default 1,000), the seed, processes, and a callback given the
+        number of studies just finished (``n_sims`` times the number of
+        values in all). Every value is simulated with the same seed, None
+        drawing one fresh seed for them all (``curve.results[0].seed``):
+        study ``i`` at each value draws from the same random streams and the
+        same comparison pool, so neighbouring values share most of their
+        Monte Carlo error (common random numbers). The curve is then
+        smoother, and differences between values more precise, than with a
+        seed per value; each value's interval is its own, and the intervals
+        are not independent of each other.
 
     Returns
     -------
@@ -86,8 +127,10 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *,
     Raises
     ------
     InvalidInputError
-        An unknown field or engine, or a value the scenario rejects (the
-        message names the setting).
+        An unknown field or engine, a value the scenario rejects (the
+        message names the setting), a simulation setting with the analytic
+        engine, or a value the simulator cannot run (checked at every value
+        before any is simulated).
 
     Examples
     --------
@@ -97,12 +140,21 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *,
     array([0.665, 0.206, 0.05 ])
     >>> curve.to_frame().shape
     (3, 17)
+
+    By simulation, with one seed for every value:
+
+    >>> from powerplan import SimulationSettings
+    >>> small = Scenario(simulation=SimulationSettings(pool=5000))
+    >>> simulated = sweep(small, "effect", [-0.10, 0.0], engine="simulate", n_sims=64, seed=1)
+    >>> simulated.power.round(3), [result.seed for result in simulated.results]
+    (array([0.688, 0.109]), [1, 1])
     """
     _validate.choice("field", field, FIELDS)
     _validate.choice("engine", engine, ENGINES)
     values = _values(values)
     scenarios = [vary(scenario, field, value) for value in values]
-    return PowerCurve(field, tuple(values), _results(scenarios, engine), scenario)
+    run = _run_iv(scenarios, engine, n_sims, seed, workers, progress)
+    return PowerCurve(field, tuple(values), _results(scenarios, engine, run), scenario)
 
 
 def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float = 0.8,
@@ -122,7 +174,8 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
     direction : {"reduction", "increase"}
         Solve for the smallest reduction (the default) or increase.
     engine : {"analytic"}
-        How power is computed.
+        How power is computed. Not by simulation: solve one cohort at a time
+        with ``solve(..., "effect", engine="simulate")``.
 
     Returns
     -------
@@ -130,6 +183,8 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
 
     Raises
     ------
+    InvalidInputError
+        An engine other than ``"analytic"``.
     NoSolutionError
         At some cohort no effect reaches the target; the message names the
         cohort.
@@ -141,6 +196,10 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
     >>> (100 * curve.effects).round(2)
     array([-14.1 ,  -7.63])
     """
+    if engine != "analytic":
+        raise InvalidInputError(
+            "engine", f"must be 'analytic' for an MDE curve; got {engine!r} (solve one cohort "
+                      f"at a time with solve(..., 'effect', engine='simulate'))")
     cohorts = _values(cohorts, "cohorts")
     solutions = tuple(
         solve(vary(scenario, "cohort", cohort), "effect", target_power=target_power,

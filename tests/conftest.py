@@ -22,14 +22,6 @@ def runner():
     return CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    """Close the figures a test opened through pyplot, so they do not pile up."""
-    yield
-    if "matplotlib.pyplot" in sys.modules:
-        sys.modules["matplotlib.pyplot"].close("all")
-
-
 @dataclasses.dataclass(frozen=True)
 class IntervalResult(PowerResult):
     """Stands in for a simulated result: a PowerResult with a Monte Carlo interval."""

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from powerplan import Intake, Scenario, requirements_table, solve, submission_plan, sweep
+from powerplan import (Intake, Scenario, SimulationSettings, requirements_table, solve,
+                       submission_plan, sweep)
 from powerplan_cli import figures
 from powerplan_cli.main import cli
 
@@ -132,6 +133,53 @@ def test_out_writes_the_format_its_extension_names(runner, tmp_path, kind):
     assert_image(path, kind)
 
 
+# By simulation ---------------------------------------------------------------
+
+SMALL = Scenario(simulation=SimulationSettings(pool=5000))
+
+
+def test_simulated_curve_draws_points_with_intervals_over_the_analytic_line(runner, tmp_path,
+                                                                            drawn):
+    figure, table = tmp_path / "curve.png", tmp_path / "curve.csv"
+    result = run(runner, "curve", "--over", "cohort=150:600:3", "--engine", "simulate",
+                 "--sims", "32", "--seed", "4", "--pool", "5000", "--target-power", "0.8",
+                 "--out", str(figure), "--csv", str(table), "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    expected = sweep(SMALL, "cohort", [150, 375, 600], engine="simulate", n_sims=32, seed=4)
+    assert payload["engine"] == "simulate" and payload["values"] == [150, 375, 600]
+    assert [r["power"] for r in payload["results"]] == list(expected.power)
+    assert [r["seed"] for r in payload["results"]] == [4, 4, 4]
+    line = sweep(SMALL, "cohort", np.unique(np.rint(np.linspace(150, 600, 40)).astype(int)))
+    assert payload["analytic"]["values"] == list(line.values)
+    assert payload["solution"]["cohort"] == solve(SMALL, "cohort").value
+    written = pd.read_csv(table)
+    assert not written.astype(str).apply(lambda column: column.str.contains("{")).any().any()
+    frame = expected.to_frame().astype({"power_at_expected_n": float})  # None, not estimated
+    pd.testing.assert_frame_equal(written, frame, check_exact=False, rtol=1e-12)
+    (ax,) = drawn
+    analytic_line, points = [l for l in ax.get_lines() if l.get_gid() == "power"]
+    assert np.array_equal(analytic_line.get_ydata(), line.power)
+    assert np.array_equal(points.get_xdata(), expected.values)
+    assert np.array_equal(points.get_ydata(), expected.power)
+    (bars,) = ax.collections
+    segments = np.array(bars.get_segments())
+    assert np.allclose(segments[:, 0, 1], [r["ci_low"] for r in payload["results"]])
+    assert np.allclose(segments[:, 1, 1], [r["ci_high"] for r in payload["results"]])
+    assert_image(figure, "png")
+
+
+def test_simulated_curve_has_eight_points_unless_steps_are_given(runner, tmp_path):
+    result = run(runner, "curve", "--over", "effect=-15pp:0pp", "--engine", "simulate",
+                 "--sims", "16", "--seed", "1", "--pool", "5000", "--quiet",
+                 "--out", str(tmp_path / "effects.pdf"))
+    assert result.exit_code == 0, result.output
+    expected = sweep(SMALL, "effect", np.linspace(-0.15, 0, 8).round(12), engine="simulate",
+                     n_sims=16, seed=1)
+    assert result.stdout.rstrip("\n") == str(expected)
+    assert_image(tmp_path / "effects.pdf", "pdf")
+
+
 # Errors ----------------------------------------------------------------------
 
 FORM = ("must be FIELD=START:STOP[:STEPS] with FIELD one of cohort, effect, retention, "
@@ -166,6 +214,15 @@ BAD = [
     (["--over", "cohort=60:100", "--target-power", "0.01"],
      "'--target-power': must be in (alpha, 1) = (0.05, 1)"),
     (["--over", "cohort=60:100", "--engine", "guess"], "'--engine': 'guess' is not"),
+    (["--over", "cohort=60:100", "--seed", "1", "--out", "curve.png"],
+     "--seed applies to the simulator; add --engine simulate"),
+    (["--over", "cohort=60:100", "--engine", "simulate", "--method", "pooled"],
+     "--method sets the analytic engine"),
+    (["--over", "cohort=100:5000:3", "--engine", "simulate", "--pool", "1000", "--out",
+      "curve.png"], "Invalid value for '--pool': must be at least the expected number of "
+                   "treated people analysed (cohort x retention = 1,020); got 1,000"),
+    (["--over", "cohort=60:100", "--engine", "simulate", "--sims", "0"],
+     "Invalid value for '--sims': must be a whole number in [1, 10,000,000]; got 0"),
 ]
 
 

@@ -1,5 +1,6 @@
 """What the figures draw (line data, bar sizes, markers), not how they look."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -15,14 +16,29 @@ from conftest import with_intervals  # noqa: E402
 from matplotlib import colors, dates  # noqa: E402
 from matplotlib.ticker import PercentFormatter  # noqa: E402
 
-from powerplan import (Intake, InvalidInputError, Scenario, analytic, mde_curve,  # noqa: E402
-                       portfolio, requirements_table, review_published, solve,
-                       submission_plan, sweep)
-from powerplan.plotting import (plot_funnel, plot_mde_curve, plot_portfolio,  # noqa: E402
-                                plot_power_curve, plot_published, plot_requirements_heatmap,
+from statsmodels.stats.proportion import proportion_confint  # noqa: E402
+
+from powerplan import (Intake, InvalidInputError, Scenario, SimulationSettings,  # noqa: E402
+                       analytic, mde_curve, portfolio, requirements_table, review_published,
+                       simulate, solve, submission_plan, sweep)
+from powerplan.plotting import (COLORS, plot_estimates, plot_funnel,  # noqa: E402
+                                plot_mde_curve, plot_portfolio, plot_power_curve,
+                                plot_published, plot_requirements_heatmap,
                                 plot_submission_plan, plot_verdicts)
 
 FUNNEL = {"found": 0.8, "in window": 0.7, "matched": 0.75}
+SMALL = Scenario(simulation=SimulationSettings(pool=5000))
+
+
+@functools.cache
+def simulated(**changes):
+    """A small simulation, run once per module whichever tests draw it."""
+    return simulate(SMALL.replace(**changes), n_sims=160, seed=3)
+
+
+@functools.cache
+def simulated_curve():
+    return sweep(SMALL, "cohort", [150, 500, 1200], engine="simulate", n_sims=80, seed=2)
 
 
 def line(ax, gid):
@@ -93,12 +109,30 @@ def test_results_with_intervals_are_points_with_error_bars(cohort_curve):
     assert simulated_points.get_linestyle() == "None" and simulated_points.get_marker() == "o"
     assert np.array_equal(simulated_points.get_ydata(), simulated.power)
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert legend == ["Analytic power", "Analytic power with interval"]
+    assert legend == ["Analytic power", "Analytic power with 95% interval"]
     (bars,) = ax.collections
     segments = np.array(bars.get_segments())
     assert np.allclose(segments[:, 0, 1], [r.ci_low for r in simulated.results])
     assert np.allclose(segments[:, 1, 1], [r.ci_high for r in simulated.results])
     assert np.allclose(segments[:, 0, 0], simulated.values)
+
+
+def test_simulated_points_are_the_simulated_powers_with_their_wilson_intervals():
+    curve = simulated_curve()
+    ax = plot_power_curve(sweep(SMALL, "cohort", range(100, 1301, 100)))
+    plot_power_curve(curve, ax=ax)
+    points = [l for l in ax.get_lines() if l.get_gid() == "power"][1]
+    assert np.array_equal(points.get_xdata(), curve.values)
+    assert np.array_equal(points.get_ydata(), curve.power)
+    significant = [int((r.replicates["verdict"].str.startswith("significant")).sum())
+                   for r in curve.results]
+    low, high = proportion_confint(significant, 80, alpha=0.05, method="wilson")
+    (bars,) = ax.collections
+    segments = np.array(bars.get_segments())
+    assert np.allclose(segments[:, 0, 1], low) and np.allclose(segments[:, 1, 1], high)
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["Analytic power", "Simulated power with 95% interval"]
+    assert "10 matches each from a pool of 5,000" in ax.get_title()
 
 
 def test_solution_must_belong_to_the_curve(cohort_curve):
@@ -438,6 +472,89 @@ def test_published_without_a_detectable_difference_marks_none():
 
 # Files -----------------------------------------------------------------------
 
+# Simulated estimates ---------------------------------------------------------
+
+def x_extent(patch):
+    """The data x range a span covers (a Polygon or, from matplotlib 3.9, a Rectangle)."""
+    corners = patch.get_patch_transform().transform(patch.get_path().vertices)
+    return corners[:, 0].min(), corners[:, 0].max()
+
+
+def shaded(ax):
+    return sorted(x_extent(p) for p in ax.patches if p.get_gid() == "significant region")
+
+
+def test_estimate_bars_are_the_analysed_studies_by_verdict():
+    result = simulated(cohort=12, effect=-0.25)  # a few studies too small to analyse
+    assert result.n_unanalysable > 0
+    ax = plot_estimates(result)
+    counts = [int(sum(bar.get_height() for bar in bars)) for bars in ax.containers]
+    assert sum(counts) == result.n_sims - result.n_unanalysable
+    n = result.n_sims
+    assert counts == [round(n * result.p_significant_reduction),
+                      round(n * result.p_inconclusive) - result.n_unanalysable,
+                      round(n * result.p_significant_increase)]
+    for bars, name in zip(ax.containers, ["significant reduction", "inconclusive",
+                                          "significant increase"]):
+        assert all(colors.same_color(bar.get_facecolor(), COLORS[name]) for bar in bars)
+    assert [bars.get_label() for bars in ax.containers][0] == \
+        f"Significant reduction ({counts[0]:,})"
+    assert line(ax, "true effect").get_xdata()[0] == pytest.approx(-25.0)
+    assert list(line(ax, "zero").get_xdata()) == [0, 0]
+    assert ax.get_title().startswith(f"{n - result.n_unanalysable} of {n} simulated studies "
+                                     f"analysed")
+
+
+def test_estimate_bars_cover_every_estimate_in_points():
+    result = simulated()
+    ax = plot_estimates(result)
+    lefts = [bar.get_x() for bar in ax.containers[0]]
+    rights = [bar.get_x() + bar.get_width() for bar in ax.containers[0]]
+    estimates = 100 * result.replicates["estimate"]
+    assert lefts[0] == pytest.approx(estimates.min()) and rights[-1] == pytest.approx(
+        estimates.max())
+    assert ax.get_xlabel() == "Estimated difference, treated minus comparison (percentage points)"
+
+
+@pytest.mark.parametrize("test", ["welch", "arcsine"])
+def test_shaded_region_is_the_critical_value_times_the_median_standard_error(test):
+    result = simulate(Scenario(cohort=600, simulation=SimulationSettings(pool=5000, test=test)),
+                      n_sims=160, seed=5)
+    ax = plot_estimates(result)
+    (low, reduction_edge), (increase_edge, high) = shaded(ax)
+    se = result.replicates["standard_error"]
+    if test == "arcsine":  # its standard error is on the arcsine scale
+        rate = result.replicates["comparison_rate"]
+        se = se * np.sqrt(rate * (1 - rate))
+    edge = 100 * 1.959964 * se.median()
+    assert -reduction_edge == pytest.approx(edge, rel=1e-5)
+    assert increase_edge == pytest.approx(edge, rel=1e-5)
+    label = [text.get_text() for text in ax.get_legend().get_texts()][2]
+    assert label.startswith(f"Significant at the median standard error: beyond \u00b1{edge:.1f}")
+    # Each study is judged on its own standard error, yet the shade sorts nearly all of them.
+    estimates = 100 * result.replicates["estimate"]
+    inside = (estimates <= reduction_edge) | (estimates >= increase_edge)
+    significant = result.replicates["verdict"].str.startswith("significant")
+    assert (inside == significant).mean() >= 0.95
+
+
+def test_one_sided_test_shades_one_side():
+    result = simulated(alternative="less")
+    (low, edge), = shaded(plot_estimates(result))
+    assert edge == pytest.approx(-100 * 1.644854 * result.replicates["standard_error"].median(),
+                                 rel=1e-5)
+
+
+def test_estimates_delegate_and_refusals():
+    result = simulated()
+    ax = result.plot_estimates()
+    assert [b.get_label() for b in ax.containers] == \
+        [b.get_label() for b in plot_estimates(result).containers]
+    with pytest.raises(InvalidInputError, match="result must be a SimulatedPowerResult from "
+                                                "simulate\\(\\); got PowerResult"):
+        plot_estimates(analytic(Scenario()))
+
+
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF", "svg": b"<svg"}
 
 FIGURES = {
@@ -459,6 +576,8 @@ FIGURES = {
                            retentions=[0.4])),
     "portfolio": lambda: plot_portfolio(portfolio([Scenario(cohort=200), Scenario()])),
     "published": lambda: plot_published(review_published(114, 0.25, 0.28)),
+    "simulated curve": lambda: plot_power_curve(simulated_curve()),
+    "estimates": lambda: plot_estimates(simulated()),
 }
 
 

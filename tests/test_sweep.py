@@ -3,14 +3,19 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import with_intervals
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powerplan import (Funnel, InvalidInputError, MDECurve, NoSolutionError, PowerCurve,
-                       Scenario, analytic, mde_curve, solve, sweep)
+                       Scenario, SimulationSettings, analytic, mde_curve, simulate, solve,
+                       sweep)
 from powerplan.curves import FIELDS
+from powerplan.sweep import vary
+
+SMALL = Scenario(simulation=SimulationSettings(pool=5000))
 
 VALUES = {
     "cohort": [60, 300, 1000],
@@ -126,6 +131,77 @@ def test_curve_over_a_setting_without_a_solver_says_so():
         curve.solve(0.8)
 
 
+# By simulation ---------------------------------------------------------------
+
+def test_simulated_sweep_runs_every_value_with_the_same_seed():
+    curve = sweep(SMALL, "effect", [-0.10, 0.0], engine="simulate", n_sims=32, seed=4)
+    assert curve.engine == "simulate" and curve.has_intervals
+    for value, result in zip(curve.values, curve.results):
+        alone = simulate(vary(SMALL, "effect", value), n_sims=32, seed=4)
+        assert result.seed == 4 and result.n_sims == 32
+        pd.testing.assert_frame_equal(result.replicates, alone.replicates)
+        assert result.power == alone.power
+
+
+def test_simulated_sweep_is_reproducible_and_shares_a_fresh_seed():
+    def run(seed):
+        return sweep(SMALL, "cohort", [150, 400], engine="simulate", n_sims=16, seed=seed)
+
+    pd.testing.assert_frame_equal(run(7).to_frame(), run(7).to_frame())
+    fresh = run(None)
+    assert fresh.results[0].seed == fresh.results[1].seed > 0
+
+
+def test_simulated_sweep_reports_progress_over_every_value():
+    finished = []
+    sweep(SMALL, "cohort", [150, 400], engine="simulate", n_sims=40, seed=1,
+          progress=finished.append)
+    assert sum(finished) == 80
+
+
+def test_simulated_sweep_checks_every_value_before_simulating_any():
+    finished = []
+    with pytest.raises(InvalidInputError, match="pool must be at least the expected number of "
+                                                "treated people analysed"):
+        sweep(Scenario(simulation=SimulationSettings(pool=1000)), "cohort", [100, 5000],
+              engine="simulate", n_sims=16, seed=1, progress=finished.append)
+    assert finished == []
+
+
+@pytest.mark.parametrize("keyword", [{"n_sims": 100}, {"seed": 1}, {"workers": 2},
+                                     {"progress": print}])
+def test_analytic_sweep_refuses_simulation_keywords(keyword):
+    (name,) = keyword
+    with pytest.raises(InvalidInputError) as error:
+        sweep(Scenario(), "cohort", [60, 100], **keyword)
+    assert str(error.value) == f"{name} applies only with engine 'simulate'"
+
+
+def test_simulated_curve_frame_spreads_the_tables_into_counts():
+    tiny = SMALL.replace(cohort=5)
+    curve = sweep(tiny, "cohort", [5, 300], engine="simulate", n_sims=16, seed=2)
+    frame = curve.to_frame()
+    assert not any(isinstance(cell, dict) for cell in frame.to_numpy().ravel())
+    too_few = "unanalysable_reasons.too few people after the funnel"
+    assert frame[too_few].tolist() == [curve.results[0].unanalysable_reasons[
+        "too few people after the funnel"], 0]
+    assert frame["mean_funnel.analysed"].tolist() == [
+        r.mean_funnel["analysed"] for r in curve.results]
+    assert frame["ci_low"].tolist() == [r.ci_low for r in curve.results]
+
+
+def test_simulated_curve_prints_the_test_seed_and_intervals():
+    curve = sweep(SMALL, "cohort", [150, 400], engine="simulate", n_sims=16, seed=3)
+    lines = str(curve).splitlines()
+    assert lines[0] == ("Power against people submitted (simulate; welch test, two-sided, "
+                        "alpha 0.05)")
+    assert "10 matches each from a pool of 5,000" in lines[1]
+    assert lines[2] == "  16 simulated studies at each value, seed 3 (the same at every value)"
+    assert "95% interval" in lines[3]
+    low, high = curve.results[1].ci_low, curve.results[1].ci_high
+    assert f"{100 * low:.1f}% to {100 * high:.1f}%" in lines[5]
+
+
 # Properties ------------------------------------------------------------------
 
 scenarios = st.builds(
@@ -172,6 +248,12 @@ def test_mde_curve_is_the_solver_at_each_cohort():
 def test_mde_curve_for_increases_is_positive():
     curve = mde_curve(Scenario(), [300, 600], direction="increase")
     assert np.all(curve.effects > 0) and curve.direction == "increase"
+
+
+def test_mde_curve_is_not_simulated():
+    with pytest.raises(InvalidInputError, match=r"engine must be 'analytic' for an MDE curve; "
+                                                r"got 'simulate' \(solve one cohort at a time"):
+        mde_curve(Scenario(), [300, 600], engine="simulate")
 
 
 def test_mde_curve_without_a_solution_names_the_cohort():
