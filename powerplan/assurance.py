@@ -3,20 +3,23 @@
 Power answers "what if the effect is exactly -5 points?". Assurance answers
 "given what we believe about the effect, what is the chance of a significant
 reduction?" (O'Hagan, Stevens and Campbell 2005, *Pharmaceutical
-Statistics* 4: 187-201). Two computations:
+Statistics* 4: 187-201). Two analytic computations, and simulation:
 
-``closed-form`` (normal prior, ``wald`` method)
+``quadrature`` (the default; any prior, any method)
+    The analytic verdict probabilities integrated over the prior restricted
+    to valid treated rates, by Gauss-Legendre quadrature (or the exact sum
+    for a discrete prior).
+``closed-form`` (normal prior, ``wald`` method; asked for by name)
     Given ``k`` analysed people the estimate is ``N(d, se_k^2)`` and the
     effect ``d ~ N(mu, tau^2)``, so the estimate is ``N(mu, se_k^2 + tau^2)``
     and ``P(significant reduction | k) = Phi((-z se_k - mu) /
     sqrt(se_k^2 + tau^2))``, averaged over the binomial number analysed.
     ``se_k`` is evaluated at the prior mean's treated rate and the prior is
-    not truncated: an approximation, very close when the prior is narrow
-    relative to the base rate.
-``quadrature`` (any prior, any method)
-    The analytic verdict probabilities integrated over the prior restricted
-    to valid treated rates, by Gauss-Legendre quadrature (or the exact sum
-    for a discrete prior).
+    not truncated: an approximation, within about a point of quadrature for
+    typical priors, but up to two points off for a low base rate and a prior
+    wide relative to it, which is why it is not the default.
+``engine="simulate"``
+    The whole study simulated at a few effects spread over the prior.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from .proportions import critical_value, one_sided, z_test_parts
 from .results import PowerResult
 from .scenario import Scenario
 
-COMPUTATIONS = ("auto", "closed-form", "quadrature")
+COMPUTATIONS = ("quadrature", "closed-form")
 ENGINES = ("analytic", "simulate")
 #: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles).
 SIMULATION_NODES = 12
@@ -131,53 +134,61 @@ def _closed_form(scenario: Scenario, prior: NormalPrior):
     return float(np.dot(weight, reduction)), float(np.dot(weight, increase)), at_mean
 
 
+#: Where, in standard errors of the estimate either side of no effect, the
+#: quadrature's panels break: a large study's power climbs from alpha to 1
+#: over a few standard errors, much narrower than a prior can be.
+PANEL_BREAKS = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)
+
+
 def _quadrature(scenario: Scenario, prior: Prior):
-    effects, weights = prior.nodes(scenario.base_rate)
+    if isinstance(prior, NormalPrior):
+        n1 = max(scenario.expected_n_treated, 1.0)
+        spread = math.sqrt(scenario.base_rate * (1 - scenario.base_rate)
+                           * (1 / n1 + 1 / float(scenario.comparison_size(n1))))
+        breaks = [sign * m * spread for m in PANEL_BREAKS for sign in (-1, 1)]
+        effects, weights = prior.nodes(scenario.base_rate, breakpoints=breaks)
+    else:
+        effects, weights = prior.nodes(scenario.base_rate)
     reduction, increase, at_mean = verdict_grid(scenario, effects)
     return (float(np.dot(weights, reduction)), float(np.dot(weights, increase)),
             float(np.dot(weights, at_mean)))
 
 
-def _computation(scenario: Scenario, prior: Prior, asked: str) -> str:
-    """The analytic computation to use: the one asked for, or the best for ``auto``."""
-    closed = isinstance(prior, NormalPrior) and scenario.method == "wald"
-    if asked == "closed-form" and not closed:
-        raise InvalidInputError(
-            "computation", "closed-form needs a normal prior and method 'wald'; use 'quadrature'")
-    if asked != "auto":
-        return asked
-    # The closed form ignores the truncation to valid treated rates, so it is
-    # used only when the prior puts (almost) no weight outside them.
-    negligible = closed and prior.mass(*prior.bounds(scenario.base_rate)) > 1 - 1e-9
-    return "closed-form" if negligible else "quadrature"
-
-
 def _simulated(scenario: Scenario, prior: Prior, n_sims, seed, workers, progress):
     """Verdict chances simulated at a few effects and combined with the prior's weights.
 
-    All effects share one seed (common random numbers). Returns the shares
-    of reductions and increases, the Monte Carlo standard error of the
-    reductions' share, the replicates used, and a result to describe the
-    study (at the first node).
+    Each effect gets its own seed, spawned from ``seed`` with
+    ``numpy.random.SeedSequence``, so the effects' estimates are independent
+    and the Monte Carlo variance is ``sum(w_j^2 p_j (1 - p_j) / n_j)``.
+    (Common random numbers would make neighbouring effects' verdicts move
+    together and so inflate the variance of a weighted sum.)
+
+    Returns the shares of reductions and increases, the standard error of
+    the share in the direction hoped for, the replicates simulated in all,
+    and the last result (to describe the study).
     """
     from .simulate import simulate
 
     effects, weights = prior.few_nodes(scenario.base_rate)
     n_sims = _validate.integer("n_sims", 1000 if n_sims is None else n_sims, len(effects))
     each = math.ceil(n_sims / len(effects))
-    seed = int(np.random.SeedSequence(seed).entropy) if seed is None else seed
+    if seed is not None:
+        seed = _validate.integer("seed", seed, 0)
+    children = np.random.SeedSequence(seed).spawn(len(effects))
     reduction = increase = variance = 0.0
-    for effect, weight in zip(effects, weights):
-        result = simulate(scenario.replace(effect=float(effect)), n_sims=each, seed=seed,
-                          workers=workers, progress=progress)
+    for effect, weight, child in zip(effects, weights, children):
+        result = simulate(scenario.replace(effect=float(effect)), n_sims=each,
+                          seed=int(child.generate_state(1)[0]), workers=workers,
+                          progress=progress)
         reduction += weight * result.p_significant_reduction
         increase += weight * result.p_significant_increase
-        share = result.p_significant_reduction
-        variance += weight ** 2 * share * (1 - share) / each
+        hoped = (result.p_significant_increase if scenario.alternative == "greater"
+                 else result.p_significant_reduction)
+        variance += weight ** 2 * hoped * (1 - hoped) / each
     return float(reduction), float(increase), math.sqrt(variance), each * len(effects), result
 
 
-def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto",
+def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = None,
               engine: str = "analytic", n_sims: int | None = None, seed: int | None = None,
               workers: int = 1, progress=None) -> AssuranceResult:
     """Chance of each verdict averaged over a prior belief about the effect.
@@ -188,10 +199,10 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto",
         The planned study; its ``effect`` is replaced by the prior.
     prior : NormalPrior or DiscretePrior
         Belief about the true effect (see :mod:`powerplan.priors`).
-    computation : {"auto", "closed-form", "quadrature"}
-        ``auto`` uses the closed form for a normal prior with the ``wald``
-        method when the prior puts less than 1e-9 of its weight on invalid
-        treated rates, and quadrature otherwise. Analytic engine only.
+    computation : {"quadrature", "closed-form"}, optional
+        Analytic engine only; quadrature by default. The closed form needs a
+        normal prior and the ``wald`` method and is an approximation (see the
+        module docstring).
     engine : {"analytic", "simulate"}
         ``simulate`` simulates the whole study at 12 effects spread over the
         prior (Gauss-Legendre nodes on its quantiles; a discrete prior's own
@@ -211,18 +222,19 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto",
     >>> from powerplan.priors import NormalPrior
     >>> result = assurance(Scenario(cohort=1000), NormalPrior.points(-4, 3))
     >>> round(result.assurance, 4), result.computation
-    (0.4211, 'closed-form')
+    (0.4261, 'quadrature')
     >>> round(assurance(Scenario(cohort=1000), NormalPrior.points(-4, 3),
-    ...                 computation="quadrature").assurance, 4)
-    0.4261
+    ...                 computation="closed-form").assurance, 4)
+    0.4211
     """
-    _validate.choice("computation", computation, COMPUTATIONS)
+    if computation is not None:
+        _validate.choice("computation", computation, COMPUTATIONS)
     _validate.choice("engine", engine, ENGINES)
     if not isinstance(prior, (NormalPrior, DiscretePrior)):
         raise InvalidInputError("prior", f"must be a NormalPrior or DiscretePrior; got {prior!r}")
     simulated = {}
     if engine == "simulate":
-        if computation != "auto":
+        if computation is not None:
             raise InvalidInputError("computation", "applies to the analytic engine only")
         reduction, increase, mc_se, used, described = _simulated(
             scenario, prior, n_sims, seed, workers, progress)
@@ -233,8 +245,11 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str = "auto",
         if n_sims is not None or seed is not None:
             raise InvalidInputError("n_sims" if n_sims is not None else "seed",
                                     "applies only with engine 'simulate'")
-        computation = _computation(scenario, prior, computation)
+        computation = computation or "quadrature"
         if computation == "closed-form":
+            if not (isinstance(prior, NormalPrior) and scenario.method == "wald"):
+                raise InvalidInputError("computation", "closed-form needs a normal prior and "
+                                                       "method 'wald'; use 'quadrature'")
             reduction, increase, at_mean = _closed_form(scenario, prior)
         else:
             reduction, increase, at_mean = _quadrature(scenario, prior)

@@ -63,12 +63,15 @@ class NormalPrior:
         """Prior probability of an effect in (low, high), before truncation."""
         return float(stats.norm.cdf(high, self.mean, self.sd) - stats.norm.cdf(low, self.mean, self.sd))
 
-    def nodes(self, base_rate: float, count: int = 128) -> tuple[np.ndarray, np.ndarray]:
+    def nodes(self, base_rate: float, count: int = 16,
+              breakpoints=()) -> tuple[np.ndarray, np.ndarray]:
         """Effects and weights integrating the truncated prior.
 
-        Gauss-Legendre rule on the valid range intersected with mean +/- 12 sd,
-        weights times the density, renormalised: exact for smooth integrands
-        to far below the precision of the power formulas.
+        Composite Gauss-Legendre rule with ``count`` nodes on each panel of
+        the valid range intersected with mean +/- 12 sd, the panels split at
+        the mean and at ``breakpoints`` (where the integrand changes fast,
+        such as where a study's power rises from alpha to 1); weights times
+        the density, renormalised.
         """
         valid_low, valid_high = self.bounds(base_rate)
         low = max(valid_low, self.mean - 12 * self.sd)
@@ -77,9 +80,13 @@ class NormalPrior:
             raise InvalidInputError(
                 "prior", f"{self.describe()} puts no weight on effects that keep the treated "
                          f"rate in (0, 1) at base rate {base_rate:g}")
+        edges = np.unique([low, high, *(b for b in (self.mean, *breakpoints) if low < b < high)])
         x, w = np.polynomial.legendre.leggauss(count)
-        effects = 0.5 * (high - low) * x + 0.5 * (high + low)
-        weights = w * stats.norm.pdf(effects, self.mean, self.sd)
+        half = np.diff(edges) / 2
+        middle = (edges[:-1] + edges[1:]) / 2
+        effects = (middle[:, None] + half[:, None] * x[None, :]).ravel()
+        weights = (half[:, None] * w[None, :]).ravel() * stats.norm.pdf(effects, self.mean,
+                                                                          self.sd)
         return effects, weights / weights.sum()
 
     def few_nodes(self, base_rate: float, count: int = 12) -> tuple[np.ndarray, np.ndarray]:

@@ -50,15 +50,18 @@ def test_quadrature_equals_adaptive_integration_of_analytic_power():
     assert assurance(s, prior).p_significant_reduction == pytest.approx(expected, abs=1e-9)
 
 
-def test_quadrature_converges():
-    s = Scenario(cohort=800, method="arcsine")
+@pytest.mark.parametrize("cohort", [800, 100_000, 10_000_000])
+def test_quadrature_converges(cohort, monkeypatch):
+    # The default 16 nodes a panel agree with 64; the panels break where a
+    # large study's power climbs steeply, a few standard errors from 0.
+    s = Scenario(cohort=cohort, method="arcsine")
     prior = NormalPrior.points(-3, 4)
-    from powerplan.analytic import verdict_grid
-    values = []
-    for count in (128, 256):
-        effects, weights = prior.nodes(s.base_rate, count)
-        values.append(float(np.dot(weights, verdict_grid(s, effects)[0])))
-    assert values[0] == pytest.approx(values[1], abs=1e-12)
+    default = assurance(s, prior).p_significant_reduction
+    nodes = NormalPrior.nodes
+    monkeypatch.setattr(NormalPrior, "nodes",
+                        lambda self, base, count=16, breakpoints=(): nodes(self, base, 64,
+                                                                           breakpoints))
+    assert default == pytest.approx(assurance(s, prior).p_significant_reduction, abs=1e-8)
 
 
 def test_monte_carlo_over_the_prior_agrees_with_quadrature():
@@ -88,7 +91,6 @@ def test_discrete_prior_is_the_weighted_average():
                    for e, w in zip((-0.06, -0.03, 0.0), (0.3, 0.5, 0.2)))
     result = assurance(s, prior)
     assert result.p_significant_reduction == pytest.approx(expected, abs=1e-14)
-    assert result.computation == "quadrature"
     assert result.p_effect_in_direction == pytest.approx(0.8)
 
 
@@ -108,6 +110,8 @@ def test_ceiling_is_the_prior_weight_on_reductions():
     assert result.p_effect_in_direction == pytest.approx(ceiling, abs=1e-9)
     # effects within a few standard errors of 0 stay undetectable even here
     assert ceiling - 0.005 < result.assurance < ceiling
+    closed = assurance(Scenario(cohort=10_000_000), prior, computation="closed-form")
+    assert closed.assurance == pytest.approx(result.assurance, abs=1e-3)
 
 
 def test_truncation_to_valid_treated_rates():
@@ -115,8 +119,10 @@ def test_truncation_to_valid_treated_rates():
     s = Scenario(base_rate=0.05, effect=-0.02, cohort=2000)
     prior = NormalPrior.points(-4, 3)
     result = assurance(s, prior)
-    # the closed form cannot truncate, so it is not chosen here
     assert result.computation == "quadrature"
+    # the closed form cannot truncate: here it is far off
+    closed = assurance(s, prior, computation="closed-form")
+    assert abs(closed.assurance - result.assurance) > 0.02
     inside = stats.norm.cdf(0.95, -0.04, 0.03) - stats.norm.cdf(-0.05, -0.04, 0.03)
     reductions = stats.norm.cdf(0.0, -0.04, 0.03) - stats.norm.cdf(-0.05, -0.04, 0.03)
     assert result.p_effect_in_direction == pytest.approx(reductions / inside, abs=1e-12)

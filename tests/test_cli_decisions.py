@@ -20,7 +20,7 @@ def test_power_with_a_prior(runner):
     payload = json.loads(result.stdout)
     expected = assurance(Scenario(), NormalPrior.points(-4, 3))
     assert payload["assurance"] == pytest.approx(expected.assurance, abs=1e-15)
-    assert payload["computation"] == "closed-form"
+    assert payload["computation"] == "quadrature"
     text = run(runner, "power", "--prior", "normal:-4,3").stdout
     assert "averaged over the prior normal(mean -4.0 points, sd 3.0 points)" in text
 

@@ -108,12 +108,34 @@ def test_simulated_assurance_agrees_with_quadrature():
 
 
 def test_simulated_assurance_with_a_discrete_prior_is_the_weighted_simulation():
+    import numpy as np
+
     scenario = PLAIN.replace(cohort=200)
     prior = DiscretePrior.points([-15, 0], [3, 1])
     result = assurance(scenario, prior, engine="simulate", n_sims=400, seed=4)
-    parts = [simulate(scenario.replace(effect=e), n_sims=200, seed=4).p_significant_reduction
-             for e in (-0.15, 0.0)]
+    # each effect is simulated with its own seed spawned from the one given
+    seeds = [int(c.generate_state(1)[0]) for c in np.random.SeedSequence(4).spawn(2)]
+    parts = [simulate(scenario.replace(effect=e), n_sims=200, seed=s).p_significant_reduction
+             for e, s in zip((-0.15, 0.0), seeds)]
     assert result.p_significant_reduction == pytest.approx(0.75 * parts[0] + 0.25 * parts[1])
+    variance = sum(w ** 2 * p * (1 - p) / 200 for w, p in zip((0.75, 0.25), parts))
+    assert result.mc_se == pytest.approx(variance ** 0.5)
+
+
+@pytest.mark.slow
+def test_simulated_assurance_reports_its_monte_carlo_error():
+    import numpy as np
+
+    # A two-point prior keeps each run to two simulations; the error formula
+    # is the same for the twelve effects of a normal prior.
+    scenario = Scenario(cohort=300, simulation=SimulationSettings(pool=2000))
+    prior = DiscretePrior.points([-8, -2], [1, 1])
+    runs = [assurance(scenario, prior, engine="simulate", n_sims=200, seed=seed)
+            for seed in range(25)]
+    spread = np.std([r.assurance for r in runs], ddof=1)
+    reported = np.mean([r.mc_se for r in runs])
+    # 25 seeds estimate the spread to within about 30%
+    assert 0.6 < spread / reported < 1.5
 
 
 def test_simulated_assurance_settings():
