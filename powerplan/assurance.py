@@ -167,10 +167,11 @@ def _simulated(scenario: Scenario, prior: Prior, n_sims, seed, workers, progress
     the share in the direction hoped for, the replicates simulated in all,
     and the last result (to describe the study).
     """
-    from .simulate import simulate
+    from .simulate import DEFAULT_SIMS, simulate
 
     effects, weights = prior.few_nodes(scenario.base_rate)
-    n_sims = _validate.integer("n_sims", 1000 if n_sims is None else n_sims, len(effects))
+    n_sims = _validate.integer("n_sims", DEFAULT_SIMS if n_sims is None else n_sims,
+                               len(effects))
     each = math.ceil(n_sims / len(effects))
     if seed is not None:
         seed = _validate.integer("seed", seed, 0)

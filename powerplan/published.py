@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from . import _format, _validate
-from .errors import NoSolutionError
+from .errors import InvalidInputError, NoSolutionError
 from .results import _one_row, _plain
-from .scenario import Scenario
+from .scenario import MAX_COHORT, Scenario
 from .solve import solve
 
 
@@ -172,7 +172,7 @@ def review_published(n_treated: int, treated_rate: float, comparison_rate: float
     >>> round(100 * review.ci_low, 1), round(100 * review.ci_high, 1), review.significant
     (-8.5, -5.5, True)
     """
-    n_treated = _validate.integer("n_treated", n_treated, 2)
+    n_treated = _validate.integer("n_treated", n_treated, 2, MAX_COHORT)
     treated_rate = _validate.proportion("treated_rate", treated_rate)
     comparison_rate = _validate.proportion("comparison_rate", comparison_rate)
     alpha = _validate.proportion("alpha", alpha)
@@ -181,21 +181,32 @@ def review_published(n_treated: int, treated_rate: float, comparison_rate: float
     notes = []
     if n_comparison is None:
         n_comparison = _validate.positive("comparison_ratio", comparison_ratio) * n_treated
+        if n_comparison < 2:
+            raise InvalidInputError(
+                "comparison_ratio", f"must give at least 2 comparison records "
+                                    f"({comparison_ratio:g} x {n_treated:,} is {n_comparison:g})")
         notes.append(f"comparison size not given: assumed {comparison_ratio:g} effective "
                      f"records per treated person ({n_comparison:,.0f})")
     else:
         n_comparison = _validate.positive("n_comparison", n_comparison)
         if n_comparison < 2:
-            raise _validate.InvalidInputError("n_comparison", f"must be >= 2; got {n_comparison:g}")
+            raise InvalidInputError("n_comparison", f"must be >= 2; got {n_comparison:g}")
 
     compare = CompareMeans(_group(treated_rate, n_treated), _group(comparison_rate, n_comparison))
     _, p_value, df = compare.ttest_ind(usevar="unequal")
     ci_low, ci_high = compare.tconfint_diff(alpha=alpha, usevar="unequal")
     difference = treated_rate - comparison_rate
 
-    design = Scenario(cohort=n_treated, funnel=1.0, base_rate=comparison_rate,
-                      effect=difference, comparison_ratio=n_comparison / n_treated,
-                      alpha=alpha)
+    try:
+        design = Scenario(cohort=n_treated, funnel=1.0, base_rate=comparison_rate,
+                          effect=difference, comparison_ratio=n_comparison / n_treated,
+                          alpha=alpha)
+    except InvalidInputError as error:
+        # rates within rounding of 0 or 1 leave no treated rate to plan with
+        field = "alpha" if error.field == "alpha" else "treated_rate"
+        raise InvalidInputError(field, error.requirement if field == "alpha" else
+                                f"is too close to 0 or 1 to plan with; got "
+                                f"{treated_rate:g}") from None
     direction = "increase" if difference > 0 else "reduction"
     try:
         mde = float(solve(design, "effect", target_power=target_power, direction=direction).value)

@@ -37,7 +37,11 @@ MAX_WORKERS = 256
 DEFAULT_CHUNK = 4 * replicate.BLOCK
 
 
-def simulate(scenario: Scenario, *, n_sims: int = 1000, seed: int | None = None,
+#: Replicates a simulation runs when not told otherwise.
+DEFAULT_SIMS = 1000
+
+
+def simulate(scenario: Scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,
              workers: int = 1, chunk_size: int | None = None,
              progress: Callable[[int], None] | None = None) -> SimulatedPowerResult:
     """Power of a planned study by simulating it replicate by replicate.
@@ -83,7 +87,7 @@ def simulate(scenario: Scenario, *, n_sims: int = 1000, seed: int | None = None,
     >>> round(result.power, 3), round(result.mc_se, 3), result.n_sims
     (0.281, 0.056, 64)
     """
-    n_sims, entropy, workers, chunk_size = _simulate_iv(
+    n_sims, entropy, workers, chunk_size = check_run(
         scenario, n_sims, seed, workers, chunk_size, progress)
     chunks = [(start, min(start + chunk_size, n_sims)) for start in range(0, n_sims, chunk_size)]
     if workers == 1 or len(chunks) == 1:
@@ -106,7 +110,11 @@ def _gather(parts, chunks, progress) -> dict[str, np.ndarray]:
     return {key: np.concatenate([part[key] for part in done]) for key in done[0]}
 
 
-def _simulate_iv(scenario, n_sims, seed, workers, chunk_size, progress):
+def check_run(scenario, n_sims, seed, workers, chunk_size, progress):
+    """Check a simulation's settings before running it (as :func:`simulate` does).
+
+    Returns the cleaned ``(n_sims, seed entropy, workers, chunk_size)``.
+    """
     if not isinstance(scenario, Scenario):
         raise InvalidInputError("scenario", f"must be a Scenario; got {scenario!r}")
     n_sims = _validate.integer("n_sims", n_sims, 1, MAX_SIMS)

@@ -239,7 +239,7 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
         values = sorted({v for v in (how.valid(answer * m) for m in multiples) if v is not None})
         if used + n_round * (len(values) + 1) > max_sims:
             break
-        round_seed = int(child.generate_state(1)[0])
+        round_seed, last_n = int(child.generate_state(1)[0]), n_round
         for value in values:
             result = simulate(how.scenario_at(value), n_sims=n_round, seed=round_seed,
                               workers=workers, progress=progress)
@@ -275,9 +275,10 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
         value = answer
         below_x = None
     check_seed = int(root.spawn(1)[0].generate_state(1)[0])
-    result = simulate(how.scenario_at(value), n_sims=n_round, seed=check_seed, workers=workers,
+    # the last round reserved room for a check of its own size within max_sims
+    result = simulate(how.scenario_at(value), n_sims=last_n, seed=check_seed, workers=workers,
                       progress=progress)
-    used += n_round
+    used += last_n
     achieved = float(stats.norm.cdf(a + b * how.x(value)))
     below = None if below_x is None else float(stats.norm.cdf(a + b * below_x))
     notes = [] if reached else [

@@ -106,13 +106,7 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
                                    direction=direction, **simulation)
     if simulation:
         raise InvalidInputError(sorted(simulation)[0], "applies only with engine 'simulate'")
-    target = _validate.proportion("target_power", target_power)
-    if target <= scenario.alpha:
-        raise InvalidInputError(
-            "target_power",
-            f"must be in (alpha, 1) = ({scenario.alpha:g}, 1): at or below alpha "
-            f"even a zero effect reaches it; got {target:g}",
-        )
+    target = check_target_power(target_power, scenario.alpha)
     measure = _Measure(prior)
     if prior is not None:
         if unknown == "effect":
@@ -149,6 +143,16 @@ class _Measure:
 
     def __call__(self, scenario: Scenario) -> float:
         return self.value(self.result(scenario))
+
+
+def check_target_power(target_power: float, alpha: float) -> float:
+    """A target power in (alpha, 1): at or below alpha even a zero effect reaches it."""
+    target = _validate.proportion("target_power", target_power)
+    if target <= alpha:
+        raise InvalidInputError(
+            "target_power", f"must be in (alpha, 1) = ({alpha:g}, 1): at or below alpha "
+                            f"even a zero effect reaches it; got {target:g}")
+    return target
 
 
 def _notes(result: PowerResult) -> tuple[str, ...]:

@@ -19,14 +19,14 @@ from .curves import FIELDS, MDECurve, PowerCurve
 from .errors import InvalidInputError
 from .funnel import Funnel
 from .scenario import Scenario
-from .simulate import _simulate_iv, simulate
+from .simulate import DEFAULT_SIMS, check_run, simulate
 from .solve import solve
 
 #: Engines by name, each a function ``Scenario -> PowerResult``; the simulator
 #: also takes the run keywords of :func:`powerplan.simulate`.
 ENGINES = {"analytic": analytic, "simulate": simulate}
-#: Simulated studies at each value when ``n_sims`` is not given.
-DEFAULT_SIMS = 1000
+#: Settings the simulator does not use: its comparison group comes from matching.
+NOT_SIMULATED = ("comparison_ratio",)
 
 
 def vary(scenario: Scenario, field: str, value) -> Scenario:
@@ -60,7 +60,8 @@ def _values(values: Iterable, name: str = "values") -> list:
     return values
 
 
-def _run_iv(scenarios: list[Scenario], engine: str, n_sims, seed, workers, progress) -> dict:
+def _run_iv(scenarios: list[Scenario], field: str, engine: str, n_sims, seed, workers,
+            progress) -> dict:
     """The engine's run keywords: none for the analytic engine, which refuses
     them; for the simulator, one seed for every value, each scenario checked
     before any is simulated (a pool too small for the largest cohort is found
@@ -74,10 +75,14 @@ def _run_iv(scenarios: list[Scenario], engine: str, n_sims, seed, workers, progr
             raise InvalidInputError(given[0], "applies only with engine 'simulate'")
         return {}
     n_sims = DEFAULT_SIMS if n_sims is None else n_sims
+    if field in NOT_SIMULATED:
+        raise InvalidInputError("field", f"{field} is not used by the simulator (its "
+                                         f"comparison group comes from matching); vary it "
+                                         f"with the analytic engine")
     if seed is None:
         seed = int(np.random.SeedSequence().entropy)
     for scenario in scenarios:
-        _simulate_iv(scenario, n_sims, seed, workers, None, progress)
+        check_run(scenario, n_sims, seed, workers, None, progress)
     return {"n_sims": n_sims, "seed": seed, "workers": workers, "progress": progress}
 
 
@@ -153,7 +158,7 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: str = "an
     _validate.choice("engine", engine, ENGINES)
     values = _values(values)
     scenarios = [vary(scenario, field, value) for value in values]
-    run = _run_iv(scenarios, engine, n_sims, seed, workers, progress)
+    run = _run_iv(scenarios, field, engine, n_sims, seed, workers, progress)
     return PowerCurve(field, tuple(values), _results(scenarios, engine, run), scenario)
 
 

@@ -37,7 +37,7 @@ from .analytic import analytic
 from .errors import InvalidInputError, NoSolutionError
 from .intake import Intake
 from .scenario import Scenario
-from .solve import MIN_REQUEST
+from .solve import MIN_REQUEST, check_target_power
 
 #: Months of data needed after an index date: 12 to reoffend, 6 for the proof.
 FOLLOW_UP_MONTHS = 18
@@ -452,10 +452,7 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
     (201, 701)
     """
     _validate.choice("engine", engine, _ENGINES)
-    target = _validate.proportion("target_power", target_power)
-    if target <= scenario.alpha:
-        raise InvalidInputError(
-            "target_power", f"must be in (alpha, 1) = ({scenario.alpha:g}, 1); got {target:g}")
+    target = check_target_power(target_power, scenario.alpha)
     if not isinstance(intake, Intake):
         raise InvalidInputError("intake", f"must be an Intake (Intake.monthly or "
                                           f"Intake.from_dates); got {intake!r}")

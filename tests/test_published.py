@@ -76,11 +76,14 @@ def test_never_called_observed_power_and_prints():
 
 
 @pytest.mark.parametrize("kwargs, fragment", [
-    ({"n_treated": 1}, "n_treated must be a whole number >= 2; got 1"),
+    ({"n_treated": 1}, "n_treated must be a whole number in [2, 10,000,000]; got 1"),
     ({"treated_rate": 0.0}, "treated_rate must be a proportion in (0, 1); got 0"),
     ({"comparison_rate": 1.2}, "comparison_rate must be a proportion in (0, 1); got 1.2"),
     ({"n_comparison": 1}, "n_comparison must be >= 2; got 1"),
     ({"retention": 0}, "retention must be a share in (0, 1]; got 0"),
+    ({"n_treated": 99_999_999_999}, "n_treated must be a whole number in [2, 10,000,000]"),
+    ({"comparison_ratio": 1e-300}, "comparison_ratio must give at least 2 comparison records"),
+    ({"treated_rate": 1e-300}, "treated_rate is too close to 0 or 1 to plan with"),
 ])
 def test_invalid_inputs(kwargs, fragment):
     args = {"n_treated": 100, "treated_rate": 0.2, "comparison_rate": 0.25} | kwargs

@@ -75,6 +75,7 @@ def test_simulated_mde_agrees_with_the_analytic_engine():
 def test_a_budget_too_small_for_the_precision_says_so():
     answer = solve(PLAIN, "cohort", engine="simulate", seed=1, precision=0.01, max_sims=2000)
     assert not answer.reached
+    assert answer.n_sims <= 2000
     assert "2,000 replicates were not enough" in answer.notes[0]
     assert "NOT reached" in str(answer)
 

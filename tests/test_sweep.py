@@ -259,3 +259,10 @@ def test_mde_curve_is_not_simulated():
 def test_mde_curve_without_a_solution_names_the_cohort():
     with pytest.raises(NoSolutionError, match="with 5 people submitted"):
         mde_curve(Scenario(funnel=0.1), [5, 500])
+
+
+def test_the_simulator_refuses_to_vary_what_it_does_not_use():
+    from powerplan import InvalidInputError, Scenario, sweep
+
+    with pytest.raises(InvalidInputError, match="comparison_ratio is not used by the simulator"):
+        sweep(Scenario(), "comparison_ratio", [1, 5, 10], engine="simulate", n_sims=10, seed=1)

@@ -410,7 +410,8 @@ def test_intake_entirely_outside_the_window():
     ({"lag_months": -1}, "lag_months must be a whole number in [0, 120]; got -1"),
     ({"lag_months": 8, "windows": WINDOWS}, "lag_months and windows cannot both be given"),
     ({"target_power": 1.0}, "target_power must be a proportion in (0, 1); got 1"),
-    ({"target_power": 0.05}, "target_power must be in (alpha, 1) = (0.05, 1); got 0.05"),
+    ({"target_power": 0.05}, "target_power must be in (alpha, 1) = (0.05, 1): at or below "
+                             "alpha even a zero effect reaches it; got 0.05"),
     ({"engine": "simulate"}, "engine must be one of 'analytic'; got 'simulate'"),
     ({"intake": [20]}, "intake must be an Intake"),
     ({"intake": Intake.monthly(20, "2029-12")},
