@@ -16,6 +16,7 @@ from powerplan import Effect, Scenario, _validate
 from powerplan.errors import InvalidInputError
 from powerplan.funnel import Funnel
 from powerplan.priors import parse_prior
+from powerplan.scenario import MAX_COHORT
 from powerplan.proportions import ALTERNATIVES, METHODS
 from powerplan.simulate import MAX_SIMS, MAX_WORKERS
 from powerplan.simulation_settings import MAX_POOL, MIN_POOL
@@ -205,8 +206,9 @@ def scenario_options(command=None, *, without=()):
                  "[default: wald]"),
         "min_n_treated": click.option(
             "--min-n-treated",
-            type=Checked("integer", "min_n_treated", _whole_at_least(2), whole=True),
-            help="Fewest analysed treated people for an analysis to run (>= 2). [default: 2]"),
+            type=Checked("integer", "min_n_treated", _whole_at_least(2, MAX_COHORT), whole=True),
+            help="Fewest analysed treated people for an analysis to run (whole number in "
+                 "[2, 10,000,000]). [default: 2]"),
     }
     for name, option in reversed(options.items()):
         if name not in without:

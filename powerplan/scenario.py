@@ -52,7 +52,8 @@ class Scenario:
         The test whose power is computed; see :mod:`powerplan.proportions`.
     min_n_treated : int
         Fewest analysed treated people for which an analysis is run; below it
-        the study is not analysable and counts as not significant. >= 2.
+        the study is not analysable and counts as not significant. A whole
+        number in [2, 10,000,000] (``MAX_COHORT``).
     simulation : SimulationSettings or mapping
         How :func:`powerplan.simulate` draws, matches and tests the study
         (pool, covariates, k, caliper, selection, test, ...); the analytic
@@ -109,7 +110,8 @@ class Scenario:
         set_(self, "alpha", alpha)
         _validate.choice("alternative", self.alternative, ALTERNATIVES)
         _validate.choice("method", self.method, METHODS)
-        set_(self, "min_n_treated", _validate.integer("min_n_treated", self.min_n_treated, 2))
+        set_(self, "min_n_treated",
+             _validate.integer("min_n_treated", self.min_n_treated, 2, MAX_COHORT))
         set_(self, "simulation", SimulationSettings.coerce(self.simulation))
 
     # Derived quantities -------------------------------------------------

@@ -125,6 +125,9 @@ BAD_INPUTS = [
     (["power", "--config", "missing.toml"], "'--config': File 'missing.toml' does not exist"),
     (["size", "--target-power", "1"], "'--target-power': must be a proportion in (0, 1); got 1"),
     (["size", "--target-power", "0.01"], "'--target-power': must be in (alpha, 1) = (0.05, 1)"),
+    (["power", "--min-n-treated", "99999999999999999999"],
+     "'--min-n-treated': must be a whole number in [2, 10,000,000]; "
+     "got 99,999,999,999,999,999,999"),
     (["power", "--cohort"], "Option '--cohort' requires an argument"),
     (["power", "--colour", "red"], "No such option"),
 ]
@@ -150,6 +153,8 @@ def test_bad_input_is_one_line_exit_2(runner, args, message):
     ("retention = 0.5\n[funnel]\nfound = 0.5\n", "retention and funnel cannot both be given"),
     ("effect = 'huge'\n", "effect must be a difference in proportion units"),
     ("[funnel]\nfound = 0\n", "stage 'found' must be a share in (0, 1]; got 0"),
+    ("min_n_treated = 99999999999999999999\n",
+     "min_n_treated must be a whole number in [2, 10,000,000]"),
 ])
 def test_bad_config_files_name_the_file(runner, tmp_path, content, message):
     path = _write(tmp_path, content)

@@ -38,7 +38,9 @@ def test_defaults_are_the_typical_scenario():
                               "got 'both'"),
     ({"method": "exact"}, "method must be one of 'wald', 'pooled', 'arcsine', 'fleiss-cc'; "
                           "got 'exact'"),
-    ({"min_n_treated": 1}, "min_n_treated must be a whole number >= 2; got 1"),
+    ({"min_n_treated": 1}, "min_n_treated must be a whole number in [2, 10,000,000]; got 1"),
+    ({"min_n_treated": 10**20}, "min_n_treated must be a whole number in [2, 10,000,000]; "
+                                "got 100,000,000,000,000,000,000"),
 ])
 def test_invalid_settings_name_the_field_and_range(changes, message):
     with pytest.raises(InvalidInputError) as info:
