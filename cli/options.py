@@ -19,7 +19,7 @@ from powerplan.priors import parse_prior
 from powerplan.scenario import MAX_COHORT
 from powerplan.proportions import ALTERNATIVES, METHODS
 from powerplan.simulate import MAX_SIMS, MAX_WORKERS
-from powerplan.simulation_settings import MAX_POOL, MIN_POOL
+from powerplan.simulation_settings import MAX_K, MAX_POOL, MIN_POOL
 from powerplan.weighted_test import TESTS
 
 #: Command-line spelling of each library setting, for error messages.
@@ -252,9 +252,9 @@ def simulation_options(command):
                                             whole=True),
                      help="Comparison pool: national records to match from (>= the expected "
                           "number analysed). [default: 50,000]"),
-        click.option("--k", type=Checked("integer", "k", _whole_at_least(1), whole=True),
-                     help="Comparison records matched to each treated person (>= 1). "
-                          "[default: 10]"),
+        click.option("--k", type=Checked("integer", "k", _whole_at_least(1, MAX_K), whole=True),
+                     help="Comparison records matched to each treated person (whole number "
+                          "in [1, 100]). [default: 10]"),
         click.option("--caliper", type=Checked("number", "caliper", _validate.positive),
                      help="Widest accepted match, in SDs of the logit propensity score (> 0). "
                           "[default: 0.2]"),
@@ -262,11 +262,11 @@ def simulation_options(command):
                      help="Use each comparison record at most once (greedy matching)."),
         click.option("--selection", type=Checked("number", "selection", _validate.non_negative),
                      help="How far treated people differ from the pool, in pool SDs of a "
-                          "selection index (>= 0; 0 for none). [default: 0.5]"),
+                          "selection index (in [0, 1.5]; 0 for none). [default: 0.5]"),
         click.option("--outcome-strength", type=Checked("number", "outcome_strength",
                                                         _validate.non_negative),
                      help="How strongly the covariates predict reoffending: the log odds "
-                          "ratio per pool SD of risk (>= 0). [default: 1.0]"),
+                          "ratio per pool SD of risk (in [0, 5]). [default: 1.0]"),
         click.option("--bias", type=Checked("number", "bias", _validate.real),
                      help="Unobserved confounding: a difference in reoffending rate the "
                           "matching cannot remove, added to the estimate. [default: 0]"),

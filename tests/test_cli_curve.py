@@ -223,6 +223,8 @@ BAD = [
                    "treated people analysed (cohort x retention = 1,020); got 1,000"),
     (["--over", "cohort=60:100", "--engine", "simulate", "--sims", "0"],
      "Invalid value for '--sims': must be a whole number in [1, 10,000,000]; got 0"),
+    (["--over", "cohort=100:200:2", "--engine", "simulate", "--k", "100000"],
+     "Invalid value for '--k': must be a whole number in [1, 100]; got 100,000"),
 ]
 
 

@@ -5,13 +5,10 @@ import json
 
 import pytest
 
-from powerplan import SimulationSettings
-from powerplan.population import max_selection
 from powerplan_cli.main import cli
 from powerplan_cli.simulate_command import Progress
 
 FAST = ["--pool", "3000", "--sims", "64", "--seed", "7"]
-LIMIT = max_selection(SimulationSettings().pool_covariates())
 
 
 def run(runner, *args):
@@ -54,7 +51,11 @@ def test_workers_do_not_change_the_answer(runner):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--k", "0"], "Invalid value for '--k': must be a whole number >= 1; got 0"),
+    (["--k", "0"], "Invalid value for '--k': must be a whole number in [1, 100]; got 0"),
+    (["--k", "100000"], "Invalid value for '--k': must be a whole number in [1, 100]; "
+                        "got 100,000"),
+    (["--k", "99999999999"], "Invalid value for '--k': must be a whole number in [1, 100]; "
+                             "got 99,999,999,999"),
     (["--caliper", "0"], "Invalid value for '--caliper': must be a number > 0; got 0"),
     (["--caliper", "-1"], "Invalid value for '--caliper': must be a number > 0; got -1"),
     (["--sims", "0"], "Invalid value for '--sims': must be a whole number in [1, 10,000,000]; "
@@ -63,9 +64,10 @@ def test_workers_do_not_change_the_answer(runner):
                          "got 0"),
     (["--seed", "-3"], "Invalid value for '--seed': must be a whole number >= 0; got -3"),
     (["--selection", "-1"], "Invalid value for '--selection': must be a number >= 0; got -1"),
-    (["--selection", "9"], f"Invalid value for '--selection': must be a number in "
-                           f"[0, {LIMIT:.3g}) with these covariate settings (beyond it the "
-                           f"treated have no finite mean); got 9"),
+    (["--selection", "9"], "Invalid value for '--selection': must be a number in "
+                           "[0, 1.5] with these covariate settings; got 9"),
+    (["--outcome-strength", "1e300"], "Invalid value for '--outcome-strength': must be a "
+                                      "number in [0, 5]; got 1e+300"),
     (["--cohort", "1000", "--pool", "300"],
      "Invalid value for '--pool': must be at least the expected number of treated people "
      "analysed (cohort x retention = 400); got 300"),
@@ -107,7 +109,7 @@ def test_bad_value_in_the_config_simulation_table_names_the_file(runner, tmp_pat
     result = run(runner, "simulate", "--config", str(config))
     assert result.exit_code == 2
     assert result.stderr == (f"Error: Invalid value for '--config': {config}: k must be a "
-                             f"whole number >= 1; got 0\n")
+                             f"whole number in [1, 100]; got 0\n")
 
 
 class FakeTerminal(io.StringIO):
