@@ -293,15 +293,18 @@ def json_option(command):
 
 
 def _read_config(path: Path) -> dict:
+    def bad(message):
+        return click.BadParameter(f"{path} {message}", param_hint="'--config'")
+
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        # utf-8-sig: editors on Windows start a file with a byte-order mark
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise bad("is not UTF-8 text, so not a TOML file") from None
     except tomllib.TOMLDecodeError as error:
-        raise click.BadParameter(f"{path} is not valid TOML: {error}",
-                                 param_hint="'--config'") from None
+        raise bad(f"is not valid TOML: {error}") from None
     except OSError as error:
-        raise click.BadParameter(f"cannot read {path}: {error.strerror}",
-                                 param_hint="'--config'") from None
+        raise bad(f"cannot be read: {error.strerror}") from None
 
 
 def build_scenario(config=None, stages=(), simulation=None, **options) -> Scenario:

@@ -165,6 +165,23 @@ def test_bad_config_files_name_the_file(runner, tmp_path, content, message):
     assert message in lines[0]
 
 
+def test_config_file_that_is_not_text_names_the_file(runner, tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_bytes(bytes(range(128, 256)))
+    result = run(runner, "power", "--config", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: Invalid value for '--config': {path} is not UTF-8 text, "
+                             f"so not a TOML file\n")
+
+
+def test_config_file_may_start_with_a_byte_order_mark(runner, tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_bytes("\ufeffcohort = 500\n".encode())
+    result = run(runner, "power", "--config", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["cohort"] == 500
+
+
 def test_no_solution_is_one_line_exit_1(runner):
     result = run(runner, "size", "--effect", "0")
     assert result.exit_code == 1
