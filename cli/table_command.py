@@ -28,21 +28,37 @@ class ListType(click.ParamType):
         if not isinstance(value, str):
             return value
         try:
-            if value.count(":") == 2:
-                start, stop, step = (self.parse(part) for part in value.split(":"))
-                if not isinstance(step, float | int) or step == 0 or (stop - start) / step < 0:
-                    raise ValueError
-                count = int(round((stop - start) / step)) + 1
-                items = [start + i * step for i in range(count)]
-                items = [round(item, 10) if isinstance(item, float) else item for item in items]
-            else:
-                items = [self.parse(part) for part in value.split(",")]
-            return tuple(self.check(self.field, item) for item in items)
+            items = self._items(value, param, ctx)
+            values = tuple(self.check(self.field, item) for item in items)
         except InvalidInputError as error:
             self.fail(f"each value {error.requirement}", param, ctx)
-        except (ValueError, TypeError, ZeroDivisionError):
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError):
             self.fail(f"must be comma-separated values or START:STOP:STEP; got {value!r}",
                       param, ctx)
+        try:
+            tables.check_distinct(self.field, values)
+        except InvalidInputError as error:
+            self.fail(error.requirement, param, ctx)
+        return values
+
+    def _items(self, value, param, ctx):
+        if value.count(":") != 2:
+            items = [self.parse(part) for part in value.split(",")]
+            self._check_count(len(items), param, ctx)
+            return items
+        start, stop, step = (self.parse(part) for part in value.split(":"))
+        if not isinstance(step, float | int) or step == 0 or (stop - start) / step < 0:
+            raise ValueError
+        count = int(round((stop - start) / step)) + 1
+        self._check_count(count, param, ctx)  # before a tiny step makes millions of values
+        items = [start + i * step for i in range(count)]
+        return [round(item, 10) if isinstance(item, float) else item for item in items]
+
+    def _check_count(self, count, param, ctx):
+        try:
+            tables.check_count(self.field, count)
+        except InvalidInputError as error:
+            self.fail(error.requirement, param, ctx)
 
 
 def _rate(text):

@@ -71,6 +71,11 @@ def test_formats():
     ({"base_rates": [1.2]}, "base_rates must be a proportion in (0, 1); got 1.2"),
     ({"retentions": [0]}, "retentions must be a share in (0, 1]; got 0"),
     ({"effects": []}, "effects must list at least one value"),
+    ({"effects": [-0.001 * i for i in range(1, 102)]}, "effects must list at most 100 values; "
+                                                       "got 101"),
+    ({"base_rates": [0.25, 0.35, 0.25]}, "base_rates must be distinct; got 0.25 twice"),
+    ({"retentions": [0.3, 0.1 + 0.2]}, "retentions must be distinct; got 0.3 twice"),
+    ({"quantity": "effect", "cohorts": [100, 100]}, "cohorts must be distinct; got 100 twice"),
     ({"quantity": "alpha"}, "quantity must be one of 'cohort', 'effect'"),
     ({"quantity": "effect", "cohorts": [0]}, "cohorts must be a whole number in [1, 10,000,000]"),
 ])
