@@ -88,8 +88,8 @@ FORMATS = ("text", "csv", "markdown", "json")
                                  "e.g. powerplan table --format markdown")
 @scenario_options(without=("cohort", "retention", "stages", "base_rate", "effect"))
 @click.option("--mde", is_flag=True,
-              help="Tabulate minimum detectable reductions over cohorts instead of minimum "
-                   "cohorts over effects.")
+              help="Tabulate minimum detectable reductions (increases with --alternative "
+                   "greater) over cohorts instead of minimum cohorts over effects.")
 @click.option("--base-rates", type=ListType("list", "base rates", _rate, _validate.proportion),
               default=",".join(str(v) for v in tables.DEFAULT_BASE_RATES), show_default=True,
               help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1.")
@@ -111,7 +111,7 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
                   plot_path, **options):
     """A grid of minimum cohort sizes over base rates x effects x retention
     (or, with --mde, minimum detectable reductions over base rates x cohorts
-    x retention). Cells without an answer are marked, never dropped.
+    x retention; increases with --alternative greater). Cells without an answer are marked, never dropped.
 
     \b
     Example:

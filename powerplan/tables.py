@@ -56,6 +56,11 @@ class RequirementsTable:
     scenario: Scenario = field(repr=False, compare=False)
 
     @property
+    def direction(self) -> str:
+        """The direction of the MDEs: ``increase`` when the test looks only for increases."""
+        return _mde_direction(self.scenario)
+
+    @property
     def column_field(self) -> str:
         return "effect" if self.quantity == "cohort" else "cohort"
 
@@ -126,7 +131,7 @@ class RequirementsTable:
             return (f"Minimum people to submit for {power} power "
                     f"({self.scenario.method} test, {self.scenario.alternative}, "
                     f"alpha {self.scenario.alpha:g}); columns are reductions in points")
-        return (f"Minimum detectable reduction (points) with {power} power "
+        return (f"Minimum detectable {self.direction} (points) with {power} power "
                 f"({self.scenario.method} test, {self.scenario.alternative}, "
                 f"alpha {self.scenario.alpha:g}); columns are people submitted")
 
@@ -194,6 +199,10 @@ def _check_values(name: str, values, check) -> tuple:
     return values
 
 
+def _mde_direction(scenario: Scenario) -> str:
+    return "increase" if scenario.alternative == "greater" else "reduction"
+
+
 def _cell(scenario: Scenario, unknown: str, target: float, **settings) -> dict:
     try:
         varied = scenario.replace(**settings)
@@ -201,7 +210,7 @@ def _cell(scenario: Scenario, unknown: str, target: float, **settings) -> dict:
         return {"value": np.nan, "achieved_power": np.nan,
                 "status": f"invalid: {error.field} {error.requirement}"}
     try:
-        answer = solve(varied, unknown, target_power=target)
+        answer = solve(varied, unknown, target_power=target, direction=_mde_direction(scenario))
     except NoSolutionError as why:
         return {"value": np.nan, "achieved_power": np.nan, "status": f"none: {why}"}
     return {"value": answer.value, "achieved_power": answer.achieved_power, "status": "ok"}
@@ -220,7 +229,8 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
         Supplies every setting not varied (comparison design, test, alpha).
     quantity : {"cohort", "effect"}
         ``cohort``: the minimum people to submit for each base rate, effect
-        and retention. ``effect``: the minimum detectable reduction for each
+        and retention. ``effect``: the minimum detectable reduction (an
+        increase when ``scenario.alternative`` is ``"greater"``) for each
         base rate, cohort and retention.
     base_rates, effects, retentions, cohorts : sequences
         The grid, each of 1 to ``MAX_VALUES`` (100) distinct values;

@@ -56,6 +56,16 @@ def test_table_ranges_and_mde(runner):
     assert payload["quantity"] == "effect"
 
 
+def test_mde_table_with_alternative_greater_tabulates_increases(runner):
+    result = run(runner, "table", "--mde", "--alternative", "greater", "--base-rates", "0.3",
+                 "--cohorts", "800", "--retentions", "0.5")
+    assert result.exit_code == 0, result.output
+    expected = requirements_table(Scenario(alternative="greater"), quantity="effect",
+                                  base_rates=[0.3], cohorts=[800], retentions=[0.5])
+    assert result.stdout.strip() == expected.to_text()
+    assert result.stdout.startswith("Minimum detectable increase (points)")
+
+
 def test_published(runner):
     result = run(runner, "published", "--n-treated", "114", "--treated-rate", "25%",
                  "--comparison-rate", "0.28", "--json")

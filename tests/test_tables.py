@@ -40,6 +40,19 @@ def test_mde_table_cells():
     assert abs(values[1]) < abs(values[0])
 
 
+def test_mde_table_looks_for_increases_when_the_test_does():
+    scenario = Scenario(alternative="greater")
+    table = requirements_table(scenario, quantity="effect", base_rates=[0.3], cohorts=[800],
+                               retentions=[0.5])
+    answer = solve(scenario.replace(cohort=800, base_rate=0.3, funnel=0.5), "effect",
+                   direction="increase")
+    assert table.cells["status"].tolist() == ["ok"]
+    assert table.cells["value"].tolist() == [pytest.approx(answer.value)]
+    assert answer.value > 0 and table.direction == "increase"
+    assert table.to_text().startswith("Minimum detectable increase (points) with 80% power "
+                                      "(wald test, greater, alpha 0.05)")
+
+
 def test_impossible_and_invalid_cells_are_marked_not_dropped():
     table = requirements_table(Scenario(), base_rates=[0.15], effects=[-0.2, -0.0001, -0.05],
                                retentions=[0.4])
