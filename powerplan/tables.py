@@ -128,9 +128,12 @@ class RequirementsTable:
     def _title(self) -> str:
         power = f"{100 * self.target_power:g}%"
         if self.quantity == "cohort":
+            effects = self.cells["effect"]
+            columns = ("reductions" if (effects < 0).all() else
+                       "increases" if (effects > 0).all() else "effects")
             return (f"Minimum people to submit for {power} power "
                     f"({self.scenario.method} test, {self.scenario.alternative}, "
-                    f"alpha {self.scenario.alpha:g}); columns are reductions in points")
+                    f"alpha {self.scenario.alpha:g}); columns are {columns} in points")
         return (f"Minimum detectable {self.direction} (points) with {power} power "
                 f"({self.scenario.method} test, {self.scenario.alternative}, "
                 f"alpha {self.scenario.alpha:g}); columns are people submitted")

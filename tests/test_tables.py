@@ -53,6 +53,14 @@ def test_mde_table_looks_for_increases_when_the_test_does():
                                       "(wald test, greater, alpha 0.05)")
 
 
+@pytest.mark.parametrize("effects, columns", [
+    ([-0.05, -0.1], "reductions"), ([0.05, 0.1], "increases"), ([-0.05, 0.05], "effects"),
+])
+def test_cohort_table_title_names_the_kind_of_effect(effects, columns):
+    table = requirements_table(Scenario(), base_rates=[0.3], effects=effects, retentions=[0.5])
+    assert table.to_text().splitlines()[0].endswith(f"; columns are {columns} in points")
+
+
 def test_impossible_and_invalid_cells_are_marked_not_dropped():
     table = requirements_table(Scenario(), base_rates=[0.15], effects=[-0.2, -0.0001, -0.05],
                                retentions=[0.4])
