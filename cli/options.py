@@ -6,6 +6,7 @@ line and the library give the same one-line messages.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -78,22 +79,32 @@ def option_name(field: str) -> str:
     return OPTION_NAMES.get(field.split(" ")[0], field)
 
 
-def _number(text: str, percent_ok: bool) -> float | str:
-    """Parse a number, ``1,000`` and (where allowed) ``35%``; leave bad text for the checker."""
-    cleaned = text.strip().replace(",", "").replace("_", "")
+#: Commas only as thousands separators: 1,000 and 12,500.5, never 2,5 or 0,2.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?%?")
+
+
+def parse_number(text: str, *, whole: bool = False, percent_ok: bool = False) -> float | int | str:
+    """A number typed by a user: ``0.35``, ``1,000`` (commas only between thousands),
+    and where allowed ``35%``; a whole number if ``whole``.
+
+    Text that is not such a number is returned unchanged, for a validator to
+    refuse with a message naming the setting and its range.
+
+    >>> parse_number("12,500", whole=True), parse_number("35%", percent_ok=True)
+    (12500, 0.35)
+    >>> parse_number("2,5"), parse_number("35%")
+    ('2,5', '35%')
+    """
+    cleaned = text.strip()
+    if "," in cleaned:
+        if not _THOUSANDS.fullmatch(cleaned):
+            return text
+        cleaned = cleaned.replace(",", "")
     divisor = 1.0
-    if percent_ok and cleaned.endswith("%"):
+    if percent_ok and not whole and cleaned.endswith("%"):
         cleaned, divisor = cleaned[:-1], 100.0
     try:
-        return float(cleaned) / divisor
-    except ValueError:
-        return text
-
-
-def _whole(text: str) -> int | str:
-    cleaned = text.strip().replace(",", "").replace("_", "")
-    try:
-        return int(cleaned)
+        return int(cleaned) if whole else float(cleaned) / divisor
     except ValueError:
         return text
 
@@ -110,7 +121,7 @@ class Checked(click.ParamType):
 
     def convert(self, value, param, ctx):
         if isinstance(value, str):
-            value = _whole(value) if self.whole else _number(value, self.percent_ok)
+            value = parse_number(value, whole=self.whole, percent_ok=self.percent_ok)
         try:
             return self.check(self.field, value)
         except InvalidInputError as error:
@@ -140,7 +151,8 @@ class StageType(click.ParamType):
             self.fail(f"must be NAME=SHARE with a share in (0, 1], such as found=0.8; "
                       f"got {value!r}", param, ctx)
         try:
-            return name.strip(), _validate.share(f"stage {name.strip()!r}", _number(share, True))
+            return name.strip(), _validate.share(f"stage {name.strip()!r}",
+                                                  parse_number(share, percent_ok=True))
         except InvalidInputError as error:
             self.fail(f"{error.field} {error.requirement}", param, ctx)
 

@@ -20,8 +20,8 @@ from powerplan.solve import UNKNOWNS
 from powerplan.sweep import ENGINES
 
 from . import figures
-from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, _number, _whole,
-                      build_scenario, json_option, scenario_options, simulation_options)
+from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario,
+                      json_option, parse_number, scenario_options, simulation_options)
 from .output import emit
 from .simulate_command import run_options, split_engine
 
@@ -84,7 +84,7 @@ class OverType(click.ParamType):
         if not sep or field is None or len(parts) not in (2, 3):
             self.fail(f"{_FORM}; got {value!r}", param, ctx)
         start, stop = (self._bound(field, text, value, param, ctx) for text in parts[:2])
-        steps = _whole(parts[2]) if len(parts) == 3 else None
+        steps = parse_number(parts[2], whole=True) if len(parts) == 3 else None
         if steps is not None and (isinstance(steps, str) or not 2 <= steps <= MAX_STEPS):
             self.fail(f"STEPS must be a whole number in [2, {MAX_STEPS:,}]; got {value!r}",
                       param, ctx)
@@ -96,7 +96,7 @@ class OverType(click.ParamType):
                 return Effect.parse(text)
             except InvalidInputError as error:
                 self.fail(f"{error.requirement} (in {value!r})", param, ctx)
-        number = _whole(text) if field == "cohort" else _number(text, percent_ok=True)
+        number = parse_number(text, whole=field == "cohort", percent_ok=True)
         if isinstance(number, str):
             self.fail(f"START and STOP for {field} must be {_BOUNDS[field]}; got {value!r}",
                       param, ctx)

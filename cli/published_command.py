@@ -7,7 +7,8 @@ import click
 import powerplan
 from powerplan import _validate
 
-from .options import POSITIVE, PROPORTION, SHARE, Checked, json_option, target_power_option
+from .options import (POSITIVE, PROPORTION, SHARE, Checked, json_option, parse_number,
+                      target_power_option)
 from .output import emit
 
 
@@ -15,13 +16,10 @@ class RateType(Checked):
     """A rate as a proportion (0.26) or a percentage (26%); 26 alone is ambiguous."""
 
     def convert(self, value, param, ctx):
-        if isinstance(value, str) and not value.strip().endswith("%"):
-            try:
-                if float(value) >= 1:
-                    self.fail(f"must be a proportion in (0, 1) such as 0.26, or a percentage "
-                              f"such as 26%; got {value!r}", param, ctx)
-            except ValueError:
-                pass
+        number = parse_number(value) if isinstance(value, str) else value
+        if isinstance(number, float) and number >= 1:
+            self.fail(f"must be a proportion in (0, 1) such as 0.26, or a percentage "
+                      f"such as 26%; got {value!r}", param, ctx)
         return super().convert(value, param, ctx)
 
 

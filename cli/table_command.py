@@ -12,7 +12,7 @@ from powerplan.effects import Effect
 from powerplan.errors import InvalidInputError
 
 from . import figures
-from .options import build_scenario, scenario_options, target_power_option
+from .options import build_scenario, parse_number, scenario_options, target_power_option
 
 
 class ListType(click.ParamType):
@@ -61,9 +61,18 @@ class ListType(click.ParamType):
             self.fail(error.requirement, param, ctx)
 
 
-def _rate(text):
-    text = text.strip()
-    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+def _strictly(**kinds):
+    """:func:`parse_number` raising ValueError for text that is not a number: the list's
+    form, not one value, is wrong."""
+    def parse(text):
+        number = parse_number(text, **kinds)
+        if isinstance(number, str):
+            raise ValueError(text)
+        return number
+    return parse
+
+
+_RATE = _strictly(percent_ok=True)
 
 
 def _difference(text):
@@ -77,10 +86,6 @@ def _difference(text):
     return effect.value / 100 if effect.scale == "points" else effect.value
 
 
-def _whole(text):
-    return int(text.strip().replace(",", "")) if "," not in text else text
-
-
 FORMATS = ("text", "csv", "markdown", "json")
 
 
@@ -90,16 +95,16 @@ FORMATS = ("text", "csv", "markdown", "json")
 @click.option("--mde", is_flag=True,
               help="Tabulate minimum detectable reductions (increases with --alternative "
                    "greater) over cohorts instead of minimum cohorts over effects.")
-@click.option("--base-rates", type=ListType("list", "base rates", _rate, _validate.proportion),
+@click.option("--base-rates", type=ListType("list", "base rates", _RATE, _validate.proportion),
               default=",".join(str(v) for v in tables.DEFAULT_BASE_RATES), show_default=True,
               help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1.")
 @click.option("--effects", type=ListType("list", "effects", _difference, _validate.real),
               default="-2pp,-4pp,-6pp,-8pp,-10pp", show_default=True,
               help="Effects to plan for: -0.02,-0.05 or -2pp,-5pp.")
-@click.option("--retentions", type=ListType("list", "retentions", _rate, _validate.share),
+@click.option("--retentions", type=ListType("list", "retentions", _RATE, _validate.share),
               default=",".join(str(v) for v in tables.DEFAULT_RETENTIONS), show_default=True,
               help="Overall shares of people analysed: 0.2,0.4 or 20%,40% or 0.2:0.8:0.2.")
-@click.option("--cohorts", type=ListType("list", "cohorts", int,
+@click.option("--cohorts", type=ListType("list", "cohorts", _strictly(whole=True),
                                          lambda f, v: _validate.integer(f, v, 1, 10_000_000)),
               default=",".join(str(v) for v in tables.DEFAULT_COHORTS), show_default=True,
               help="People submitted, for --mde: 100,250,500.")

@@ -47,6 +47,18 @@ def test_effect_forms(runner, effect, expected):
     assert json.loads(result.stdout)["effect"] == pytest.approx(expected, abs=1e-12)
 
 
+@pytest.mark.parametrize("option, text, key, expected", [
+    ("--cohort", "1,000", "cohort", 1000),
+    ("--cohort", "1_000", "cohort", 1000),
+    ("--comparison-ratio", "1,000.5", "n_comparison", 1000.5 * 120),
+    ("--base-rate", "35%", "base_rate", 0.35),
+])
+def test_numbers_with_thousands_separators_and_percentages(runner, option, text, key, expected):
+    result = run(runner, "power", option, text, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[key] == pytest.approx(expected)
+
+
 def test_stages_multiply(runner):
     result = run(runner, "power", "--stage", "found=0.8", "--stage", "in window=60%",
                  "--stage", "matched=0.75", "--json")
@@ -119,6 +131,12 @@ BAD_INPUTS = [
     (["power", "--stage", "a=0.5", "--stage", "a=0.5"], "stage names must be distinct"),
     (["power", "--retention", "0.5", "--stage", "a=0.5"], "give either --retention or --stage"),
     (["power", "--comparison-ratio", "0"], "'--comparison-ratio': must be a number > 0; got 0"),
+    (["power", "--comparison-ratio", "2,5"],
+     "'--comparison-ratio': must be a number > 0; got '2,5'"),
+    (["power", "--cohort", "1,0000"], "'--cohort': must be a whole number >= 1; got '1,0000'"),
+    (["power", "--base-rate", "0,35"], "'--base-rate': must be a proportion in (0, 1); got '0,35'"),
+    (["power", "--stage", "found=0,8"], "'--stage': stage 'found' must be a share in (0, 1]; "
+                                        "got '0,8'"),
     (["power", "--alpha", "0.7"], "'--alpha': must be a significance level in (0, 0.5)"),
     (["power", "--alternative", "sideways"], "'--alternative': 'sideways' is not one of"),
     (["power", "--method", "exact"], "'--method': 'exact' is not one of"),

@@ -116,6 +116,8 @@ BAD = [
     (["table", "--cohort", "300"], "No such option"),
     (["published", "--n-treated", "114", "--treated-rate", "25", "--comparison-rate", "28%"],
      "'--treated-rate': must be a proportion in (0, 1) such as 0.26, or a percentage"),
+    (["published", "--n-treated", "114", "--treated-rate", "0,25", "--comparison-rate", "28%"],
+     "'--treated-rate': must be a proportion in (0, 1); got '0,25'"),
     (["published", "--n-treated", "1", "--treated-rate", "0.2", "--comparison-rate", "0.3"],
      "'--n-treated': must be a whole number >= 2; got 1"),
     (["published", "--treated-rate", "0.2", "--comparison-rate", "0.3"],

@@ -58,6 +58,7 @@ def test_workers_do_not_change_the_answer(runner):
                              "got 99,999,999,999"),
     (["--caliper", "0"], "Invalid value for '--caliper': must be a number > 0; got 0"),
     (["--caliper", "-1"], "Invalid value for '--caliper': must be a number > 0; got -1"),
+    (["--caliper", "0,2"], "Invalid value for '--caliper': must be a number > 0; got '0,2'"),
     (["--sims", "0"], "Invalid value for '--sims': must be a whole number in [1, 10,000,000]; "
                       "got 0"),
     (["--workers", "0"], "Invalid value for '--workers': must be a whole number in [1, 256]; "
