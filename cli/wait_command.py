@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import click
@@ -16,6 +14,7 @@ from powerplan.intake import MAX_PER_MONTH
 from powerplan.timing import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
 
 from . import figures
+from .csvfile import read_rows
 from .options import Checked, build_scenario, json_option, scenario_options, target_power_option
 from .output import emit
 
@@ -62,16 +61,7 @@ def read_index_dates(path: Path) -> list[dt.date]:
     def bad(message):
         return click.BadParameter(f"{path}: {message}", param_hint="'--index-dates'")
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as Excel writes
-        rows = [(number, row) for number, row in enumerate(csv.reader(io.StringIO(text)), 1)
-                if any(cell.strip() for cell in row)]
-    except UnicodeDecodeError:
-        raise bad("is not UTF-8 text") from None
-    except OSError as error:
-        raise bad(f"cannot be read: {error.strerror}") from None
-    except csv.Error as error:
-        raise bad(f"is not valid CSV: {error}") from None
+    rows = read_rows(path, bad)
     if not rows:
         raise bad("is empty; it needs a column index_date of dates YYYY-MM-DD")
     header = [cell.strip() for cell in rows[0][1]]

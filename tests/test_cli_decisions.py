@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from powerplan import NormalPrior, Scenario, assurance, requirements_table, review_published, solve
+from powerplan import (NormalPrior, Scenario, assurance, portfolio, requirements_table,
+                       review_published, solve)
 from powerplan_cli.main import cli
 
 
@@ -140,15 +141,49 @@ def test_bad_input_one_line(runner, args, message):
         assert message in lines[0]
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("name,cohort\nA,0\n", "line 2 (A): cohort must be a whole number"),
-    ("name,size\nA,100\n", "unknown column(s) size"),
-    ("name,base_rate\nA,0.3\n", "needs a 'cohort' column"),
-    ("", "not a readable CSV"),
-    ("cohort,base_rate\n100,1.5\n", "line 2 (row 2): base_rate must be a proportion in (0, 1)"),
+@pytest.mark.parametrize("content, message", [
+    ("name,cohort\nA,0\n",
+     "line 2 (A), column cohort: must be a whole number in [1, 10,000,000]; got 0"),
+    ("name,size\nA,100\n", "unknown column(s) size; allowed: base_rate, cohort, "
+                            "comparison_ratio, effect, name, retention"),
+    ("name,base_rate\nA,0.3\n", "needs a 'cohort' column and at least one row"),
+    ("", "is empty; it needs a cohort column and a row for each service"),
+    (b"\xff\xfecohort\n", "is not UTF-8 text"),
+    ("cohort,base_rate\n100,1.5\n",
+     "line 2 (row 2), column base_rate: must be a proportion in (0, 1); got 1.5"),
+    ("name,cohort\nA,100\nB,\n", "line 3 (B): cohort is empty; every service needs one"),
+    ("name,cohort\nA,100\nB,nan\n",
+     "line 3 (B), column cohort: must be a whole number in [1, 10,000,000]; got 'nan'"),
+    ("name,cohort\nA,abc\n",
+     "line 2 (A), column cohort: must be a whole number in [1, 10,000,000]; got 'abc'"),
+    ("name,cohort\nA,100\nB,200\nA,300\n",
+     "line 4: the name 'A' is already on line 2; each service needs its own name"),
+    ("name,cohort,cohort\nA,100,200\n", "column(s) cohort given twice"),
+    ("name,cohort\nA,100,200\n", "line 2 has 3 cells but the header has 2"),
+    ("name,cohort,base_rate\nA,100,0.03\n", "line 2 (A): effect, from the options, must keep "
+                                             "the treated rate (base rate 0.03 + effect)"),
 ])
-def test_bad_services_file(runner, tmp_path, content, fragment):
-    result = run(runner, "portfolio", "--services", _services(tmp_path, content))
+def test_bad_services_file(runner, tmp_path, content, message):
+    path = tmp_path / "services.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run(runner, "portfolio", "--services", str(path))
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and "'--services'" in lines[0] and fragment in lines[0], lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"Error: Invalid value for '--services': {path}: {message}")
+
+
+def test_services_without_names_are_named_by_their_line(runner, tmp_path):
+    path = _services(tmp_path, "name,cohort\n,100\n\nB,200\n,300\n")
+    payload = json.loads(run(runner, "portfolio", "--services", path, "--json").stdout)
+    assert [s["name"] for s in payload["services"]] == ["row 2", "B", "row 5"]
+
+
+def test_services_cells_read_as_the_options_do(runner, tmp_path):
+    path = _services(tmp_path, "\ufeffcohort, base_rate ,effect,retention\n"
+                               "\"1,500\",35%,-5pp,40%\n")
+    payload = json.loads(run(runner, "portfolio", "--services", path, "--json").stdout)
+    (service,) = payload["services"]
+    assert (service["cohort"], service["retention"]) == (1500, pytest.approx(0.4))
+    expected = portfolio([Scenario(cohort=1500, base_rate=0.35, effect=-0.05)])
+    assert payload["expected_reductions"] == pytest.approx(expected.expected_reductions)
