@@ -65,6 +65,8 @@ def read_index_dates(path: Path) -> list[dt.date]:
     if not rows:
         raise bad("is empty; it needs a column index_date of dates YYYY-MM-DD")
     header = [cell.strip() for cell in rows[0][1]]
+    if header.count("index_date") > 1:
+        raise bad("has more than one index_date column; keep the one to use")
     if "index_date" in header:
         column, data = header.index("index_date"), rows[1:]
     elif len(header) == 1:

@@ -189,6 +189,9 @@ BAD_INPUTS = [
      "Invalid value for '--index-dates': {blank_cell}: line 3: index_date is empty"),
     (["--index-dates", "{binary}"],
      "Invalid value for '--index-dates': {binary}: is not UTF-8 text"),
+    (["--index-dates", "{two_columns}"],
+     "Invalid value for '--index-dates': {two_columns}: has more than one index_date column; "
+     "keep the one to use"),
     (["--intake-per-month", "20", "--start", "2024-01", "--window", "2026-10-01"],
      "Invalid value for '--window': must be RELEASE:END, two dates YYYY-MM-DD"),
     (["--intake-per-month", "20", "--start", "2024-01", "--window", "2026-10-01:2025-12-31"],
@@ -218,6 +221,7 @@ FILES = {
     "us_date": "01/31/2024\n",
     "blank_cell": "id,index_date\n1,2024-01-01\n2,\n",
     "binary": b"\xff\xfe\x00index_date",
+    "two_columns": "index_date,index_date\n2024-01-05,2024-01-06\n",
 }
 
 
