@@ -17,7 +17,7 @@ from powerplan import Effect, Scenario, _validate
 from powerplan.errors import InvalidInputError
 from powerplan.funnel import Funnel
 from powerplan.priors import parse_prior
-from powerplan.scenario import MAX_COHORT
+from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON
 from powerplan.proportions import ALTERNATIVES, METHODS
 from powerplan.simulate import MAX_SIMS, MAX_WORKERS
 from powerplan.simulation_settings import MAX_K, MAX_POOL, MIN_POOL
@@ -200,12 +200,14 @@ def scenario_options(command=None, *, without=()):
                  "(relative risk) or or=0.8 (odds ratio). [default: -0.05]"),
         "comparison_ratio": click.option(
             "--comparison-ratio", type=POSITIVE,
-            help="Effective comparison records per analysed treated person (> 0). "
+            help="Effective comparison records per analysed treated person, in (0, 10,000]. "
                  "[default: 10]"),
         "n_comparison": click.option(
             "--n-comparison",
-            type=Checked("integer", "n_comparison", _whole_at_least(1), whole=True),
-            help="A fixed effective comparison size, instead of --comparison-ratio."),
+            type=Checked("integer", "n_comparison", _whole_at_least(1, MAX_N_COMPARISON),
+                         whole=True),
+            help="A fixed effective comparison size (whole number in [1, 100,000,000]), "
+                 "instead of --comparison-ratio."),
         "alpha": click.option(
             "--alpha", type=PROPORTION, help="Significance level, in (0, 0.5). [default: 0.05]"),
         "alternative": click.option(
