@@ -7,6 +7,7 @@ analytic line.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,9 @@ class Over:
         grid = np.linspace(start, stop, steps)
         if self.field == "cohort":
             return np.unique(np.rint(grid).astype(int))
-        return grid.round(12)  # 0.30000000000000004 -> 0.3 in tables and CSV
+        with np.errstate(over="ignore", invalid="ignore"):  # huge values stay as they are
+            rounded = grid.round(12)  # 0.30000000000000004 -> 0.3 in tables and CSV
+        return np.where(np.isfinite(rounded), rounded, grid)
 
 
 class OverType(click.ParamType):
@@ -100,6 +103,8 @@ class OverType(click.ParamType):
         if isinstance(number, str):
             self.fail(f"START and STOP for {field} must be {_BOUNDS[field]}; got {value!r}",
                       param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"START and STOP must be finite numbers; got {value!r}", param, ctx)
         return number
 
 

@@ -204,6 +204,12 @@ BAD = [
     (["--over", "cohort=0:100"], "'--over': cohort must be a whole number in [1, 10,000,000]; "
                                  "got 0"),
     (["--over", "retention=0:1"], "'--over': retention must be a share in (0, 1]; got 0"),
+    (["--over", "retention=0.1:inf"],
+     "'--over': START and STOP must be finite numbers; got 'retention=0.1:inf'"),
+    (["--over", "base-rate=nan:0.5"],
+     "'--over': START and STOP must be finite numbers; got 'base-rate=nan:0.5'"),
+    (["--over", "comparison-ratio=1:1e308"],
+     "'--over': comparison_ratio must be a number in (0, 10,000]; got 2.5641e+306"),
     (["--over", "base-rate=0.01:0.5"], "'--over': effect must keep the treated rate"),
     (["--over", "alpha=0.1:0.6"], "'--over': alpha must be a significance level in (0, 0.5)"),
     ([], "Missing option '--over'"),
