@@ -12,7 +12,8 @@ from powerplan.errors import InvalidInputError, NoSolutionError, PowerplanError
 
 from .options import option_name
 
-#: Exit codes: 0 answered, 1 no answer exists (or an unexpected failure), 2 bad input.
+#: Exit codes: 0 answered, 1 no answer exists (or an unexpected failure), 2 bad input
+#: (including a file that cannot be read or written).
 EXIT_NO_SOLUTION = 1
 EXIT_BAD_INPUT = 2
 
@@ -68,7 +69,8 @@ def cli():
       powerplan size --base-rate 0.35 --effect rr=0.85 --target-power 0.8
       powerplan mde --cohort 1000 --stage found=0.8 --stage matched=0.5
 
-    Exit codes: 0 answered, 1 no answer exists, 2 bad input.
+    Exit codes: 0 answered, 1 no answer exists, 2 bad input (including files
+    that cannot be read or written).
     """
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import click
 import numpy as np
@@ -155,7 +154,7 @@ def _simulated_sweep(scenario, over: Over, run: dict) -> powerplan.PowerCurve:
 @click.option("--out", "out_path", type=figures.FigureFile(),
               help="Write the figure, power against the setting, as PNG, SVG or PDF by the "
                    "file's extension.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--csv", "csv_path", type=figures.OutputFile(),
               help="Write the curve as CSV: one row per value, every result column (the "
                    "simulated values with --engine simulate).")
 @json_option
@@ -194,7 +193,7 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
         ax = line.plot(ax=figures.new_axes(), target_power=target_power, solution=solution)
         if curve is not line:
             curve.plot(ax=ax)
-        figures.save(ax, out_path)
+        figures.save(ax, out_path, "--out")
     payload = curve.to_dict()
     text = str(curve)
     if curve is not line:
