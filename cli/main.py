@@ -8,7 +8,7 @@ import sys
 import click
 
 import powerplan
-from powerplan.errors import InvalidInputError, NoSolutionError, PowerplanError
+from powerplan.errors import InvalidInputError, NoSolutionError
 
 from .options import option_name
 
@@ -24,7 +24,7 @@ class PowerplanGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.Exit as done:  # pragma: no cover - click returns these
+        except click.exceptions.Exit as done:
             code = done.exit_code
         except click.ClickException as error:
             click.echo(f"Error: {error.format_message()}", err=True)
@@ -39,7 +39,7 @@ class PowerplanGroup(click.Group):
         except click.Abort:
             click.echo("Aborted.", err=True)
             code = 1
-        except (PowerplanError, Exception) as error:
+        except Exception as error:
             if os.environ.get("POWERPLAN_DEBUG"):
                 raise
             click.echo(f"Error: unexpected {type(error).__name__}: {error} "
@@ -50,6 +50,14 @@ class PowerplanGroup(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def parse_args(self, ctx, args):
+        # Plain `powerplan` asks what it can do: the help is the answer, on stdout
+        # (click would report it as a usage error).
+        if not args and not ctx.resilient_parsing:
+            click.echo(ctx.get_help())
+            ctx.exit()
+        return super().parse_args(ctx, args)
 
 
 @click.group(cls=PowerplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,7 +80,6 @@ def cli():
     Exit codes: 0 answered, 1 no answer exists, 2 bad input (including files
     that cannot be read or written).
     """
-
 
 
 # Each module adds its commands to the group.

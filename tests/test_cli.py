@@ -223,6 +223,14 @@ def test_unexpected_errors_are_one_line(runner, monkeypatch):
         "Error: unexpected RuntimeError: disk on fire (set POWERPLAN_DEBUG=1 for details)"]
 
 
+def test_no_arguments_prints_the_help(runner):
+    result = run(runner)
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == run(runner, "--help").stdout
+    assert result.stdout.splitlines()[0].endswith(" [OPTIONS] COMMAND [ARGS]...")
+
+
 def test_help_lists_every_command_with_an_example(runner):
     result = run(runner, "--help")
     assert result.exit_code == 0
