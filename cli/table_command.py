@@ -116,7 +116,8 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
                   plot_path, **options):
     """A grid of minimum cohort sizes over base rates x effects x retention
     (or, with --mde, minimum detectable reductions over base rates x cohorts
-    x retention; increases with --alternative greater). Cells without an answer are marked, never dropped.
+    x retention; increases with --alternative greater). Cells without an
+    answer are marked, never dropped.
 
     \b
     Example:
