@@ -321,11 +321,15 @@ def _read_config(path: Path) -> dict:
         raise bad(f"cannot be read: {error.strerror}") from None
 
 
-def build_scenario(config=None, stages=(), simulation=None, **options) -> Scenario:
+def build_scenario(config=None, stages=(), simulation=None, *, uses_effect=True,
+                   **options) -> Scenario:
     """Defaults, then the config file, then the options given.
 
     ``simulation`` holds simulation settings given as options; they override
-    the config file's ``[simulation]`` table key by key.
+    the config file's ``[simulation]`` table key by key. A command that sets
+    or ignores the effect (``uses_effect=False``) gets an effect of 0 unless
+    one is given, so that the default -5 points is not refused for a base
+    rate below 5%.
     """
     settings = _read_config(config) if config is not None else {}
     from_config = set(settings)
@@ -345,6 +349,8 @@ def build_scenario(config=None, stages=(), simulation=None, **options) -> Scenar
     for key in given:
         from_config.discard(key)
     settings.update(given)
+    if not uses_effect:
+        settings.setdefault("effect", 0.0)
     simulation = {key: value for key, value in (simulation or {}).items() if value is not None}
     if simulation or isinstance(settings.get("simulation"), Mapping):
         table = dict(settings.get("simulation", {}))

@@ -177,7 +177,8 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
       powerplan curve --over cohort=100:1500:6 --engine simulate --seed 1 --out sim.png
     """
     simulation, run = split_engine(options, engine)
-    scenario = build_scenario(simulation=simulation, **options)
+    scenario = build_scenario(simulation=simulation, uses_effect=over.field != "effect",
+                              **options)
     if engine == "simulate":
         curve = _simulated_sweep(scenario, over, run)
         line = _sweep(scenario, over, max(over.steps or 0, DEFAULT_STEPS))

@@ -98,7 +98,7 @@ def portfolio_command(services, prior, as_json, **options):
     Example:
       powerplan portfolio --services services.csv --prior published
     """
-    defaults = build_scenario(**options)
+    defaults = build_scenario(uses_effect=prior is None, **options)
     result = powerplan.portfolio(read_services(services, defaults), prior=prior)
     emit(as_json, result.to_dict(), f"{result.summary()}\n\n{result}")
 

@@ -125,7 +125,7 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
       powerplan table --mde --cohorts 100,500,1000
       powerplan table --retentions 0.4 --plot requirements.png
     """
-    scenario = build_scenario(**options)
+    scenario = build_scenario(uses_effect=False, **options)  # each cell sets the effect
     table = powerplan.requirements_table(
         scenario, quantity="effect" if mde else "cohort", base_rates=base_rates,
         effects=effects, retentions=retentions, cohorts=cohorts, target_power=target_power)

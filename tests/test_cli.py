@@ -202,6 +202,43 @@ def test_config_file_may_start_with_a_byte_order_mark(runner, tmp_path):
     assert json.loads(result.stdout)["cohort"] == 500
 
 
+LOW_BASE_RATE = ["--base-rate", "0.04"]  # the default effect, -5 points, cannot apply
+
+
+@pytest.mark.parametrize("args", [
+    ["mde"],
+    ["size", "--prior", "normal:-2,1"],
+    ["power", "--prior", "normal:-2,1"],
+    ["simulate", "--prior", "normal:-2,1", "--sims", "12", "--seed", "1", "--pool", "1000"],
+    ["power", "--engine", "simulate", "--prior", "normal:-2,1", "--sims", "12", "--seed", "1",
+     "--pool", "1000"],
+    ["curve", "--over", "effect=-3pp:-1pp:3"],
+], ids=lambda args: " ".join(args[:3]))
+def test_commands_that_set_the_effect_ignore_the_default_one(runner, args):
+    result = run(runner, *args, *LOW_BASE_RATE)
+    assert result.exit_code == 0, result.output
+
+
+def test_table_and_portfolio_ignore_the_default_effect(runner, tmp_path):
+    config = _write(tmp_path, "base_rate = 0.04\n")
+    result = run(runner, "table", "--config", config, "--retentions", "0.4")
+    assert result.exit_code == 0, result.output
+    services = tmp_path / "services.csv"
+    services.write_text("name,cohort\nA,500\n")
+    result = run(runner, "portfolio", "--services", str(services), "--prior", "normal:-2,1",
+                 *LOW_BASE_RATE)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args", [["mde", "--effect", "-0.05"], ["size"],
+                                  ["power", "--prior", "normal:-2,1", "--effect", "-5pp"]])
+def test_an_effect_that_is_used_or_given_is_still_checked(runner, args):
+    result = run(runner, *args, *LOW_BASE_RATE)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Invalid value for '--effect': must keep the "
+                                    "treated rate (base rate 0.04 + effect) in (0, 1)")
+
+
 def test_no_solution_is_one_line_exit_1(runner):
     result = run(runner, "size", "--effect", "0")
     assert result.exit_code == 1
