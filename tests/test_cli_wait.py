@@ -210,6 +210,10 @@ BAD_INPUTS = [
      "Invalid value for '--target-power': must be in (alpha, 1) = (0.05, 1); got 0.04"),
     (["--intake-per-month", "20", "--start", "2024-01", "--base-rate", "2"],
      "Invalid value for '--base-rate': must be a proportion in (0, 1); got 2"),
+    (["--intake-per-month", "20", "--start", "2024-01", "--now", "2199-06",
+      "--horizon-months", "120"],
+     "Invalid value for '--horizon-months': the last month planned, --now plus the horizon, "
+     "must be in the years 1900 to 2199; got 2209-06"),
 ]
 
 FILES = {
