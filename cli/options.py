@@ -360,7 +360,9 @@ def build_scenario(config=None, stages=(), simulation=None, *, uses_effect=True,
         return Scenario.from_dict(settings)
     except InvalidInputError as error:
         key = error.field.split(" ")[0]
-        if key in from_config or (key == "stage" and "funnel" in from_config):
+        # a funnel from the file is checked as retention, funnel or a stage
+        funnel_from_config = from_config & {"retention", "funnel"}
+        if key in from_config or (key in ("retention", "funnel", "stage") and funnel_from_config):
             raise click.BadParameter(f"{config}: {error.field} {error.requirement}",
                                      param_hint="'--config'") from None
         raise

@@ -70,12 +70,23 @@ class Funnel:
 
     @classmethod
     def coerce(cls, value) -> "Funnel":
-        """Accept a Funnel, an overall retention, or stage shares."""
+        """Accept a Funnel, an overall retention, or stage shares.
+
+        >>> Funnel.coerce([1, 2])
+        Traceback (most recent call last):
+        ...
+        powerplan.errors.InvalidInputError: funnel must be stage shares, ... got [1, 2]
+        """
         if isinstance(value, Funnel):
             return value
-        if isinstance(value, Mapping) or (
-            isinstance(value, (list, tuple)) and all(isinstance(v, (list, tuple)) for v in value)
-        ):
+        if isinstance(value, Mapping):
+            return cls.from_shares(value)
+        if isinstance(value, (list, tuple)):
+            if not all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
+                raise InvalidInputError(
+                    "funnel", f"must be stage shares, {{name: share}} or [(name, share), ...] "
+                              f"such as {{\"found\": 0.8, \"matched\": 0.5}}, or one overall "
+                              f"retention; got {value!r}")
             return cls.from_shares(value)
         return cls.single(value)
 

@@ -175,6 +175,13 @@ def test_bad_input_is_one_line_exit_2(runner, args, message):
     ("[funnel]\nfound = 0\n", "stage 'found' must be a share in (0, 1]; got 0"),
     ("min_n_treated = 99999999999999999999\n",
      "min_n_treated must be a whole number in [2, 10,000,000]"),
+    ("funnel = [1, 2]\n", "funnel must be stage shares, {name: share} or [(name, share), ...] "
+                          "such as {\"found\": 0.8, \"matched\": 0.5}, or one overall retention; "
+                          "got [1, 2]"),
+    ("funnel = 2\n", "retention must be a share in (0, 1]; got 2"),
+    ("funnel = [['found', 0.8], ['matched', 0]]\n",
+     "stage 'matched' must be a share in (0, 1]; got 0"),
+    ("retention = 'most'\n", "retention must be a share in (0, 1]; got 'most'"),
 ])
 def test_bad_config_files_name_the_file(runner, tmp_path, content, message):
     path = _write(tmp_path, content)

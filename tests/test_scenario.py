@@ -28,6 +28,8 @@ def test_defaults_are_the_typical_scenario():
     ({"funnel": 0}, "retention must be a share in (0, 1]; got 0"),
     ({"funnel": 1.2}, "retention must be a share in (0, 1]; got 1.2"),
     ({"funnel": {"found": 0.8, "matched": 0}}, "stage 'matched' must be a share in (0, 1]; got 0"),
+    ({"funnel": [1, 2]}, "funnel must be stage shares, {name: share} or [(name, share), ...]"),
+    ({"funnel": [("found", 0.8, 1)]}, "funnel must be stage shares"),
     ({"effect": -0.35}, "effect must keep the treated rate (base rate 0.35 + effect) in (0, 1), "
                         "i.e. lie in (-0.35, 0.65); got -0.35"),
     ({"effect": 0.7}, "effect must keep the treated rate"),
