@@ -37,6 +37,10 @@ OPTION_NAMES = {
     "alternative": "--alternative",
     "method": "--method",
     "min_n_treated": "--min-n-treated",
+    # powerplan published
+    "n_treated": "--n-treated",
+    "treated_rate": "--treated-rate",
+    "comparison_rate": "--comparison-rate",
     "target_power": "--target-power",
     "direction": "--direction",
     "prior": "--prior",
@@ -200,13 +204,13 @@ def scenario_options(command=None, *, without=()):
                  "(relative risk) or or=0.8 (odds ratio). [default: -0.05]"),
         "comparison_ratio": click.option(
             "--comparison-ratio", type=POSITIVE,
-            help="Effective comparison records per analysed treated person, in (0, 10,000]. "
+            help="Effective comparison records per analysed treated person, in (0, 10,000,000]. "
                  "[default: 10]"),
         "n_comparison": click.option(
             "--n-comparison",
             type=Checked("integer", "n_comparison", _whole_at_least(1, MAX_N_COMPARISON),
                          whole=True),
-            help="A fixed effective comparison size (whole number in [1, 100,000,000]), "
+            help="A fixed effective comparison size (whole number in [1, 10,000,000]), "
                  "instead of --comparison-ratio."),
         "alpha": click.option(
             "--alpha", type=PROPORTION, help="Significance level, in (0, 0.5). [default: 0.05]"),

@@ -6,6 +6,8 @@ import click
 
 import powerplan
 from powerplan import _validate
+from powerplan.errors import InvalidInputError
+from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON
 
 from .options import (POSITIVE, PROPORTION, SHARE, Checked, json_option, parse_number,
                       target_power_option)
@@ -26,19 +28,31 @@ class RateType(Checked):
 RATE = RateType("rate", "rate", _validate.proportion, percent_ok=True)
 
 
+def _effective_comparison_size(field, value):
+    # weighted, so not necessarily whole
+    size = _validate.real(field, value)
+    if not 2 <= size <= MAX_N_COMPARISON:
+        raise InvalidInputError(field, f"must be a number in [2, {MAX_N_COMPARISON:,}]; "
+                                       f"got {size:g}")
+    return size
+
+
 @click.command("published", short_help="Revisit a published result.  "
                                      "e.g. powerplan published --n-treated 114 "
                                      "--treated-rate 25% --comparison-rate 28%")
 @click.option("--n-treated", required=True,
-              type=Checked("integer", "n_treated", lambda f, v: _validate.integer(f, v, 2),
-                           whole=True),
-              help="Treated people analysed in the published result (>= 2).")
+              type=Checked("integer", "n_treated",
+                           lambda f, v: _validate.integer(f, v, 2, MAX_COHORT), whole=True),
+              help="Treated people analysed in the published result (whole number in "
+                   "[2, 10,000,000]).")
 @click.option("--treated-rate", required=True, type=RATE,
               help="Treated group's reoffending rate: 0.25 or 25%.")
 @click.option("--comparison-rate", required=True, type=RATE,
               help="Comparison group's reoffending rate: 0.28 or 28%.")
-@click.option("--n-comparison", type=POSITIVE,
-              help="Effective comparison size; if omitted, --comparison-ratio x n-treated.")
+@click.option("--n-comparison",
+              type=Checked("number", "n_comparison", _effective_comparison_size),
+              help="Effective comparison size, in [2, 10,000,000]; if omitted, "
+                   "--comparison-ratio x n-treated.")
 @click.option("--comparison-ratio", type=POSITIVE, default=10.0, show_default=True,
               help="Comparison records per treated person when --n-comparison is not given.")
 @click.option("--alpha", type=PROPORTION, default=0.05, show_default=True,

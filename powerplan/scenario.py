@@ -14,10 +14,10 @@ from .simulation_settings import SimulationSettings
 
 #: Largest cohort powerplan will consider (people submitted).
 MAX_COHORT = 10_000_000
-#: Most comparison records per treated person (published analyses used under 200).
-MAX_COMPARISON_RATIO = 10_000.0
-#: Largest fixed comparison size: more records than a national pool holds.
-MAX_N_COMPARISON = 100_000_000
+#: Largest comparison size, fixed or per treated person: more records than a national
+#: pool holds (published analyses matched against about 100,000).
+MAX_N_COMPARISON = MAX_COHORT
+MAX_COMPARISON_RATIO = float(MAX_N_COMPARISON)
 
 
 @dataclass(frozen=True)
@@ -43,10 +43,10 @@ class Scenario:
         rate must stay inside (0, 1).
     comparison_ratio : float
         Comparison records per analysed treated person, the effective number
-        after weighting; in (0, 10,000].
+        after weighting; in (0, 10,000,000].
     n_comparison : int or None
         A fixed comparison size (effective), a whole number in
-        [1, 100,000,000]. When given it is used instead of ``comparison_ratio``.
+        [1, 10,000,000]. When given it is used instead of ``comparison_ratio``.
     alpha : float
         Significance level in (0, 1); a result is significant when p <= alpha.
     alternative : {"two-sided", "less", "greater"}
@@ -108,7 +108,7 @@ class Scenario:
         ratio = _validate.positive("comparison_ratio", self.comparison_ratio)
         if ratio > MAX_COMPARISON_RATIO:
             raise InvalidInputError("comparison_ratio", f"must be a number in "
-                                    f"(0, {MAX_COMPARISON_RATIO:,g}]; got {ratio:g}")
+                                    f"(0, {MAX_COMPARISON_RATIO:,.0f}]; got {ratio:g}")
         set_(self, "comparison_ratio", ratio)
         if self.n_comparison is not None:
             set_(self, "n_comparison", _validate.integer("n_comparison", self.n_comparison, 1,
