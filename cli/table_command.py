@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 import powerplan
@@ -13,6 +11,7 @@ from powerplan.errors import InvalidInputError
 
 from . import figures
 from .options import build_scenario, parse_number, scenario_options, target_power_option
+from .output import to_json
 
 
 class ListType(click.ParamType):
@@ -132,7 +131,7 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
     if plot_path is not None:
         figures.save(figures.table_figure(table), plot_path)
     if output_format == "json":
-        click.echo(json.dumps(table.to_dict(), indent=2))
+        click.echo(to_json(table.to_dict()))
     elif output_format == "csv":
         click.echo(table.to_frame().to_csv(index=False), nl=False)
     elif output_format == "markdown":

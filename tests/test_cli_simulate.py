@@ -2,10 +2,13 @@
 
 import io
 import json
+import math
 
+import numpy as np
 import pytest
 
 from powerplan_cli.main import cli
+from powerplan_cli.output import to_json
 from powerplan_cli.simulate_command import Progress
 
 FAST = ["--pool", "3000", "--sims", "64", "--seed", "7"]
@@ -151,3 +154,22 @@ def test_help_lists_simulate_and_its_options(runner):
                    "--no-replacement", "--selection", "--quiet", "--json"):
         assert option in text
     assert "--engine" in run(runner, "power", "--help").stdout
+
+
+def _strict(constant):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def test_json_has_null_where_a_number_is_not_finite(runner):
+    # one person submitted: nobody is ever analysed, so there is no comparison size
+    result = run(runner, "simulate", "--cohort", "1", "--sims", "20", "--seed", "1", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout, parse_constant=_strict)
+    assert payload["n_comparison"] is None
+
+
+def test_to_json_makes_every_non_finite_number_null():
+    payload = {"a": math.nan, "b": [1.0, math.inf, {"c": -math.inf}], "d": (np.float64("nan"),),
+               "e": "NaN", "f": 2}
+    assert json.loads(to_json(payload), parse_constant=_strict) == {
+        "a": None, "b": [1.0, None, {"c": None}], "d": [None], "e": "NaN", "f": 2}
