@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from . import _validate
 from .errors import InvalidInputError
 
+#: The name of everyone submitted, before the first stage (the simulator's funnel
+#: table starts with it), so no stage may take it.
+SUBMITTED = "submitted"
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -27,6 +31,9 @@ class Stage:
 @dataclass(frozen=True)
 class Funnel:
     """Ordered stages, each keeping a share in (0, 1] of those who reach it.
+
+    Stage names are distinct, not empty and not ``submitted`` (everyone
+    submitted, before the first stage).
 
     Examples
     --------
@@ -50,6 +57,9 @@ class Funnel:
             name = str(stage.name).strip()
             if not name:
                 raise InvalidInputError("stage", "names must not be empty")
+            if name.lower() == SUBMITTED:
+                raise InvalidInputError("stage", f"name {name!r} is taken: it stands for "
+                                                 f"everyone submitted, before the first stage")
             field = "retention" if len(stages) == 1 and name == "analysed" else f"stage {name!r}"
             checked.append(Stage(name, _validate.share(field, stage.share)))
         names = [s.name for s in checked]

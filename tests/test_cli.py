@@ -129,6 +129,9 @@ BAD_INPUTS = [
     (["power", "--stage", "found"], "'--stage': must be NAME=SHARE with a share in (0, 1]"),
     (["power", "--stage", "found=2"], "'--stage': stage 'found' must be a share in (0, 1]; got 2"),
     (["power", "--stage", "a=0.5", "--stage", "a=0.5"], "stage names must be distinct"),
+    (["simulate", "--stage", "submitted=0.5", "--stage", "found=0.8"],
+     "'--stage': name 'submitted' is taken: it stands for everyone submitted, before the "
+     "first stage"),
     (["power", "--retention", "0.5", "--stage", "a=0.5"], "give either --retention or --stage"),
     (["power", "--comparison-ratio", "0"], "'--comparison-ratio': must be a number > 0; got 0"),
     (["power", "--comparison-ratio", "1e308"],

@@ -65,6 +65,9 @@ def test_funnel_stages_multiply_and_keep_order():
 def test_funnel_rejects_duplicate_and_empty_stages():
     with pytest.raises(InvalidInputError, match="distinct"):
         Funnel.from_shares([("found", 0.8), ("found", 0.5)])
+    with pytest.raises(InvalidInputError, match="^stage name 'Submitted' is taken: it stands for "
+                                                "everyone submitted, before the first stage$"):
+        Funnel.from_shares([("Submitted", 0.8), ("found", 0.5)])
     with pytest.raises(InvalidInputError, match="at least one stage"):
         Funnel(())
 
