@@ -10,7 +10,7 @@ import powerplan
 from powerplan.effects import Effect
 from powerplan.errors import InvalidInputError
 
-from .csvfile import read_rows
+from . import csvfile
 from .options import build_scenario, json_option, parse_number, prior_option, scenario_options
 from .output import emit
 
@@ -31,13 +31,8 @@ def read_services(path: Path, defaults: powerplan.Scenario) -> dict[str, powerpl
     its line; names must be distinct. Empty cells take the value from the
     options.
     """
-    def bad(message):
-        return click.BadParameter(f"{path}: {message}", param_hint="'--services'")
-
-    rows = read_rows(path, bad)
-    if not rows:
-        raise bad("is empty; it needs a cohort column and a row for each service")
-    header = [cell.strip() for cell in rows[0][1]]
+    bad = csvfile.problem(path, "--services")
+    header, rows = csvfile.read_rows(path, bad, "a cohort column and a row for each service")
     unknown = set(header) - COLUMNS
     if unknown:
         raise bad(f"unknown column(s) {', '.join(sorted(unknown))}; allowed: "

@@ -13,8 +13,7 @@ from powerplan.errors import InvalidInputError
 from powerplan.intake import MAX_PER_MONTH
 from powerplan.timing import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
 
-from . import figures
-from .csvfile import read_rows
+from . import csvfile, figures
 from .options import Checked, build_scenario, json_option, scenario_options, target_power_option
 from .output import emit
 
@@ -58,13 +57,8 @@ def read_index_dates(path: Path) -> list[dt.date]:
     A single-column file may have a header of any name, or none. Every
     problem is one ``BadParameter`` naming the file (and the line).
     """
-    def bad(message):
-        return click.BadParameter(f"{path}: {message}", param_hint="'--index-dates'")
-
-    rows = read_rows(path, bad)
-    if not rows:
-        raise bad("is empty; it needs a column index_date of dates YYYY-MM-DD")
-    header = [cell.strip() for cell in rows[0][1]]
+    bad = csvfile.problem(path, "--index-dates")
+    header, rows = csvfile.read_rows(path, bad, "a column index_date of dates YYYY-MM-DD")
     if header.count("index_date") > 1:
         raise bad("has more than one index_date column; keep the one to use")
     if "index_date" in header:
