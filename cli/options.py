@@ -17,8 +17,8 @@ from powerplan import Effect, Scenario, _validate
 from powerplan.errors import InvalidInputError
 from powerplan.funnel import Funnel
 from powerplan.priors import parse_prior
-from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON
 from powerplan.proportions import ALTERNATIVES, METHODS
+from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON
 from powerplan.simulate import MAX_SIMS, MAX_WORKERS
 from powerplan.simulation_settings import MAX_K, MAX_POOL, MIN_POOL
 from powerplan.weighted_test import TESTS
@@ -280,7 +280,8 @@ def simulation_options(command):
                      help="Use each comparison record at most once (greedy matching)."),
         click.option("--selection", type=Checked("number", "selection", _validate.non_negative),
                      help="How far treated people differ from the pool, in pool SDs of a "
-                          "selection index (in [0, 1.5]; 0 for none). [default: 0.5]"),
+                          "selection index (in [0, 1.5], less for long-tailed covariates in a "
+                          "config file; 0 for none). [default: 0.5]"),
         click.option("--outcome-strength", type=Checked("number", "outcome_strength",
                                                         _validate.non_negative),
                      help="How strongly the covariates predict reoffending: the log odds "
