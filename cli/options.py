@@ -18,9 +18,9 @@ from powerplan.errors import InvalidInputError
 from powerplan.funnel import Funnel
 from powerplan.priors import parse_prior
 from powerplan.proportions import ALTERNATIVES, METHODS
-from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON
+from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON, comparison_ratio
 from powerplan.simulate import MAX_SIMS, MAX_WORKERS
-from powerplan.simulation_settings import MAX_K, MAX_POOL, MIN_POOL
+from powerplan.simulation_settings import MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MIN_POOL
 from powerplan.weighted_test import TESTS
 
 #: Command-line spelling of each library setting, for error messages.
@@ -167,7 +167,7 @@ def _whole_at_least(minimum, maximum=None):
 
 PROPORTION = Checked("proportion", "rate", _validate.proportion, percent_ok=True)
 SHARE = Checked("share", "share", _validate.share, percent_ok=True)
-POSITIVE = Checked("number", "number", _validate.positive)
+COMPARISON_RATIO = Checked("number", "comparison_ratio", comparison_ratio)
 
 
 def scenario_options(command=None, *, without=()):
@@ -203,9 +203,9 @@ def scenario_options(command=None, *, without=()):
             help="Treated minus comparison rate: -0.05, -5pp (points), rr=0.9 "
                  "(relative risk) or or=0.8 (odds ratio). [default: -0.05]"),
         "comparison_ratio": click.option(
-            "--comparison-ratio", type=POSITIVE,
-            help="Effective comparison records per analysed treated person, in (0, 10,000,000]. "
-                 "[default: 10]"),
+            "--comparison-ratio", type=COMPARISON_RATIO,
+            help="Effective comparison records per analysed treated person, in "
+                 "[0.01, 10,000,000]. [default: 10]"),
         "n_comparison": click.option(
             "--n-comparison",
             type=Checked("integer", "n_comparison", _whole_at_least(1, MAX_N_COMPARISON),
@@ -282,8 +282,9 @@ def simulation_options(command):
                      help="How far treated people differ from the pool, in pool SDs of a "
                           "selection index (in [0, 1.5], less for long-tailed covariates in a "
                           "config file; 0 for none). [default: 0.5]"),
-        click.option("--outcome-strength", type=Checked("number", "outcome_strength",
-                                                        _validate.non_negative),
+        click.option("--outcome-strength",
+                     type=Checked("number", "outcome_strength",
+                                  lambda f, v: _validate.between(f, v, 0.0, MAX_OUTCOME_STRENGTH)),
                      help="How strongly the covariates predict reoffending: the log odds "
                           "ratio per pool SD of risk (in [0, 5]). [default: 1.0]"),
         click.option("--bias", type=Checked("number", "bias", _validate.real),

@@ -6,10 +6,9 @@ import click
 
 import powerplan
 from powerplan import _validate
-from powerplan.errors import InvalidInputError
 from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON
 
-from .options import (POSITIVE, PROPORTION, SHARE, Checked, json_option, parse_number,
+from .options import (COMPARISON_RATIO, PROPORTION, SHARE, Checked, json_option, parse_number,
                       target_power_option)
 from .output import emit
 
@@ -29,12 +28,7 @@ RATE = RateType("rate", "rate", _validate.proportion, percent_ok=True)
 
 
 def _effective_comparison_size(field, value):
-    # weighted, so not necessarily whole
-    size = _validate.real(field, value)
-    if not 2 <= size <= MAX_N_COMPARISON:
-        raise InvalidInputError(field, f"must be a number in [2, {MAX_N_COMPARISON:,}]; "
-                                       f"got {size:g}")
-    return size
+    return _validate.between(field, value, 2, MAX_N_COMPARISON)  # weighted: not whole
 
 
 @click.command("published", short_help="Revisit a published result.  "
@@ -53,7 +47,7 @@ def _effective_comparison_size(field, value):
               type=Checked("number", "n_comparison", _effective_comparison_size),
               help="Effective comparison size, in [2, 10,000,000]; if omitted, "
                    "--comparison-ratio x n-treated.")
-@click.option("--comparison-ratio", type=POSITIVE, default=10.0, show_default=True,
+@click.option("--comparison-ratio", type=COMPARISON_RATIO, default=10.0, show_default=True,
               help="Comparison records per treated person when --n-comparison is not given.")
 @click.option("--alpha", type=PROPORTION, default=0.05, show_default=True,
               help="Significance level of the published test.")

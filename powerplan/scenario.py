@@ -18,6 +18,14 @@ MAX_COHORT = 10_000_000
 #: pool holds (published analyses matched against about 100,000).
 MAX_N_COMPARISON = MAX_COHORT
 MAX_COMPARISON_RATIO = float(MAX_N_COMPARISON)
+#: Smallest comparison ratio: one record per 100 treated people (far smaller ones
+#: overflow the variance of the comparison rate).
+MIN_COMPARISON_RATIO = 0.01
+
+
+def comparison_ratio(field: str, value) -> float:
+    """A comparison ratio in [MIN_COMPARISON_RATIO, MAX_COMPARISON_RATIO]."""
+    return _validate.between(field, value, MIN_COMPARISON_RATIO, MAX_COMPARISON_RATIO)
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class Scenario:
         rate must stay inside (0, 1).
     comparison_ratio : float
         Comparison records per analysed treated person, the effective number
-        after weighting; in (0, 10,000,000].
+        after weighting; in [0.01, 10,000,000].
     n_comparison : int or None
         A fixed comparison size (effective), a whole number in
         [1, 10,000,000]. When given it is used instead of ``comparison_ratio``.
@@ -105,11 +113,7 @@ class Scenario:
                 f"i.e. lie in ({-self.base_rate:g}, {1 - self.base_rate:g}); got {effect:g}",
             )
         set_(self, "effect", effect)
-        ratio = _validate.positive("comparison_ratio", self.comparison_ratio)
-        if ratio > MAX_COMPARISON_RATIO:
-            raise InvalidInputError("comparison_ratio", f"must be a number in "
-                                    f"(0, {MAX_COMPARISON_RATIO:,.0f}]; got {ratio:g}")
-        set_(self, "comparison_ratio", ratio)
+        set_(self, "comparison_ratio", comparison_ratio("comparison_ratio", self.comparison_ratio))
         if self.n_comparison is not None:
             set_(self, "n_comparison", _validate.integer("n_comparison", self.n_comparison, 1,
                                                          MAX_N_COMPARISON))

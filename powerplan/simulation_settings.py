@@ -123,11 +123,8 @@ class SimulationSettings:
         set_(self, "k", _validate.integer("k", self.k, 1, MAX_K))
         set_(self, "replacement", _validate.flag("replacement", self.replacement))
         set_(self, "caliper", _validate.positive("caliper", self.caliper))
-        strength = _validate.non_negative("outcome_strength", self.outcome_strength)
-        if strength > MAX_OUTCOME_STRENGTH:
-            raise InvalidInputError("outcome_strength", f"must be a number in "
-                                    f"[0, {MAX_OUTCOME_STRENGTH:g}]; got {strength:g}")
-        set_(self, "outcome_strength", strength)
+        set_(self, "outcome_strength", _validate.between(
+            "outcome_strength", self.outcome_strength, 0.0, MAX_OUTCOME_STRENGTH))
         bias = _validate.real("bias", self.bias)
         if not -1.0 < bias < 1.0:
             raise InvalidInputError("bias", f"must be a difference in (-1, 1); got {bias:g}")

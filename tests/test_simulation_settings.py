@@ -27,7 +27,7 @@ def test_defaults_are_the_documented_ones():
     ("caliper", math.inf, "caliper must be a number > 0; got inf"),
     ("replacement", 1, "replacement must be true or false; got 1"),
     ("selection", -0.1, "selection must be a number >= 0; got -0.1"),
-    ("outcome_strength", -1, "outcome_strength must be a number >= 0; got -1"),
+    ("outcome_strength", -1, "outcome_strength must be a number in [0, 5]; got -1"),
     ("outcome_strength", 5.01, "outcome_strength must be a number in [0, 5]; got 5.01"),
     ("outcome_strength", 1e300, "outcome_strength must be a number in [0, 5]; got 1e+300"),
     ("selection", 1.51, "selection must be a number in [0, 1.5] with these covariate settings; "
