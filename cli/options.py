@@ -205,7 +205,7 @@ def scenario_options(command=None, *, without=()):
         "comparison_ratio": click.option(
             "--comparison-ratio", type=COMPARISON_RATIO,
             help="Effective comparison records per analysed treated person, in "
-                 "[0.01, 10,000,000]. [default: 10]"),
+                 "[1e-7, 10,000,000]. [default: 10]"),
         "n_comparison": click.option(
             "--n-comparison",
             type=Checked("integer", "n_comparison", _whole_at_least(1, MAX_N_COMPARISON),

@@ -18,9 +18,9 @@ MAX_COHORT = 10_000_000
 #: pool holds (published analyses matched against about 100,000).
 MAX_N_COMPARISON = MAX_COHORT
 MAX_COMPARISON_RATIO = float(MAX_N_COMPARISON)
-#: Smallest comparison ratio: one record per 100 treated people (far smaller ones
-#: overflow the variance of the comparison rate).
-MIN_COMPARISON_RATIO = 0.01
+#: Smallest comparison ratio: one record for the largest cohort, so any comparison
+#: size is a ratio this large (far smaller ones overflow the comparison rate's variance).
+MIN_COMPARISON_RATIO = 1 / MAX_COHORT
 
 
 def comparison_ratio(field: str, value) -> float:
@@ -51,7 +51,7 @@ class Scenario:
         rate must stay inside (0, 1).
     comparison_ratio : float
         Comparison records per analysed treated person, the effective number
-        after weighting; in [0.01, 10,000,000].
+        after weighting; in [1e-7, 10,000,000].
     n_comparison : int or None
         A fixed comparison size (effective), a whole number in
         [1, 10,000,000]. When given it is used instead of ``comparison_ratio``.

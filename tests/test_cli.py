@@ -133,11 +133,11 @@ BAD_INPUTS = [
      "'--stage': name 'submitted' is taken: it stands for everyone submitted, before the "
      "first stage"),
     (["power", "--retention", "0.5", "--stage", "a=0.5"], "give either --retention or --stage"),
-    (["power", "--comparison-ratio", "0"], "'--comparison-ratio': must be a number in [0.01, 10,000,000]; got 0"),
+    (["power", "--comparison-ratio", "0"], "'--comparison-ratio': must be a number in [1e-07, 10,000,000]; got 0"),
     (["power", "--comparison-ratio", "1e308"],
-     "'--comparison-ratio': must be a number in [0.01, 10,000,000]; got 1e+308"),
+     "'--comparison-ratio': must be a number in [1e-07, 10,000,000]; got 1e+308"),
     (["power", "--comparison-ratio", "2,5"],
-     "'--comparison-ratio': must be a number in [0.01, 10,000,000]; got '2,5'"),
+     "'--comparison-ratio': must be a number in [1e-07, 10,000,000]; got '2,5'"),
     (["power", "--cohort", "1,0000"], "'--cohort': must be a whole number >= 1; got '1,0000'"),
     (["power", "--base-rate", "0,35"], "'--base-rate': must be a proportion in (0, 1); got '0,35'"),
     (["power", "--stage", "found=0,8"], "'--stage': stage 'found' must be a share in (0, 1]; "

@@ -209,7 +209,7 @@ BAD = [
     (["--over", "base-rate=nan:0.5"],
      "'--over': START and STOP must be finite numbers; got 'base-rate=nan:0.5'"),
     (["--over", "comparison-ratio=1:1e308"],
-     "'--over': comparison_ratio must be a number in [0.01, 10,000,000]; got 2.5641e+306"),
+     "'--over': comparison_ratio must be a number in [1e-07, 10,000,000]; got 2.5641e+306"),
     (["--over", "base-rate=0.01:0.5"], "'--over': effect must keep the treated rate"),
     (["--over", "alpha=0.1:0.6"], "'--over': alpha must be a significance level in (0, 0.5)"),
     ([], "Missing option '--over'"),

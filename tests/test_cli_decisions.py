@@ -67,6 +67,13 @@ def test_mde_table_with_alternative_greater_tabulates_increases(runner):
     assert result.stdout.startswith("Minimum detectable increase (points)")
 
 
+def test_published_small_comparison_group(runner):
+    result = run(runner, "published", "--n-treated", "1000", "--n-comparison", "5",
+                 "--treated-rate", "25%", "--comparison-rate", "28%", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n_comparison"] == 5
+
+
 def test_published(runner):
     result = run(runner, "published", "--n-treated", "114", "--treated-rate", "25%",
                  "--comparison-rate", "0.28", "--json")

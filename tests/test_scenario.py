@@ -33,12 +33,12 @@ def test_defaults_are_the_typical_scenario():
     ({"effect": -0.35}, "effect must keep the treated rate (base rate 0.35 + effect) in (0, 1), "
                         "i.e. lie in (-0.35, 0.65); got -0.35"),
     ({"effect": 0.7}, "effect must keep the treated rate"),
-    ({"comparison_ratio": 0}, "comparison_ratio must be a number in [0.01, 10,000,000]; got 0"),
+    ({"comparison_ratio": 0}, "comparison_ratio must be a number in [1e-07, 10,000,000]; got 0"),
     ({"n_comparison": 0}, "n_comparison must be a whole number in [1, 10,000,000]; got 0"),
     ({"n_comparison": 10**23}, "n_comparison must be a whole number in [1, 10,000,000]"),
-    ({"comparison_ratio": 5e-324}, "comparison_ratio must be a number in [0.01, 10,000,000]; "
+    ({"comparison_ratio": 5e-324}, "comparison_ratio must be a number in [1e-07, 10,000,000]; "
                                    "got 4.94066e-324"),
-    ({"comparison_ratio": 1e308}, "comparison_ratio must be a number in [0.01, 10,000,000]; "
+    ({"comparison_ratio": 1e308}, "comparison_ratio must be a number in [1e-07, 10,000,000]; "
                                   "got 1e+308"),
     ({"alpha": 0.6}, "alpha must be a significance level in (0, 0.5); got 0.6"),
     ({"alternative": "both"}, "alternative must be one of 'two-sided', 'less', 'greater'; "
