@@ -8,6 +8,7 @@ imported only when a figure is asked for.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -22,16 +23,28 @@ FORMATS = ("png", "svg", "pdf")
 CURVE_POINTS = 60
 
 
-class FigureFile(click.ParamType):
-    """A path whose extension names an image format matplotlib writes."""
+class OutputFile(click.ParamType):
+    """A file to write, in a folder that exists: checked before any long computation."""
 
     name = "FILE"
+
+    def convert(self, value, param, ctx):
+        path = Path(value)
+        if path.is_dir():
+            self.fail(f"cannot write {path}: it is a folder", param, ctx)
+        if not path.parent.is_dir():
+            self.fail(f"cannot write {path}: there is no folder {path.parent}", param, ctx)
+        return path
+
+
+class FigureFile(OutputFile):
+    """A file to write whose extension names an image format matplotlib writes."""
 
     def convert(self, value, param, ctx):
         if Path(value).suffix.lower().lstrip(".") not in FORMATS:
             self.fail(f"must be a file name ending in .png, .svg or .pdf; got {value!r}",
                       param, ctx)
-        return Path(value)
+        return super().convert(value, param, ctx)
 
 
 def plot_option(help_text: str):
@@ -56,19 +69,25 @@ def new_axes(panels: int = 1, *, rows: int = 1, size=(7.0, 4.5), width_ratios=No
     return figure.subplots(rows, panels, width_ratios=width_ratios)
 
 
-def save(ax, path: Path) -> None:
+@contextlib.contextmanager
+def _writing(path: Path, option: str):
+    """A file that cannot be written is bad input, named by its option."""
+    try:
+        yield
+    except OSError as error:
+        raise click.BadParameter(f"cannot write {path}: {error.strerror or error}",
+                                 param_hint=f"'{option}'") from None
+
+
+def save(ax, path: Path, option: str = "--plot") -> None:
     """Write the figure holding ``ax`` to ``path``, in the format its extension names."""
-    try:
+    with _writing(path, option):
         ax.figure.savefig(path, format=path.suffix.lower().lstrip("."))
-    except OSError as error:
-        raise click.FileError(str(path), hint=error.strerror or str(error)) from None
 
 
-def write_csv(frame, path: Path) -> None:
-    try:
+def write_csv(frame, path: Path, option: str = "--csv") -> None:
+    with _writing(path, option):
         frame.to_csv(path, index=False)
-    except OSError as error:
-        raise click.FileError(str(path), hint=error.strerror or str(error)) from None
 
 
 # The pictures of the planning commands ----------------------------------------

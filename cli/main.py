@@ -8,11 +8,12 @@ import sys
 import click
 
 import powerplan
-from powerplan.errors import InvalidInputError, NoSolutionError, PowerplanError
+from powerplan.errors import InvalidInputError, NoSolutionError
 
 from .options import option_name
 
-#: Exit codes: 0 answered, 1 no answer exists (or an unexpected failure), 2 bad input.
+#: Exit codes: 0 answered, 1 no answer exists (or an unexpected failure), 2 bad input
+#: (including a file that cannot be read or written).
 EXIT_NO_SOLUTION = 1
 EXIT_BAD_INPUT = 2
 
@@ -23,7 +24,7 @@ class PowerplanGroup(click.Group):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.Exit as done:  # pragma: no cover - click returns these
+        except click.exceptions.Exit as done:
             code = done.exit_code
         except click.ClickException as error:
             click.echo(f"Error: {error.format_message()}", err=True)
@@ -38,7 +39,7 @@ class PowerplanGroup(click.Group):
         except click.Abort:
             click.echo("Aborted.", err=True)
             code = 1
-        except (PowerplanError, Exception) as error:
+        except Exception as error:
             if os.environ.get("POWERPLAN_DEBUG"):
                 raise
             click.echo(f"Error: unexpected {type(error).__name__}: {error} "
@@ -49,6 +50,14 @@ class PowerplanGroup(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def parse_args(self, ctx, args):
+        # Plain `powerplan` asks what it can do: the help is the answer, on stdout
+        # (click would report it as a usage error).
+        if not args and not ctx.resilient_parsing:
+            click.echo(ctx.get_help())
+            ctx.exit()
+        return super().parse_args(ctx, args)
 
 
 @click.group(cls=PowerplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,9 +77,9 @@ def cli():
       powerplan size --base-rate 0.35 --effect rr=0.85 --target-power 0.8
       powerplan mde --cohort 1000 --stage found=0.8 --stage matched=0.5
 
-    Exit codes: 0 answered, 1 no answer exists, 2 bad input.
+    Exit codes: 0 answered, 1 no answer exists, 2 bad input (including files
+    that cannot be read or written).
     """
-
 
 
 # Each module adds its commands to the group.

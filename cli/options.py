@@ -6,6 +6,7 @@ line and the library give the same one-line messages.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,8 +18,9 @@ from powerplan.errors import InvalidInputError
 from powerplan.funnel import Funnel
 from powerplan.priors import parse_prior
 from powerplan.proportions import ALTERNATIVES, METHODS
+from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON, comparison_ratio
 from powerplan.simulate import MAX_SIMS, MAX_WORKERS
-from powerplan.simulation_settings import MAX_POOL, MIN_POOL
+from powerplan.simulation_settings import MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MIN_POOL
 from powerplan.weighted_test import TESTS
 
 #: Command-line spelling of each library setting, for error messages.
@@ -35,6 +37,10 @@ OPTION_NAMES = {
     "alternative": "--alternative",
     "method": "--method",
     "min_n_treated": "--min-n-treated",
+    # powerplan published
+    "n_treated": "--n-treated",
+    "treated_rate": "--treated-rate",
+    "comparison_rate": "--comparison-rate",
     "target_power": "--target-power",
     "direction": "--direction",
     "prior": "--prior",
@@ -77,22 +83,32 @@ def option_name(field: str) -> str:
     return OPTION_NAMES.get(field.split(" ")[0], field)
 
 
-def _number(text: str, percent_ok: bool) -> float | str:
-    """Parse a number, ``1,000`` and (where allowed) ``35%``; leave bad text for the checker."""
-    cleaned = text.strip().replace(",", "").replace("_", "")
+#: Commas only as thousands separators: 1,000 and 12,500.5, never 2,5 or 0,2.
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?%?")
+
+
+def parse_number(text: str, *, whole: bool = False, percent_ok: bool = False) -> float | int | str:
+    """A number typed by a user: ``0.35``, ``1,000`` (commas only between thousands),
+    and where allowed ``35%``; a whole number if ``whole``.
+
+    Text that is not such a number is returned unchanged, for a validator to
+    refuse with a message naming the setting and its range.
+
+    >>> parse_number("12,500", whole=True), parse_number("35%", percent_ok=True)
+    (12500, 0.35)
+    >>> parse_number("2,5"), parse_number("35%")
+    ('2,5', '35%')
+    """
+    cleaned = text.strip()
+    if "," in cleaned:
+        if not _THOUSANDS.fullmatch(cleaned):
+            return text
+        cleaned = cleaned.replace(",", "")
     divisor = 1.0
-    if percent_ok and cleaned.endswith("%"):
+    if percent_ok and not whole and cleaned.endswith("%"):
         cleaned, divisor = cleaned[:-1], 100.0
     try:
-        return float(cleaned) / divisor
-    except ValueError:
-        return text
-
-
-def _whole(text: str) -> int | str:
-    cleaned = text.strip().replace(",", "").replace("_", "")
-    try:
-        return int(cleaned)
+        return int(cleaned) if whole else float(cleaned) / divisor
     except ValueError:
         return text
 
@@ -109,7 +125,7 @@ class Checked(click.ParamType):
 
     def convert(self, value, param, ctx):
         if isinstance(value, str):
-            value = _whole(value) if self.whole else _number(value, self.percent_ok)
+            value = parse_number(value, whole=self.whole, percent_ok=self.percent_ok)
         try:
             return self.check(self.field, value)
         except InvalidInputError as error:
@@ -139,7 +155,8 @@ class StageType(click.ParamType):
             self.fail(f"must be NAME=SHARE with a share in (0, 1], such as found=0.8; "
                       f"got {value!r}", param, ctx)
         try:
-            return name.strip(), _validate.share(f"stage {name.strip()!r}", _number(share, True))
+            return name.strip(), _validate.share(f"stage {name.strip()!r}",
+                                                  parse_number(share, percent_ok=True))
         except InvalidInputError as error:
             self.fail(f"{error.field} {error.requirement}", param, ctx)
 
@@ -150,7 +167,7 @@ def _whole_at_least(minimum, maximum=None):
 
 PROPORTION = Checked("proportion", "rate", _validate.proportion, percent_ok=True)
 SHARE = Checked("share", "share", _validate.share, percent_ok=True)
-POSITIVE = Checked("number", "number", _validate.positive)
+COMPARISON_RATIO = Checked("number", "comparison_ratio", comparison_ratio)
 
 
 def scenario_options(command=None, *, without=()):
@@ -186,13 +203,15 @@ def scenario_options(command=None, *, without=()):
             help="Treated minus comparison rate: -0.05, -5pp (points), rr=0.9 "
                  "(relative risk) or or=0.8 (odds ratio). [default: -0.05]"),
         "comparison_ratio": click.option(
-            "--comparison-ratio", type=POSITIVE,
-            help="Effective comparison records per analysed treated person (> 0). "
-                 "[default: 10]"),
+            "--comparison-ratio", type=COMPARISON_RATIO,
+            help="Effective comparison records per analysed treated person, in "
+                 "[1e-7, 10,000,000]. [default: 10]"),
         "n_comparison": click.option(
             "--n-comparison",
-            type=Checked("integer", "n_comparison", _whole_at_least(1), whole=True),
-            help="A fixed effective comparison size, instead of --comparison-ratio."),
+            type=Checked("integer", "n_comparison", _whole_at_least(1, MAX_N_COMPARISON),
+                         whole=True),
+            help="A fixed effective comparison size (whole number in [1, 10,000,000]), "
+                 "instead of --comparison-ratio."),
         "alpha": click.option(
             "--alpha", type=PROPORTION, help="Significance level, in (0, 0.5). [default: 0.05]"),
         "alternative": click.option(
@@ -205,8 +224,9 @@ def scenario_options(command=None, *, without=()):
                  "[default: wald]"),
         "min_n_treated": click.option(
             "--min-n-treated",
-            type=Checked("integer", "min_n_treated", _whole_at_least(2), whole=True),
-            help="Fewest analysed treated people for an analysis to run (>= 2). [default: 2]"),
+            type=Checked("integer", "min_n_treated", _whole_at_least(2, MAX_COHORT), whole=True),
+            help="Fewest analysed treated people for an analysis to run (whole number in "
+                 "[2, 10,000,000]). [default: 2]"),
     }
     for name, option in reversed(options.items()):
         if name not in without:
@@ -250,9 +270,9 @@ def simulation_options(command):
                                             whole=True),
                      help="Comparison pool: national records to match from (>= the expected "
                           "number analysed). [default: 50,000]"),
-        click.option("--k", type=Checked("integer", "k", _whole_at_least(1), whole=True),
-                     help="Comparison records matched to each treated person (>= 1). "
-                          "[default: 10]"),
+        click.option("--k", type=Checked("integer", "k", _whole_at_least(1, MAX_K), whole=True),
+                     help="Comparison records matched to each treated person (whole number "
+                          "in [1, 100]). [default: 10]"),
         click.option("--caliper", type=Checked("number", "caliper", _validate.positive),
                      help="Widest accepted match, in SDs of the logit propensity score (> 0). "
                           "[default: 0.2]"),
@@ -260,11 +280,13 @@ def simulation_options(command):
                      help="Use each comparison record at most once (greedy matching)."),
         click.option("--selection", type=Checked("number", "selection", _validate.non_negative),
                      help="How far treated people differ from the pool, in pool SDs of a "
-                          "selection index (>= 0; 0 for none). [default: 0.5]"),
-        click.option("--outcome-strength", type=Checked("number", "outcome_strength",
-                                                        _validate.non_negative),
+                          "selection index (in [0, 1.5], less for long-tailed covariates in a "
+                          "config file; 0 for none). [default: 0.5]"),
+        click.option("--outcome-strength",
+                     type=Checked("number", "outcome_strength",
+                                  lambda f, v: _validate.between(f, v, 0.0, MAX_OUTCOME_STRENGTH)),
                      help="How strongly the covariates predict reoffending: the log odds "
-                          "ratio per pool SD of risk (>= 0). [default: 1.0]"),
+                          "ratio per pool SD of risk (in [0, 5]). [default: 1.0]"),
         click.option("--bias", type=Checked("number", "bias", _validate.real),
                      help="Unobserved confounding: a difference in reoffending rate the "
                           "matching cannot remove, added to the estimate. [default: 0]"),
@@ -291,22 +313,29 @@ def json_option(command):
 
 
 def _read_config(path: Path) -> dict:
+    def bad(message):
+        return click.BadParameter(f"{path} {message}", param_hint="'--config'")
+
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        # utf-8-sig: editors on Windows start a file with a byte-order mark
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise bad("is not UTF-8 text, so not a TOML file") from None
     except tomllib.TOMLDecodeError as error:
-        raise click.BadParameter(f"{path} is not valid TOML: {error}",
-                                 param_hint="'--config'") from None
+        raise bad(f"is not valid TOML: {error}") from None
     except OSError as error:
-        raise click.BadParameter(f"cannot read {path}: {error.strerror}",
-                                 param_hint="'--config'") from None
+        raise bad(f"cannot be read: {error.strerror}") from None
 
 
-def build_scenario(config=None, stages=(), simulation=None, **options) -> Scenario:
+def build_scenario(config=None, stages=(), simulation=None, *, uses_effect=True,
+                   **options) -> Scenario:
     """Defaults, then the config file, then the options given.
 
     ``simulation`` holds simulation settings given as options; they override
-    the config file's ``[simulation]`` table key by key.
+    the config file's ``[simulation]`` table key by key. A command that sets
+    or ignores the effect (``uses_effect=False``) gets an effect of 0 unless
+    one is given, so that the default -5 points is not refused for a base
+    rate below 5%.
     """
     settings = _read_config(config) if config is not None else {}
     from_config = set(settings)
@@ -326,6 +355,8 @@ def build_scenario(config=None, stages=(), simulation=None, **options) -> Scenar
     for key in given:
         from_config.discard(key)
     settings.update(given)
+    if not uses_effect:
+        settings.setdefault("effect", 0.0)
     simulation = {key: value for key, value in (simulation or {}).items() if value is not None}
     if simulation or isinstance(settings.get("simulation"), Mapping):
         table = dict(settings.get("simulation", {}))
@@ -335,7 +366,9 @@ def build_scenario(config=None, stages=(), simulation=None, **options) -> Scenar
         return Scenario.from_dict(settings)
     except InvalidInputError as error:
         key = error.field.split(" ")[0]
-        if key in from_config or (key == "stage" and "funnel" in from_config):
+        # a funnel from the file is checked as retention, funnel or a stage
+        funnel_from_config = from_config & {"retention", "funnel"}
+        if key in from_config or (key in ("retention", "funnel", "stage") and funnel_from_config):
             raise click.BadParameter(f"{config}: {error.field} {error.requirement}",
                                      param_hint="'--config'") from None
         raise

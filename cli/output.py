@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Mapping
 
 import click
 
 
+def _finite(value):
+    """``value`` with every NaN or infinity, however deeply nested, made None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
+def to_json(payload: dict) -> str:
+    """``payload`` as strict JSON: a number that is not finite is null (JSON has no NaN)."""
+    return json.dumps(_finite(payload), indent=2, allow_nan=False)
+
+
 def emit(as_json: bool, payload: dict, text: str) -> None:
     """Print ``payload`` as JSON, or ``text``."""
-    if as_json:
-        click.echo(json.dumps(payload, indent=2))
-    else:
-        click.echo(text)
-
-
+    click.echo(to_json(payload) if as_json else text)

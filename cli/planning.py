@@ -72,7 +72,7 @@ def power_command(as_json, prior, engine, plot_path, **options):
     if engine == "simulate":
         return run_simulation(options, as_json=as_json, prior=prior, plot_path=plot_path)
     split_engine(options, "analytic")
-    scenario = build_scenario(**options)
+    scenario = build_scenario(uses_effect=prior is None, **options)
     figures.refuse_prior(plot_path, prior)
     if prior is None:
         result = powerplan.analytic(scenario)
@@ -111,7 +111,7 @@ def size_command(as_json, target_power, prior, engine, precision, plot_path, **o
       powerplan size --engine simulate --seed 1
     """
     simulation, run = split_engine(options, engine)
-    scenario = build_scenario(simulation=simulation, **options)
+    scenario = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
     figures.refuse_prior(plot_path, prior)
     solution = _solve(scenario, "cohort", engine, run, precision, target_power=target_power,
                       prior=prior)
@@ -143,7 +143,7 @@ def mde_command(as_json, target_power, direction, engine, precision, plot_path, 
       powerplan mde --cohort 1000 --engine simulate --seed 1
     """
     simulation, run = split_engine(options, engine)
-    scenario = build_scenario(simulation=simulation, **options)
+    scenario = build_scenario(simulation=simulation, uses_effect=False, **options)
     solution = _solve(scenario, "effect", engine, run, precision, target_power=target_power,
                       direction=direction)
     if plot_path is not None:

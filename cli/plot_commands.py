@@ -7,8 +7,8 @@ analytic line.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import click
 import numpy as np
@@ -20,8 +20,8 @@ from powerplan.solve import UNKNOWNS
 from powerplan.sweep import ENGINES
 
 from . import figures
-from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, _number, _whole,
-                      build_scenario, json_option, scenario_options, simulation_options)
+from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario,
+                      json_option, parse_number, scenario_options, simulation_options)
 from .output import emit
 from .simulate_command import run_options, split_engine
 
@@ -69,7 +69,9 @@ class Over:
         grid = np.linspace(start, stop, steps)
         if self.field == "cohort":
             return np.unique(np.rint(grid).astype(int))
-        return grid.round(12)  # 0.30000000000000004 -> 0.3 in tables and CSV
+        with np.errstate(over="ignore", invalid="ignore"):  # huge values stay as they are
+            rounded = grid.round(12)  # 0.30000000000000004 -> 0.3 in tables and CSV
+        return np.where(np.isfinite(rounded), rounded, grid)
 
 
 class OverType(click.ParamType):
@@ -84,7 +86,7 @@ class OverType(click.ParamType):
         if not sep or field is None or len(parts) not in (2, 3):
             self.fail(f"{_FORM}; got {value!r}", param, ctx)
         start, stop = (self._bound(field, text, value, param, ctx) for text in parts[:2])
-        steps = _whole(parts[2]) if len(parts) == 3 else None
+        steps = parse_number(parts[2], whole=True) if len(parts) == 3 else None
         if steps is not None and (isinstance(steps, str) or not 2 <= steps <= MAX_STEPS):
             self.fail(f"STEPS must be a whole number in [2, {MAX_STEPS:,}]; got {value!r}",
                       param, ctx)
@@ -96,10 +98,12 @@ class OverType(click.ParamType):
                 return Effect.parse(text)
             except InvalidInputError as error:
                 self.fail(f"{error.requirement} (in {value!r})", param, ctx)
-        number = _whole(text) if field == "cohort" else _number(text, percent_ok=True)
+        number = parse_number(text, whole=field == "cohort", percent_ok=True)
         if isinstance(number, str):
             self.fail(f"START and STOP for {field} must be {_BOUNDS[field]}; got {value!r}",
                       param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"START and STOP must be finite numbers; got {value!r}", param, ctx)
         return number
 
 
@@ -150,7 +154,7 @@ def _simulated_sweep(scenario, over: Over, run: dict) -> powerplan.PowerCurve:
 @click.option("--out", "out_path", type=figures.FigureFile(),
               help="Write the figure, power against the setting, as PNG, SVG or PDF by the "
                    "file's extension.")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--csv", "csv_path", type=figures.OutputFile(),
               help="Write the curve as CSV: one row per value, every result column (the "
                    "simulated values with --engine simulate).")
 @json_option
@@ -173,7 +177,8 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
       powerplan curve --over cohort=100:1500:6 --engine simulate --seed 1 --out sim.png
     """
     simulation, run = split_engine(options, engine)
-    scenario = build_scenario(simulation=simulation, **options)
+    scenario = build_scenario(simulation=simulation, uses_effect=over.field != "effect",
+                              **options)
     if engine == "simulate":
         curve = _simulated_sweep(scenario, over, run)
         line = _sweep(scenario, over, max(over.steps or 0, DEFAULT_STEPS))
@@ -189,7 +194,7 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
         ax = line.plot(ax=figures.new_axes(), target_power=target_power, solution=solution)
         if curve is not line:
             curve.plot(ax=ax)
-        figures.save(ax, out_path)
+        figures.save(ax, out_path, "--out")
     payload = curve.to_dict()
     text = str(curve)
     if curve is not line:

@@ -5,54 +5,82 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 import powerplan
+from powerplan.effects import Effect
 from powerplan.errors import InvalidInputError
 
-from .options import build_scenario, json_option, prior_option, scenario_options
+from . import csvfile
+from .options import build_scenario, json_option, parse_number, prior_option, scenario_options
 from .output import emit
 
-COLUMNS = {"name", "cohort", "base_rate", "retention", "effect", "comparison_ratio"}
+#: How each column's text is read; the scenario then checks the value.
+PARSERS = {"cohort": lambda text: parse_number(text, whole=True),
+           "base_rate": lambda text: parse_number(text, percent_ok=True),
+           "retention": lambda text: parse_number(text, percent_ok=True),
+           "effect": Effect.parse,
+           "comparison_ratio": parse_number}
+COLUMNS = {"name", *PARSERS}
 
 
 def read_services(path: Path, defaults: powerplan.Scenario) -> dict[str, powerplan.Scenario]:
     """Scenarios from a CSV with a ``cohort`` column and optional ``name``,
-    ``base_rate``, ``retention``, ``effect``, ``comparison_ratio``."""
-    def fail(message):
-        raise click.BadParameter(f"{path}: {message}", param_hint="'--services'")
+    ``base_rate``, ``retention``, ``effect``, ``comparison_ratio``.
 
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        fail(f"not a readable CSV ({str(error).splitlines()[0]})")
-    unknown = set(frame.columns) - COLUMNS
+    Every row needs a cohort; a row without a name is called ``row N`` after
+    its line; names must be distinct. Empty cells take the value from the
+    options.
+    """
+    bad = csvfile.problem(path, "--services")
+    header, rows = csvfile.read_rows(path, bad, "a cohort column and a row for each service")
+    unknown = set(header) - COLUMNS
     if unknown:
-        fail(f"unknown column(s) {', '.join(sorted(unknown))}; allowed: "
-             f"{', '.join(sorted(COLUMNS))}")
-    if "cohort" not in frame.columns or frame.empty:
-        fail("needs a 'cohort' column and at least one row")
-    services = {}
-    for number, row in enumerate(frame.to_dict("records"), start=2):
-        name = str(row.pop("name", f"row {number}"))
-        settings = {k: v for k, v in row.items() if not pd.isna(v)}
+        raise bad(f"unknown column(s) {', '.join(sorted(unknown))}; allowed: "
+                  f"{', '.join(sorted(COLUMNS))}")
+    twice = sorted({column for column in header if header.count(column) > 1})
+    if twice:
+        raise bad(f"column(s) {', '.join(twice)} given twice")
+    if "cohort" not in header or len(rows) == 1:
+        raise bad("needs a 'cohort' column and at least one row")
+    services, lines = {}, {}
+    for number, cells in rows[1:]:
+        if len(cells) > len(header):
+            raise bad(f"line {number} has {len(cells)} cells but the header has {len(header)}")
+        row = {column: cell.strip() for column, cell in zip(header, cells) if cell.strip()}
+        name = row.pop("name", None) or f"row {number}"
+        if name in lines:
+            raise bad(f"line {number}: the name {name!r} is already on line {lines[name]}; "
+                      f"each service needs its own name")
+        lines[name] = number
+        if "cohort" not in row:
+            raise bad(f"line {number} ({name}): cohort is empty; every service needs one")
+        services[name] = _scenario(defaults, row, lambda message: bad(
+            f"line {number} ({name}){message}"))
+    return services
+
+
+def _scenario(defaults: powerplan.Scenario, row: dict, bad) -> powerplan.Scenario:
+    """The defaults with a row's settings; ``bad`` makes the error naming the column."""
+    settings = {}
+    try:
+        for column, text in row.items():
+            settings[column] = PARSERS[column](text)
         if "retention" in settings:
             settings["funnel"] = settings.pop("retention")
-        try:
-            if "cohort" in settings and float(settings["cohort"]).is_integer():
-                settings["cohort"] = int(settings["cohort"])
-            services[name] = defaults.replace(**settings)
-        except InvalidInputError as error:
-            fail(f"line {number} ({name}): {error}")
-    return services
+        return defaults.replace(**settings)
+    except InvalidInputError as error:
+        if error.field in row:
+            raise bad(f", column {error.field}: {error.requirement}") from None
+        raise bad(f": {error.field}, from the options, {error.requirement}") from None
 
 
 @click.command("portfolio", short_help="Significant results across services.  "
                                      "e.g. powerplan portfolio --services services.csv")
 @click.option("--services", required=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV with one service per row: cohort, and optionally name, base_rate, "
-                   "retention, effect, comparison_ratio (others from the options).")
+              help="CSV with one service per row: cohort (in every row), and optionally a "
+                   "distinct name, base_rate, retention, effect, comparison_ratio (empty "
+                   "cells and other settings from the options).")
 @scenario_options(without=("cohort",))
 @prior_option
 @json_option
@@ -65,7 +93,7 @@ def portfolio_command(services, prior, as_json, **options):
     Example:
       powerplan portfolio --services services.csv --prior published
     """
-    defaults = build_scenario(**options)
+    defaults = build_scenario(uses_effect=prior is None, **options)
     result = powerplan.portfolio(read_services(services, defaults), prior=prior)
     emit(as_json, result.to_dict(), f"{result.summary()}\n\n{result}")
 

@@ -6,8 +6,10 @@ import click
 
 import powerplan
 from powerplan import _validate
+from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON
 
-from .options import POSITIVE, PROPORTION, SHARE, Checked, json_option, target_power_option
+from .options import (COMPARISON_RATIO, PROPORTION, SHARE, Checked, json_option, parse_number,
+                      target_power_option)
 from .output import emit
 
 
@@ -15,33 +17,37 @@ class RateType(Checked):
     """A rate as a proportion (0.26) or a percentage (26%); 26 alone is ambiguous."""
 
     def convert(self, value, param, ctx):
-        if isinstance(value, str) and not value.strip().endswith("%"):
-            try:
-                if float(value) >= 1:
-                    self.fail(f"must be a proportion in (0, 1) such as 0.26, or a percentage "
-                              f"such as 26%; got {value!r}", param, ctx)
-            except ValueError:
-                pass
+        number = parse_number(value) if isinstance(value, str) else value
+        if isinstance(number, float) and number >= 1:
+            self.fail(f"must be a proportion in (0, 1) such as 0.26, or a percentage "
+                      f"such as 26%; got {value!r}", param, ctx)
         return super().convert(value, param, ctx)
 
 
 RATE = RateType("rate", "rate", _validate.proportion, percent_ok=True)
 
 
+def _effective_comparison_size(field, value):
+    return _validate.between(field, value, 2, MAX_N_COMPARISON)  # weighted: not whole
+
+
 @click.command("published", short_help="Revisit a published result.  "
                                      "e.g. powerplan published --n-treated 114 "
                                      "--treated-rate 25% --comparison-rate 28%")
 @click.option("--n-treated", required=True,
-              type=Checked("integer", "n_treated", lambda f, v: _validate.integer(f, v, 2),
-                           whole=True),
-              help="Treated people analysed in the published result (>= 2).")
+              type=Checked("integer", "n_treated",
+                           lambda f, v: _validate.integer(f, v, 2, MAX_COHORT), whole=True),
+              help="Treated people analysed in the published result (whole number in "
+                   "[2, 10,000,000]).")
 @click.option("--treated-rate", required=True, type=RATE,
               help="Treated group's reoffending rate: 0.25 or 25%.")
 @click.option("--comparison-rate", required=True, type=RATE,
               help="Comparison group's reoffending rate: 0.28 or 28%.")
-@click.option("--n-comparison", type=POSITIVE,
-              help="Effective comparison size; if omitted, --comparison-ratio x n-treated.")
-@click.option("--comparison-ratio", type=POSITIVE, default=10.0, show_default=True,
+@click.option("--n-comparison",
+              type=Checked("number", "n_comparison", _effective_comparison_size),
+              help="Effective comparison size, in [2, 10,000,000]; if omitted, "
+                   "--comparison-ratio x n-treated.")
+@click.option("--comparison-ratio", type=COMPARISON_RATIO, default=10.0, show_default=True,
               help="Comparison records per treated person when --n-comparison is not given.")
 @click.option("--alpha", type=PROPORTION, default=0.05, show_default=True,
               help="Significance level of the published test.")

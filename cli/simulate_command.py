@@ -89,7 +89,7 @@ def run_simulation(options: dict, *, as_json: bool, prior=None, plot_path=None) 
     """
     simulation, run = split_engine(options, "simulate")
     figures.refuse_prior(plot_path, prior)
-    scenario = build_scenario(simulation=simulation, **options)
+    scenario = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
     n_sims = 1000 if run["sims"] is None else run["sims"]
     keywords, progress = run_options(run, n_sims)
     try:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 import powerplan
@@ -12,7 +10,8 @@ from powerplan.effects import Effect
 from powerplan.errors import InvalidInputError
 
 from . import figures
-from .options import build_scenario, scenario_options, target_power_option
+from .options import build_scenario, parse_number, scenario_options, target_power_option
+from .output import to_json
 
 
 class ListType(click.ParamType):
@@ -28,26 +27,51 @@ class ListType(click.ParamType):
         if not isinstance(value, str):
             return value
         try:
-            if value.count(":") == 2:
-                start, stop, step = (self.parse(part) for part in value.split(":"))
-                if not isinstance(step, float | int) or step == 0 or (stop - start) / step < 0:
-                    raise ValueError
-                count = int(round((stop - start) / step)) + 1
-                items = [start + i * step for i in range(count)]
-                items = [round(item, 10) if isinstance(item, float) else item for item in items]
-            else:
-                items = [self.parse(part) for part in value.split(",")]
-            return tuple(self.check(self.field, item) for item in items)
+            items = self._items(value, param, ctx)
+            values = tuple(self.check(self.field, item) for item in items)
         except InvalidInputError as error:
             self.fail(f"each value {error.requirement}", param, ctx)
-        except (ValueError, TypeError, ZeroDivisionError):
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError):
             self.fail(f"must be comma-separated values or START:STOP:STEP; got {value!r}",
                       param, ctx)
+        try:
+            tables.check_distinct(self.field, values)
+        except InvalidInputError as error:
+            self.fail(error.requirement, param, ctx)
+        return values
+
+    def _items(self, value, param, ctx):
+        if value.count(":") != 2:
+            items = [self.parse(part) for part in value.split(",")]
+            self._check_count(len(items), param, ctx)
+            return items
+        start, stop, step = (self.parse(part) for part in value.split(":"))
+        if not isinstance(step, float | int) or step == 0 or (stop - start) / step < 0:
+            raise ValueError
+        count = int(round((stop - start) / step)) + 1
+        self._check_count(count, param, ctx)  # before a tiny step makes millions of values
+        items = [start + i * step for i in range(count)]
+        return [round(item, 10) if isinstance(item, float) else item for item in items]
+
+    def _check_count(self, count, param, ctx):
+        try:
+            tables.check_count(self.field, count)
+        except InvalidInputError as error:
+            self.fail(error.requirement, param, ctx)
 
 
-def _rate(text):
-    text = text.strip()
-    return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+def _strictly(**kinds):
+    """:func:`parse_number` raising ValueError for text that is not a number: the list's
+    form, not one value, is wrong."""
+    def parse(text):
+        number = parse_number(text, **kinds)
+        if isinstance(number, str):
+            raise ValueError(text)
+        return number
+    return parse
+
+
+_RATE = _strictly(percent_ok=True)
 
 
 def _difference(text):
@@ -61,10 +85,6 @@ def _difference(text):
     return effect.value / 100 if effect.scale == "points" else effect.value
 
 
-def _whole(text):
-    return int(text.strip().replace(",", "")) if "," not in text else text
-
-
 FORMATS = ("text", "csv", "markdown", "json")
 
 
@@ -72,18 +92,18 @@ FORMATS = ("text", "csv", "markdown", "json")
                                  "e.g. powerplan table --format markdown")
 @scenario_options(without=("cohort", "retention", "stages", "base_rate", "effect"))
 @click.option("--mde", is_flag=True,
-              help="Tabulate minimum detectable reductions over cohorts instead of minimum "
-                   "cohorts over effects.")
-@click.option("--base-rates", type=ListType("list", "base rates", _rate, _validate.proportion),
+              help="Tabulate minimum detectable reductions (increases with --alternative "
+                   "greater) over cohorts instead of minimum cohorts over effects.")
+@click.option("--base-rates", type=ListType("list", "base rates", _RATE, _validate.proportion),
               default=",".join(str(v) for v in tables.DEFAULT_BASE_RATES), show_default=True,
               help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1.")
 @click.option("--effects", type=ListType("list", "effects", _difference, _validate.real),
               default="-2pp,-4pp,-6pp,-8pp,-10pp", show_default=True,
               help="Effects to plan for: -0.02,-0.05 or -2pp,-5pp.")
-@click.option("--retentions", type=ListType("list", "retentions", _rate, _validate.share),
+@click.option("--retentions", type=ListType("list", "retentions", _RATE, _validate.share),
               default=",".join(str(v) for v in tables.DEFAULT_RETENTIONS), show_default=True,
               help="Overall shares of people analysed: 0.2,0.4 or 20%,40% or 0.2:0.8:0.2.")
-@click.option("--cohorts", type=ListType("list", "cohorts", int,
+@click.option("--cohorts", type=ListType("list", "cohorts", _strictly(whole=True),
                                          lambda f, v: _validate.integer(f, v, 1, 10_000_000)),
               default=",".join(str(v) for v in tables.DEFAULT_COHORTS), show_default=True,
               help="People submitted, for --mde: 100,250,500.")
@@ -95,7 +115,8 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
                   plot_path, **options):
     """A grid of minimum cohort sizes over base rates x effects x retention
     (or, with --mde, minimum detectable reductions over base rates x cohorts
-    x retention). Cells without an answer are marked, never dropped.
+    x retention; increases with --alternative greater). Cells without an
+    answer are marked, never dropped.
 
     \b
     Example:
@@ -103,14 +124,14 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
       powerplan table --mde --cohorts 100,500,1000
       powerplan table --retentions 0.4 --plot requirements.png
     """
-    scenario = build_scenario(**options)
+    scenario = build_scenario(uses_effect=False, **options)  # each cell sets the effect
     table = powerplan.requirements_table(
         scenario, quantity="effect" if mde else "cohort", base_rates=base_rates,
         effects=effects, retentions=retentions, cohorts=cohorts, target_power=target_power)
     if plot_path is not None:
         figures.save(figures.table_figure(table), plot_path)
     if output_format == "json":
-        click.echo(json.dumps(table.to_dict(), indent=2))
+        click.echo(to_json(table.to_dict()))
     elif output_format == "csv":
         click.echo(table.to_frame().to_csv(index=False), nl=False)
     elif output_format == "markdown":

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 import click
@@ -15,7 +13,7 @@ from powerplan.errors import InvalidInputError
 from powerplan.intake import MAX_PER_MONTH
 from powerplan.timing import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
 
-from . import figures
+from . import csvfile, figures
 from .options import Checked, build_scenario, json_option, scenario_options, target_power_option
 from .output import emit
 
@@ -59,22 +57,10 @@ def read_index_dates(path: Path) -> list[dt.date]:
     A single-column file may have a header of any name, or none. Every
     problem is one ``BadParameter`` naming the file (and the line).
     """
-    def bad(message):
-        return click.BadParameter(f"{path}: {message}", param_hint="'--index-dates'")
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark, as Excel writes
-        rows = [(number, row) for number, row in enumerate(csv.reader(io.StringIO(text)), 1)
-                if any(cell.strip() for cell in row)]
-    except UnicodeDecodeError:
-        raise bad("is not UTF-8 text") from None
-    except OSError as error:
-        raise bad(f"cannot be read: {error.strerror}") from None
-    except csv.Error as error:
-        raise bad(f"is not valid CSV: {error}") from None
-    if not rows:
-        raise bad("is empty; it needs a column index_date of dates YYYY-MM-DD")
-    header = [cell.strip() for cell in rows[0][1]]
+    bad = csvfile.problem(path, "--index-dates")
+    header, rows = csvfile.read_rows(path, bad, "a column index_date of dates YYYY-MM-DD")
+    if header.count("index_date") > 1:
+        raise bad("has more than one index_date column; keep the one to use")
     if "index_date" in header:
         column, data = header.index("index_date"), rows[1:]
     elif len(header) == 1:
@@ -170,9 +156,15 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
         raise click.UsageError("give either --lag-months or --window, not both")
     intake = _intake(per_month, start, end, index_dates)
     scenario = build_scenario(**options)
-    plan = powerplan.submission_plan(
-        scenario, intake, now=now or dt.date.today(), horizon_months=horizon_months,
-        lag_months=lag_months, windows=windows or None, target_power=target_power)
+    try:
+        plan = powerplan.submission_plan(
+            scenario, intake, now=now or dt.date.today(), horizon_months=horizon_months,
+            lag_months=lag_months, windows=windows or None, target_power=target_power)
+    except InvalidInputError as error:
+        if error.field != "last_month":  # the intake is read up to --now + the horizon
+            raise
+        raise click.BadParameter(f"the last month planned, --now plus the horizon, "
+                                 f"{error.requirement}", param_hint="'--horizon-months'") from None
     if plot_path is not None:
         figures.save(plan.plot(ax=figures.new_axes()), plot_path)
     settings = {k: v for k, v in scenario.to_dict().items() if k != "cohort"}

@@ -59,6 +59,19 @@ def non_negative(field: str, value) -> float:
     return value
 
 
+def _bound(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def between(field: str, value, low: float, high: float) -> float:
+    """A finite number in [low, high]."""
+    allowed = f"a number in [{_bound(low)}, {_bound(high)}]"
+    value = _number(field, value, allowed)
+    if not low <= value <= high:
+        raise InvalidInputError(field, f"must be {allowed}; got {value:g}")
+    return value
+
+
 def real(field: str, value) -> float:
     """Any finite number."""
     return _number(field, value, "a finite number")

@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from . import _validate
 from .errors import InvalidInputError
 
+#: The name of everyone submitted, before the first stage (the simulator's funnel
+#: table starts with it), so no stage may take it.
+SUBMITTED = "submitted"
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -27,6 +31,9 @@ class Stage:
 @dataclass(frozen=True)
 class Funnel:
     """Ordered stages, each keeping a share in (0, 1] of those who reach it.
+
+    Stage names are distinct, not empty and not ``submitted`` (everyone
+    submitted, before the first stage).
 
     Examples
     --------
@@ -50,6 +57,9 @@ class Funnel:
             name = str(stage.name).strip()
             if not name:
                 raise InvalidInputError("stage", "names must not be empty")
+            if name.lower() == SUBMITTED:
+                raise InvalidInputError("stage", f"name {name!r} is taken: it stands for "
+                                                 f"everyone submitted, before the first stage")
             field = "retention" if len(stages) == 1 and name == "analysed" else f"stage {name!r}"
             checked.append(Stage(name, _validate.share(field, stage.share)))
         names = [s.name for s in checked]
@@ -70,12 +80,23 @@ class Funnel:
 
     @classmethod
     def coerce(cls, value) -> "Funnel":
-        """Accept a Funnel, an overall retention, or stage shares."""
+        """Accept a Funnel, an overall retention, or stage shares.
+
+        >>> Funnel.coerce([1, 2])
+        Traceback (most recent call last):
+        ...
+        powerplan.errors.InvalidInputError: funnel must be stage shares, ... got [1, 2]
+        """
         if isinstance(value, Funnel):
             return value
-        if isinstance(value, Mapping) or (
-            isinstance(value, (list, tuple)) and all(isinstance(v, (list, tuple)) for v in value)
-        ):
+        if isinstance(value, Mapping):
+            return cls.from_shares(value)
+        if isinstance(value, (list, tuple)):
+            if not all(isinstance(v, (list, tuple)) and len(v) == 2 for v in value):
+                raise InvalidInputError(
+                    "funnel", f"must be stage shares, {{name: share}} or [(name, share), ...] "
+                              f"such as {{\"found\": 0.8, \"matched\": 0.5}}, or one overall "
+                              f"retention; got {value!r}")
             return cls.from_shares(value)
         return cls.single(value)
 

@@ -14,6 +14,18 @@ from .simulation_settings import SimulationSettings
 
 #: Largest cohort powerplan will consider (people submitted).
 MAX_COHORT = 10_000_000
+#: Largest comparison size, fixed or per treated person: more records than a national
+#: pool holds (published analyses matched against about 100,000).
+MAX_N_COMPARISON = MAX_COHORT
+MAX_COMPARISON_RATIO = float(MAX_N_COMPARISON)
+#: Smallest comparison ratio: one record for the largest cohort, so any comparison
+#: size is a ratio this large (far smaller ones overflow the comparison rate's variance).
+MIN_COMPARISON_RATIO = 1 / MAX_COHORT
+
+
+def comparison_ratio(field: str, value) -> float:
+    """A comparison ratio in [MIN_COMPARISON_RATIO, MAX_COMPARISON_RATIO]."""
+    return _validate.between(field, value, MIN_COMPARISON_RATIO, MAX_COMPARISON_RATIO)
 
 
 @dataclass(frozen=True)
@@ -39,10 +51,10 @@ class Scenario:
         rate must stay inside (0, 1).
     comparison_ratio : float
         Comparison records per analysed treated person, the effective number
-        after weighting; > 0.
+        after weighting; in [1e-7, 10,000,000].
     n_comparison : int or None
-        A fixed comparison size (effective). When given it is used instead
-        of ``comparison_ratio``.
+        A fixed comparison size (effective), a whole number in
+        [1, 10,000,000]. When given it is used instead of ``comparison_ratio``.
     alpha : float
         Significance level in (0, 1); a result is significant when p <= alpha.
     alternative : {"two-sided", "less", "greater"}
@@ -52,7 +64,8 @@ class Scenario:
         The test whose power is computed; see :mod:`powerplan.proportions`.
     min_n_treated : int
         Fewest analysed treated people for which an analysis is run; below it
-        the study is not analysable and counts as not significant. >= 2.
+        the study is not analysable and counts as not significant. A whole
+        number in [2, 10,000,000] (``MAX_COHORT``).
     simulation : SimulationSettings or mapping
         How :func:`powerplan.simulate` draws, matches and tests the study
         (pool, covariates, k, caliper, selection, test, ...); the analytic
@@ -100,16 +113,18 @@ class Scenario:
                 f"i.e. lie in ({-self.base_rate:g}, {1 - self.base_rate:g}); got {effect:g}",
             )
         set_(self, "effect", effect)
-        set_(self, "comparison_ratio", _validate.positive("comparison_ratio", self.comparison_ratio))
+        set_(self, "comparison_ratio", comparison_ratio("comparison_ratio", self.comparison_ratio))
         if self.n_comparison is not None:
-            set_(self, "n_comparison", _validate.integer("n_comparison", self.n_comparison, 1))
+            set_(self, "n_comparison", _validate.integer("n_comparison", self.n_comparison, 1,
+                                                         MAX_N_COMPARISON))
         alpha = _validate.proportion("alpha", self.alpha)
         if alpha >= 0.5:
             raise InvalidInputError("alpha", f"must be a significance level in (0, 0.5); got {alpha:g}")
         set_(self, "alpha", alpha)
         _validate.choice("alternative", self.alternative, ALTERNATIVES)
         _validate.choice("method", self.method, METHODS)
-        set_(self, "min_n_treated", _validate.integer("min_n_treated", self.min_n_treated, 2))
+        set_(self, "min_n_treated",
+             _validate.integer("min_n_treated", self.min_n_treated, 2, MAX_COHORT))
         set_(self, "simulation", SimulationSettings.coerce(self.simulation))
 
     # Derived quantities -------------------------------------------------

@@ -9,6 +9,7 @@ group comes out of matching and the test is the one the analysis runs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
@@ -21,6 +22,19 @@ from .weighted_test import TESTS
 MAX_POOL = 5_000_000
 #: Smallest pool: below it a propensity model has too little to fit.
 MIN_POOL = 100
+#: Most comparison records matched to each treated person. Matching memory grows
+#: with k (k = 1,000 took 2.3 GB for the default study); real analyses use far fewer.
+#: As MAX_K <= MIN_POOL, k never exceeds the pool.
+MAX_K = 100
+#: Largest outcome strength: exp(5), about 150 times the odds of reoffending per
+#: pool SD of risk, is far beyond any risk score; much beyond it the outcome
+#: model's intercept cannot be calibrated.
+MAX_OUTCOME_STRENGTH = 5.0
+#: Largest selection, in pool SDs of the selection index (1.5 is already extreme)...
+MAX_SELECTION = 1.5
+#: ... and at most this share of the selection at which the treated have no
+#: finite mean: close to it their tail is too long to calibrate outcomes over.
+SELECTION_SHARE_OF_LIMIT = 0.75
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,7 @@ class SimulationSettings:
         service, a whole number >= 100. Default 50,000.
     k : int
         Comparison records matched to each treated person (nearest on the
-        logit propensity score), >= 1. Default 10.
+        logit propensity score), a whole number in [1, 100]. Default 10.
     replacement : bool
         Whether a comparison record may be matched to several treated people.
         Default True, as the data service does.
@@ -49,11 +63,13 @@ class SimulationSettings:
         How far treated people differ from the pool: their selection index
         sits about this many pool standard deviations higher (they are
         younger, more often male, with more prior offences, more often
-        leaving custody); >= 0, 0 for no selection. Default 0.5.
+        leaving custody); 0 for no selection. In [0, 1.5], and at most 3/4
+        of the selection at which the treated would have no finite mean
+        (2.01 with the default covariates). Default 0.5.
     outcome_strength : float
         How strongly the covariates predict reoffending: one pool standard
         deviation of the risk index multiplies the odds of reoffending by
-        ``exp(outcome_strength)``; >= 0. Default 1.0.
+        ``exp(outcome_strength)``; in [0, 5]. Default 1.0.
     bias : float
         Unobserved confounding, for sensitivity analyses: a difference in
         reoffending rate (proportion units) between the treated and their
@@ -83,7 +99,7 @@ class SimulationSettings:
     >>> SimulationSettings(k=0)
     Traceback (most recent call last):
     ...
-    powerplan.errors.InvalidInputError: k must be a whole number >= 1; got 0
+    powerplan.errors.InvalidInputError: k must be a whole number in [1, 100]; got 0
     """
 
     pool: int = 50_000
@@ -104,11 +120,11 @@ class SimulationSettings:
     def __post_init__(self):
         set_ = object.__setattr__
         set_(self, "pool", _validate.integer("pool", self.pool, MIN_POOL, MAX_POOL))
-        set_(self, "k", _validate.integer("k", self.k, 1))
+        set_(self, "k", _validate.integer("k", self.k, 1, MAX_K))
         set_(self, "replacement", _validate.flag("replacement", self.replacement))
         set_(self, "caliper", _validate.positive("caliper", self.caliper))
-        set_(self, "outcome_strength",
-             _validate.non_negative("outcome_strength", self.outcome_strength))
+        set_(self, "outcome_strength", _validate.between(
+            "outcome_strength", self.outcome_strength, 0.0, MAX_OUTCOME_STRENGTH))
         bias = _validate.real("bias", self.bias)
         if not -1.0 < bias < 1.0:
             raise InvalidInputError("bias", f"must be a difference in (-1, 1); got {bias:g}")
@@ -132,13 +148,19 @@ class SimulationSettings:
         set_(self, "prior_offences_dispersion",
              _validate.positive("prior_offences_dispersion", self.prior_offences_dispersion))
         selection = _validate.non_negative("selection", self.selection)
-        largest = max_selection(self.pool_covariates())
-        if selection >= largest:
+        largest = self.largest_selection()
+        if selection > largest:
             raise InvalidInputError(
-                "selection", f"must be a number in [0, {largest:.3g}) with these covariate "
-                             f"settings (beyond it the treated have no finite mean); "
-                             f"got {selection:g}")
+                "selection", f"must be a number in [0, {largest:g}] with these covariate "
+                             f"settings; got {selection:g}")
         set_(self, "selection", selection)
+
+    def largest_selection(self) -> float:
+        """The largest ``selection`` allowed with these covariates: ``MAX_SELECTION``, or
+        less when 3/4 of the limit of a finite treated mean is lower (rounded down to
+        0.01)."""
+        limit = SELECTION_SHARE_OF_LIMIT * max_selection(self.pool_covariates())
+        return min(MAX_SELECTION, math.floor(100 * limit) / 100)
 
     def pool_covariates(self) -> CovariateModel:
         """The pool's covariate model."""

@@ -25,6 +25,8 @@ DEFAULT_EFFECTS = (-0.02, -0.04, -0.06, -0.08, -0.10)
 DEFAULT_RETENTIONS = (0.2, 0.4, 0.6, 0.8)
 DEFAULT_COHORTS = (100, 250, 500, 1000, 2500)
 QUANTITIES = ("cohort", "effect")
+#: Most values in one list of the grid: a table is for reading, and each cell is a solve.
+MAX_VALUES = 100
 
 #: What the label of a cell without an answer means.
 NO_ANSWER = {"none": "no answer within 10,000,000 people or at any effect",
@@ -54,6 +56,11 @@ class RequirementsTable:
     scenario: Scenario = field(repr=False, compare=False)
 
     @property
+    def direction(self) -> str:
+        """The direction of the MDEs: ``increase`` when the test looks only for increases."""
+        return _mde_direction(self.scenario)
+
+    @property
     def column_field(self) -> str:
         return "effect" if self.quantity == "cohort" else "cohort"
 
@@ -78,7 +85,7 @@ class RequirementsTable:
         return self._pivot(part, "label")
 
     def _part(self, retention: float) -> pd.DataFrame:
-        return self.cells[np.isclose(self.cells["retention"], retention)]
+        return self.cells[_same(self.cells["retention"], retention)]
 
     def _pivot(self, part: pd.DataFrame, values: str) -> pd.DataFrame:
         return part.pivot(index="base_rate", columns=self.column_field, values=values)
@@ -121,10 +128,13 @@ class RequirementsTable:
     def _title(self) -> str:
         power = f"{100 * self.target_power:g}%"
         if self.quantity == "cohort":
+            effects = self.cells["effect"]
+            columns = ("reductions" if (effects < 0).all() else
+                       "increases" if (effects > 0).all() else "effects")
             return (f"Minimum people to submit for {power} power "
                     f"({self.scenario.method} test, {self.scenario.alternative}, "
-                    f"alpha {self.scenario.alpha:g}); columns are reductions in points")
-        return (f"Minimum detectable reduction (points) with {power} power "
+                    f"alpha {self.scenario.alpha:g}); columns are {columns} in points")
+        return (f"Minimum detectable {self.direction} (points) with {power} power "
                 f"({self.scenario.method} test, {self.scenario.alternative}, "
                 f"alpha {self.scenario.alpha:g}); columns are people submitted")
 
@@ -164,11 +174,36 @@ class RequirementsTable:
         return plot_requirements_heatmap(self, ax=ax, **options)
 
 
+def _same(a, b):
+    """Whether grid values are the same (0.1 + 0.2 is 0.3; 0.3 and 0.3001 differ)."""
+    return np.isclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+def check_count(name: str, count: int) -> None:
+    """A list of the grid holds between 1 and ``MAX_VALUES`` values."""
+    if count < 1:
+        raise InvalidInputError(name, "must list at least one value")
+    if count > MAX_VALUES:
+        raise InvalidInputError(name, f"must list at most {MAX_VALUES} values; got {count:,}")
+
+
+def check_distinct(name: str, values: tuple) -> None:
+    """No value of a list of the grid is given twice (its row or column would be ambiguous)."""
+    for i, value in enumerate(values):
+        if any(_same(value, earlier) for earlier in values[:i]):
+            raise InvalidInputError(name, f"must be distinct; got {value:g} twice")
+
+
 def _check_values(name: str, values, check) -> tuple:
     values = tuple(values)
-    if not values:
-        raise InvalidInputError(name, "must list at least one value")
-    return tuple(check(name, v) for v in values)
+    check_count(name, len(values))
+    values = tuple(check(name, v) for v in values)
+    check_distinct(name, values)
+    return values
+
+
+def _mde_direction(scenario: Scenario) -> str:
+    return "increase" if scenario.alternative == "greater" else "reduction"
 
 
 def _cell(scenario: Scenario, unknown: str, target: float, **settings) -> dict:
@@ -178,7 +213,7 @@ def _cell(scenario: Scenario, unknown: str, target: float, **settings) -> dict:
         return {"value": np.nan, "achieved_power": np.nan,
                 "status": f"invalid: {error.field} {error.requirement}"}
     try:
-        answer = solve(varied, unknown, target_power=target)
+        answer = solve(varied, unknown, target_power=target, direction=_mde_direction(scenario))
     except NoSolutionError as why:
         return {"value": np.nan, "achieved_power": np.nan, "status": f"none: {why}"}
     return {"value": answer.value, "achieved_power": answer.achieved_power, "status": "ok"}
@@ -197,10 +232,12 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
         Supplies every setting not varied (comparison design, test, alpha).
     quantity : {"cohort", "effect"}
         ``cohort``: the minimum people to submit for each base rate, effect
-        and retention. ``effect``: the minimum detectable reduction for each
+        and retention. ``effect``: the minimum detectable reduction (an
+        increase when ``scenario.alternative`` is ``"greater"``) for each
         base rate, cohort and retention.
     base_rates, effects, retentions, cohorts : sequences
-        The grid; ``effects`` is used for cohorts, ``cohorts`` for MDEs.
+        The grid, each of 1 to ``MAX_VALUES`` (100) distinct values;
+        ``effects`` is used for cohorts, ``cohorts`` for MDEs.
     target_power : float
 
     Returns

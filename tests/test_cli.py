@@ -47,6 +47,18 @@ def test_effect_forms(runner, effect, expected):
     assert json.loads(result.stdout)["effect"] == pytest.approx(expected, abs=1e-12)
 
 
+@pytest.mark.parametrize("option, text, key, expected", [
+    ("--cohort", "1,000", "cohort", 1000),
+    ("--cohort", "1_000", "cohort", 1000),
+    ("--comparison-ratio", "1,000.5", "n_comparison", 1000.5 * 120),
+    ("--base-rate", "35%", "base_rate", 0.35),
+])
+def test_numbers_with_thousands_separators_and_percentages(runner, option, text, key, expected):
+    result = run(runner, "power", option, text, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[key] == pytest.approx(expected)
+
+
 def test_stages_multiply(runner):
     result = run(runner, "power", "--stage", "found=0.8", "--stage", "in window=60%",
                  "--stage", "matched=0.75", "--json")
@@ -117,14 +129,28 @@ BAD_INPUTS = [
     (["power", "--stage", "found"], "'--stage': must be NAME=SHARE with a share in (0, 1]"),
     (["power", "--stage", "found=2"], "'--stage': stage 'found' must be a share in (0, 1]; got 2"),
     (["power", "--stage", "a=0.5", "--stage", "a=0.5"], "stage names must be distinct"),
+    (["simulate", "--stage", "submitted=0.5", "--stage", "found=0.8"],
+     "'--stage': name 'submitted' is taken: it stands for everyone submitted, before the "
+     "first stage"),
     (["power", "--retention", "0.5", "--stage", "a=0.5"], "give either --retention or --stage"),
-    (["power", "--comparison-ratio", "0"], "'--comparison-ratio': must be a number > 0; got 0"),
+    (["power", "--comparison-ratio", "0"], "'--comparison-ratio': must be a number in [1e-07, 10,000,000]; got 0"),
+    (["power", "--comparison-ratio", "1e308"],
+     "'--comparison-ratio': must be a number in [1e-07, 10,000,000]; got 1e+308"),
+    (["power", "--comparison-ratio", "2,5"],
+     "'--comparison-ratio': must be a number in [1e-07, 10,000,000]; got '2,5'"),
+    (["power", "--cohort", "1,0000"], "'--cohort': must be a whole number >= 1; got '1,0000'"),
+    (["power", "--base-rate", "0,35"], "'--base-rate': must be a proportion in (0, 1); got '0,35'"),
+    (["power", "--stage", "found=0,8"], "'--stage': stage 'found' must be a share in (0, 1]; "
+                                        "got '0,8'"),
     (["power", "--alpha", "0.7"], "'--alpha': must be a significance level in (0, 0.5)"),
     (["power", "--alternative", "sideways"], "'--alternative': 'sideways' is not one of"),
     (["power", "--method", "exact"], "'--method': 'exact' is not one of"),
     (["power", "--config", "missing.toml"], "'--config': File 'missing.toml' does not exist"),
     (["size", "--target-power", "1"], "'--target-power': must be a proportion in (0, 1); got 1"),
     (["size", "--target-power", "0.01"], "'--target-power': must be in (alpha, 1) = (0.05, 1)"),
+    (["power", "--min-n-treated", "99999999999999999999"],
+     "'--min-n-treated': must be a whole number in [2, 10,000,000]; "
+     "got 99,999,999,999,999,999,999"),
     (["power", "--cohort"], "Option '--cohort' requires an argument"),
     (["power", "--colour", "red"], "No such option"),
 ]
@@ -150,6 +176,15 @@ def test_bad_input_is_one_line_exit_2(runner, args, message):
     ("retention = 0.5\n[funnel]\nfound = 0.5\n", "retention and funnel cannot both be given"),
     ("effect = 'huge'\n", "effect must be a difference in proportion units"),
     ("[funnel]\nfound = 0\n", "stage 'found' must be a share in (0, 1]; got 0"),
+    ("min_n_treated = 99999999999999999999\n",
+     "min_n_treated must be a whole number in [2, 10,000,000]"),
+    ("funnel = [1, 2]\n", "funnel must be stage shares, {name: share} or [(name, share), ...] "
+                          "such as {\"found\": 0.8, \"matched\": 0.5}, or one overall retention; "
+                          "got [1, 2]"),
+    ("funnel = 2\n", "retention must be a share in (0, 1]; got 2"),
+    ("funnel = [['found', 0.8], ['matched', 0]]\n",
+     "stage 'matched' must be a share in (0, 1]; got 0"),
+    ("retention = 'most'\n", "retention must be a share in (0, 1]; got 'most'"),
 ])
 def test_bad_config_files_name_the_file(runner, tmp_path, content, message):
     path = _write(tmp_path, content)
@@ -158,6 +193,60 @@ def test_bad_config_files_name_the_file(runner, tmp_path, content, message):
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: Invalid value for '--config': ")
     assert message in lines[0]
+
+
+def test_config_file_that_is_not_text_names_the_file(runner, tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_bytes(bytes(range(128, 256)))
+    result = run(runner, "power", "--config", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: Invalid value for '--config': {path} is not UTF-8 text, "
+                             f"so not a TOML file\n")
+
+
+def test_config_file_may_start_with_a_byte_order_mark(runner, tmp_path):
+    path = tmp_path / "study.toml"
+    path.write_bytes("\ufeffcohort = 500\n".encode())
+    result = run(runner, "power", "--config", str(path), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["cohort"] == 500
+
+
+LOW_BASE_RATE = ["--base-rate", "0.04"]  # the default effect, -5 points, cannot apply
+
+
+@pytest.mark.parametrize("args", [
+    ["mde"],
+    ["size", "--prior", "normal:-2,1"],
+    ["power", "--prior", "normal:-2,1"],
+    ["simulate", "--prior", "normal:-2,1", "--sims", "12", "--seed", "1", "--pool", "1000"],
+    ["power", "--engine", "simulate", "--prior", "normal:-2,1", "--sims", "12", "--seed", "1",
+     "--pool", "1000"],
+    ["curve", "--over", "effect=-3pp:-1pp:3"],
+], ids=lambda args: " ".join(args[:3]))
+def test_commands_that_set_the_effect_ignore_the_default_one(runner, args):
+    result = run(runner, *args, *LOW_BASE_RATE)
+    assert result.exit_code == 0, result.output
+
+
+def test_table_and_portfolio_ignore_the_default_effect(runner, tmp_path):
+    config = _write(tmp_path, "base_rate = 0.04\n")
+    result = run(runner, "table", "--config", config, "--retentions", "0.4")
+    assert result.exit_code == 0, result.output
+    services = tmp_path / "services.csv"
+    services.write_text("name,cohort\nA,500\n")
+    result = run(runner, "portfolio", "--services", str(services), "--prior", "normal:-2,1",
+                 *LOW_BASE_RATE)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args", [["mde", "--effect", "-0.05"], ["size"],
+                                  ["power", "--prior", "normal:-2,1", "--effect", "-5pp"]])
+def test_an_effect_that_is_used_or_given_is_still_checked(runner, args):
+    result = run(runner, *args, *LOW_BASE_RATE)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Invalid value for '--effect': must keep the "
+                                    "treated rate (base rate 0.04 + effect) in (0, 1)")
 
 
 def test_no_solution_is_one_line_exit_1(runner):
@@ -179,6 +268,14 @@ def test_unexpected_errors_are_one_line(runner, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "Error: unexpected RuntimeError: disk on fire (set POWERPLAN_DEBUG=1 for details)"]
+
+
+def test_no_arguments_prints_the_help(runner):
+    result = run(runner)
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == run(runner, "--help").stdout
+    assert result.stdout.splitlines()[0].endswith(" [OPTIONS] COMMAND [ARGS]...")
 
 
 def test_help_lists_every_command_with_an_example(runner):

@@ -30,9 +30,9 @@ def drawn(monkeypatch):
     saved = []
     real_save = figures.save
 
-    def capture(ax, path):
+    def capture(ax, path, *option):
         saved.append(ax)
-        real_save(ax, path)
+        real_save(ax, path, *option)
 
     monkeypatch.setattr(figures, "save", capture)
     return saved
@@ -204,6 +204,12 @@ BAD = [
     (["--over", "cohort=0:100"], "'--over': cohort must be a whole number in [1, 10,000,000]; "
                                  "got 0"),
     (["--over", "retention=0:1"], "'--over': retention must be a share in (0, 1]; got 0"),
+    (["--over", "retention=0.1:inf"],
+     "'--over': START and STOP must be finite numbers; got 'retention=0.1:inf'"),
+    (["--over", "base-rate=nan:0.5"],
+     "'--over': START and STOP must be finite numbers; got 'base-rate=nan:0.5'"),
+    (["--over", "comparison-ratio=1:1e308"],
+     "'--over': comparison_ratio must be a number in [1e-07, 10,000,000]; got 2.5641e+306"),
     (["--over", "base-rate=0.01:0.5"], "'--over': effect must keep the treated rate"),
     (["--over", "alpha=0.1:0.6"], "'--over': alpha must be a significance level in (0, 0.5)"),
     ([], "Missing option '--over'"),
@@ -223,6 +229,8 @@ BAD = [
                    "treated people analysed (cohort x retention = 1,020); got 1,000"),
     (["--over", "cohort=60:100", "--engine", "simulate", "--sims", "0"],
      "Invalid value for '--sims': must be a whole number in [1, 10,000,000]; got 0"),
+    (["--over", "cohort=100:200:2", "--engine", "simulate", "--k", "100000"],
+     "Invalid value for '--k': must be a whole number in [1, 100]; got 100,000"),
 ]
 
 
@@ -245,18 +253,48 @@ def test_unreachable_target_is_one_line_exit_1(runner):
     assert line.startswith("Error: no cohort reaches 90.0% power")
 
 
-@pytest.mark.parametrize("args", [
+WRITERS = [
     ["curve", "--over", "cohort=60:100:3", "--out"],
     ["curve", "--over", "cohort=60:100:3", "--csv"],
     ["wait", "--intake-per-month", "25", "--start", "2024-01", "--now", "2025-11", "--plot"],
     ["table", "--retentions", "0.5", "--plot"],
-], ids=["curve --out", "curve --csv", "wait --plot", "table --plot"])
-def test_unwritable_file_is_one_line_exit_1(runner, tmp_path, args):
+    ["power", "--plot"],
+]
+
+
+@pytest.mark.parametrize("args", WRITERS, ids=[" ".join(a[:1] + a[-1:]) for a in WRITERS])
+def test_file_in_a_missing_folder_is_bad_input(runner, tmp_path, args):
     path = tmp_path / "missing" / "curve.png"
     result = run(runner, *args, str(path))
-    assert result.exit_code == 1
-    (line,) = result.stderr.splitlines()
-    assert line.startswith(f"Error: Could not open file '{path}': ")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: Invalid value for '{args[-1]}': cannot write {path}: "
+                             f"there is no folder {path.parent}\n")
+
+
+def test_file_that_is_a_folder_is_bad_input(runner, tmp_path):
+    folder = tmp_path / "curve.png"
+    folder.mkdir()
+    result = run(runner, "power", "--plot", str(folder))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: Invalid value for '--plot': cannot write {folder}: "
+                             f"it is a folder\n")
+
+
+@pytest.mark.parametrize("args", WRITERS, ids=[" ".join(a[:1] + a[-1:]) for a in WRITERS])
+def test_file_that_cannot_be_written_is_bad_input(runner, tmp_path, monkeypatch, args):
+    import pandas
+    from matplotlib.figure import Figure
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Figure, "savefig", refuse)
+    monkeypatch.setattr(pandas.DataFrame, "to_csv", refuse)
+    path = tmp_path / "curve.png"
+    result = run(runner, *args, str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (f"Error: Invalid value for '{args[-1]}': cannot write {path}: "
+                             f"Permission denied\n")
 
 
 def test_curve_has_help_with_examples(runner):

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from powerplan import NormalPrior, Scenario, assurance, requirements_table, review_published, solve
+from powerplan import (NormalPrior, Scenario, assurance, portfolio, requirements_table,
+                       review_published, solve)
 from powerplan_cli.main import cli
 
 
@@ -56,6 +57,23 @@ def test_table_ranges_and_mde(runner):
     assert payload["quantity"] == "effect"
 
 
+def test_mde_table_with_alternative_greater_tabulates_increases(runner):
+    result = run(runner, "table", "--mde", "--alternative", "greater", "--base-rates", "0.3",
+                 "--cohorts", "800", "--retentions", "0.5")
+    assert result.exit_code == 0, result.output
+    expected = requirements_table(Scenario(alternative="greater"), quantity="effect",
+                                  base_rates=[0.3], cohorts=[800], retentions=[0.5])
+    assert result.stdout.strip() == expected.to_text()
+    assert result.stdout.startswith("Minimum detectable increase (points)")
+
+
+def test_published_small_comparison_group(runner):
+    result = run(runner, "published", "--n-treated", "1000", "--n-comparison", "5",
+                 "--treated-rate", "25%", "--comparison-rate", "28%", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n_comparison"] == 5
+
+
 def test_published(runner):
     result = run(runner, "published", "--n-treated", "114", "--treated-rate", "25%",
                  "--comparison-rate", "0.28", "--json")
@@ -94,12 +112,27 @@ BAD = [
                                        "points (-5pp)"),
     (["table", "--retentions", "0.2:0.8:-0.2"], "must be comma-separated values or START:STOP"),
     (["table", "--cohorts", "0"], "'--cohorts': each value must be a whole number in [1, "),
+    (["table", "--base-rates", "0.25,0.25"], "'--base-rates': must be distinct; got 0.25 twice"),
+    (["table", "--effects", "-2pp,-0.02"], "'--effects': must be distinct; got -0.02 twice"),
+    (["table", "--retentions", "0.4,40%"], "'--retentions': must be distinct; got 0.4 twice"),
+    (["table", "--mde", "--cohorts", "100,100"], "'--cohorts': must be distinct; got 100 twice"),
+    (["table", "--base-rates", "0.1:0.5:1e-9"],
+     "'--base-rates': must list at most 100 values; got 400,000,001"),
+    (["table", "--effects", ",".join(["-1pp"] * 101)],
+     "'--effects': must list at most 100 values; got 101"),
     (["table", "--format", "xml"], "'--format': 'xml' is not one of"),
     (["table", "--cohort", "300"], "No such option"),
     (["published", "--n-treated", "114", "--treated-rate", "25", "--comparison-rate", "28%"],
      "'--treated-rate': must be a proportion in (0, 1) such as 0.26, or a percentage"),
+    (["published", "--n-treated", "114", "--treated-rate", "0,25", "--comparison-rate", "28%"],
+     "'--treated-rate': must be a proportion in (0, 1); got '0,25'"),
     (["published", "--n-treated", "1", "--treated-rate", "0.2", "--comparison-rate", "0.3"],
-     "'--n-treated': must be a whole number >= 2; got 1"),
+     "'--n-treated': must be a whole number in [2, 10,000,000]; got 1"),
+    (["published", "--n-treated", "114", "--treated-rate", "0.2", "--comparison-rate", "0.3",
+      "--n-comparison", "1e300"],
+     "'--n-comparison': must be a number in [2, 10,000,000]; got 1e+300"),
+    (["published", "--n-treated", "99999999999", "--treated-rate", "0.2", "--comparison-rate",
+      "0.3"], "'--n-treated': must be a whole number in [2, 10,000,000]; got 99,999,999,999"),
     (["published", "--treated-rate", "0.2", "--comparison-rate", "0.3"],
      "Missing option '--n-treated'"),
     (["published", "--n-treated", "100", "--treated-rate", "0%", "--comparison-rate", "0.3"],
@@ -120,15 +153,49 @@ def test_bad_input_one_line(runner, args, message):
         assert message in lines[0]
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("name,cohort\nA,0\n", "line 2 (A): cohort must be a whole number"),
-    ("name,size\nA,100\n", "unknown column(s) size"),
-    ("name,base_rate\nA,0.3\n", "needs a 'cohort' column"),
-    ("", "not a readable CSV"),
-    ("cohort,base_rate\n100,1.5\n", "line 2 (row 2): base_rate must be a proportion in (0, 1)"),
+@pytest.mark.parametrize("content, message", [
+    ("name,cohort\nA,0\n",
+     "line 2 (A), column cohort: must be a whole number in [1, 10,000,000]; got 0"),
+    ("name,size\nA,100\n", "unknown column(s) size; allowed: base_rate, cohort, "
+                            "comparison_ratio, effect, name, retention"),
+    ("name,base_rate\nA,0.3\n", "needs a 'cohort' column and at least one row"),
+    ("", "is empty; it needs a cohort column and a row for each service"),
+    (b"\xff\xfecohort\n", "is not UTF-8 text"),
+    ("cohort,base_rate\n100,1.5\n",
+     "line 2 (row 2), column base_rate: must be a proportion in (0, 1); got 1.5"),
+    ("name,cohort\nA,100\nB,\n", "line 3 (B): cohort is empty; every service needs one"),
+    ("name,cohort\nA,100\nB,nan\n",
+     "line 3 (B), column cohort: must be a whole number in [1, 10,000,000]; got 'nan'"),
+    ("name,cohort\nA,abc\n",
+     "line 2 (A), column cohort: must be a whole number in [1, 10,000,000]; got 'abc'"),
+    ("name,cohort\nA,100\nB,200\nA,300\n",
+     "line 4: the name 'A' is already on line 2; each service needs its own name"),
+    ("name,cohort,cohort\nA,100,200\n", "column(s) cohort given twice"),
+    ("name,cohort\nA,100,200\n", "line 2 has 3 cells but the header has 2"),
+    ("name,cohort,base_rate\nA,100,0.03\n", "line 2 (A): effect, from the options, must keep "
+                                             "the treated rate (base rate 0.03 + effect)"),
 ])
-def test_bad_services_file(runner, tmp_path, content, fragment):
-    result = run(runner, "portfolio", "--services", _services(tmp_path, content))
+def test_bad_services_file(runner, tmp_path, content, message):
+    path = tmp_path / "services.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = run(runner, "portfolio", "--services", str(path))
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and "'--services'" in lines[0] and fragment in lines[0], lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"Error: Invalid value for '--services': {path}: {message}")
+
+
+def test_services_without_names_are_named_by_their_line(runner, tmp_path):
+    path = _services(tmp_path, "name,cohort\n,100\n\nB,200\n,300\n")
+    payload = json.loads(run(runner, "portfolio", "--services", path, "--json").stdout)
+    assert [s["name"] for s in payload["services"]] == ["row 2", "B", "row 5"]
+
+
+def test_services_cells_read_as_the_options_do(runner, tmp_path):
+    path = _services(tmp_path, "\ufeffcohort, base_rate ,effect,retention\n"
+                               "\"1,500\",35%,-5pp,40%\n")
+    payload = json.loads(run(runner, "portfolio", "--services", path, "--json").stdout)
+    (service,) = payload["services"]
+    assert (service["cohort"], service["retention"]) == (1500, pytest.approx(0.4))
+    expected = portfolio([Scenario(cohort=1500, base_rate=0.35, effect=-0.05)])
+    assert payload["expected_reductions"] == pytest.approx(expected.expected_reductions)

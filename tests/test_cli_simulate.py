@@ -2,16 +2,16 @@
 
 import io
 import json
+import math
 
+import numpy as np
 import pytest
 
-from powerplan import SimulationSettings
-from powerplan.population import max_selection
 from powerplan_cli.main import cli
+from powerplan_cli.output import to_json
 from powerplan_cli.simulate_command import Progress
 
 FAST = ["--pool", "3000", "--sims", "64", "--seed", "7"]
-LIMIT = max_selection(SimulationSettings().pool_covariates())
 
 
 def run(runner, *args):
@@ -54,18 +54,24 @@ def test_workers_do_not_change_the_answer(runner):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--k", "0"], "Invalid value for '--k': must be a whole number >= 1; got 0"),
+    (["--k", "0"], "Invalid value for '--k': must be a whole number in [1, 100]; got 0"),
+    (["--k", "100000"], "Invalid value for '--k': must be a whole number in [1, 100]; "
+                        "got 100,000"),
+    (["--k", "99999999999"], "Invalid value for '--k': must be a whole number in [1, 100]; "
+                             "got 99,999,999,999"),
     (["--caliper", "0"], "Invalid value for '--caliper': must be a number > 0; got 0"),
     (["--caliper", "-1"], "Invalid value for '--caliper': must be a number > 0; got -1"),
+    (["--caliper", "0,2"], "Invalid value for '--caliper': must be a number > 0; got '0,2'"),
     (["--sims", "0"], "Invalid value for '--sims': must be a whole number in [1, 10,000,000]; "
                       "got 0"),
     (["--workers", "0"], "Invalid value for '--workers': must be a whole number in [1, 256]; "
                          "got 0"),
     (["--seed", "-3"], "Invalid value for '--seed': must be a whole number >= 0; got -3"),
     (["--selection", "-1"], "Invalid value for '--selection': must be a number >= 0; got -1"),
-    (["--selection", "9"], f"Invalid value for '--selection': must be a number in "
-                           f"[0, {LIMIT:.3g}) with these covariate settings (beyond it the "
-                           f"treated have no finite mean); got 9"),
+    (["--selection", "9"], "Invalid value for '--selection': must be a number in "
+                           "[0, 1.5] with these covariate settings; got 9"),
+    (["--outcome-strength", "1e300"], "Invalid value for '--outcome-strength': must be a "
+                                      "number in [0, 5]; got 1e+300"),
     (["--cohort", "1000", "--pool", "300"],
      "Invalid value for '--pool': must be at least the expected number of treated people "
      "analysed (cohort x retention = 400); got 300"),
@@ -107,7 +113,7 @@ def test_bad_value_in_the_config_simulation_table_names_the_file(runner, tmp_pat
     result = run(runner, "simulate", "--config", str(config))
     assert result.exit_code == 2
     assert result.stderr == (f"Error: Invalid value for '--config': {config}: k must be a "
-                             f"whole number >= 1; got 0\n")
+                             f"whole number in [1, 100]; got 0\n")
 
 
 class FakeTerminal(io.StringIO):
@@ -148,3 +154,22 @@ def test_help_lists_simulate_and_its_options(runner):
                    "--no-replacement", "--selection", "--quiet", "--json"):
         assert option in text
     assert "--engine" in run(runner, "power", "--help").stdout
+
+
+def _strict(constant):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def test_json_has_null_where_a_number_is_not_finite(runner):
+    # one person submitted: nobody is ever analysed, so there is no comparison size
+    result = run(runner, "simulate", "--cohort", "1", "--sims", "20", "--seed", "1", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout, parse_constant=_strict)
+    assert payload["n_comparison"] is None
+
+
+def test_to_json_makes_every_non_finite_number_null():
+    payload = {"a": math.nan, "b": [1.0, math.inf, {"c": -math.inf}], "d": (np.float64("nan"),),
+               "e": "NaN", "f": 2}
+    assert json.loads(to_json(payload), parse_constant=_strict) == {
+        "a": None, "b": [1.0, None, {"c": None}], "d": [None], "e": "NaN", "f": 2}

@@ -189,6 +189,9 @@ BAD_INPUTS = [
      "Invalid value for '--index-dates': {blank_cell}: line 3: index_date is empty"),
     (["--index-dates", "{binary}"],
      "Invalid value for '--index-dates': {binary}: is not UTF-8 text"),
+    (["--index-dates", "{two_columns}"],
+     "Invalid value for '--index-dates': {two_columns}: has more than one index_date column; "
+     "keep the one to use"),
     (["--intake-per-month", "20", "--start", "2024-01", "--window", "2026-10-01"],
      "Invalid value for '--window': must be RELEASE:END, two dates YYYY-MM-DD"),
     (["--intake-per-month", "20", "--start", "2024-01", "--window", "2026-10-01:2025-12-31"],
@@ -207,6 +210,10 @@ BAD_INPUTS = [
      "Invalid value for '--target-power': must be in (alpha, 1) = (0.05, 1): at or below alpha even a zero effect reaches it; got 0.04"),
     (["--intake-per-month", "20", "--start", "2024-01", "--base-rate", "2"],
      "Invalid value for '--base-rate': must be a proportion in (0, 1); got 2"),
+    (["--intake-per-month", "20", "--start", "2024-01", "--now", "2199-06",
+      "--horizon-months", "120"],
+     "Invalid value for '--horizon-months': the last month planned, --now plus the horizon, "
+     "must be in the years 1900 to 2199; got 2209-06"),
 ]
 
 FILES = {
@@ -218,6 +225,7 @@ FILES = {
     "us_date": "01/31/2024\n",
     "blank_cell": "id,index_date\n1,2024-01-01\n2,\n",
     "binary": b"\xff\xfe\x00index_date",
+    "two_columns": "index_date,index_date\n2024-01-05,2024-01-06\n",
 }
 
 

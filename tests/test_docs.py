@@ -62,3 +62,9 @@ def test_readme_test_command_is_what_ci_runs():
     assert command in readme.split("\n## ")[0]
     assert command in ci
     assert "pip install . && powerplan size" in readme.split("\n## ")[0]
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_is_in_the_readme_and_the_command_line_page(name):
+    assert f"`powerplan {name}" in (ROOT / "README.md").read_text()
+    assert f"`{name}`" in (ROOT / "docs" / "cli.md").read_text()

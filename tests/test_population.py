@@ -60,9 +60,11 @@ def test_risk_index_has_unit_sd_in_the_pool(population):
 
 
 def test_selection_limit_is_where_the_treated_tail_stops_being_finite():
-    limit = max_selection(SimulationSettings().pool_covariates())
-    below = Population.from_settings(SimulationSettings(selection=0.99 * limit))
-    assert np.isfinite(below.treated.means()).all()
-    assert below.treated.prior_success > 0
-    with pytest.raises(ValueError, match="selection must be a number in"):
-        SimulationSettings(selection=limit)
+    # SimulationSettings keeps selection well short of the limit, so tilt directly
+    pool = SimulationSettings().pool_covariates()
+    limit = max_selection(pool)
+    tilt = SELECTION_WEIGHTS / pool.sds()
+    below = pool.tilted(0.99 * limit * tilt)
+    assert np.isfinite(below.means()).all()
+    assert below.prior_success > 0
+    assert pool.tilted(limit * tilt).prior_success == pytest.approx(0, abs=1e-12)

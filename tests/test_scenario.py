@@ -28,17 +28,26 @@ def test_defaults_are_the_typical_scenario():
     ({"funnel": 0}, "retention must be a share in (0, 1]; got 0"),
     ({"funnel": 1.2}, "retention must be a share in (0, 1]; got 1.2"),
     ({"funnel": {"found": 0.8, "matched": 0}}, "stage 'matched' must be a share in (0, 1]; got 0"),
+    ({"funnel": [1, 2]}, "funnel must be stage shares, {name: share} or [(name, share), ...]"),
+    ({"funnel": [("found", 0.8, 1)]}, "funnel must be stage shares"),
     ({"effect": -0.35}, "effect must keep the treated rate (base rate 0.35 + effect) in (0, 1), "
                         "i.e. lie in (-0.35, 0.65); got -0.35"),
     ({"effect": 0.7}, "effect must keep the treated rate"),
-    ({"comparison_ratio": 0}, "comparison_ratio must be a number > 0; got 0"),
-    ({"n_comparison": 0}, "n_comparison must be a whole number >= 1; got 0"),
+    ({"comparison_ratio": 0}, "comparison_ratio must be a number in [1e-07, 10,000,000]; got 0"),
+    ({"n_comparison": 0}, "n_comparison must be a whole number in [1, 10,000,000]; got 0"),
+    ({"n_comparison": 10**23}, "n_comparison must be a whole number in [1, 10,000,000]"),
+    ({"comparison_ratio": 5e-324}, "comparison_ratio must be a number in [1e-07, 10,000,000]; "
+                                   "got 4.94066e-324"),
+    ({"comparison_ratio": 1e308}, "comparison_ratio must be a number in [1e-07, 10,000,000]; "
+                                  "got 1e+308"),
     ({"alpha": 0.6}, "alpha must be a significance level in (0, 0.5); got 0.6"),
     ({"alternative": "both"}, "alternative must be one of 'two-sided', 'less', 'greater'; "
                               "got 'both'"),
     ({"method": "exact"}, "method must be one of 'wald', 'pooled', 'arcsine', 'fleiss-cc'; "
                           "got 'exact'"),
-    ({"min_n_treated": 1}, "min_n_treated must be a whole number >= 2; got 1"),
+    ({"min_n_treated": 1}, "min_n_treated must be a whole number in [2, 10,000,000]; got 1"),
+    ({"min_n_treated": 10**20}, "min_n_treated must be a whole number in [2, 10,000,000]; "
+                                "got 100,000,000,000,000,000,000"),
 ])
 def test_invalid_settings_name_the_field_and_range(changes, message):
     with pytest.raises(InvalidInputError) as info:
@@ -58,6 +67,9 @@ def test_funnel_stages_multiply_and_keep_order():
 def test_funnel_rejects_duplicate_and_empty_stages():
     with pytest.raises(InvalidInputError, match="distinct"):
         Funnel.from_shares([("found", 0.8), ("found", 0.5)])
+    with pytest.raises(InvalidInputError, match="^stage name 'Submitted' is taken: it stands for "
+                                                "everyone submitted, before the first stage$"):
+        Funnel.from_shares([("Submitted", 0.8), ("found", 0.5)])
     with pytest.raises(InvalidInputError, match="at least one stage"):
         Funnel(())
 

@@ -1,10 +1,12 @@
 """Simulation settings: documented defaults, validation messages, round trips."""
 
 import math
+import warnings
 
 import pytest
 
-from powerplan import InvalidInputError, Scenario, SimulationSettings
+from powerplan import InvalidInputError, Scenario, SimulationSettings, simulate
+from powerplan.population import max_selection
 
 
 def test_defaults_are_the_documented_ones():
@@ -17,14 +19,19 @@ def test_defaults_are_the_documented_ones():
 
 
 @pytest.mark.parametrize("field, value, message", [
-    ("k", 0, "k must be a whole number >= 1; got 0"),
-    ("k", 2.5, "k must be a whole number >= 1; got 2.5"),
+    ("k", 0, "k must be a whole number in [1, 100]; got 0"),
+    ("k", 2.5, "k must be a whole number in [1, 100]; got 2.5"),
+    ("k", 101, "k must be a whole number in [1, 100]; got 101"),
     ("pool", 99, "pool must be a whole number in [100, 5,000,000]; got 99"),
     ("caliper", 0, "caliper must be a number > 0; got 0"),
     ("caliper", math.inf, "caliper must be a number > 0; got inf"),
     ("replacement", 1, "replacement must be true or false; got 1"),
     ("selection", -0.1, "selection must be a number >= 0; got -0.1"),
-    ("outcome_strength", -1, "outcome_strength must be a number >= 0; got -1"),
+    ("outcome_strength", -1, "outcome_strength must be a number in [0, 5]; got -1"),
+    ("outcome_strength", 5.01, "outcome_strength must be a number in [0, 5]; got 5.01"),
+    ("outcome_strength", 1e300, "outcome_strength must be a number in [0, 5]; got 1e+300"),
+    ("selection", 1.51, "selection must be a number in [0, 1.5] with these covariate settings; "
+                        "got 1.51"),
     ("bias", 1.5, "bias must be a difference in (-1, 1); got 1.5"),
     ("test", "t", "test must be one of 'welch', 'wald', 'pooled', 'arcsine', 'fleiss-cc'; "
                   "got 't'"),
@@ -43,10 +50,28 @@ def test_bad_settings_name_the_field_and_its_range(field, value, message):
     assert error.value.field == field
 
 
-def test_selection_beyond_the_covariate_limit_is_refused():
-    with pytest.raises(InvalidInputError, match=r"^selection must be a number in \[0, 2\.\d+\) "
-                                                r"with these covariate settings"):
-        SimulationSettings(selection=5)
+def test_selection_is_kept_well_short_of_the_covariate_limit():
+    # a long prior-offences tail: no finite treated mean from selection 1.16
+    settings = SimulationSettings(prior_offences_dispersion=0.5)
+    limit = max_selection(settings.pool_covariates())
+    assert settings.largest_selection() == 0.87 <= 0.75 * limit
+    with pytest.raises(InvalidInputError, match=r"^selection must be a number in \[0, 0\.87\] "
+                                                r"with these covariate settings; got 0\.88$"):
+        SimulationSettings(prior_offences_dispersion=0.5, selection=0.88)
+
+
+@pytest.mark.parametrize("settings", [
+    {"k": 100, "selection": 1.5, "outcome_strength": 5.0},
+    {"k": 100, "selection": 0.87, "outcome_strength": 5.0, "prior_offences_dispersion": 0.5},
+], ids=["defaults", "long tail"])
+@pytest.mark.parametrize("base_rate, effect", [(0.35, -0.05), (0.05, -0.03), (0.95, 0.03)])
+def test_the_largest_settings_simulate(settings, base_rate, effect):
+    scenario = Scenario(cohort=200, base_rate=base_rate, effect=effect,
+                        simulation=SimulationSettings(pool=2000, **settings))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = simulate(scenario, n_sims=8, seed=1)
+    assert 0 <= result.power <= 1
 
 
 def test_scenario_round_trips_its_simulation_settings():

@@ -40,6 +40,27 @@ def test_mde_table_cells():
     assert abs(values[1]) < abs(values[0])
 
 
+def test_mde_table_looks_for_increases_when_the_test_does():
+    scenario = Scenario(alternative="greater")
+    table = requirements_table(scenario, quantity="effect", base_rates=[0.3], cohorts=[800],
+                               retentions=[0.5])
+    answer = solve(scenario.replace(cohort=800, base_rate=0.3, funnel=0.5), "effect",
+                   direction="increase")
+    assert table.cells["status"].tolist() == ["ok"]
+    assert table.cells["value"].tolist() == [pytest.approx(answer.value)]
+    assert answer.value > 0 and table.direction == "increase"
+    assert table.to_text().startswith("Minimum detectable increase (points) with 80% power "
+                                      "(wald test, greater, alpha 0.05)")
+
+
+@pytest.mark.parametrize("effects, columns", [
+    ([-0.05, -0.1], "reductions"), ([0.05, 0.1], "increases"), ([-0.05, 0.05], "effects"),
+])
+def test_cohort_table_title_names_the_kind_of_effect(effects, columns):
+    table = requirements_table(Scenario(), base_rates=[0.3], effects=effects, retentions=[0.5])
+    assert table.to_text().splitlines()[0].endswith(f"; columns are {columns} in points")
+
+
 def test_impossible_and_invalid_cells_are_marked_not_dropped():
     table = requirements_table(Scenario(), base_rates=[0.15], effects=[-0.2, -0.0001, -0.05],
                                retentions=[0.4])
@@ -71,6 +92,11 @@ def test_formats():
     ({"base_rates": [1.2]}, "base_rates must be a proportion in (0, 1); got 1.2"),
     ({"retentions": [0]}, "retentions must be a share in (0, 1]; got 0"),
     ({"effects": []}, "effects must list at least one value"),
+    ({"effects": [-0.001 * i for i in range(1, 102)]}, "effects must list at most 100 values; "
+                                                       "got 101"),
+    ({"base_rates": [0.25, 0.35, 0.25]}, "base_rates must be distinct; got 0.25 twice"),
+    ({"retentions": [0.3, 0.1 + 0.2]}, "retentions must be distinct; got 0.3 twice"),
+    ({"quantity": "effect", "cohorts": [100, 100]}, "cohorts must be distinct; got 100 twice"),
     ({"quantity": "alpha"}, "quantity must be one of 'cohort', 'effect'"),
     ({"quantity": "effect", "cohorts": [0]}, "cohorts must be a whole number in [1, 10,000,000]"),
 ])
