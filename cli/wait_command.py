@@ -156,15 +156,9 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
         raise click.UsageError("give either --lag-months or --window, not both")
     intake = _intake(per_month, start, end, index_dates)
     scenario = build_scenario(**options)
-    try:
-        plan = powerplan.submission_plan(
-            scenario, intake, now=now or dt.date.today(), horizon_months=horizon_months,
-            lag_months=lag_months, windows=windows or None, target_power=target_power)
-    except InvalidInputError as error:
-        if error.field != "last_month":  # the intake is read up to --now + the horizon
-            raise
-        raise click.BadParameter(f"the last month planned, --now plus the horizon, "
-                                 f"{error.requirement}", param_hint="'--horizon-months'") from None
+    plan = powerplan.submission_plan(
+        scenario, intake, now=now or dt.date.today(), horizon_months=horizon_months,
+        lag_months=lag_months, windows=windows or None, target_power=target_power)
     if plot_path is not None:
         figures.save(plan.plot(ax=figures.new_axes()), plot_path)
     settings = {k: v for k, v in scenario.to_dict().items() if k != "cohort"}

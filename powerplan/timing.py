@@ -461,6 +461,11 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
     lag, windows = _checked_rule(lag_months, windows)
     months = [_dates.add_months(now, k) for k in range(horizon + 1)]
     last = months[-1]
+    if last.year > _dates.LAST_YEAR:
+        raise InvalidInputError(
+            "horizon_months", f"must end by {_dates.LAST_YEAR}-12: now "
+                              f"({_dates.month_text(now)}) + {horizon} months is "
+                              f"{_dates.month_text(last)}")
     if intake.is_monthly and intake.start > last:
         raise InvalidInputError(
             "start", f"must not be after the last month planned, {_dates.month_text(last)} "

@@ -212,8 +212,8 @@ BAD_INPUTS = [
      "Invalid value for '--base-rate': must be a proportion in (0, 1); got 2"),
     (["--intake-per-month", "20", "--start", "2024-01", "--now", "2199-06",
       "--horizon-months", "120"],
-     "Invalid value for '--horizon-months': the last month planned, --now plus the horizon, "
-     "must be in the years 1900 to 2199; got 2209-06"),
+     "Invalid value for '--horizon-months': must end by 2199-12: now (2199-06) + 120 months "
+     "is 2209-06"),
 ]
 
 FILES = {

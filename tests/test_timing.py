@@ -191,6 +191,13 @@ def test_bad_intakes(make, message):
         make()
 
 
+def test_a_horizon_past_the_last_year_is_named():
+    with pytest.raises(InvalidInputError, match="^" + re.escape(
+            "horizon_months must end by 2199-12: now (2199-06) + 24 months is 2201-06")):
+        submission_plan(Scenario(), Intake.monthly(20, "2196-01"), now="2199-06",
+                        horizon_months=24)
+
+
 # The plan ---------------------------------------------------------------
 
 @st.composite
