@@ -56,7 +56,8 @@ def _values(values: Iterable, name: str = "values") -> list:
     values = sorted(values)
     for before, after in zip(values, values[1:]):
         if before == after:
-            raise InvalidInputError(name, f"must be distinct; got {after!r} twice")
+            shown = after.item() if isinstance(after, np.generic) else after
+            raise InvalidInputError(name, f"must be distinct; got {shown} twice")
     return values
 
 

@@ -94,6 +94,7 @@ def test_results_with_intervals_are_recognised_and_tabulated():
     ("cohort", "60:2000", "values must be a sequence of numbers; got '60:2000'"),
     ("cohort", [60, "x"], "values must be numbers; got 'x'"),
     ("cohort", [60, 100, 60], "values must be distinct; got 60 twice"),
+    ("effect", np.array([-0.05, -0.05]), "values must be distinct; got -0.05 twice"),
     ("cohort", [60, 100.5], "cohort must be a whole number in [1, 10,000,000]; got 100.5"),
     ("retention", [0.5, 1.5], "retention must be a share in (0, 1]; got 1.5"),
     ("base_rate", [0.02, 0.3], "effect must keep the treated rate"),
