@@ -27,6 +27,17 @@ def people(n: float) -> str:
     return f"{n:,.1f}"
 
 
+def headcount(n: float) -> str:
+    """People in words: 'nobody', '1 person', '1,200 people'.
+
+    >>> headcount(0), headcount(1), headcount(1200), headcount(120.4)
+    ('nobody', '1 person', '1,200 people', '120.4 people')
+    """
+    if n == 0:
+        return "nobody"
+    return "1 person" if n == 1 else f"{people(n)} people"
+
+
 def table(rows: list[tuple[str, str]], indent: int = 2) -> str:
     """Two aligned columns of label and value."""
     width = max(len(label) for label, _ in rows)

@@ -74,7 +74,7 @@ class AssuranceResult(PowerResult):
 
     def summary(self) -> str:
         return (
-            f"With {_format.people(self.cohort)} people submitted, about "
+            f"With {_format.headcount(self.cohort)} submitted, about "
             f"{self.expected_n_treated:,.0f} are analysed; averaged over the prior "
             f"{self.prior}, the chance of a significant reduction is "
             f"{_format.percent(self.p_significant_reduction, 0)}."

@@ -448,7 +448,7 @@ def plot_funnel(study, ax=None, *, color=None):
     ax.set_xlim(0, 1.25 * counts[0])
     ax.xaxis.set_major_formatter("{x:,.0f}")
     ax.set_xlabel("People (expected number)")
-    ax.set_title(f"From {_format.people(scenario.cohort)} people submitted to about "
+    ax.set_title(f"From {_format.headcount(scenario.cohort)} submitted to about "
                  f"{counts[-1]:,.0f} analysed", fontsize="medium")
     ax.spines[["top", "right"]].set_visible(False)
     return ax

@@ -81,7 +81,7 @@ class PowerResult:
     def summary(self) -> str:
         """One sentence in plain words."""
         return (
-            f"With {_format.people(self.cohort)} people submitted, about "
+            f"With {_format.headcount(self.cohort)} submitted, about "
             f"{self.expected_n_treated:,.0f} are analysed; the chance of a significant "
             f"reduction is {_format.percent(self.p_significant_reduction, 0)}."
         )
@@ -188,20 +188,20 @@ class Solution:
         target = _format.percent(self.target_power, 0)
         if self.unknown == "cohort":
             return (
-                f"To reach {target} {self.measure}, submit at least {_format.people(self.value)} people: "
+                f"To reach {target} {self.measure}, submit at least {_format.headcount(self.value)}: "
                 f"about {r.expected_n_treated:,.0f} would be analysed against "
                 f"{r.n_comparison:,.0f} comparison records."
             )
         if self.unknown == "effect":
             kind = "reduction" if self.value < 0 else "increase"
             return (
-                f"With {_format.people(r.cohort)} people submitted (about "
+                f"With {_format.headcount(r.cohort)} submitted (about "
                 f"{r.expected_n_treated:,.0f} analysed), the smallest {kind} detectable with "
                 f"{target} power is {abs(100 * self.value):.1f} points "
                 f"({_format.percent(r.base_rate)} to {_format.percent(r.treated_rate)})."
             )
         return (
-            f"With {_format.people(r.cohort)} people submitted, at least "
+            f"With {_format.headcount(r.cohort)} submitted, at least "
             f"{_format.percent(self.value)} of them must be analysed to reach {target} "
             f"{self.measure}."
         )
@@ -334,7 +334,7 @@ class SimulatedPowerResult(PowerResult):
     def summary(self) -> str:
         """One sentence in plain words, with the Monte Carlo error."""
         return (
-            f"With {_format.people(self.cohort)} people submitted, about "
+            f"With {_format.headcount(self.cohort)} submitted, about "
             f"{self.mean_n_treated:,.0f} are analysed after matching; the chance of a "
             f"significant reduction is {_format.percent(self.p_significant_reduction, 0)} "
             f"(Monte Carlo SE {100 * self.reduction_mc_se:.1f} points, "

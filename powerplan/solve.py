@@ -271,13 +271,18 @@ def _solve_effect(scenario: Scenario, target: float, direction: str) -> Solution
         raise NoSolutionError(
             f"no {direction} is detectable with {_format.percent(target)} power: even a treated "
             f"rate of {limit} gives only {_format.percent(best)} with "
-            f"{scenario.cohort:,} people submitted")
+            f"{_format.headcount(scenario.cohort)} submitted")
     grid = np.linspace(0.0, largest, 201)
     reduction, increase, _ = verdict_grid(scenario, grid)
     effect = _first_crossing(power_of, grid, target, powers=np.minimum(1.0, reduction + increase))
     result = analytic(scenario.replace(effect=effect))
     return Solution("effect", effect, target, result.power, None, result,
                     result.scenario, _notes(result))
+
+
+def _analysed_all(cohort: int) -> str:
+    """'the 1 person analysed', 'all 300 people analysed'."""
+    return "the 1 person analysed" if cohort == 1 else f"all {cohort:,} people analysed"
 
 
 def _solve_retention(scenario: Scenario, target: float, measure: _Measure) -> Solution:
@@ -287,8 +292,8 @@ def _solve_retention(scenario: Scenario, target: float, measure: _Measure) -> So
     best = power_of(1.0)
     if best < target:
         raise NoSolutionError(
-            f"no retention reaches {_format.percent(target)} {measure.name}: even with all "
-            f"{scenario.cohort:,} people analysed it is {_format.percent(best)}; "
+            f"no retention reaches {_format.percent(target)} {measure.name}: even with "
+            f"{_analysed_all(scenario.cohort)} it is {_format.percent(best)}; "
             f"submit more people")
     # Power rises with retention, so a coarse scan only guards the bracket.
     grid = np.linspace(0.0, 1.0, 41)

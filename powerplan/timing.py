@@ -296,12 +296,12 @@ class SubmissionPlan:
         if chosen is now:
             return (f"Submitting now ({now.month}) already reaches {target} power: the chance "
                     f"of a significant {kind} is {self._chance(now)}, with "
-                    f"{_people(now.n_analysable)} analysable.")
+                    f"{_format.headcount(now.n_analysable)} analysable.")
         if chosen is not None:
             return (f"Submitting in {chosen.month} instead of now raises the chance of a "
                     f"significant {kind} from {self._chance(now)} to {self._chance(chosen)}. "
                     f"It is the earliest month reaching {target} power, with "
-                    f"{_people(chosen.n_analysable)} analysable instead of "
+                    f"{_format.headcount(chosen.n_analysable)} analysable instead of "
                     f"{now.n_analysable:,}.")
         last = self.months[-1].month
         if any(m.reaches_target for m in self.months):
@@ -310,7 +310,7 @@ class SubmissionPlan:
         else:
             why = f"No month up to {last} reaches {target} power"
         best = self.best
-        text = (f"{why}; the best is {best.month}, with {_people(best.n_analysable)} "
+        text = (f"{why}; the best is {best.month}, with {_format.headcount(best.n_analysable)} "
                 f"analysable")
         if best.below_minimum_request:
             text += f" (the data service needs at least {self.minimum_request})"
@@ -391,13 +391,6 @@ class SubmissionPlan:
             ("  " + "  ".join(cell.ljust(w) if i in left else cell.rjust(w)
                               for i, (cell, w) in enumerate(zip(line, widths)))).rstrip()
             for line in lines)
-
-
-def _people(n: int) -> str:
-    """A count of people in words: 'nobody', '1 person', '1,200 people'."""
-    if n == 0:
-        return "nobody"
-    return "1 person" if n == 1 else f"{n:,} people"
 
 
 def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: int = 36,
