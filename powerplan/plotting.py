@@ -549,19 +549,22 @@ def _table_scale(table):
     return cmap.reversed(), colors.Normalize(low, high)
 
 
-def _colorbar(ax, image, quantity: str) -> None:
+def _colorbar(ax, image, table) -> None:
     from matplotlib import ticker
 
     bar = ax.figure.colorbar(image, ax=ax)
-    if quantity == "cohort":
+    if table.quantity == "cohort":
         bar.set_label(AXIS_LABELS["cohort"])
         bar.ax.yaxis.set_major_locator(ticker.LogLocator(subs=(1, 2, 5)))
         bar.ax.yaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
         bar.ax.yaxis.set_minor_formatter(ticker.NullFormatter())
-    else:
+    elif table.direction == "reduction":
         bar.set_label("Smallest detectable reduction (percentage points)")
         bar.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{-100 * x:g}"))
         bar.ax.invert_yaxis()  # larger reductions at the top, as larger cohorts are
+    else:
+        bar.set_label("Smallest detectable increase (percentage points)")
+        bar.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{100 * x:g}"))
 
 
 def plot_requirements_heatmap(table, ax=None, *, retention=None):
@@ -572,7 +575,8 @@ def plot_requirements_heatmap(table, ax=None, *, retention=None):
     table : RequirementsTable
         From :func:`powerplan.requirements_table`: minimum cohorts over base
         rate x effect (``quantity="cohort"``) or minimum detectable
-        reductions over base rate x cohort (``quantity="effect"``).
+        reductions (increases for an ``alternative="greater"`` scenario)
+        over base rate x cohort (``quantity="effect"``).
     ax : matplotlib Axes, optional
         Where to draw; a new figure by default.
     retention : float, optional
@@ -627,14 +631,14 @@ def plot_requirements_heatmap(table, ax=None, *, retention=None):
     ax.set_xlabel(AXIS_LABELS[columns])
     ax.set_ylabel(AXIS_LABELS["base_rate"])
     if len(values.compressed()):
-        _colorbar(ax, image, table.quantity)
+        _colorbar(ax, image, table)
     if kinds:
         ax.legend([Patch(**hatched) for _ in kinds],
                   [f"{kind}: {NO_ANSWER[kind]}" for kind in kinds],
                   loc="upper left", bbox_to_anchor=(0, -0.15), fontsize="small", frameon=False)
     power = _format.percent(table.target_power, 0)
     first = (f"Minimum people to submit for {power} power" if table.quantity == "cohort"
-             else f"Minimum detectable reduction with {power} power")
+             else f"Minimum detectable {table.direction} with {power} power")
     _title(ax, table.scenario, omit=("cohort", "retention", "base_rate", "effect"),
            first=f"{first}, {100 * retention:g}% analysed")
     return ax

@@ -407,6 +407,24 @@ def test_mde_heatmap():
     assert ax.get_title().startswith("Minimum detectable reduction with 80% power, 50% analysed")
 
 
+@pytest.mark.parametrize("alternative, direction, sign", [("two-sided", "reduction", -1),
+                                                          ("greater", "increase", 1)])
+def test_mde_heatmap_colour_bar_reads_in_points_of_the_tested_direction(alternative, direction,
+                                                                       sign):
+    table = requirements_table(Scenario(alternative=alternative), quantity="effect",
+                               base_rates=[0.25, 0.45], cohorts=[200, 1000], retentions=[0.5])
+    ax = plot_requirements_heatmap(table)
+    (colorbar,) = [axes for axes in ax.figure.axes if axes is not ax]
+    ax.figure.canvas.draw()
+    assert colorbar.get_ylabel() == f"Smallest detectable {direction} (percentage points)"
+    ticks = [(value, text.get_text()) for value, text in
+             zip(colorbar.get_yticks(), colorbar.get_yticklabels()) if text.get_text()]
+    assert ticks and all(float(text) == pytest.approx(sign * 100 * value)
+                         for value, text in ticks)
+    assert all(sign * v > 0 for v in table.grid(0.5).to_numpy().ravel())
+    assert ax.get_title().startswith(f"Minimum detectable {direction} with 80% power")
+
+
 def test_heatmap_without_any_answer_says_why():
     table = requirements_table(Scenario(n_comparison=100), base_rates=[0.3],
                                effects=[-0.001], retentions=[0.5])
