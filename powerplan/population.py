@@ -47,7 +47,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import special, stats
+from scipy import optimize, special, stats
 
 COVARIATES = ("age", "male", "prior_offences", "custody")
 
@@ -225,9 +225,13 @@ class Population:
 def calibrated_intercept(index, weights, rate: float) -> float:
     """``a`` with ``sum(weights * expit(a + index)) / sum(weights) == rate``.
 
-    Newton's method from ``logit(rate)``: the weighted rate increases with
-    ``a`` (some weights may be negative corrections, as long as the total
-    stays positive).
+    Some weights may be negative corrections, as long as their total stays
+    positive. Brent's method on a bracket that holds whatever the spread of
+    ``index``: with P the share carried by the positive weights, every
+    person's rate below ``rate / P`` puts the weighted rate below ``rate``,
+    and every rate above ``(rate + P - 1) / P`` puts it above. (Newton's
+    method from ``logit(rate)`` overshoots when ``index`` spreads over many
+    logits and the rate is near 0 or 1.)
 
     >>> a = calibrated_intercept(np.array([-1.0, 0.0, 2.0]), np.array([1, 2, 1]), 0.4)
     >>> round(float(np.average(special.expit(a + np.array([-1.0, 0, 2])), weights=[1, 2, 1])), 12)
@@ -235,11 +239,11 @@ def calibrated_intercept(index, weights, rate: float) -> float:
     """
     index = np.asarray(index, dtype=float)
     weights = np.asarray(weights, dtype=float) / np.sum(weights)
-    a = float(special.logit(rate))
-    for _ in range(100):
-        mu = special.expit(a + index)
-        step = (weights @ mu - rate) / (weights @ (mu * (1.0 - mu)))
-        a -= step
-        if abs(step) < 1e-13 * max(1.0, abs(a)):
-            return a
-    raise RuntimeError(f"no intercept found for rate {rate:g}")  # pragma: no cover
+    positive = weights[weights > 0].sum()
+
+    def excess(a: float) -> float:
+        return weights @ special.expit(a + index) - rate
+
+    low = special.logit(rate / positive) - index.max() - 1.0
+    high = special.logit((rate + positive - 1.0) / positive) - index.min() + 1.0
+    return optimize.brentq(excess, low, high, xtol=1e-13, rtol=4 * np.finfo(float).eps)

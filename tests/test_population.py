@@ -3,9 +3,12 @@
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from powerplan import SimulationSettings
-from powerplan.population import SELECTION_WEIGHTS, Population, max_selection
+from powerplan.population import (SELECTION_WEIGHTS, Population, calibrated_intercept,
+                                  max_selection)
 from powerplan.propensity import expit
 
 
@@ -52,6 +55,29 @@ def test_calibrated_intercept_gives_the_rate_among_treated_like_people(populatio
     x = population.treated.draw(np.random.default_rng(3), 400_000)
     p = expit(intercept + strength * population.risk(x))
     assert abs(p.mean() - rate) <= 5 * p.std() / np.sqrt(len(p)) + 1e-12
+
+
+def test_calibrated_intercept_at_rare_rates_and_wide_risk():
+    # Newton's method from logit(rate) diverged here: rate 1% over an index
+    # spread across 25 logits.
+    index = np.array([5.19, 2.28, -7.38, 4.13, 11.85, -10.0, 0.48, 15.42, 4.77])
+    a = calibrated_intercept(index, np.ones(len(index)), 0.01)
+    assert np.mean(expit(a + index)) == pytest.approx(0.01, rel=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.floats(-25, 25), st.floats(0.01, 1)), min_size=1, max_size=20),
+       st.floats(0, 0.9), st.floats(1e-4, 1 - 1e-4))
+def test_calibrated_intercept_reaches_any_rate(points, correction, rate):
+    # Negative weights are the pilot's corrections: here the last point's
+    # weight is reduced by ``correction`` of the total, which stays positive.
+    index = np.array([x for x, _ in points])
+    weights = np.array([w for _, w in points])
+    weights = np.r_[weights, -correction * weights.sum()]
+    index = np.r_[index, index[0]]
+    a = calibrated_intercept(index, weights, rate)
+    reached = weights @ expit(a + index) / weights.sum()
+    assert reached == pytest.approx(rate, rel=1e-8, abs=1e-12)
 
 
 def test_risk_index_has_unit_sd_in_the_pool(population):
