@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 import powerplan
+from powerplan.simulated_solve import DEFAULT_MAX_SIMS
 
 from . import figures
 from .options import PROPORTION
@@ -12,10 +13,6 @@ from .options import (build_scenario, json_option, prior_option, scenario_option
                       simulation_options, target_power_option)
 from .output import emit
 from .simulate_command import run_options, run_simulation, split_engine
-
-#: The simulated solver's budget when --sims is not given.
-DEFAULT_SOLVE_SIMS = 20_000
-
 
 def engine_option(command):
     return click.option(
@@ -38,7 +35,7 @@ def _solve(scenario, unknown, engine, run, precision, **kwargs):
         if precision != 0.05:
             raise click.UsageError("--precision applies to the simulator; add --engine simulate")
         return powerplan.solve(scenario, unknown, **kwargs)
-    max_sims = run["sims"] or DEFAULT_SOLVE_SIMS
+    max_sims = run["sims"] or DEFAULT_MAX_SIMS
     keywords, progress = run_options(run, max_sims)
     try:
         return powerplan.solve(scenario, unknown, engine="simulate", max_sims=max_sims,

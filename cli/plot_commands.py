@@ -16,6 +16,7 @@ import numpy as np
 import powerplan
 from powerplan import Effect
 from powerplan.errors import InvalidInputError
+from powerplan.simulate import DEFAULT_SIMS
 from powerplan.solve import UNKNOWNS
 from powerplan.sweep import ENGINES
 
@@ -33,8 +34,6 @@ DEFAULT_STEPS = 40
 #: Values simulated when STEPS is not given: each costs --sims simulated studies,
 #: and a handful of points with intervals shows how well the analytic line agrees.
 SIMULATED_STEPS = 8
-#: Simulated studies at each value when --sims is not given.
-DEFAULT_SIMS = 1000
 MAX_STEPS = 1000
 
 _FORM = (f"must be FIELD=START:STOP[:STEPS] with FIELD one of {', '.join(OVER_FIELDS)} "

@@ -8,6 +8,7 @@ import time
 import click
 
 import powerplan
+from powerplan.simulate import DEFAULT_SIMS
 
 from . import figures
 from .options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, json_option,
@@ -90,7 +91,7 @@ def run_simulation(options: dict, *, as_json: bool, prior=None, plot_path=None) 
     simulation, run = split_engine(options, "simulate")
     figures.refuse_prior(plot_path, prior)
     scenario = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
-    n_sims = 1000 if run["sims"] is None else run["sims"]
+    n_sims = DEFAULT_SIMS if run["sims"] is None else run["sims"]
     keywords, progress = run_options(run, n_sims)
     try:
         if prior is None:

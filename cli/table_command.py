@@ -8,6 +8,7 @@ import powerplan
 from powerplan import _validate, tables
 from powerplan.effects import Effect
 from powerplan.errors import InvalidInputError
+from powerplan.scenario import MAX_COHORT
 
 from . import figures
 from .options import build_scenario, parse_number, scenario_options, target_power_option
@@ -104,7 +105,7 @@ FORMATS = ("text", "csv", "markdown", "json")
               default=",".join(str(v) for v in tables.DEFAULT_RETENTIONS), show_default=True,
               help="Overall shares of people analysed: 0.2,0.4 or 20%,40% or 0.2:0.8:0.2.")
 @click.option("--cohorts", type=ListType("list", "cohorts", _strictly(whole=True),
-                                         lambda f, v: _validate.integer(f, v, 1, 10_000_000)),
+                                         lambda f, v: _validate.integer(f, v, 1, MAX_COHORT)),
               default=",".join(str(v) for v in tables.DEFAULT_COHORTS), show_default=True,
               help="People submitted, for --mde: 100,250,500.")
 @target_power_option

@@ -17,7 +17,7 @@ import pandas as pd
 from . import _validate
 from .errors import InvalidInputError, NoSolutionError
 from .funnel import Funnel
-from .scenario import Scenario
+from .scenario import MAX_COHORT, Scenario
 from .solve import solve
 
 DEFAULT_BASE_RATES = (0.15, 0.25, 0.35, 0.45, 0.55)
@@ -270,7 +270,7 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
             rows.append({"base_rate": base_rate, "retention": retention, "effect": effect} | cell)
     else:
         cohorts = _check_values("cohorts", cohorts,
-                                lambda name, v: _validate.integer(name, v, 1, 10_000_000))
+                                lambda name, v: _validate.integer(name, v, 1, MAX_COHORT))
         for retention, base_rate, cohort in itertools.product(retentions, base_rates, cohorts):
             cell = _cell(scenario, "effect", target, funnel=Funnel.single(retention),
                          base_rate=base_rate, cohort=cohort, effect=0.0)
