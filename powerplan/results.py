@@ -188,7 +188,8 @@ class Solution:
         target = _format.percent(self.target_power, 0)
         if self.unknown == "cohort":
             return (
-                f"To reach {target} {self.measure}, submit at least {_format.headcount(self.value)}: "
+                f"To reach {target} {self.measure}, submit at least "
+                f"{_format.headcount(self.value)}: "
                 f"about {r.expected_n_treated:,.0f} would be analysed against "
                 f"{r.n_comparison:,.0f} comparison records."
             )

@@ -133,7 +133,8 @@ BAD_INPUTS = [
      "'--stage': name 'submitted' is taken: it stands for everyone submitted, before the "
      "first stage"),
     (["power", "--retention", "0.5", "--stage", "a=0.5"], "give either --retention or --stage"),
-    (["power", "--comparison-ratio", "0"], "'--comparison-ratio': must be a number in [1e-07, 10,000,000]; got 0"),
+    (["power", "--comparison-ratio", "0"],
+     "'--comparison-ratio': must be a number in [1e-07, 10,000,000]; got 0"),
     (["power", "--comparison-ratio", "1e308"],
      "'--comparison-ratio': must be a number in [1e-07, 10,000,000]; got 1e+308"),
     (["power", "--comparison-ratio", "2,5"],

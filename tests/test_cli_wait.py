@@ -207,7 +207,8 @@ BAD_INPUTS = [
      "Invalid value for '--cohort': is not used by wait: the cohort of each month is the "
      "people of the intake analysable then"),
     (["--intake-per-month", "20", "--start", "2024-01", "--target-power", "0.04"],
-     "Invalid value for '--target-power': must be in (alpha, 1) = (0.05, 1): at or below alpha even a zero effect reaches it; got 0.04"),
+     "Invalid value for '--target-power': must be in (alpha, 1) = (0.05, 1): at or below alpha "
+     "even a zero effect reaches it; got 0.04"),
     (["--intake-per-month", "20", "--start", "2024-01", "--base-rate", "2"],
      "Invalid value for '--base-rate': must be a proportion in (0, 1); got 2"),
     (["--intake-per-month", "20", "--start", "2024-01", "--now", "2199-06",
