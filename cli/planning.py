@@ -12,7 +12,7 @@ from .options import PROPORTION
 from .options import (build_scenario, json_option, prior_option, scenario_options,
                       simulation_options, target_power_option)
 from .output import emit
-from .simulate_command import run_options, run_simulation, split_engine
+from .simulate_command import emit_power, run_options, run_simulation, split_engine
 
 def engine_option(command):
     return click.option(
@@ -36,13 +36,9 @@ def _solve(scenario, unknown, engine, run, precision, **kwargs):
             raise click.UsageError("--precision applies to the simulator; add --engine simulate")
         return powerplan.solve(scenario, unknown, **kwargs)
     max_sims = run["sims"] or DEFAULT_MAX_SIMS
-    keywords, progress = run_options(run, max_sims)
-    try:
+    with run_options(run, max_sims) as keywords:
         return powerplan.solve(scenario, unknown, engine="simulate", max_sims=max_sims,
                                precision=precision, **keywords, **kwargs)
-    finally:
-        if progress is not None:
-            progress.close()
 
 
 @click.command("power", short_help="Chance of a significant result.  "
@@ -75,10 +71,7 @@ def power_command(as_json, prior, engine, plot_path, **options):
         result = powerplan.analytic(scenario)
     else:
         result = powerplan.assurance(scenario, prior)
-    if plot_path is not None:
-        figures.save(figures.power_figure(result), plot_path)
-    payload = result.to_dict() | {"scenario": scenario.to_dict()}
-    emit(as_json, payload, f"{result.summary()}\n\n{result}")
+    emit_power(result, scenario, as_json=as_json, plot_path=plot_path)
 
 
 @click.command("size", short_help="Minimum cohort for a target power.  "

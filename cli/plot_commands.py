@@ -122,12 +122,8 @@ def _simulated_sweep(scenario, over: Over, run: dict) -> powerplan.PowerCurve:
     """Simulated power at STEPS values (``SIMULATED_STEPS`` by default), with a progress bar."""
     n_sims = run["sims"] or DEFAULT_SIMS
     steps = over.steps or SIMULATED_STEPS
-    keywords, progress = run_options(run, n_sims * len(over.values(scenario, steps)))
-    try:
+    with run_options(run, n_sims * len(over.values(scenario, steps))) as keywords:
         return _sweep(scenario, over, steps, engine="simulate", n_sims=n_sims, **keywords)
-    finally:
-        if progress is not None:
-            progress.close()
 
 
 @click.command("curve", short_help="Power as one setting varies.  "

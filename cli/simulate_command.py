@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 
 import click
 
@@ -75,10 +76,26 @@ def split_engine(options: dict, engine: str) -> tuple[dict, dict]:
     return simulation, run
 
 
-def run_options(run: dict, total: int) -> tuple[dict, Progress | None]:
-    """Seed, workers and a progress bar for ``total`` replicates, as library keywords."""
+@contextmanager
+def run_options(run: dict, total: int):
+    """Seed, workers and a progress bar for ``total`` replicates, as library keywords.
+
+    A context manager: the bar is closed when the run ends, however it ends.
+    """
     progress = None if run["quiet"] else Progress(total)
-    return {"seed": run["seed"], "workers": run["workers"] or 1, "progress": progress}, progress
+    try:
+        yield {"seed": run["seed"], "workers": run["workers"] or 1, "progress": progress}
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def emit_power(result, scenario, *, as_json: bool, plot_path=None) -> None:
+    """Print a power or assurance result (and draw it, with ``--plot``)."""
+    if plot_path is not None:
+        figures.save(figures.power_figure(result), plot_path)
+    payload = result.to_dict() | {"scenario": scenario.to_dict()}
+    emit(as_json, payload, f"{result.summary()}\n\n{result}")
 
 
 def run_simulation(options: dict, *, as_json: bool, prior=None, plot_path=None) -> None:
@@ -92,20 +109,13 @@ def run_simulation(options: dict, *, as_json: bool, prior=None, plot_path=None) 
     figures.refuse_prior(plot_path, prior)
     scenario = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
     n_sims = DEFAULT_SIMS if run["sims"] is None else run["sims"]
-    keywords, progress = run_options(run, n_sims)
-    try:
+    with run_options(run, n_sims) as keywords:
         if prior is None:
             result = powerplan.simulate(scenario, n_sims=n_sims, **keywords)
         else:
             result = powerplan.assurance(scenario, prior, engine="simulate", n_sims=n_sims,
                                          **keywords)
-    finally:
-        if progress is not None:
-            progress.close()
-    if plot_path is not None:
-        figures.save(figures.power_figure(result), plot_path)
-    payload = result.to_dict() | {"scenario": scenario.to_dict()}
-    emit(as_json, payload, f"{result.summary()}\n\n{result}")
+    emit_power(result, scenario, as_json=as_json, plot_path=plot_path)
 
 
 @click.command("simulate", short_help="Power by simulating the whole study.  "
