@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 
 from .proportions import rejection_probabilities
-from .results import PowerResult
+from .results import PowerResult, scenario_fields
 from .scenario import Scenario
 
 # Binomial mass left out at each end of the averaging window. 1e-15 is below
@@ -111,16 +111,8 @@ def analytic(scenario: Scenario) -> PowerResult:
         power_at_expected_n=at_mean,
         p_analysable=float(stats.binom.sf(scenario.min_n_treated - 1,
                                           scenario.cohort, scenario.retention)),
-        cohort=scenario.cohort,
-        retention=scenario.retention,
-        expected_n_treated=expected_n,
         n_comparison=float(scenario.comparison_size(expected_n)),
-        base_rate=scenario.base_rate,
-        treated_rate=scenario.treated_rate,
-        effect=scenario.effect,
-        alpha=scenario.alpha,
-        alternative=scenario.alternative,
         method=scenario.method,
         engine="analytic",
-        scenario=scenario,
+        **scenario_fields(scenario),
     )

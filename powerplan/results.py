@@ -23,6 +23,15 @@ def _one_row(record: dict) -> pd.DataFrame:
                           for k, v in record.items()}])
 
 
+def scenario_fields(scenario: Scenario) -> dict:
+    """The fields of a :class:`PowerResult` that restate its scenario, by any engine."""
+    return {"cohort": scenario.cohort, "retention": scenario.retention,
+            "expected_n_treated": scenario.expected_n_treated,
+            "base_rate": scenario.base_rate, "treated_rate": scenario.treated_rate,
+            "effect": scenario.effect, "alpha": scenario.alpha,
+            "alternative": scenario.alternative, "scenario": scenario}
+
+
 @dataclass(frozen=True)
 class PowerResult:
     """Chance that a planned study reports a significant difference.

@@ -26,7 +26,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from . import _validate, replicate
 from .errors import InvalidInputError
-from .results import VERDICTS, SimulatedPowerResult
+from .results import VERDICTS, SimulatedPowerResult, scenario_fields
 from .scenario import Scenario
 
 #: Most replicates one call will run.
@@ -206,18 +206,10 @@ def _summarise(scenario: Scenario, columns: dict, entropy: int) -> SimulatedPowe
         p_inconclusive=inconclusive[0],
         power_at_expected_n=None,
         p_analysable=float((reason == 0).mean()),
-        cohort=scenario.cohort,
-        retention=scenario.retention,
-        expected_n_treated=scenario.expected_n_treated,
         n_comparison=mean_where_matched(columns["comparison_ess"]),
-        base_rate=scenario.base_rate,
-        treated_rate=scenario.treated_rate,
-        effect=scenario.effect,
-        alpha=scenario.alpha,
-        alternative=scenario.alternative,
         method=settings.test,
         engine="simulate",
-        scenario=scenario,
+        **scenario_fields(scenario),
         n_sims=n_sims,
         seed=entropy,
         ci_low=power[1], ci_high=power[2], mc_se=power[3],
