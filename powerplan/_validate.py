@@ -98,6 +98,13 @@ def flag(field: str, value) -> bool:
     return value
 
 
+def sequence(field: str, values, of: str = "numbers") -> list:
+    """A list, tuple or other iterable (not text, and not a single value), as a list."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidInputError(field, f"must be a sequence of {of}; got {values!r}")
+    return list(values)
+
+
 def choice(field: str, value, choices: Iterable[str]) -> str:
     """One of a fixed set of names."""
     choices = tuple(choices)

@@ -16,7 +16,7 @@ from scipy import stats
 
 from .proportions import rejection_probabilities
 from .results import PowerResult, scenario_fields
-from .scenario import Scenario
+from .scenario import Scenario, check_scenario
 
 # Binomial mass left out at each end of the averaging window. 1e-15 is below
 # double-precision rounding of the result, so the average is exact in practice.
@@ -95,6 +95,7 @@ def analytic(scenario: Scenario) -> PowerResult:
     >>> round(result.power, 4), round(result.power_at_expected_n, 4)
     (0.2058, 0.2058)
     """
+    check_scenario(scenario)
     k, weight = analysed_distribution(scenario)
     reduction, increase = _verdicts(scenario, k)
     # dot products of probabilities can round a hair past 1

@@ -36,12 +36,10 @@ from .analytic import analysed_distribution, analytic, verdict_grid
 from .priors import DiscretePrior, NormalPrior, Prior
 from .proportions import critical_value, one_sided, z_test_parts
 from .results import PowerResult
-from .scenario import Scenario
+from .scenario import Scenario, check_scenario
 
 COMPUTATIONS = ("quadrature", "closed-form")
 ENGINES = ("analytic", "simulate")
-#: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles).
-SIMULATION_NODES = 12
 
 
 @dataclass(frozen=True)
@@ -228,6 +226,7 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
     ...                 computation="closed-form").assurance, 4)
     0.4211
     """
+    check_scenario(scenario)
     if computation is not None:
         _validate.choice("computation", computation, COMPUTATIONS)
     _validate.choice("engine", engine, ENGINES)

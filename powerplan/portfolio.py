@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _format
+from . import _format, _validate
 from .analytic import analytic
 from .assurance import assurance
 from .errors import InvalidInputError
@@ -124,7 +124,8 @@ def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
     (0.958, 0.855)
     """
     named = dict(services) if isinstance(services, Mapping) else {
-        f"service {i + 1}": s for i, s in enumerate(services)}
+        f"service {i + 1}": s
+        for i, s in enumerate(_validate.sequence("services", services, of="Scenario values"))}
     if not named:
         raise InvalidInputError("services", "must list at least one service")
     rows = []

@@ -11,6 +11,7 @@ treated rate inside (0, 1) at the scenario's base rate.
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,9 @@ from scipy import stats
 
 from . import _validate
 from .errors import InvalidInputError
+
+#: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles).
+SIMULATION_NODES = 12
 
 _FORMS = ("normal:MEAN,SD in points (normal:-4,3) or discrete:EFFECT@WEIGHT,... in points "
           "(discrete:-6@0.3,-3@0.5,0@0.2)")
@@ -89,7 +93,8 @@ class NormalPrior:
                                                                           self.sd)
         return effects, weights / weights.sum()
 
-    def few_nodes(self, base_rate: float, count: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    def few_nodes(self, base_rate: float,
+                  count: int = SIMULATION_NODES) -> tuple[np.ndarray, np.ndarray]:
         """A handful of effects and weights for integrating by simulation."""
         self.nodes(base_rate, 2)  # the same check that the prior has valid weight
         return _quantile_nodes(self, base_rate, count)
@@ -117,8 +122,12 @@ class DiscretePrior:
     weights: tuple[float, ...]
 
     def __post_init__(self):
-        effects = tuple(_validate.real("prior effect", e) for e in self.effects)
-        weights = tuple(float(w) for w in self.weights)
+        effects = tuple(_validate.real("prior effect", e)
+                        for e in _validate.sequence("prior effects", self.effects))
+        weights = _validate.sequence("prior weights", self.weights)
+        if any(isinstance(w, bool) or not isinstance(w, numbers.Real) for w in weights):
+            raise InvalidInputError("prior", f"weights must be numbers; got {weights!r}")
+        weights = tuple(float(w) for w in weights)
         if not effects or len(effects) != len(weights):
             raise InvalidInputError("prior", "needs as many weights as effects, at least one")
         if any(not math.isfinite(w) or w < 0 for w in weights) or sum(weights) <= 0:
@@ -131,8 +140,9 @@ class DiscretePrior:
     @classmethod
     def points(cls, effects, weights) -> "DiscretePrior":
         """Effects in percentage points: ``DiscretePrior.points([-6, -3, 0], [0.3, 0.5, 0.2])``."""
-        return cls(tuple(_validate.real("prior effect", e) / 100.0 for e in effects),
-                   tuple(weights))
+        return cls(tuple(_validate.real("prior effect", e) / 100.0
+                         for e in _validate.sequence("prior effects", effects)),
+                   tuple(_validate.sequence("prior weights", weights)))
 
     @property
     def mean(self) -> float:

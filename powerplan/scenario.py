@@ -196,3 +196,10 @@ class Scenario:
         if isinstance(settings.get("effect"), str):
             settings["effect"] = Effect.parse(settings["effect"])
         return cls(**settings)
+
+
+def check_scenario(value, field: str = "scenario") -> Scenario:
+    """``value`` if it is a :class:`Scenario`; the check every public entry point makes."""
+    if not isinstance(value, Scenario):
+        raise InvalidInputError(field, f"must be a Scenario; got {value!r}")
+    return value

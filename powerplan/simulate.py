@@ -27,7 +27,7 @@ from statsmodels.stats.proportion import proportion_confint
 from . import _validate, replicate
 from .errors import InvalidInputError
 from .results import VERDICTS, SimulatedPowerResult, scenario_fields
-from .scenario import Scenario
+from .scenario import Scenario, check_scenario
 
 #: Most replicates one call will run.
 MAX_SIMS = 10_000_000
@@ -115,8 +115,7 @@ def check_run(scenario, n_sims, seed, workers, chunk_size, progress):
 
     Returns the cleaned ``(n_sims, seed entropy, workers, chunk_size)``.
     """
-    if not isinstance(scenario, Scenario):
-        raise InvalidInputError("scenario", f"must be a Scenario; got {scenario!r}")
+    check_scenario(scenario)
     n_sims = _validate.integer("n_sims", n_sims, 1, MAX_SIMS)
     if seed is None:
         entropy = np.random.SeedSequence().entropy

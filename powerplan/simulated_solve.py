@@ -34,7 +34,7 @@ from scipy import stats
 
 from . import _format, _validate
 from .errors import InvalidInputError, NoSolutionError
-from .results import Solution
+from .results import VERDICTS, Solution
 from .scenario import MAX_COHORT, Scenario
 
 #: Relative half-width of the answer's 95% interval to reach, by default.
@@ -51,8 +51,10 @@ LATER_ROUNDS = (0.9, 0.95, 1.0, 1.05, 1.1)
 MAX_ROUNDS = 12
 #: More replicates than any value of one round can have (numbers the clusters).
 MAX_ROUND_SIMS = 10_000_000
+#: The keywords solve(engine="simulate") passes on to the simulated solver.
+RUN_KEYWORDS = ("precision", "max_sims", "seed", "workers", "progress")
 #: Verdicts that count as significant for power.
-SIGNIFICANT = ("significant reduction", "significant increase")
+SIGNIFICANT = (VERDICTS[-1], VERDICTS[1])
 
 
 @dataclass(frozen=True)

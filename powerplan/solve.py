@@ -28,7 +28,7 @@ from .funnel import Funnel
 from .priors import Prior
 from .proportions import sample_size
 from .results import PowerResult, Solution
-from .scenario import MAX_COHORT, Scenario
+from .scenario import MAX_COHORT, Scenario, check_scenario
 
 UNKNOWNS = ("cohort", "effect", "retention")
 DIRECTIONS = ("reduction", "increase")
@@ -93,6 +93,7 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
     >>> round(solve(Scenario(), "effect").value, 4)
     -0.1153
     """
+    check_scenario(scenario)
     _validate.choice("unknown", unknown, UNKNOWNS)
     _validate.choice("direction", direction, DIRECTIONS)
     _validate.choice("engine", engine, ENGINES)
@@ -100,8 +101,12 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
         if prior is not None:
             raise InvalidInputError("prior", "cannot be combined with engine 'simulate' when "
                                              "solving; use the analytic engine for assurance")
-        from .simulated_solve import solve_by_simulation
+        from .simulated_solve import RUN_KEYWORDS, solve_by_simulation
 
+        unknown_keywords = sorted(set(simulation) - set(RUN_KEYWORDS))
+        if unknown_keywords:
+            raise InvalidInputError(unknown_keywords[0], "is not a setting of the simulated "
+                                    f"solver; it takes {', '.join(RUN_KEYWORDS)}")
         return solve_by_simulation(scenario, unknown, target_power=target_power,
                                    direction=direction, **simulation)
     if simulation:

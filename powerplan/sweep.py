@@ -18,7 +18,7 @@ from .analytic import analytic
 from .curves import FIELDS, MDECurve, PowerCurve
 from .errors import InvalidInputError
 from .funnel import Funnel
-from .scenario import Scenario
+from .scenario import Scenario, check_scenario
 from .simulate import DEFAULT_SIMS, check_run, simulate
 from .solve import solve
 
@@ -45,9 +45,7 @@ def vary(scenario: Scenario, field: str, value) -> Scenario:
 
 def _values(values: Iterable, name: str = "values") -> list:
     """Numbers to put into a scenario, in increasing order and distinct."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise InvalidInputError(name, f"must be a sequence of numbers; got {values!r}")
-    values = list(values)
+    values = _validate.sequence(name, values)
     if not values:
         raise InvalidInputError(name, "must hold at least one number; got none")
     for value in values:
@@ -155,6 +153,7 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: str = "an
     >>> simulated.power.round(3), [result.seed for result in simulated.results]
     (array([0.688, 0.109]), [1, 1])
     """
+    check_scenario(scenario)
     _validate.choice("field", field, FIELDS)
     _validate.choice("engine", engine, ENGINES)
     values = _values(values)
@@ -202,6 +201,7 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
     >>> (100 * curve.effects).round(2)
     array([-14.1 ,  -7.63])
     """
+    check_scenario(scenario)
     if engine != "analytic":
         raise InvalidInputError(
             "engine", f"must be 'analytic' for an MDE curve; got {engine!r} (solve one cohort "

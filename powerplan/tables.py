@@ -17,7 +17,7 @@ import pandas as pd
 from . import _validate
 from .errors import InvalidInputError, NoSolutionError
 from .funnel import Funnel
-from .scenario import MAX_COHORT, Scenario
+from .scenario import MAX_COHORT, Scenario, check_scenario
 from .solve import solve
 
 DEFAULT_BASE_RATES = (0.15, 0.25, 0.35, 0.45, 0.55)
@@ -195,7 +195,7 @@ def check_distinct(name: str, values: tuple) -> None:
 
 
 def _check_values(name: str, values, check) -> tuple:
-    values = tuple(values)
+    values = tuple(_validate.sequence(name, values))
     check_count(name, len(values))
     values = tuple(check(name, v) for v in values)
     check_distinct(name, values)
@@ -257,6 +257,7 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
           25%  1,405    289
           35%  1,829    414
     """
+    check_scenario(scenario)
     _validate.choice("quantity", quantity, QUANTITIES)
     base_rates = _check_values("base_rates", base_rates, _validate.proportion)
     retentions = _check_values("retentions", retentions, _validate.share)

@@ -36,7 +36,7 @@ from . import _dates, _format, _validate
 from .analytic import analytic
 from .errors import InvalidInputError, NoSolutionError
 from .intake import Intake
-from .scenario import Scenario
+from .scenario import Scenario, check_scenario
 from .solve import MIN_REQUEST, check_target_power
 
 #: Months of data needed after an index date: 12 to reoffend, 6 for the proof.
@@ -444,6 +444,7 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
     >>> plan.current.n_analysable, plan.recommended.n_analysable
     (201, 701)
     """
+    check_scenario(scenario)
     _validate.choice("engine", engine, _ENGINES)
     target = check_target_power(target_power, scenario.alpha)
     if not isinstance(intake, Intake):

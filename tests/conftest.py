@@ -51,7 +51,6 @@ def example_runs(tmp_path_factory):
     """
     import os
     import subprocess
-    import sys
 
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     runs = {}
