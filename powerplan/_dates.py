@@ -102,12 +102,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return (pd.Timestamp(day) + pd.DateOffset(months=months)).date()
 
 
-def add_months_to_all(days: np.ndarray, months: int) -> np.ndarray:
-    """:func:`add_months` for an array of ``datetime64[D]``; returns ``datetime64[D]``."""
-    moved = pd.DatetimeIndex(days) + pd.DateOffset(months=months)
-    return moved.values.astype("datetime64[D]")
-
-
 def to_day(day: dt.date) -> np.datetime64:
     """A date as ``numpy.datetime64[D]``, for comparing with arrays of dates."""
     return np.datetime64(day, "D")

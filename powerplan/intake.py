@@ -106,8 +106,7 @@ class Intake:
         end = last_month if self.end is None else min(self.end, last_month)
         if end < self.start:
             return np.array([], dtype="datetime64[D]")
-        first = np.datetime64(_dates.month_text(self.start), "M")
-        months = np.arange(first, np.datetime64(_dates.month_text(end), "M") + 1)
+        months = np.arange(np.datetime64(self.start, "M"), np.datetime64(end, "M") + 1)
         total = len(months) * self.per_month
         if total > MAX_COHORT:
             raise InvalidInputError(

@@ -170,19 +170,11 @@ def _latest_index_dates(months: list[dt.date], lag_months: int,
     return latest
 
 
-def _analysable_counts(index_dates: np.ndarray, months: list[dt.date], lag_months: int,
-                       windows: tuple[DataWindow, ...]) -> np.ndarray:
-    """People analysable at each submission month, by the rule in the module docstring."""
-    if windows:
-        ends = _latest_index_dates(months, lag_months, windows)
-        counts = [0 if end is None else np.searchsorted(index_dates, _dates.to_day(end), "right")
-                  for end in ends]
-        return np.array(counts, dtype=int)
-    # Calendar-month arithmetic on the dates themselves, then compare with the
-    # cutoff: this is the rule as stated, month ends and leap days included.
-    ready = np.sort(_dates.add_months_to_all(index_dates, FOLLOW_UP_MONTHS))
-    cutoffs = np.array([_dates.to_day(_dates.add_months(month, -lag_months)) for month in months])
-    return np.searchsorted(ready, cutoffs, "right").astype(int)
+def _analysable_counts(index_dates: np.ndarray, latest: list[dt.date | None]) -> np.ndarray:
+    """People analysable at each submission month: the sorted ``index_dates`` up to
+    each month's latest analysable index date (from :func:`_latest_index_dates`)."""
+    return np.array([0 if end is None else np.searchsorted(index_dates, _dates.to_day(end), "right")
+                     for end in latest], dtype=int)
 
 
 @dataclass(frozen=True)
@@ -466,14 +458,15 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
                      f"(now + {horizon} months); got {_dates.month_text(intake.start)}")
 
     index_dates = intake.dates_through(last)
-    counts = _analysable_counts(index_dates, months, lag, windows)
+    latest_dates = _latest_index_dates(months, lag, windows)
+    counts = _analysable_counts(index_dates, latest_dates)
     if counts[-1] == 0:
         raise NoSolutionError(_nobody_analysable(index_dates, last, lag, windows))
 
     compute = _ENGINES[engine]
     results = {}
     rows = []
-    for month, latest, n in zip(months, _latest_index_dates(months, lag, windows), counts):
+    for month, latest, n in zip(months, latest_dates, counts):
         n = int(n)
         if n and n not in results:
             results[n] = compute(scenario.replace(cohort=n))
