@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special
 
-from .proportions import METHODS
+from .proportions import METHODS, z_test_parts
 
 TESTS = ("welch",) + METHODS
 
@@ -98,22 +98,14 @@ def compare_rates(treated_rate, n_treated, comparison_rate, n_comparison, *,
     estimate = p1 - p2
     df = np.full(estimate.shape, np.inf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if test == "arcsine":
-            shift = 2.0 * np.arcsin(np.sqrt(p1)) - 2.0 * np.arcsin(np.sqrt(p2))
-            se = np.sqrt(1.0 / n1 + 1.0 / n2)
-            statistic = shift / se
-        elif test in ("welch", "wald"):
-            lose = 1.0 if test == "welch" else 0.0
-            v1, v2 = p1 * (1 - p1) / (n1 - lose), p2 * (1 - p2) / (n2 - lose)
+        if test == "welch":
+            v1, v2 = p1 * (1 - p1) / (n1 - 1), p2 * (1 - p2) / (n2 - 1)
             se = np.sqrt(v1 + v2)
             statistic = estimate / se
-            if test == "welch":
-                df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
-        else:
-            pbar = (n1 * p1 + n2 * p2) / (n1 + n2)
-            se = np.sqrt(pbar * (1 - pbar) * (1.0 / n1 + 1.0 / n2))
-            cc = 0.5 * (1.0 / n1 + 1.0 / n2) if test == "fleiss-cc" else 0.0
-            statistic = np.sign(estimate) * np.maximum(np.abs(estimate) - cc, 0.0) / se
+            df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
+        else:  # the planner's z-tests, on the observed rates
+            shift, se, _, cc = z_test_parts(p1, p2, n1, n2, method=test)
+            statistic = np.sign(shift) * np.maximum(np.abs(shift) - cc, 0.0) / se
         degenerate = se == 0
         statistic = np.where(degenerate, np.sign(estimate) * np.inf, statistic)
         statistic = np.where(degenerate & (estimate == 0), 0.0, statistic)
