@@ -44,6 +44,24 @@ def table(rows: list[tuple[str, str]], indent: int = 2) -> str:
     return "\n".join(f"{' ' * indent}{label:<{width}}  {value}" for label, value in rows)
 
 
+def columns(header: list[str], rows: list[list[str]], *, indent: int = 2,
+            left: tuple[int, ...] = ()) -> str:
+    """Columns under their headings: numbers right-aligned, the ``left`` columns
+    (text) left-aligned; no trailing spaces.
+
+    >>> print(columns(["month", "people"], [["2026-01", "5"], ["2026-02", "120"]], left=(0,)))
+      month    people
+      2026-01       5
+      2026-02     120
+    """
+    lines = [header, *rows]
+    widths = [max(len(cell) for cell in column) for column in zip(*lines)]
+    return "\n".join(
+        (" " * indent + "  ".join(cell.ljust(w) if i in left else cell.rjust(w)
+                                  for i, (cell, w) in enumerate(zip(line, widths)))).rstrip()
+        for line in lines)
+
+
 #: Settings of a scenario in words, for printed tables.
 SETTING_NAMES = {"cohort": "people submitted", "effect": "effect", "retention": "retention",
                  "base_rate": "base rate", "comparison_ratio": "comparison ratio",

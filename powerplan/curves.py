@@ -37,14 +37,6 @@ def _spread(record: dict) -> dict:
     return spread
 
 
-def _text_table(header: list[str], rows: list[list[str]], indent: int = 2) -> str:
-    """Right-aligned columns under their headings."""
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
-    lines = [header, *rows]
-    return "\n".join(" " * indent + "  ".join(cell.rjust(w) for cell, w in zip(line, widths))
-                     for line in lines)
-
-
 @dataclasses.dataclass(frozen=True)
 class PowerCurve:
     """Power of a planned study as one setting takes several values.
@@ -185,7 +177,7 @@ class PowerCurve:
             for row, result in zip(rows, self.results):
                 row.insert(2, f"{_format.percent(result.ci_low)} to "
                               f"{_format.percent(result.ci_high)}")
-        return "\n".join(lines) + "\n" + _text_table(header, rows)
+        return "\n".join(lines) + "\n" + _format.columns(header, rows)
 
     def plot(self, ax=None, **options):
         """Draw power against the setting; see :func:`powerplan.plotting.plot_power_curve`."""
@@ -271,7 +263,7 @@ class MDECurve:
                 for c, sol in zip(self.cohorts, self.solutions)]
         header = ["people submitted", "expected analysed", "minimum detectable effect",
                   "treated rate"]
-        return f"{head}\n  {fixed}\n{_text_table(header, rows)}"
+        return f"{head}\n  {fixed}\n{_format.columns(header, rows)}"
 
     def plot(self, ax=None, **options):
         """Draw the MDE against cohort; see :func:`powerplan.plotting.plot_mde_curve`."""

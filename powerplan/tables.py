@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import _validate
+from . import _format, _validate
 from .errors import InvalidInputError, NoSolutionError
 from .funnel import Funnel
 from .scenario import MAX_COHORT, Scenario, check_scenario
@@ -147,11 +147,7 @@ class RequirementsTable:
     def to_text(self) -> str:
         out = [self._title()]
         for title, header, rows in self._blocks():
-            widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-            out.append("")
-            out.append(title)
-            for row in [header] + rows:
-                out.append("  ".join(cell.rjust(w) for cell, w in zip(row, widths)).rstrip())
+            out += ["", title, _format.columns(header, rows, indent=0)]
         return "\n".join(out + self._footer())
 
     def to_markdown(self) -> str:

@@ -363,7 +363,7 @@ class SubmissionPlan:
     def _month_table(self) -> str:
         header = ("month", "index dates to", "analysable", "analysed", "power", "reduction",
                   "increase", "note")
-        lines = [header]
+        rows = []
         for m in self.months:
             if m.n_analysable == 0:
                 note = "none analysable"
@@ -373,16 +373,11 @@ class SubmissionPlan:
                 note = "recommended"
             else:
                 note = ""
-            lines.append((m.month, m.latest_index_date or "-", f"{m.n_analysable:,}",
+            rows.append((m.month, m.latest_index_date or "-", f"{m.n_analysable:,}",
                           f"{m.expected_n_treated:,.1f}", _format.percent(m.power),
                           _format.percent(m.p_significant_reduction),
                           _format.percent(m.p_significant_increase), note))
-        widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-        left = {0, 1, 7}  # text columns; numbers align right
-        return "\n".join(
-            ("  " + "  ".join(cell.ljust(w) if i in left else cell.rjust(w)
-                              for i, (cell, w) in enumerate(zip(line, widths)))).rstrip()
-            for line in lines)
+        return _format.columns(header, rows, left=(0, 1, 7))  # text columns left
 
 
 def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: int = 36,
