@@ -20,6 +20,12 @@ def points(effect: float) -> str:
     return f"{100 * effect:+.1f} points"
 
 
+def rates(comparison: float, treated: float, effect: float) -> str:
+    """The two reoffending rates and their difference: '35.0% comparison, 30.0% treated
+    (-5.0 points)'."""
+    return f"{percent(comparison)} comparison, {percent(treated)} treated ({points(effect)})"
+
+
 def people(n: float) -> str:
     """A count of people: whole numbers with separators, else one decimal."""
     if float(n).is_integer():

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from . import _validate
+from . import _format, _validate
 from .errors import InvalidInputError
 
 #: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles).
@@ -57,7 +57,7 @@ class NormalPrior:
                    _validate.positive("prior sd", sd) / 100.0)
 
     def describe(self) -> str:
-        return f"normal(mean {100 * self.mean:+.1f} points, sd {100 * self.sd:.1f} points)"
+        return f"normal(mean {_format.points(self.mean)}, sd {100 * self.sd:.1f} points)"
 
     def bounds(self, base_rate: float) -> tuple[float, float]:
         """Valid effects at ``base_rate``: treated rate inside (0, 1)."""
@@ -149,7 +149,7 @@ class DiscretePrior:
         return float(np.dot(self.effects, self.weights))
 
     def describe(self) -> str:
-        parts = ", ".join(f"{100 * e:+.1f} points ({w:.0%})"
+        parts = ", ".join(f"{_format.points(e)} ({w:.0%})"
                           for e, w in zip(self.effects, self.weights))
         return f"discrete({parts})"
 

@@ -91,7 +91,7 @@ class PublishedReview:
         level = _format.percent(1 - self.alpha, 0)
         text = (f"{_format.percent(self.treated_rate)} treated vs "
                 f"{_format.percent(self.comparison_rate)} comparison: a difference of "
-                f"{100 * self.difference:+.1f} points ({level} CI {100 * self.ci_low:+.1f} to "
+                f"{_format.points(self.difference)} ({level} CI {100 * self.ci_low:+.1f} to "
                 f"{100 * self.ci_high:+.1f}, p = {self.p_value:.3g}), {verdict}.")
         power = _format.percent(self.target_power, 0)
         if self.mde is not None:

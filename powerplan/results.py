@@ -101,9 +101,7 @@ class PowerResult:
             ("retention", self._retention_text()),
             ("expected analysed", f"{self.expected_n_treated:,.1f} treated, "
                                   f"{self.n_comparison:,.1f} comparison (effective)"),
-            ("reoffending rate", f"{_format.percent(self.base_rate)} comparison, "
-                                 f"{_format.percent(self.treated_rate)} treated "
-                                 f"({_format.points(self.effect)})"),
+            ("reoffending rate", _format.rates(self.base_rate, self.treated_rate, self.effect)),
             ("power", f"{_format.percent(self.power)} (at the expected n: "
                       f"{_format.percent(self.power_at_expected_n)})"),
             ("significant reduction", _format.percent(self.p_significant_reduction)),
@@ -365,9 +363,7 @@ class SimulatedPowerResult(PowerResult):
             ("comparison", f"{self.mean_comparison_records:,.1f} records, "
                            f"effective size {self.n_comparison:,.1f} (Kish)"),
             ("balance", f"max |standardised difference| {self.mean_max_abs_std_diff:.3f}"),
-            ("reoffending rate", f"{_format.percent(self.base_rate)} comparison, "
-                                 f"{_format.percent(self.treated_rate)} treated "
-                                 f"({_format.points(self.effect)})"),
+            ("reoffending rate", _format.rates(self.base_rate, self.treated_rate, self.effect)),
             ("significant reduction", self._interval(self.p_significant_reduction,
                                                      self.reduction_ci_low,
                                                      self.reduction_ci_high)),

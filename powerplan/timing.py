@@ -173,7 +173,8 @@ def _latest_index_dates(months: list[dt.date], lag_months: int,
 def _analysable_counts(index_dates: np.ndarray, latest: list[dt.date | None]) -> np.ndarray:
     """People analysable at each submission month: the sorted ``index_dates`` up to
     each month's latest analysable index date (from :func:`_latest_index_dates`)."""
-    return np.array([0 if end is None else np.searchsorted(index_dates, _dates.to_day(end), "right")
+    return np.array([0 if end is None
+                     else np.searchsorted(index_dates, _dates.to_day(end), "right")
                      for end in latest], dtype=int)
 
 
@@ -350,9 +351,7 @@ class SubmissionPlan:
             ("intake", self.intake.describe()),
             *self._data_rows(),
             ("retention", _format.percent(s.retention)),
-            ("reoffending rate", f"{_format.percent(s.base_rate)} comparison, "
-                                 f"{_format.percent(s.treated_rate)} treated "
-                                 f"({_format.points(s.effect)})"),
+            ("reoffending rate", _format.rates(s.base_rate, s.treated_rate, s.effect)),
             ("target", f"{_format.percent(self.target_power, 0)} power, at least "
                        f"{self.minimum_request} people analysable"),
             ("recommended month", self.recommended_month or "none within the horizon"),
