@@ -6,7 +6,8 @@ import click
 
 import powerplan
 from powerplan import _validate
-from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON
+from powerplan.published import check_n_comparison
+from powerplan.scenario import MAX_COHORT
 
 from .options import (COMPARISON_RATIO, PROPORTION, SHARE, Checked, json_option, parse_number,
                       target_power_option)
@@ -27,10 +28,6 @@ class RateType(Checked):
 RATE = RateType("rate", "rate", _validate.proportion, percent_ok=True)
 
 
-def _effective_comparison_size(field, value):
-    return _validate.between(field, value, 2, MAX_N_COMPARISON)  # weighted: not whole
-
-
 @click.command("published", short_help="Revisit a published result.  "
                                      "e.g. powerplan published --n-treated 114 "
                                      "--treated-rate 25% --comparison-rate 28%")
@@ -44,7 +41,7 @@ def _effective_comparison_size(field, value):
 @click.option("--comparison-rate", required=True, type=RATE,
               help="Comparison group's reoffending rate: 0.28 or 28%.")
 @click.option("--n-comparison",
-              type=Checked("number", "n_comparison", _effective_comparison_size),
+              type=Checked("number", "n_comparison", check_n_comparison),
               help="Effective comparison size, in [2, 10,000,000]; if omitted, "
                    "--comparison-ratio x n-treated.")
 @click.option("--comparison-ratio", type=COMPARISON_RATIO, default=10.0, show_default=True,

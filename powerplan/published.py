@@ -21,7 +21,7 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 from . import _format, _validate
 from .errors import InvalidInputError, NoSolutionError
 from .results import _one_row, _plain
-from .scenario import MAX_COHORT, Scenario
+from .scenario import MAX_COHORT, MAX_N_COMPARISON, Scenario
 from .solve import solve
 
 
@@ -134,6 +134,11 @@ def _group(rate: float, n: float) -> DescrStatsW:
     return DescrStatsW([0.0, 1.0], weights=[n * (1 - rate), n * rate])
 
 
+def check_n_comparison(field: str, value) -> float:
+    """An effective comparison size: a number (weighted, so not whole) in [2, 10,000,000]."""
+    return _validate.between(field, value, 2, MAX_N_COMPARISON)
+
+
 def review_published(n_treated: int, treated_rate: float, comparison_rate: float, *,
                      n_comparison: float | None = None, comparison_ratio: float = 10.0,
                      alpha: float = 0.05, target_power: float = 0.8,
@@ -188,9 +193,7 @@ def review_published(n_treated: int, treated_rate: float, comparison_rate: float
         notes.append(f"comparison size not given: assumed {comparison_ratio:g} effective "
                      f"records per treated person ({n_comparison:,.0f})")
     else:
-        n_comparison = _validate.positive("n_comparison", n_comparison)
-        if n_comparison < 2:
-            raise InvalidInputError("n_comparison", f"must be >= 2; got {n_comparison:g}")
+        n_comparison = check_n_comparison("n_comparison", n_comparison)
 
     compare = CompareMeans(_group(treated_rate, n_treated), _group(comparison_rate, n_comparison))
     _, p_value, df = compare.ttest_ind(usevar="unequal")
@@ -202,11 +205,11 @@ def review_published(n_treated: int, treated_rate: float, comparison_rate: float
                           effect=difference, comparison_ratio=n_comparison / n_treated,
                           alpha=alpha)
     except InvalidInputError as error:
+        if error.field != "effect":
+            raise
         # rates within rounding of 0 or 1 leave no treated rate to plan with
-        field = "alpha" if error.field == "alpha" else "treated_rate"
-        raise InvalidInputError(field, error.requirement if field == "alpha" else
-                                f"is too close to 0 or 1 to plan with; got "
-                                f"{treated_rate:g}") from None
+        raise InvalidInputError("treated_rate", f"is too close to 0 or 1 to plan with; got "
+                                                f"{treated_rate:g}") from None
     direction = "increase" if difference > 0 else "reduction"
     try:
         mde = float(solve(design, "effect", target_power=target_power, direction=direction).value)
