@@ -90,12 +90,12 @@ def simulate(scenario: Scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None
     n_sims, entropy, workers, chunk_size = check_run(
         scenario, n_sims, seed, workers, chunk_size, progress)
     chunks = [(start, min(start + chunk_size, n_sims)) for start in range(0, n_sims, chunk_size)]
+    study = replicate.prepare(scenario, entropy)  # once: workers are sent a copy
     if workers == 1 or len(chunks) == 1:
-        study = replicate.prepare(scenario, entropy)
         columns = _gather((_run_chunk(study, *chunk) for chunk in chunks), chunks, progress)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
-                                 initializer=_start_worker, initargs=(scenario, entropy)) as pool:
+                                 initializer=_start_worker, initargs=(study,)) as pool:
             columns = _gather(pool.map(_run_chunk_in_worker, chunks), chunks, progress)
     return _summarise(scenario, columns, entropy)
 
@@ -107,7 +107,12 @@ def _gather(parts, chunks, progress) -> dict[str, np.ndarray]:
         done.append(part)
         if progress is not None:
             progress(stop - start)
-    return {key: np.concatenate([part[key] for part in done]) for key in done[0]}
+    return _join(done)
+
+
+def _join(parts: list[dict]) -> dict[str, np.ndarray]:
+    """Column-by-column results of consecutive replicates, joined in order."""
+    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
 def check_run(scenario, n_sims, seed, workers, chunk_size, progress):
@@ -143,17 +148,16 @@ def check_run(scenario, n_sims, seed, workers, chunk_size, progress):
 
 
 def _run_chunk(study, start, stop) -> dict[str, np.ndarray]:
-    blocks = [replicate.run_block(study, first, min(replicate.BLOCK, stop - first))
-              for first in range(start, stop, replicate.BLOCK)]
-    return {key: np.concatenate([block[key] for block in blocks]) for key in blocks[0]}
+    return _join([replicate.run_block(study, first, min(replicate.BLOCK, stop - first))
+                  for first in range(start, stop, replicate.BLOCK)])
 
 
 _WORKER_STUDY = None
 
 
-def _start_worker(scenario, entropy):
+def _start_worker(study):
     global _WORKER_STUDY
-    _WORKER_STUDY = replicate.prepare(scenario, entropy)
+    _WORKER_STUDY = study
 
 
 def _run_chunk_in_worker(chunk):
