@@ -254,8 +254,8 @@ def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
     strength = settings.outcome_strength
     treated_p = expit(study.treated_intercept + strength * study.population.risk(m.x))
     treated_y = m.uniforms < treated_p
-    record_u = np.concatenate([rng.random(n) for rng, n in zip(
-        m.rngs, np.bincount(m.record_row, minlength=BLOCK))])
+    n_records = np.bincount(m.record_row, minlength=BLOCK)  # matched records per replicate
+    record_u = np.concatenate([rng.random(n) for rng, n in zip(m.rngs, n_records)])
     record_y = record_u < study.pool_risk[m.record]
     with np.errstate(invalid="ignore", divide="ignore"):
         treated_rate = np.bincount(row[analysed], weights=treated_y[analysed],
@@ -273,7 +273,7 @@ def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
     matched = n_treated > 0
     out = {
         "funnel": m.funnel, "n_treated": n_treated,
-        "n_comparison_records": np.bincount(m.record_row, minlength=BLOCK),
+        "n_comparison_records": n_records,
         "comparison_ess": np.where(matched, m.ess, np.nan),
         "treated_rate": treated_rate * when_ok, "comparison_rate": comparison_rate * when_ok,
         "estimate": result.estimate * when_ok, "standard_error": result.standard_error * when_ok,
