@@ -19,7 +19,8 @@ from powerplan.funnel import Funnel
 from powerplan.priors import parse_prior
 from powerplan.proportions import ALTERNATIVES, METHODS
 from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON, comparison_ratio
-from powerplan.simulate import MAX_SIMS, MAX_WORKERS
+from powerplan.simulate import DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS
+from powerplan.simulated_solve import DEFAULT_MAX_SIMS, MIN_MAX_SIMS
 from powerplan.simulation_settings import MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MIN_POOL
 from powerplan.weighted_test import TESTS
 
@@ -253,13 +254,19 @@ def prior_option(command):
         help="A belief about the effect instead of one value: normal:MEAN,SD in points "
              "(normal:-4,3), discrete:-6@0.3,-3@0.5,0@0.2, or a preset (published, "
              "published-sceptical). Reports assurance.")(command)
-def simulation_options(command):
+#: --sims for a command that simulates a study a given number of times.
+SIMS_HELP = (f"Simulated studies (whole number >= 1); the Monte Carlo error of power is at "
+             f"most 0.5/sqrt(sims). [default: {DEFAULT_SIMS:,}]")
+#: --sims for a command that solves by simulation (size, mde).
+SOLVER_SIMS_HELP = (f"With --engine simulate: the most simulated studies the search may use "
+                    f"(whole number >= {MIN_MAX_SIMS:,}). [default: {DEFAULT_MAX_SIMS:,}]")
+
+
+def simulation_options(command, sims_help: str = SIMS_HELP):
     """Add the simulated study's settings and run options to a command."""
     options = [
         click.option("--sims", type=Checked("integer", "n_sims", _whole_at_least(1, MAX_SIMS),
-                                            whole=True),
-                     help="Simulated studies (whole number >= 1); the Monte Carlo error of "
-                          "power is at most 0.5/sqrt(sims). [default: 1000]"),
+                                            whole=True), help=sims_help),
         click.option("--seed", type=Checked("integer", "seed", _whole_at_least(0), whole=True),
                      help="Seed (whole number >= 0): the same seed gives the same answer. "
                           "[default: a fresh one, printed with the result]"),
@@ -299,6 +306,11 @@ def simulation_options(command):
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def solver_simulation_options(command):
+    """:func:`simulation_options` for a command that solves by simulation."""
+    return simulation_options(command, SOLVER_SIMS_HELP)
 
 
 def target_power_option(command):

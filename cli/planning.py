@@ -5,14 +5,14 @@ from __future__ import annotations
 import click
 
 import powerplan
-from powerplan.simulated_solve import DEFAULT_MAX_SIMS
+from powerplan.simulated_solve import DEFAULT_MAX_SIMS, DEFAULT_PRECISION
 
 from . import figures
-from .options import PROPORTION
-from .options import (build_scenario, json_option, prior_option, scenario_options,
-                      simulation_options, target_power_option)
+from .options import (PROPORTION, build_scenario, json_option, prior_option, scenario_options,
+                      simulation_options, solver_simulation_options, target_power_option)
 from .output import emit
 from .simulate_command import emit_power, run_options, run_simulation, split_engine
+
 
 def engine_option(command):
     return click.option(
@@ -24,21 +24,22 @@ def engine_option(command):
 
 def precision_option(command):
     return click.option(
-        "--precision", type=PROPORTION, default=0.05, show_default=True,
-        help="With --engine simulate: stop when the answer's 95% interval is within this "
-             "share of it (0.05 or 5%); --sims is then the most replicates to use.")(command)
+        "--precision", type=PROPORTION,
+        help=f"With --engine simulate: stop when the answer's 95% interval is within this "
+             f"share of it (0.05 or 5%); --sims is then the most replicates to use. "
+             f"[default: {DEFAULT_PRECISION:g}]")(command)
 
 
 def _solve(scenario, unknown, engine, run, precision, **kwargs):
     """Solve analytically, or by simulation with the run options and a progress bar."""
     if engine == "analytic":
-        if precision != 0.05:
+        if precision is not None:
             raise click.UsageError("--precision applies to the simulator; add --engine simulate")
         return powerplan.solve(scenario, unknown, **kwargs)
     max_sims = run["sims"] or DEFAULT_MAX_SIMS
     with run_options(run, max_sims) as keywords:
         return powerplan.solve(scenario, unknown, engine="simulate", max_sims=max_sims,
-                               precision=precision, **keywords, **kwargs)
+                               precision=precision or DEFAULT_PRECISION, **keywords, **kwargs)
 
 
 @click.command("power", short_help="Chance of a significant result.  "
@@ -80,7 +81,7 @@ def power_command(as_json, prior, engine, plot_path, **options):
 @target_power_option
 @prior_option
 @engine_option
-@simulation_options
+@solver_simulation_options
 @precision_option
 @figures.plot_option("Draw power against cohort with the minimum cohort marked.")
 @json_option
@@ -119,7 +120,7 @@ def size_command(as_json, target_power, prior, engine, precision, plot_path, **o
 @click.option("--direction", type=click.Choice(["reduction", "increase"]), default="reduction",
               show_default=True, help="Solve for the smallest reduction or increase.")
 @engine_option
-@simulation_options
+@solver_simulation_options
 @precision_option
 @figures.plot_option("Draw power against effect with the minimum detectable effect marked.")
 @json_option

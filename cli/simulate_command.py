@@ -63,7 +63,8 @@ def split_engine(options: dict, engine: str) -> tuple[dict, dict]:
     simulation = {key: options.pop(key) for key in SIMULATION_OPTIONS}
     if engine == "analytic":
         for key, value in (run | simulation).items():
-            if value not in (None, False):
+            # --quiet (a flag, False when not given) asks nothing the analytic engine does
+            if key != "quiet" and value is not None:
                 raise click.UsageError(f"{option_name(key)} applies to the simulator; "
                                        f"add --engine simulate")
         return simulation, run

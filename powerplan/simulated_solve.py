@@ -39,8 +39,9 @@ from .scenario import MAX_COHORT, Scenario
 
 #: Relative half-width of the answer's 95% interval to reach, by default.
 DEFAULT_PRECISION = 0.05
-#: Replicates the whole search may use, by default.
+#: Replicates the whole search may use, by default, and at the least.
 DEFAULT_MAX_SIMS = 20_000
+MIN_MAX_SIMS = 2000
 #: Replicates at each value in the first round.
 FIRST_ROUND_SIMS = 300
 #: The first round's values, as multiples of the analytic answer.
@@ -229,7 +230,7 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
         raise InvalidInputError("unknown", f"must be 'cohort' or 'effect' with engine "
                                            f"'simulate'; got {unknown!r}")
     precision = _validate.proportion("precision", precision)
-    max_sims = _validate.integer("max_sims", max_sims, 2000)
+    max_sims = _validate.integer("max_sims", max_sims, MIN_MAX_SIMS)
     if seed is not None:
         seed = _validate.integer("seed", seed, 0)
     root = np.random.SeedSequence(seed)

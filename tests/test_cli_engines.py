@@ -66,10 +66,24 @@ def test_simulate_draws_its_figure(runner, tmp_path):
     assert b"<svg" in figure.read_bytes()[:1000]
 
 
+@pytest.mark.parametrize("command, text", [
+    ("simulate", "[default: 1,000]"),
+    ("size", "whole number >= 2,000). [default: 20,000]"),
+    ("mde", "whole number >= 2,000). [default: 20,000]"),
+])
+def test_sims_help_gives_each_command_its_default(runner, command, text):
+    result = run(runner, command, "--help")
+    assert text in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize("args, message", [
     (["size", "--precision", "0.1"], "--precision applies to the simulator; add --engine "
                                      "simulate"),
+    (["size", "--precision", "0.05"], "--precision applies to the simulator; add --engine "
+                                      "simulate"),  # the default, given: still refused
     (["size", "--seed", "1"], "--seed applies to the simulator; add --engine simulate"),
+    (["power", "--no-replacement"], "--no-replacement applies to the simulator; add --engine "
+                                    "simulate"),
     (["size", "--engine", "simulate", "--prior", "normal:-4,3"],
      "'--prior': cannot be combined with engine 'simulate' when solving"),
     (["size", "--engine", "simulate", "--sims", "100"], "'--sims': must be a whole number >= "
