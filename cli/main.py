@@ -23,9 +23,9 @@ class PowerplanGroup(click.Group):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
+            # Outside standalone mode click returns the exit code of --help,
+            # --version and ctx.exit() (click >= 8.1) and raises everything else.
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.Exit as done:
-            code = done.exit_code
         except click.ClickException as error:
             click.echo(f"Error: {error.format_message()}", err=True)
             code = error.exit_code
@@ -45,8 +45,6 @@ class PowerplanGroup(click.Group):
             click.echo(f"Error: unexpected {type(error).__name__}: {error} "
                        f"(set POWERPLAN_DEBUG=1 for details)", err=True)
             code = 1
-        else:
-            code = 0
         if standalone_mode:
             sys.exit(code)
         return code

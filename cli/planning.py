@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 import powerplan
+from powerplan.solve import DIRECTIONS, ENGINES
 from powerplan.simulated_solve import DEFAULT_MAX_SIMS, DEFAULT_PRECISION
 
 from . import figures
@@ -16,7 +17,7 @@ from .simulate_command import emit_power, run_options, run_simulation, split_eng
 
 def engine_option(command):
     return click.option(
-        "--engine", type=click.Choice(["analytic", "simulate"]), default="analytic",
+        "--engine", type=click.Choice(ENGINES), default="analytic",
         show_default=True,
         help="analytic: closed-form, instant; simulate: simulate the whole study "
              "(as powerplan simulate).")(command)
@@ -117,7 +118,7 @@ def size_command(as_json, target_power, prior, engine, precision, plot_path, **o
                                "e.g. powerplan mde --cohort 1000")
 @scenario_options
 @target_power_option
-@click.option("--direction", type=click.Choice(["reduction", "increase"]), default="reduction",
+@click.option("--direction", type=click.Choice(DIRECTIONS), default="reduction",
               show_default=True, help="Solve for the smallest reduction or increase.")
 @engine_option
 @solver_simulation_options

@@ -15,6 +15,7 @@ import numpy as np
 
 import powerplan
 from powerplan import Effect
+from powerplan.curves import FIELDS
 from powerplan.errors import InvalidInputError
 from powerplan.simulate import DEFAULT_SIMS
 from powerplan.solve import UNKNOWNS
@@ -27,9 +28,7 @@ from .output import emit
 from .simulate_command import run_options, split_engine
 
 #: ``--over`` spelling of each setting a curve can vary.
-OVER_FIELDS = {"cohort": "cohort", "effect": "effect", "retention": "retention",
-               "base-rate": "base_rate", "comparison-ratio": "comparison_ratio",
-               "alpha": "alpha"}
+OVER_FIELDS = {field.replace("_", "-"): field for field in FIELDS}
 DEFAULT_STEPS = 40
 #: Values simulated when STEPS is not given: each costs --sims simulated studies,
 #: and a handful of points with intervals shows how well the analytic line agrees.

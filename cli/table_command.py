@@ -99,7 +99,8 @@ FORMATS = ("text", "csv", "markdown", "json")
               default=",".join(str(v) for v in tables.DEFAULT_BASE_RATES), show_default=True,
               help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1.")
 @click.option("--effects", type=ListType("list", "effects", _difference, _validate.real),
-              default="-2pp,-4pp,-6pp,-8pp,-10pp", show_default=True,
+              default=",".join(f"{100 * v:g}pp" for v in tables.DEFAULT_EFFECTS),
+              show_default=True,
               help="Effects to plan for: -0.02,-0.05 or -2pp,-5pp.")
 @click.option("--retentions", type=ListType("list", "retentions", _RATE, _validate.share),
               default=",".join(str(v) for v in tables.DEFAULT_RETENTIONS), show_default=True,
