@@ -162,8 +162,11 @@ class StageType(click.ParamType):
             self.fail(f"{error.field} {error.requirement}", param, ctx)
 
 
-def _whole_at_least(minimum, maximum=None):
-    return lambda field, value: _validate.integer(field, value, minimum, maximum)
+def whole_number(field: str, minimum: int, maximum: int | None = None) -> Checked:
+    """An option taking a whole number in [minimum, maximum], checked as the library does."""
+    return Checked("integer", field,
+                   lambda name, value: _validate.integer(name, value, minimum, maximum),
+                   whole=True)
 
 
 PROPORTION = Checked("proportion", "rate", _validate.proportion, percent_ok=True)
@@ -185,7 +188,7 @@ def scenario_options(command=None, *, without=()):
             help="Scenario file (TOML) with keys such as cohort, retention, base_rate; "
                  "options given on the command line override it."),
         "cohort": click.option(
-            "--cohort", type=Checked("integer", "cohort", _whole_at_least(1), whole=True),
+            "--cohort", type=whole_number("cohort", 1),
             help="People submitted to the data service (whole number >= 1). [default: 300]"),
         "retention": click.option(
             "--retention", type=SHARE,
@@ -209,8 +212,7 @@ def scenario_options(command=None, *, without=()):
                  "[1e-7, 10,000,000]. [default: 10]"),
         "n_comparison": click.option(
             "--n-comparison",
-            type=Checked("integer", "n_comparison", _whole_at_least(1, MAX_N_COMPARISON),
-                         whole=True),
+            type=whole_number("n_comparison", 1, MAX_N_COMPARISON),
             help="A fixed effective comparison size (whole number in [1, 10,000,000]), "
                  "instead of --comparison-ratio."),
         "alpha": click.option(
@@ -225,7 +227,7 @@ def scenario_options(command=None, *, without=()):
                  "[default: wald]"),
         "min_n_treated": click.option(
             "--min-n-treated",
-            type=Checked("integer", "min_n_treated", _whole_at_least(2, MAX_COHORT), whole=True),
+            type=whole_number("min_n_treated", 2, MAX_COHORT),
             help="Fewest analysed treated people for an analysis to run (whole number in "
                  "[2, 10,000,000]). [default: 2]"),
     }
@@ -265,19 +267,16 @@ SOLVER_SIMS_HELP = (f"With --engine simulate: the most simulated studies the sea
 def simulation_options(command, sims_help: str = SIMS_HELP):
     """Add the simulated study's settings and run options to a command."""
     options = [
-        click.option("--sims", type=Checked("integer", "n_sims", _whole_at_least(1, MAX_SIMS),
-                                            whole=True), help=sims_help),
-        click.option("--seed", type=Checked("integer", "seed", _whole_at_least(0), whole=True),
+        click.option("--sims", type=whole_number("n_sims", 1, MAX_SIMS), help=sims_help),
+        click.option("--seed", type=whole_number("seed", 0),
                      help="Seed (whole number >= 0): the same seed gives the same answer. "
                           "[default: a fresh one, printed with the result]"),
-        click.option("--workers", type=Checked("integer", "workers",
-                                               _whole_at_least(1, MAX_WORKERS), whole=True),
+        click.option("--workers", type=whole_number("workers", 1, MAX_WORKERS),
                      help="Processes to simulate in parallel (>= 1). [default: 1]"),
-        click.option("--pool", type=Checked("integer", "pool", _whole_at_least(MIN_POOL, MAX_POOL),
-                                            whole=True),
+        click.option("--pool", type=whole_number("pool", MIN_POOL, MAX_POOL),
                      help="Comparison pool: national records to match from (>= the expected "
                           "number analysed). [default: 50,000]"),
-        click.option("--k", type=Checked("integer", "k", _whole_at_least(1, MAX_K), whole=True),
+        click.option("--k", type=whole_number("k", 1, MAX_K),
                      help="Comparison records matched to each treated person (whole number "
                           "in [1, 100]). [default: 10]"),
         click.option("--caliper", type=Checked("number", "caliper", _validate.positive),

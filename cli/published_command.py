@@ -10,7 +10,7 @@ from powerplan.published import check_n_comparison
 from powerplan.scenario import MAX_COHORT
 
 from .options import (COMPARISON_RATIO, PROPORTION, SHARE, Checked, json_option, parse_number,
-                      target_power_option)
+                      target_power_option, whole_number)
 from .output import emit
 
 
@@ -32,8 +32,7 @@ RATE = RateType("rate", "rate", _validate.proportion, percent_ok=True)
                                      "e.g. powerplan published --n-treated 114 "
                                      "--treated-rate 25% --comparison-rate 28%")
 @click.option("--n-treated", required=True,
-              type=Checked("integer", "n_treated",
-                           lambda f, v: _validate.integer(f, v, 2, MAX_COHORT), whole=True),
+              type=whole_number("n_treated", 2, MAX_COHORT),
               help="Treated people analysed in the published result (whole number in "
                    "[2, 10,000,000]).")
 @click.option("--treated-rate", required=True, type=RATE,

@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 import powerplan
-from powerplan import _dates, _validate
+from powerplan import _dates
 from powerplan.errors import InvalidInputError
 from powerplan.intake import MAX_PER_MONTH
 from powerplan.timing import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
 
 from . import csvfile, figures
-from .options import Checked, build_scenario, json_option, scenario_options, target_power_option
+from .options import (build_scenario, json_option, scenario_options, target_power_option,
+                      whole_number)
 from .output import emit
 
 
@@ -45,10 +46,6 @@ class WindowType(click.ParamType):
             return DataWindow(_dates.date("windows", release), _dates.date("windows", end))
         except InvalidInputError as error:
             self.fail(error.requirement, param, ctx)
-
-
-def _whole_in(minimum, maximum):
-    return lambda field, value: _validate.integer(field, value, minimum, maximum)
 
 
 def read_index_dates(path: Path) -> list[dt.date]:
@@ -104,7 +101,7 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
 @click.command("wait", short_help="Submit now, or wait for more people?  "
                                 "e.g. powerplan wait --intake-per-month 20 --start 2024-01")
 @click.option("--intake-per-month", "per_month",
-              type=Checked("integer", "per_month", _whole_in(1, MAX_PER_MONTH), whole=True),
+              type=whole_number("per_month", 1, MAX_PER_MONTH),
               help="People a month with index dates from --start (whole number >= 1).")
 @click.option("--start", type=MonthType("start"),
               help="Month of the first index dates of --intake-per-month (YYYY-MM).")
@@ -114,15 +111,13 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
 @click.option("--index-dates", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV file of index dates (YYYY-MM-DD), one person a row, in a column "
                    "index_date or the only column; instead of --intake-per-month.")
-@click.option("--lag-months", type=Checked("integer", "lag_months",
-                                           _whole_in(0, MAX_LAG_MONTHS), whole=True),
+@click.option("--lag-months", type=whole_number("lag_months", 0, MAX_LAG_MONTHS),
               help=f"Months between the end of the data loaded and the submission month. "
                    f"[default: {DEFAULT_LAG_MONTHS}]")
 @click.option("--window", "windows", type=WindowType(), multiple=True,
               help="A data window as RELEASE:END, repeatable: from date RELEASE the data "
                    "analyse index dates up to END; instead of --lag-months.")
-@click.option("--horizon-months", type=Checked("integer", "horizon_months",
-                                               _whole_in(1, MAX_HORIZON_MONTHS), whole=True),
+@click.option("--horizon-months", type=whole_number("horizon_months", 1, MAX_HORIZON_MONTHS),
               default=36, show_default=True, help="Months ahead to consider submitting.")
 @click.option("--now", type=MonthType("now"),
               help="The first month to consider (YYYY-MM). [default: this month]")
