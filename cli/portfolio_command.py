@@ -65,8 +65,6 @@ def _scenario(defaults: powerplan.Scenario, row: dict, bad) -> powerplan.Scenari
     try:
         for column, text in row.items():
             settings[column] = PARSERS[column](text)
-        if "retention" in settings:
-            settings["funnel"] = settings.pop("retention")
         return defaults.replace(**settings)
     except InvalidInputError as error:
         if error.field in row:

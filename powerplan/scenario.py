@@ -151,8 +151,13 @@ class Scenario:
         return self.comparison_ratio * n_treated
 
     def replace(self, **changes) -> "Scenario":
-        """A copy with some settings changed (validated again)."""
-        return replace(self, **changes)
+        """A copy with some settings changed (validated again); ``retention``
+        (an overall share) may stand for a one-stage funnel.
+
+        >>> Scenario().replace(retention=0.5).funnel
+        Funnel(stages=(Stage(name='analysed', share=0.5),))
+        """
+        return replace(self, **_retention_as_funnel(changes))
 
     # Conversion ----------------------------------------------------------
     def to_dict(self) -> dict:
@@ -187,15 +192,23 @@ class Scenario:
                 raise InvalidInputError(
                     str(key), f"is not a scenario setting; allowed: {', '.join(allowed)}"
                 )
-        if "retention" in settings and "funnel" in settings:
-            raise InvalidInputError("retention", "and funnel cannot both be given")
-        if "retention" in settings:
-            settings["funnel"] = Funnel.single(settings.pop("retention"))
-        elif isinstance(settings.get("funnel"), Mapping):
+        settings = _retention_as_funnel(settings)
+        if isinstance(settings.get("funnel"), Mapping):
             settings["funnel"] = Funnel.from_shares(settings["funnel"])
         if isinstance(settings.get("effect"), str):
             settings["effect"] = Effect.parse(settings["effect"])
         return cls(**settings)
+
+
+def _retention_as_funnel(settings: dict) -> dict:
+    """Settings with an overall ``retention`` turned into a one-stage ``funnel``."""
+    if "retention" not in settings:
+        return settings
+    if "funnel" in settings:
+        raise InvalidInputError("retention", "and funnel cannot both be given")
+    settings = dict(settings)
+    settings["funnel"] = Funnel.single(settings.pop("retention"))
+    return settings
 
 
 def check_scenario(value, field: str = "scenario") -> Scenario:

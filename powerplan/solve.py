@@ -24,7 +24,6 @@ from . import _format, _validate
 from .analytic import analytic, verdict_grid
 from .assurance import assurance
 from .errors import InvalidInputError, NoSolutionError
-from .funnel import Funnel
 from .priors import Prior
 from .proportions import sample_size
 from .results import PowerResult, Solution
@@ -292,7 +291,7 @@ def _analysed_all(cohort: int) -> str:
 
 def _solve_retention(scenario: Scenario, target: float, measure: _Measure) -> Solution:
     def power_of(retention: float) -> float:
-        return measure(scenario.replace(funnel=Funnel.single(retention)))
+        return measure(scenario.replace(retention=retention))
 
     best = power_of(1.0)
     if best < target:
@@ -304,6 +303,6 @@ def _solve_retention(scenario: Scenario, target: float, measure: _Measure) -> So
     grid = np.linspace(0.0, 1.0, 41)
     grid[0] = 1e-12
     retention = _first_crossing(power_of, grid, target)
-    result = measure.result(scenario.replace(funnel=Funnel.single(retention)))
+    result = measure.result(scenario.replace(retention=retention))
     return Solution("retention", retention, target, measure.value(result), None, result,
                     result.scenario, _notes(result), measure.name)

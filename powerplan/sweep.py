@@ -17,7 +17,6 @@ from . import _validate
 from .analytic import analytic
 from .curves import FIELDS, MDECurve, PowerCurve
 from .errors import InvalidInputError
-from .funnel import Funnel
 from .scenario import Scenario, check_scenario
 from .simulate import DEFAULT_SIMS, check_run, simulate
 from .solve import solve
@@ -38,8 +37,6 @@ def vary(scenario: Scenario, field: str, value) -> Scenario:
     Funnel(stages=(Stage(name='analysed', share=0.5),))
     """
     _validate.choice("field", field, FIELDS)
-    if field == "retention":
-        return scenario.replace(funnel=Funnel.single(value))
     return scenario.replace(**{field: value})
 
 

@@ -16,7 +16,6 @@ import pandas as pd
 
 from . import _format, _validate
 from .errors import InvalidInputError, NoSolutionError
-from .funnel import Funnel
 from .scenario import MAX_COHORT, Scenario, check_scenario
 from .solve import solve
 
@@ -262,14 +261,14 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
     if quantity == "cohort":
         effects = _check_values("effects", effects, _validate.real)
         for retention, base_rate, effect in itertools.product(retentions, base_rates, effects):
-            cell = _cell(scenario, "cohort", target, funnel=Funnel.single(retention),
+            cell = _cell(scenario, "cohort", target, retention=retention,
                          base_rate=base_rate, effect=effect)
             rows.append({"base_rate": base_rate, "retention": retention, "effect": effect} | cell)
     else:
         cohorts = _check_values("cohorts", cohorts,
                                 lambda name, v: _validate.integer(name, v, 1, MAX_COHORT))
         for retention, base_rate, cohort in itertools.product(retentions, base_rates, cohorts):
-            cell = _cell(scenario, "effect", target, funnel=Funnel.single(retention),
+            cell = _cell(scenario, "effect", target, retention=retention,
                          base_rate=base_rate, cohort=cohort, effect=0.0)
             rows.append({"base_rate": base_rate, "retention": retention, "cohort": cohort} | cell)
     return RequirementsTable(quantity, target, pd.DataFrame(rows), scenario)

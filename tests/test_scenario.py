@@ -139,6 +139,14 @@ def test_from_dict_rejects_unknown_keys_and_both_funnel_forms():
         Scenario.from_dict({"retention": 0.5, "funnel": {"found": 0.5}})
 
 
+def test_replace_takes_retention_for_a_one_stage_funnel():
+    assert Scenario(funnel={"found": 0.5}).replace(retention=0.3) == Scenario(funnel=0.3)
+    with pytest.raises(InvalidInputError, match="^retention must be a share in"):
+        Scenario().replace(retention=1.5)
+    with pytest.raises(InvalidInputError, match="retention and funnel cannot both be given"):
+        Scenario().replace(retention=0.5, funnel=0.5)
+
+
 def test_replace_validates_again():
     with pytest.raises(InvalidInputError, match="cohort"):
         Scenario().replace(cohort=-1)
