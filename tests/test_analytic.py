@@ -108,13 +108,20 @@ def test_arcsine_agrees_with_statsmodels(p1, p2, n1, ratio, alternative):
     assert got == pytest.approx(expected, abs=1e-12)
 
 
-def test_wald_is_pooled_with_unpooled_null_variance():
-    # With equal group sizes and equal rates the two variances coincide.
-    a = rejection_probabilities(0.3, 0.3, 100, 100, alpha=0.05, alternative="two-sided",
-                                method="wald")
-    b = rejection_probabilities(0.3, 0.3, 100, 100, alpha=0.05, alternative="two-sided",
-                                method="pooled")
-    assert a == pytest.approx(b, abs=1e-15)
+def test_wald_uses_the_unpooled_variance_under_the_null_too():
+    # Written out: reject when |d| / se1 > z, with se1 the unpooled standard
+    # error; the estimate is normal(d, se1). At unequal rates and sizes this
+    # differs from pooled, whose null variance uses the pooled rate.
+    p1, p2, n1, n2 = 0.25, 0.35, 120, 1200
+    se1 = np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+    z, d = stats.norm.ppf(0.975), p1 - p2
+    by_hand = (stats.norm.cdf(-z - d / se1), stats.norm.sf(z - d / se1))
+    wald = rejection_probabilities(p1, p2, n1, n2, alpha=0.05, alternative="two-sided",
+                                   method="wald")
+    pooled = rejection_probabilities(p1, p2, n1, n2, alpha=0.05, alternative="two-sided",
+                                     method="pooled")
+    assert np.allclose(wald, by_hand, rtol=1e-12, atol=1e-15)
+    assert abs(float(wald[0]) - float(pooled[0])) > 0.01
 
 
 def test_result_prints_and_converts():

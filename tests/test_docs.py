@@ -68,3 +68,16 @@ def test_readme_test_command_is_what_ci_runs():
 def test_every_command_is_in_the_readme_and_the_command_line_page(name):
     assert f"`powerplan {name}" in (ROOT / "README.md").read_text()
     assert f"`{name}`" in (ROOT / "docs" / "cli.md").read_text()
+
+
+def test_published_results_table_is_the_preset():
+    # docs/assurance.md lists PUBLISHED_RESULTS by hand; it must say the same.
+    from powerplan.presets import PUBLISHED_RESULTS
+
+    page = (ROOT / "docs" / "assurance.md").read_text()
+    start = page.index("| service (report) |")
+    rows = page[start:].split("\n\n")[0].splitlines()[2:]
+    expected = [f"| {name} | {n:,} | {100 * treated:.0f}% | {100 * comparison:.0f}% | "
+                f"{'yes' if significant else 'no'} |"
+                for name, n, treated, comparison, significant, _ in PUBLISHED_RESULTS]
+    assert rows == expected
