@@ -240,10 +240,13 @@ def calibrated_intercept(index, weights, rate: float) -> float:
     index = np.asarray(index, dtype=float)
     weights = np.asarray(weights, dtype=float) / np.sum(weights)
     positive = weights[weights > 0].sum()
-
-    def excess(a: float) -> float:
-        return weights @ special.expit(a + index) - rate
-
     low = special.logit(rate / positive) - index.max() - 1.0
     high = special.logit((rate + positive - 1.0) / positive) - index.min() + 1.0
-    return optimize.brentq(excess, low, high, xtol=1e-13, rtol=4 * np.finfo(float).eps)
+    # The arrays go as args, not in a closure: brentq's wrapper is a reference
+    # cycle, which would hold a closure's arrays until the garbage collector runs.
+    return optimize.brentq(_excess_rate, low, high, args=(index, weights, rate), xtol=1e-13,
+                           rtol=4 * np.finfo(float).eps)
+
+
+def _excess_rate(a: float, index: np.ndarray, weights: np.ndarray, rate: float) -> float:
+    return weights @ special.expit(a + index) - rate
