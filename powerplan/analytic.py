@@ -21,6 +21,8 @@ from .scenario import Scenario, check_scenario
 # Binomial mass left out at each end of the averaging window. 1e-15 is below
 # double-precision rounding of the result, so the average is exact in practice.
 _TAIL = 1e-15
+# Cohorts up to this size are summed over every possible number analysed.
+_EXACT_UP_TO = 5000
 
 
 def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
@@ -32,8 +34,12 @@ def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     n, p = scenario.cohort, scenario.retention
     if p == 1.0:
         k = np.array([n])
-    elif n <= 5000:
+    elif n <= _EXACT_UP_TO:
         k = np.arange(n + 1)
+    elif n * p < 1:
+        # Fewer than one analysed expected: the quantile function cannot bracket
+        # so thin a tail (scipy warns), and 5,000 lies far beyond it anyway.
+        k = np.arange(_EXACT_UP_TO + 1)
     else:
         low, high = stats.binom.ppf([_TAIL, 1 - _TAIL], n, p)
         k = np.arange(int(low), int(high) + 1)

@@ -8,7 +8,8 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import power_proportions_2indep, proportion_effectsize
 
-from powerplan import Scenario, analytic
+from powerplan import Scenario, analytic, solve
+from powerplan.analytic import analysed_distribution
 from powerplan.proportions import power, rejection_probabilities
 
 
@@ -137,3 +138,12 @@ def test_result_prints_and_converts():
     frame = r.to_frame()
     assert frame.shape[0] == 1 and frame.loc[0, "power"] == r.power
     assert r.summary().startswith("With 300 people submitted, about 120 are analysed;")
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_large_cohort_with_almost_nobody_analysed_is_averaged_without_warnings():
+    # scipy's binomial quantile cannot bracket a tail this thin and warns;
+    # solving for retention starts its scan at 1e-12.
+    k, weight = analysed_distribution(Scenario(cohort=100_000, funnel=1e-12))
+    assert weight.sum() == pytest.approx(1.0, abs=1e-14)
+    assert solve(Scenario(cohort=100_000, effect=-0.01), "retention").achieved_power >= 0.8
