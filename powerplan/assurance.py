@@ -97,9 +97,9 @@ class AssuranceResult(PowerResult):
 
 
 def _direction_mass(prior: Prior, scenario: Scenario) -> float:
-    effects, weights = prior.nodes(scenario.base_rate) if isinstance(prior, DiscretePrior) else (None, None)
     greater = scenario.alternative == "greater"
-    if effects is not None:
+    if isinstance(prior, DiscretePrior):
+        effects, weights = prior.nodes(scenario.base_rate)
         return float(weights[(effects > 0) if greater else (effects < 0)].sum())
     low, high = prior.bounds(scenario.base_rate)
     inside = prior.mass(low, high)
@@ -108,27 +108,23 @@ def _direction_mass(prior: Prior, scenario: Scenario) -> float:
 
 
 def _closed_form(scenario: Scenario, prior: NormalPrior):
+    treated_at_mean = min(max(scenario.base_rate + prior.mean, 1e-12), 1 - 1e-12)
+    z = critical_value(scenario.alpha, scenario.alternative)
+
+    def chances(n):
+        """Chances of a significant reduction and increase with ``n`` analysed."""
+        _, se0, se1, _ = z_test_parts(treated_at_mean, scenario.base_rate, n,
+                                      scenario.comparison_size(n), method="wald")
+        spread = np.sqrt(se1 ** 2 + prior.sd ** 2)
+        return one_sided(stats.norm.cdf((-z * se0 - prior.mean) / spread),
+                         stats.norm.cdf((-z * se0 + prior.mean) / spread), scenario.alternative)
+
     k, weight = analysed_distribution(scenario)
     analysable = k >= scenario.min_n_treated
-    n1 = np.where(analysable, k, scenario.min_n_treated).astype(float)
-    treated_at_mean = min(max(scenario.base_rate + prior.mean, 1e-12), 1 - 1e-12)
-    _, se0, se1, _ = z_test_parts(treated_at_mean, scenario.base_rate, n1,
-                                  scenario.comparison_size(n1), method="wald")
-    z = critical_value(scenario.alpha, scenario.alternative)
-    spread = np.sqrt(se1 ** 2 + prior.sd ** 2)
-    reduction = stats.norm.cdf((-z * se0 - prior.mean) / spread)
-    increase = stats.norm.cdf((-z * se0 + prior.mean) / spread)
-    reduction, increase = one_sided(reduction, increase, scenario.alternative)
-    reduction = np.where(analysable, reduction, 0.0)
-    increase = np.where(analysable, increase, 0.0)
+    reduction, increase = (np.where(analysable, chance, 0.0) for chance in chances(
+        np.where(analysable, k, scenario.min_n_treated).astype(float)))
     expected = scenario.expected_n_treated
-    _, se0_mean, se1_mean, _ = z_test_parts(treated_at_mean, scenario.base_rate, expected,
-                                            scenario.comparison_size(expected), method="wald")
-    spread_mean = np.sqrt(se1_mean ** 2 + prior.sd ** 2)
-    at_mean = one_sided(stats.norm.cdf((-z * se0_mean - prior.mean) / spread_mean),
-                        stats.norm.cdf((-z * se0_mean + prior.mean) / spread_mean),
-                        scenario.alternative)
-    at_mean = float(sum(at_mean)) if expected >= scenario.min_n_treated else 0.0
+    at_mean = float(sum(chances(expected))) if expected >= scenario.min_n_treated else 0.0
     return float(np.dot(weight, reduction)), float(np.dot(weight, increase)), at_mean
 
 
