@@ -37,6 +37,7 @@ from .priors import DiscretePrior, NormalPrior, Prior
 from .proportions import critical_value, one_sided, z_test_parts
 from .results import PowerResult
 from .scenario import Scenario, check_scenario
+from .simulate import DEFAULT_SIMS, refuse_run_settings, simulate
 
 COMPUTATIONS = ("quadrature", "closed-form")
 ENGINES = ("analytic", "simulate")
@@ -161,8 +162,6 @@ def _simulated(scenario: Scenario, prior: Prior, n_sims, seed, workers, progress
     the share in the direction hoped for, the replicates simulated in all,
     and the last result (to describe the study).
     """
-    from .simulate import DEFAULT_SIMS, simulate
-
     effects, weights = prior.few_nodes(scenario.base_rate)
     n_sims = _validate.integer("n_sims", DEFAULT_SIMS if n_sims is None else n_sims,
                                len(effects))
@@ -238,9 +237,7 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
         simulated = {"mc_se": mc_se, "n_sims": used, "engine": "simulate",
                      "method": described.method}
     else:
-        if n_sims is not None or seed is not None:
-            raise InvalidInputError("n_sims" if n_sims is not None else "seed",
-                                    "applies only with engine 'simulate'")
+        refuse_run_settings(n_sims=n_sims, seed=seed, workers=workers, progress=progress)
         computation = computation or "quadrature"
         if computation == "closed-form":
             if not (isinstance(prior, NormalPrior) and scenario.method == "wald"):

@@ -115,6 +115,16 @@ def _join(parts: list[dict]) -> dict[str, np.ndarray]:
     return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
+def refuse_run_settings(*, n_sims=None, seed=None, workers=1, progress=None) -> None:
+    """Refuse the simulator's run settings given to the analytic engine (at their
+    defaults, None and one worker, they are taken as not given)."""
+    given = {"n_sims": n_sims, "seed": seed, "workers": None if workers == 1 else workers,
+             "progress": progress}
+    for name, value in given.items():
+        if value is not None:
+            raise InvalidInputError(name, "applies only with engine 'simulate'")
+
+
 def check_run(scenario, n_sims, seed, workers, chunk_size, progress):
     """Check a simulation's settings before running it (as :func:`simulate` does).
 

@@ -18,7 +18,7 @@ from .analytic import analytic
 from .curves import FIELDS, MDECurve, PowerCurve
 from .errors import InvalidInputError
 from .scenario import Scenario, check_scenario
-from .simulate import DEFAULT_SIMS, check_run, simulate
+from .simulate import DEFAULT_SIMS, check_run, refuse_run_settings, simulate
 from .solve import solve
 
 #: Engines by name, each a function ``Scenario -> PowerResult``; the simulator
@@ -63,12 +63,7 @@ def _run_iv(scenarios: list[Scenario], field: str, engine: str, n_sims, seed, wo
     before any is simulated (a pool too small for the largest cohort is found
     before the smaller ones have run)."""
     if engine == "analytic":
-        given = [name for name, value in (("n_sims", n_sims), ("seed", seed),
-                                          ("progress", progress)) if value is not None]
-        if workers != 1:
-            given.append("workers")
-        if given:
-            raise InvalidInputError(given[0], "applies only with engine 'simulate'")
+        refuse_run_settings(n_sims=n_sims, seed=seed, workers=workers, progress=progress)
         return {}
     n_sims = DEFAULT_SIMS if n_sims is None else n_sims
     if field in NOT_SIMULATED:

@@ -29,6 +29,12 @@ CASES = [
     (lambda: pp.solve(Scenario(), "cohort", engine="simulate", bogus=1),
      "bogus is not a setting of the simulated solver; it takes precision, max_sims, seed, "
      "workers, progress"),
+    (lambda: pp.assurance(Scenario(), PRIOR, workers=2),
+     "workers applies only with engine 'simulate'"),
+    (lambda: pp.assurance(Scenario(), PRIOR, progress=print),
+     "progress applies only with engine 'simulate'"),
+    (lambda: pp.sweep(Scenario(), "cohort", [100], seed=1),
+     "seed applies only with engine 'simulate'"),
     (lambda: pp.portfolio(5), "services must be a sequence of Scenario values; got 5"),
     (lambda: pp.requirements_table(Scenario(), base_rates=0.3),
      "base_rates must be a sequence of numbers; got 0.3"),
