@@ -17,7 +17,7 @@ import pandas as pd
 from . import _format, _validate
 from .errors import InvalidInputError, NoSolutionError
 from .scenario import MAX_COHORT, Scenario, check_scenario
-from .solve import solve
+from .solve import check_target_power, solve
 
 DEFAULT_BASE_RATES = (0.15, 0.25, 0.35, 0.45, 0.55)
 DEFAULT_EFFECTS = (-0.02, -0.04, -0.06, -0.08, -0.10)
@@ -256,7 +256,7 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
     _validate.choice("quantity", quantity, QUANTITIES)
     base_rates = _check_values("base_rates", base_rates, _validate.proportion)
     retentions = _check_values("retentions", retentions, _validate.share)
-    target = _validate.proportion("target_power", target_power)
+    target = check_target_power(target_power, scenario.alpha)  # alpha is not varied
     rows = []
     if quantity == "cohort":
         effects = _check_values("effects", effects, _validate.real)
