@@ -77,13 +77,7 @@ class NormalPrior:
         such as where a study's power rises from alpha to 1); weights times
         the density, renormalised.
         """
-        valid_low, valid_high = self.bounds(base_rate)
-        low = max(valid_low, self.mean - 12 * self.sd)
-        high = min(valid_high, self.mean + 12 * self.sd)
-        if not low < high or self.mass(valid_low, valid_high) < 1e-12:
-            raise InvalidInputError(
-                "prior", f"{self.describe()} puts no weight on effects that keep the treated "
-                         f"rate in (0, 1) at base rate {base_rate:g}")
+        low, high = self._integration_range(base_rate)
         edges = np.unique([low, high, *(b for b in (self.mean, *breakpoints) if low < b < high)])
         x, w = np.polynomial.legendre.leggauss(count)
         half = np.diff(edges) / 2
@@ -96,8 +90,20 @@ class NormalPrior:
     def few_nodes(self, base_rate: float,
                   count: int = SIMULATION_NODES) -> tuple[np.ndarray, np.ndarray]:
         """A handful of effects and weights for integrating by simulation."""
-        self.nodes(base_rate, 2)  # the same check that the prior has valid weight
+        self._integration_range(base_rate)  # the prior must have valid weight
         return _quantile_nodes(self, base_rate, count)
+
+    def _integration_range(self, base_rate: float) -> tuple[float, float]:
+        """The valid effects within 12 sd of the mean; an error if the prior has
+        no weight on valid effects."""
+        valid_low, valid_high = self.bounds(base_rate)
+        low = max(valid_low, self.mean - 12 * self.sd)
+        high = min(valid_high, self.mean + 12 * self.sd)
+        if not low < high or self.mass(valid_low, valid_high) < 1e-12:
+            raise InvalidInputError(
+                "prior", f"{self.describe()} puts no weight on effects that keep the treated "
+                         f"rate in (0, 1) at base rate {base_rate:g}")
+        return low, high
 
 
 def _quantile_nodes(prior: "NormalPrior", base_rate: float, count: int):

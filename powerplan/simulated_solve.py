@@ -285,7 +285,7 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
     achieved = float(stats.norm.cdf(a + b * how.x(value)))
     below = None if below_x is None else float(stats.norm.cdf(a + b * below_x))
     notes = [] if reached else [
-        f"the 95% interval is wider than +/-{precision:.0%}: {max_sims:,} replicates were "
+        f"the 95% interval is wider than +/-{_format.percent(precision, 0)}: {max_sims:,} replicates were "
         f"not enough; allow more with max_sims"]
     return SimulatedSolution(
         unknown=unknown, value=value, target_power=target_power, achieved_power=achieved,
