@@ -28,3 +28,12 @@ def to_json(payload: dict) -> str:
 def emit(as_json: bool, payload: dict, text: str) -> None:
     """Print ``payload`` as JSON, or ``text``."""
     click.echo(to_json(payload) if as_json else text)
+
+
+def emit_result(as_json: bool, result, scenario=None) -> None:
+    """Print a result: its ``to_dict()`` (with ``scenario``'s settings, if given)
+    as JSON, or its summary in plain words and then its figures."""
+    payload = result.to_dict()
+    if scenario is not None:
+        payload |= {"scenario": scenario.to_dict()}
+    emit(as_json, payload, f"{result.summary()}\n\n{result}")

@@ -11,7 +11,7 @@ from powerplan.simulated_solve import DEFAULT_MAX_SIMS, DEFAULT_PRECISION
 from . import figures
 from .options import (PROPORTION, build_scenario, json_option, prior_option, scenario_options,
                       simulation_options, solver_simulation_options, target_power_option)
-from .output import emit
+from .output import emit_result
 from .simulate_command import emit_power, run_options, run_simulation, split_engine
 
 
@@ -41,6 +41,14 @@ def _solve(scenario, unknown, engine, run, precision, **kwargs):
     with run_options(run, max_sims) as keywords:
         return powerplan.solve(scenario, unknown, engine="simulate", max_sims=max_sims,
                                precision=precision or DEFAULT_PRECISION, **keywords, **kwargs)
+
+
+def _answer(solution, scenario, engine, plot_path, as_json, analytic_figure) -> None:
+    """Draw a solution (with --plot: ``analytic_figure`` or the simulated fit) and print it."""
+    if plot_path is not None:
+        figures.save(analytic_figure(scenario, solution) if engine == "analytic"
+                     else figures.solution_fit_figure(solution), plot_path)
+    emit_result(as_json, solution, solution.scenario)
 
 
 @click.command("power", short_help="Chance of a significant result.  "
@@ -107,11 +115,7 @@ def size_command(as_json, target_power, prior, engine, precision, plot_path, **o
     figures.refuse_prior(plot_path, prior)
     solution = _solve(scenario, "cohort", engine, run, precision, target_power=target_power,
                       prior=prior)
-    if plot_path is not None:
-        figures.save(figures.size_figure(scenario, solution) if engine == "analytic"
-                     else figures.solution_fit_figure(solution), plot_path)
-    payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
-    emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
+    _answer(solution, scenario, engine, plot_path, as_json, figures.size_figure)
 
 
 @click.command("mde", short_help="Minimum detectable effect for a cohort.  "
@@ -138,11 +142,7 @@ def mde_command(as_json, target_power, direction, engine, precision, plot_path, 
     scenario = build_scenario(simulation=simulation, uses_effect=False, **options)
     solution = _solve(scenario, "effect", engine, run, precision, target_power=target_power,
                       direction=direction)
-    if plot_path is not None:
-        figures.save(figures.mde_figure(scenario, solution) if engine == "analytic"
-                     else figures.solution_fit_figure(solution), plot_path)
-    payload = solution.to_dict() | {"scenario": solution.scenario.to_dict()}
-    emit(as_json, payload, f"{solution.summary()}\n\n{solution}")
+    _answer(solution, scenario, engine, plot_path, as_json, figures.mde_figure)
 
 
 

@@ -12,7 +12,7 @@ from powerplan.errors import InvalidInputError
 
 from . import csvfile
 from .options import build_scenario, json_option, parse_number, prior_option, scenario_options
-from .output import emit
+from .output import emit_result
 
 #: How each column's text is read; the scenario then checks the value.
 PARSERS = {"cohort": lambda text: parse_number(text, whole=True),
@@ -93,7 +93,7 @@ def portfolio_command(services, prior, as_json, **options):
     """
     defaults = build_scenario(uses_effect=prior is None, **options)
     result = powerplan.portfolio(read_services(services, defaults), prior=prior)
-    emit(as_json, result.to_dict(), f"{result.summary()}\n\n{result}")
+    emit_result(as_json, result)
 
 
 def register(group: click.Group) -> None:

@@ -11,7 +11,7 @@ from powerplan.scenario import MAX_COHORT
 
 from .options import (COMPARISON_RATIO, PROPORTION, SHARE, Checked, json_option, parse_number,
                       target_power_option, whole_number)
-from .output import emit
+from .output import emit_result
 
 
 class RateType(Checked):
@@ -63,7 +63,7 @@ def published_command(as_json, **options):
       powerplan published --n-treated 114 --treated-rate 25% --comparison-rate 28%
     """
     review = powerplan.review_published(**options)
-    emit(as_json, review.to_dict(), f"{review.summary()}\n\n{review}")
+    emit_result(as_json, review)
 
 
 def register(group: click.Group) -> None:

@@ -14,7 +14,7 @@ from powerplan.simulate import DEFAULT_SIMS
 from . import figures
 from .options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, json_option,
                       option_name, prior_option, scenario_options, simulation_options)
-from .output import emit
+from .output import emit_result
 
 #: A run shows a progress bar once it has taken this long (seconds).
 PROGRESS_AFTER = 1.0
@@ -95,8 +95,7 @@ def emit_power(result, scenario, *, as_json: bool, plot_path=None) -> None:
     """Print a power or assurance result (and draw it, with ``--plot``)."""
     if plot_path is not None:
         figures.save(figures.power_figure(result), plot_path)
-    payload = result.to_dict() | {"scenario": scenario.to_dict()}
-    emit(as_json, payload, f"{result.summary()}\n\n{result}")
+    emit_result(as_json, result, scenario)
 
 
 def run_simulation(options: dict, *, as_json: bool, prior=None, plot_path=None) -> None:
