@@ -18,10 +18,12 @@ from powerplan.errors import InvalidInputError
 from powerplan.funnel import Funnel
 from powerplan.priors import parse_prior
 from powerplan.proportions import ALTERNATIVES, METHODS
-from powerplan.scenario import MAX_COHORT, MAX_N_COMPARISON, comparison_ratio
+from powerplan.scenario import (MAX_COHORT, MAX_COMPARISON_RATIO, MAX_N_COMPARISON,
+                                MIN_COMPARISON_RATIO, comparison_ratio)
 from powerplan.simulate import DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS
 from powerplan.simulated_solve import DEFAULT_MAX_SIMS, MIN_MAX_SIMS
-from powerplan.simulation_settings import MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MIN_POOL
+from powerplan.simulation_settings import (MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION,
+                                           MIN_POOL)
 from powerplan.weighted_test import TESTS
 
 #: Command-line spelling of each library setting, for error messages.
@@ -83,6 +85,10 @@ def option_name(field: str) -> str:
     """The option a library field is set by (``"stage 'found'"`` -> ``--stage``)."""
     return OPTION_NAMES.get(field.split(" ")[0], field)
 
+
+#: The built-in scenario, whose settings the options' help gives as defaults.
+DEFAULT = Scenario()
+SIMULATION = DEFAULT.simulation
 
 #: Commas only as thousands separators: 1,000 and 12,500.5, never 2,5 or 0,2.
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?%?")
@@ -189,47 +195,50 @@ def scenario_options(command=None, *, without=()):
                  "options given on the command line override it."),
         "cohort": click.option(
             "--cohort", type=whole_number("cohort", 1),
-            help="People submitted to the data service (whole number >= 1). [default: 300]"),
+            help=f"People submitted to the data service (whole number >= 1). "
+                 f"[default: {DEFAULT.cohort}]"),
         "retention": click.option(
             "--retention", type=SHARE,
-            help="Overall share of the cohort analysed, in (0, 1] (0.4 or 40%). "
-                 "[default: 0.40]"),
+            help=f"Overall share of the cohort analysed, in (0, 1] (0.4 or 40%). "
+                 f"[default: {DEFAULT.retention:.2f}]"),
         "stages": click.option(
             "--stage", "stages", type=StageType(), multiple=True,
             help="A funnel stage as NAME=SHARE, repeatable in order "
                  "(--stage found=0.8 --stage matched=0.6); instead of --retention."),
         "base_rate": click.option(
             "--base-rate", type=PROPORTION,
-            help="Comparison group's one-year reoffending rate, in (0, 1) (0.35 or 35%). "
-                 "[default: 0.35]"),
+            help=f"Comparison group's one-year reoffending rate, in (0, 1) (0.35 or 35%). "
+                 f"[default: {DEFAULT.base_rate:g}]"),
         "effect": click.option(
             "--effect", type=EffectType(),
-            help="Treated minus comparison rate: -0.05, -5pp (points), rr=0.9 "
-                 "(relative risk) or or=0.8 (odds ratio). [default: -0.05]"),
+            help=f"Treated minus comparison rate: -0.05, -5pp (points), rr=0.9 "
+                 f"(relative risk) or or=0.8 (odds ratio). [default: {DEFAULT.effect:g}]"),
         "comparison_ratio": click.option(
             "--comparison-ratio", type=COMPARISON_RATIO,
-            help="Effective comparison records per analysed treated person, in "
-                 "[1e-7, 10,000,000]. [default: 10]"),
+            help=f"Effective comparison records per analysed treated person, in "
+                 f"[{MIN_COMPARISON_RATIO:g}, {MAX_COMPARISON_RATIO:,.0f}]. "
+                 f"[default: {DEFAULT.comparison_ratio:g}]"),
         "n_comparison": click.option(
             "--n-comparison",
             type=whole_number("n_comparison", 1, MAX_N_COMPARISON),
-            help="A fixed effective comparison size (whole number in [1, 10,000,000]), "
-                 "instead of --comparison-ratio."),
+            help=f"A fixed effective comparison size (whole number in "
+                 f"[1, {MAX_N_COMPARISON:,}]), instead of --comparison-ratio."),
         "alpha": click.option(
-            "--alpha", type=PROPORTION, help="Significance level, in (0, 0.5). [default: 0.05]"),
+            "--alpha", type=PROPORTION,
+            help=f"Significance level, in (0, 0.5). [default: {DEFAULT.alpha:g}]"),
         "alternative": click.option(
             "--alternative", type=click.Choice(ALTERNATIVES),
-            help="two-sided, or less / greater to look only for a reduction / increase. "
-                 "[default: two-sided]"),
+            help=f"two-sided, or less / greater to look only for a reduction / increase. "
+                 f"[default: {DEFAULT.alternative}]"),
         "method": click.option(
             "--method", type=click.Choice(METHODS),
-            help="Test: wald (unpooled, as real analyses), pooled, arcsine, fleiss-cc. "
-                 "[default: wald]"),
+            help=f"Test: wald (unpooled, as real analyses), pooled, arcsine, fleiss-cc. "
+                 f"[default: {DEFAULT.method}]"),
         "min_n_treated": click.option(
             "--min-n-treated",
             type=whole_number("min_n_treated", 2, MAX_COHORT),
-            help="Fewest analysed treated people for an analysis to run (whole number in "
-                 "[2, 10,000,000]). [default: 2]"),
+            help=f"Fewest analysed treated people for an analysis to run (whole number in "
+                 f"[2, {MAX_COHORT:,}]). [default: {DEFAULT.min_n_treated}]"),
     }
     for name, option in reversed(options.items()):
         if name not in without:
@@ -256,6 +265,8 @@ def prior_option(command):
         help="A belief about the effect instead of one value: normal:MEAN,SD in points "
              "(normal:-4,3), discrete:-6@0.3,-3@0.5,0@0.2, or a preset (published, "
              "published-sceptical). Reports assurance.")(command)
+
+
 #: --sims for a command that simulates a study a given number of times.
 SIMS_HELP = (f"Simulated studies (whole number >= 1); the Monte Carlo error of power is at "
              f"most 0.5/sqrt(sims). [default: {DEFAULT_SIMS:,}]")
@@ -274,31 +285,35 @@ def simulation_options(command, sims_help: str = SIMS_HELP):
         click.option("--workers", type=whole_number("workers", 1, MAX_WORKERS),
                      help="Processes to simulate in parallel (>= 1). [default: 1]"),
         click.option("--pool", type=whole_number("pool", MIN_POOL, MAX_POOL),
-                     help="Comparison pool: national records to match from (>= the expected "
-                          "number analysed). [default: 50,000]"),
+                     help=f"Comparison pool: national records to match from (>= the expected "
+                          f"number analysed). [default: {SIMULATION.pool:,}]"),
         click.option("--k", type=whole_number("k", 1, MAX_K),
-                     help="Comparison records matched to each treated person (whole number "
-                          "in [1, 100]). [default: 10]"),
+                     help=f"Comparison records matched to each treated person (whole number "
+                          f"in [1, {MAX_K}]). [default: {SIMULATION.k}]"),
         click.option("--caliper", type=Checked("number", "caliper", _validate.positive),
-                     help="Widest accepted match, in SDs of the logit propensity score (> 0). "
-                          "[default: 0.2]"),
+                     help=f"Widest accepted match, in SDs of the logit propensity score (> 0). "
+                          f"[default: {SIMULATION.caliper:g}]"),
         click.option("--no-replacement", "replacement", flag_value=False, default=None,
                      help="Use each comparison record at most once (greedy matching)."),
         click.option("--selection", type=Checked("number", "selection", _validate.non_negative),
-                     help="How far treated people differ from the pool, in pool SDs of a "
-                          "selection index (in [0, 1.5], less for long-tailed covariates in a "
-                          "config file; 0 for none). [default: 0.5]"),
+                     help=f"How far treated people differ from the pool, in pool SDs of a "
+                          f"selection index (in [0, {MAX_SELECTION:g}], less for long-tailed "
+                          f"covariates in a config file; 0 for none). "
+                          f"[default: {SIMULATION.selection:g}]"),
         click.option("--outcome-strength",
                      type=Checked("number", "outcome_strength",
                                   lambda f, v: _validate.between(f, v, 0.0, MAX_OUTCOME_STRENGTH)),
-                     help="How strongly the covariates predict reoffending: the log odds "
-                          "ratio per pool SD of risk (in [0, 5]). [default: 1.0]"),
+                     help=f"How strongly the covariates predict reoffending: the log odds "
+                          f"ratio per pool SD of risk (in [0, {MAX_OUTCOME_STRENGTH:g}]). "
+                          f"[default: {SIMULATION.outcome_strength:.1f}]"),
         click.option("--bias", type=Checked("number", "bias", _validate.real),
-                     help="Unobserved confounding: a difference in reoffending rate the "
-                          "matching cannot remove, added to the estimate. [default: 0]"),
+                     help=f"Unobserved confounding: a difference in reoffending rate the "
+                          f"matching cannot remove, added to the estimate. "
+                          f"[default: {SIMULATION.bias:g}]"),
         click.option("--test", type=click.Choice(TESTS),
-                     help="Test each simulated study runs: welch (weighted Welch t-test, as "
-                          "real analyses) or an analytic method's twin. [default: welch]"),
+                     help=f"Test each simulated study runs: welch (weighted Welch t-test, as "
+                          f"real analyses) or an analytic method's twin. "
+                          f"[default: {SIMULATION.test}]"),
         click.option("--quiet", is_flag=True,
                      help="No progress bar (it only shows on a terminal, for runs over 1 s)."),
     ]
