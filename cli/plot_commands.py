@@ -19,7 +19,7 @@ from powerplan.curves import FIELDS
 from powerplan.errors import InvalidInputError
 from powerplan.simulate import DEFAULT_SIMS
 from powerplan.solve import UNKNOWNS
-from powerplan.sweep import ENGINES
+from powerplan.sweep import ENGINES, vary
 
 from . import figures
 from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario,
@@ -109,7 +109,10 @@ def _sweep(scenario, over: Over, steps: int | None = None, **engine) -> powerpla
     """The curve, with a value the scenario rejects reported against --over (a
     simulator setting's own error, such as a pool too small, against its option)."""
     try:
-        return powerplan.sweep(scenario, over.field, over.values(scenario, steps), **engine)
+        values = over.values(scenario, steps)
+        for end in (values[0], values[-1]):  # name START or STOP, not a value between
+            vary(scenario, over.field, end)
+        return powerplan.sweep(scenario, over.field, values, **engine)
     except InvalidInputError as error:
         if error.field in SIMULATION_OPTIONS + RUN_OPTIONS:
             raise

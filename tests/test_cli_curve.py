@@ -209,8 +209,10 @@ BAD = [
     (["--over", "base-rate=nan:0.5"],
      "'--over': START and STOP must be finite numbers; got 'base-rate=nan:0.5'"),
     (["--over", "comparison-ratio=1:1e308"],
-     "'--over': comparison_ratio must be a number in [1e-07, 10,000,000]; got 2.5641e+306"),
+     "'--over': comparison_ratio must be a number in [1e-07, 10,000,000]; got 1e+308"),
     (["--over", "base-rate=0.01:0.5"], "'--over': effect must keep the treated rate"),
+    (["--over", "cohort=1:20000000"], "'--over': cohort must be a whole number in "
+                                       "[1, 10,000,000]; got 20,000,000"),  # STOP, as typed
     (["--over", "alpha=0.1:0.6"], "'--over': alpha must be a significance level in (0, 0.5)"),
     ([], "Missing option '--over'"),
     (["--over", "cohort=60:100", "--out", "curve.jpg"],
