@@ -121,17 +121,20 @@ def parse_number(text: str, *, whole: bool = False, percent_ok: bool = False) ->
 
 
 class Checked(click.ParamType):
-    """Text parsed, then checked by one of powerplan's validators."""
+    """Text checked by one of powerplan's validators, ``check(field, value)``;
+    read as a number first (see :func:`parse_number`) unless ``number`` is False."""
 
-    def __init__(self, name: str, field: str, check, *, whole=False, percent_ok=False):
+    def __init__(self, name: str, field: str, check, *, whole=False, percent_ok=False,
+                 number=True):
         self.name = name
         self.field = field
         self.check = check
         self.whole = whole
         self.percent_ok = percent_ok
+        self.number = number
 
     def convert(self, value, param, ctx):
-        if isinstance(value, str):
+        if self.number and isinstance(value, str):
             value = parse_number(value, whole=self.whole, percent_ok=self.percent_ok)
         try:
             return self.check(self.field, value)
@@ -139,16 +142,8 @@ class Checked(click.ParamType):
             self.fail(error.requirement, param, ctx)
 
 
-class EffectType(click.ParamType):
-    name = "effect"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, Effect):
-            return value
-        try:
-            return Effect.parse(value)
-        except InvalidInputError as error:
-            self.fail(error.requirement, param, ctx)
+def _effect(field: str, value) -> Effect:
+    return value if isinstance(value, Effect) else Effect.parse(value)
 
 
 class StageType(click.ParamType):
@@ -210,7 +205,7 @@ def scenario_options(command=None, *, without=()):
             help=f"Comparison group's one-year reoffending rate, in (0, 1) (0.35 or 35%). "
                  f"[default: {DEFAULT.base_rate:g}]"),
         "effect": click.option(
-            "--effect", type=EffectType(),
+            "--effect", type=Checked("effect", "effect", _effect, number=False),
             help=f"Treated minus comparison rate: -0.05, -5pp (points), rr=0.9 "
                  f"(relative risk) or or=0.8 (odds ratio). [default: {DEFAULT.effect:g}]"),
         "comparison_ratio": click.option(

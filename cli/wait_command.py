@@ -14,22 +14,13 @@ from powerplan.intake import MAX_PER_MONTH
 from powerplan.timing import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
 
 from . import csvfile, figures
-from .options import (build_scenario, json_option, scenario_options, target_power_option,
+from .options import (Checked, build_scenario, json_option, scenario_options, target_power_option,
                       whole_number)
 from .output import emit
 
 
-class MonthType(click.ParamType):
-    name = "YYYY-MM"
-
-    def __init__(self, field: str):
-        self.field = field
-
-    def convert(self, value, param, ctx):
-        try:
-            return _dates.month(self.field, value)
-        except InvalidInputError as error:
-            self.fail(error.requirement, param, ctx)
+def _month(field: str) -> Checked:
+    return Checked("YYYY-MM", field, _dates.month, number=False)
 
 
 class WindowType(click.ParamType):
@@ -103,9 +94,9 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
 @click.option("--intake-per-month", "per_month",
               type=whole_number("per_month", 1, MAX_PER_MONTH),
               help="People a month with index dates from --start (whole number >= 1).")
-@click.option("--start", type=MonthType("start"),
+@click.option("--start", type=_month("start"),
               help="Month of the first index dates of --intake-per-month (YYYY-MM).")
-@click.option("--end", type=MonthType("end"),
+@click.option("--end", type=_month("end"),
               help="Month of the last index dates of --intake-per-month (YYYY-MM). "
                    "[default: the intake continues]")
 @click.option("--index-dates", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -119,7 +110,7 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
                    "analyse index dates up to END; instead of --lag-months.")
 @click.option("--horizon-months", type=whole_number("horizon_months", 1, MAX_HORIZON_MONTHS),
               default=36, show_default=True, help="Months ahead to consider submitting.")
-@click.option("--now", type=MonthType("now"),
+@click.option("--now", type=_month("now"),
               help="The first month to consider (YYYY-MM). [default: this month]")
 @scenario_options
 @target_power_option
