@@ -12,7 +12,7 @@ from . import figures
 from .options import (PROPORTION, build_scenario, json_option, prior_option, scenario_options,
                       simulation_options, solver_simulation_options, target_power_option)
 from .output import emit_result
-from .simulate_command import emit_power, run_options, run_simulation, split_engine
+from .engine import emit_power, run_options, run_simulation, split_engine
 
 
 def engine_option(command):

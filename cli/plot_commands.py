@@ -25,7 +25,7 @@ from . import figures
 from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario,
                       json_option, parse_number, scenario_options, simulation_options)
 from .output import emit
-from .simulate_command import run_options, split_engine
+from .engine import run_options, split_engine
 
 #: ``--over`` spelling of each setting a curve can vary.
 OVER_FIELDS = {field.replace("_", "-"): field for field in FIELDS}

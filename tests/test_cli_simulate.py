@@ -9,7 +9,7 @@ import pytest
 
 from powerplan_cli.main import cli
 from powerplan_cli.output import to_json
-from powerplan_cli.simulate_command import Progress
+from powerplan_cli.engine import Progress
 
 FAST = ["--pool", "3000", "--sims", "64", "--seed", "7"]
 
