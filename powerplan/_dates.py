@@ -38,6 +38,18 @@ def _calendar_date(value) -> dt.date | None:
     return None
 
 
+def _from_text(field: str, value, pattern: re.Pattern, form: str, build) -> dt.date:
+    """``build(text)`` for text matching ``pattern`` that is a real date, else an
+    error saying the value must be ``form``."""
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and pattern.fullmatch(text):
+        try:
+            return build(text)
+        except ValueError:  # 2023-02-29, month 13
+            pass
+    raise InvalidInputError(field, f"must be {form}; got {value!r}")
+
+
 def _in_range(field: str, value: dt.date, text: str) -> dt.date:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise InvalidInputError(field, f"must be in the years {FIRST_YEAR} to {LAST_YEAR}; "
@@ -53,15 +65,8 @@ def month(field: str, value) -> dt.date:
     """
     if isinstance(value, pd.Period):
         value = value.start_time
-    found = _calendar_date(value)
-    if found is None:
-        text = value.strip() if isinstance(value, str) else None
-        if text is None or not _MONTH.fullmatch(text):
-            raise InvalidInputError(field, f"must be a month YYYY-MM; got {value!r}")
-        try:
-            found = dt.date(int(text[:4]), int(text[5:]), 1)
-        except ValueError:
-            raise InvalidInputError(field, f"must be a month YYYY-MM; got {value!r}") from None
+    found = _calendar_date(value) or _from_text(
+        field, value, _MONTH, "a month YYYY-MM", lambda text: dt.date.fromisoformat(text + "-01"))
     found = found.replace(day=1)
     return _in_range(field, found, month_text(found))
 
@@ -76,15 +81,8 @@ def date(field: str, value) -> dt.date:
     ...
     powerplan.errors.InvalidInputError: index_date must be a date YYYY-MM-DD; got '2023-02-29'
     """
-    found = _calendar_date(value)
-    if found is None:
-        text = value.strip() if isinstance(value, str) else None
-        if text is None or not _DATE.fullmatch(text):
-            raise InvalidInputError(field, f"must be a date YYYY-MM-DD; got {value!r}")
-        try:
-            found = dt.date.fromisoformat(text)
-        except ValueError:
-            raise InvalidInputError(field, f"must be a date YYYY-MM-DD; got {value!r}") from None
+    found = _calendar_date(value) or _from_text(field, value, _DATE, "a date YYYY-MM-DD",
+                                                 dt.date.fromisoformat)
     return _in_range(field, found, found.isoformat())
 
 
