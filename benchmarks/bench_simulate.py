@@ -33,9 +33,10 @@ from scipy.spatial import cKDTree
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 import powerplan
-from powerplan import Scenario, SimulationSettings, replicate
-from powerplan.propensity import expit
-from powerplan.weighted_test import kish_effective_size
+from powerplan import Scenario, SimulationSettings
+from powerplan.simulator import replicate
+from powerplan.simulator.propensity import expit
+from powerplan.simulator.rate import kish_effective_size
 
 SCENARIO = Scenario(cohort=200, funnel=1.0, effect=-0.08,
                     simulation=SimulationSettings(pool=20_000, k=5))

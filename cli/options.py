@@ -15,16 +15,16 @@ import click
 
 from powerplan import Effect, Scenario, _validate
 from powerplan.errors import InvalidInputError
-from powerplan.funnel import Funnel
-from powerplan.priors import parse_prior
-from powerplan.proportions import ALTERNATIVES, METHODS
-from powerplan.scenario import (MAX_COHORT, MAX_COMPARISON_RATIO, MAX_N_COMPARISON,
+from powerplan.design.funnel import Funnel
+from powerplan.design.priors import parse_prior
+from powerplan.formulas.rate import ALTERNATIVES, METHODS
+from powerplan.design.scenario import (MAX_COHORT, MAX_COMPARISON_RATIO, MAX_N_COMPARISON,
                                 MIN_COMPARISON_RATIO, comparison_ratio)
-from powerplan.simulate import DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS
-from powerplan.simulated_solve import DEFAULT_MAX_SIMS, MIN_MAX_SIMS
-from powerplan.simulation_settings import (MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION,
+from powerplan.simulator.engine import DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS
+from powerplan.solvers.simulated import DEFAULT_MAX_SIMS, MIN_MAX_SIMS
+from powerplan.design.simulation_settings import (MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION,
                                            MIN_POOL)
-from powerplan.weighted_test import TESTS
+from powerplan.simulator.rate import TESTS
 
 #: Command-line spelling of each library setting, for error messages.
 OPTION_NAMES = {

@@ -15,11 +15,11 @@ import numpy as np
 
 import powerplan
 from powerplan import Effect
-from powerplan.curves import FIELDS
+from powerplan.results.curves import FIELDS
 from powerplan.errors import InvalidInputError
-from powerplan.simulate import DEFAULT_SIMS
-from powerplan.solve import UNKNOWNS
-from powerplan.sweep import ENGINES, vary
+from powerplan.simulator.engine import DEFAULT_SIMS
+from powerplan.solvers.solve import UNKNOWNS
+from powerplan.solvers.sweep import ENGINES, vary
 
 from . import figures
 from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario,

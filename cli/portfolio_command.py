@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 import powerplan
-from powerplan.effects import Effect
+from powerplan.design.effects import Effect
 from powerplan.errors import InvalidInputError
 
 from . import csvfile

@@ -6,8 +6,8 @@ import click
 
 import powerplan
 from powerplan import _validate
-from powerplan.published import check_n_comparison
-from powerplan.scenario import MAX_COHORT
+from powerplan.decisions.published import check_n_comparison
+from powerplan.design.scenario import MAX_COHORT
 
 from .options import (COMPARISON_RATIO, PROPORTION, SHARE, Checked, json_option, parse_number,
                       target_power_option, whole_number)

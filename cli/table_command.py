@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 import powerplan
-from powerplan import _validate, tables
-from powerplan.effects import Effect
+from powerplan import _validate
+from powerplan.decisions import tables
+from powerplan.design.effects import Effect
 from powerplan.errors import InvalidInputError
-from powerplan.scenario import MAX_COHORT
+from powerplan.design.scenario import MAX_COHORT
 
 from . import figures
 from .options import build_scenario, parse_number, scenario_options, target_power_option

@@ -10,8 +10,8 @@ import click
 import powerplan
 from powerplan import _dates
 from powerplan.errors import InvalidInputError
-from powerplan.intake import MAX_PER_MONTH
-from powerplan.timing import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
+from powerplan.decisions.intake import MAX_PER_MONTH
+from powerplan.decisions.wait import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
 
 from . import csvfile, figures
 from .options import (Checked, build_scenario, json_option, scenario_options, target_power_option,

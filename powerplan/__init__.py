@@ -1,23 +1,23 @@
 """powerplan: power and sample-size planning for matched-cohort reoffending evaluations."""
 
-from .analytic import analytic
-from .assurance import AssuranceResult, assurance
-from .curves import MDECurve, PowerCurve
-from .effects import Effect, from_difference, to_difference
+from .formulas.analytic import analytic
+from .solvers.assurance import AssuranceResult, assurance
+from .results.curves import MDECurve, PowerCurve
+from .design.effects import Effect, from_difference, to_difference
 from .errors import InvalidInputError, NoSolutionError, PowerplanError
-from .funnel import Funnel, Stage
-from .intake import Intake
-from .portfolio import PortfolioResult, portfolio
-from .priors import DiscretePrior, NormalPrior, parse_prior
-from .published import PublishedReview, review_published
-from .results import PowerResult, SimulatedPowerResult, Solution
-from .scenario import Scenario
-from .simulate import simulate
-from .simulation_settings import SimulationSettings
-from .solve import solve
-from .sweep import mde_curve, sweep
-from .tables import RequirementsTable, requirements_table
-from .timing import (DataWindow, SubmissionMonth, SubmissionPlan, analysable_from,
+from .design.funnel import Funnel, Stage
+from .decisions.intake import Intake
+from .decisions.portfolio import PortfolioResult, portfolio
+from .design.priors import DiscretePrior, NormalPrior, parse_prior
+from .decisions.published import PublishedReview, review_published
+from .results.power import PowerResult, SimulatedPowerResult, Solution
+from .design.scenario import Scenario
+from .simulator.engine import simulate
+from .design.simulation_settings import SimulationSettings
+from .solvers.solve import solve
+from .solvers.sweep import mde_curve, sweep
+from .decisions.tables import RequirementsTable, requirements_table
+from .decisions.wait import (DataWindow, SubmissionMonth, SubmissionPlan, analysable_from,
                      submission_plan)
 
 __version__ = "0.1.0"

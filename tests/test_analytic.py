@@ -9,8 +9,8 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import power_proportions_2indep, proportion_effectsize
 
 from powerplan import Scenario, analytic, solve
-from powerplan.analytic import analysed_distribution
-from powerplan.proportions import power, rejection_probabilities
+from powerplan.formulas.analytic import analysed_distribution
+from powerplan.formulas.rate import power, rejection_probabilities
 
 
 def brute_force(scenario):

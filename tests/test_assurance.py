@@ -6,7 +6,7 @@ from scipy import integrate, stats
 
 from powerplan import (DiscretePrior, InvalidInputError, NoSolutionError, NormalPrior, Scenario,
                        analytic, assurance, parse_prior, solve)
-from powerplan.presets import PUBLISHED_RESULTS, published_meta_analysis
+from powerplan.design.presets import PUBLISHED_RESULTS, published_meta_analysis
 
 
 @pytest.mark.parametrize("cohort", [300, 1000, 5000])

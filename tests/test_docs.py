@@ -101,7 +101,7 @@ def test_every_command_is_in_the_readme_and_the_command_line_page(name):
 
 def test_published_results_table_is_the_preset():
     # docs/assurance.md lists PUBLISHED_RESULTS by hand; it must say the same.
-    from powerplan.presets import PUBLISHED_RESULTS
+    from powerplan.design.presets import PUBLISHED_RESULTS
 
     page = (ROOT / "docs" / "assurance.md").read_text()
     start = page.index("| service (report) |")

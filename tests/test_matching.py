@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from powerplan.matching import SLOPE_QUANTUM, Patterns, caliper_width, exact_slopes, nearest
+from powerplan.simulator.matching import SLOPE_QUANTUM, Patterns, caliper_width, exact_slopes, nearest
 
 
 def brute_force(scores, pattern, treated, width, k, replacement):

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from powerplan import SimulationSettings
-from powerplan.population import (SELECTION_WEIGHTS, Population, calibrated_intercept,
+from powerplan.simulator.population import (SELECTION_WEIGHTS, Population, calibrated_intercept,
                                   max_selection)
-from powerplan.propensity import expit
+from powerplan.simulator.propensity import expit
 
 
 @pytest.fixture(scope="module")

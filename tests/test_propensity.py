@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import statsmodels.api as sm
 
-from powerplan import Scenario, SimulationSettings, propensity, replicate
+from powerplan import Scenario, SimulationSettings
+from powerplan.simulator import propensity, replicate
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from powerplan import Funnel, NoSolutionError, Scenario, analytic, solve
-from powerplan.proportions import METHODS
+from powerplan.formulas.rate import METHODS
 
 methods = st.sampled_from(METHODS)
 rates = st.floats(0.02, 0.9)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import reference_rows
 
-from powerplan.proportions import power, rejection_probabilities, sample_size
+from powerplan.formulas.rate import power, rejection_probabilities, sample_size
 
 
 def _id(row):

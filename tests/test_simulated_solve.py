@@ -4,7 +4,7 @@ import pytest
 
 from powerplan import (DiscretePrior, InvalidInputError, NormalPrior, Scenario,
                        SimulationSettings, analytic, assurance, simulate, solve)
-from powerplan.simulated_solve import FIRST_ROUND, SimulatedSolution
+from powerplan.solvers.simulated import FIRST_ROUND, SimulatedSolution
 
 # A small study the analytic engine describes well: no selection, covariates
 # that do not predict reoffending, and the unpooled z-test.

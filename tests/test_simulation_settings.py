@@ -6,7 +6,7 @@ import warnings
 import pytest
 
 from powerplan import InvalidInputError, Scenario, SimulationSettings, simulate
-from powerplan.population import max_selection
+from powerplan.simulator.population import max_selection
 
 
 def test_defaults_are_the_documented_ones():

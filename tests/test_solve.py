@@ -3,7 +3,7 @@
 import pytest
 
 from powerplan import InvalidInputError, NoSolutionError, Scenario, analytic, solve
-from powerplan.proportions import sample_size
+from powerplan.formulas.rate import sample_size
 
 SCENARIOS = [
     Scenario(),

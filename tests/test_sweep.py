@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from powerplan import (Funnel, InvalidInputError, MDECurve, NoSolutionError, PowerCurve,
                        Scenario, SimulationSettings, analytic, mde_curve, simulate, solve,
                        sweep)
-from powerplan.curves import FIELDS
-from powerplan.sweep import vary
+from powerplan.results.curves import FIELDS
+from powerplan.solvers.sweep import vary
 
 SMALL = Scenario(simulation=SimulationSettings(pool=5000))
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from powerplan import InvalidInputError, Scenario, requirements_table, solve
-from powerplan.funnel import Funnel
+from powerplan.design.funnel import Funnel
 
 
 def test_each_cell_is_the_solver_answer():

@@ -14,8 +14,8 @@ from powerplan import (DataWindow, Intake, InvalidInputError, NoSolutionError, S
                        analytic, submission_plan)
 from powerplan._dates import add_months
 from powerplan._format import percent
-from powerplan.solve import MIN_REQUEST
-from powerplan.timing import analysable_from
+from powerplan.solvers.solve import MIN_REQUEST
+from powerplan.decisions.wait import analysable_from
 
 D = dt.date
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from statsmodels.stats import proportion
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
-from powerplan.weighted_test import compare_rates, kish_effective_size, weighted_welch
+from powerplan.simulator.rate import compare_rates, kish_effective_size, weighted_welch
 
 outcomes = st.lists(st.integers(0, 1), min_size=2, max_size=40)
 ALTERNATIVES = {"two-sided": "two-sided", "less": "smaller", "greater": "larger"}

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 
-from . import _validate
+from .. import _validate
 from .effects import Effect
-from .errors import InvalidInputError
+from ..errors import InvalidInputError
 from .funnel import Funnel
-from .proportions import ALTERNATIVES, METHODS
+from ..formulas.rate import ALTERNATIVES, METHODS
 from .simulation_settings import SimulationSettings
 
 #: Largest cohort powerplan will consider (people submitted).
@@ -61,7 +61,7 @@ class Scenario:
         ``less`` looks only for a lower treated rate (a reduction),
         ``greater`` only for a higher one.
     method : {"wald", "pooled", "arcsine", "fleiss-cc"}
-        The test whose power is computed; see :mod:`powerplan.proportions`.
+        The test whose power is computed; see :mod:`powerplan.formulas.rate`.
     min_n_treated : int
         Fewest analysed treated people for which an analysis is run; below it
         the study is not analysable and counts as not significant. A whole

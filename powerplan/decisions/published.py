@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
-from . import _format, _validate
-from .errors import InvalidInputError, NoSolutionError
-from .results import _one_row, _plain
-from .scenario import MAX_COHORT, MAX_N_COMPARISON, Scenario
-from .solve import solve
+from .. import _format, _validate
+from ..errors import InvalidInputError, NoSolutionError
+from ..results.power import _one_row, _plain
+from ..design.scenario import MAX_COHORT, MAX_N_COMPARISON, Scenario
+from ..solvers.solve import solve
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class PublishedReview:
     def plot(self, ax=None):
         """Draw the difference, its interval, zero and the MDE; see
         :func:`powerplan.plotting.plot_published`."""
-        from .plotting import plot_published
+        from ..plotting import plot_published
 
         return plot_published(self, ax=ax)
 

@@ -12,10 +12,10 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from . import _format, _validate
-from .results import PowerResult, Solution, _plain
-from .scenario import Scenario
-from .solve import UNKNOWNS, solve
+from .. import _format, _validate
+from .power import PowerResult, Solution, _plain
+from ..design.scenario import Scenario
+from ..solvers.solve import UNKNOWNS, solve
 
 #: Settings a power curve can vary, as :class:`~powerplan.Scenario` spells them.
 FIELDS = ("cohort", "effect", "retention", "base_rate", "comparison_ratio", "alpha")
@@ -181,7 +181,7 @@ class PowerCurve:
 
     def plot(self, ax=None, **options):
         """Draw power against the setting; see :func:`powerplan.plotting.plot_power_curve`."""
-        from .plotting import plot_power_curve
+        from ..plotting import plot_power_curve
 
         return plot_power_curve(self, ax=ax, **options)
 
@@ -267,6 +267,6 @@ class MDECurve:
 
     def plot(self, ax=None, **options):
         """Draw the MDE against cohort; see :func:`powerplan.plotting.plot_mde_curve`."""
-        from .plotting import plot_mde_curve
+        from ..plotting import plot_mde_curve
 
         return plot_mde_curve(self, ax=ax, **options)

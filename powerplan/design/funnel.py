@@ -12,8 +12,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from . import _validate
-from .errors import InvalidInputError
+from .. import _validate
+from ..errors import InvalidInputError
 
 #: The name of everyone submitted, before the first stage (the simulator's funnel
 #: table starts with it), so no stage may take it.

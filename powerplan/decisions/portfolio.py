@@ -17,13 +17,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _format, _validate
-from .analytic import analytic
-from .assurance import assurance
-from .errors import InvalidInputError
-from .priors import Prior
-from .results import _plain
-from .scenario import Scenario
+from .. import _format, _validate
+from ..formulas.analytic import analytic
+from ..solvers.assurance import assurance
+from ..errors import InvalidInputError
+from ..design.priors import Prior
+from ..results.power import _plain
+from ..design.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class PortfolioResult:
     def plot(self, ax=None):
         """Draw the chance of each number of significant reductions; see
         :func:`powerplan.plotting.plot_portfolio`."""
-        from .plotting import plot_portfolio
+        from ..plotting import plot_portfolio
 
         return plot_portfolio(self, ax=ax)
 

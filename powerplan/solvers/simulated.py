@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import _format, _validate
-from .errors import InvalidInputError, NoSolutionError
-from .results import VERDICTS, Solution
-from .scenario import MAX_COHORT, Scenario
+from .. import _format, _validate
+from ..errors import InvalidInputError, NoSolutionError
+from ..results.power import VERDICTS, Solution
+from ..design.scenario import MAX_COHORT, Scenario
 
 #: Relative half-width of the answer's 95% interval to reach, by default.
 DEFAULT_PRECISION = 0.05
@@ -223,7 +223,7 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
     -------
     SimulatedSolution
     """
-    from .simulate import simulate
+    from ..simulator.engine import simulate
     from .solve import solve
 
     if unknown not in ("cohort", "effect"):

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import _format
-from .scenario import Scenario
+from .. import _format
+from ..design.scenario import Scenario
 
 
 def _plain(value):
@@ -321,7 +321,7 @@ class SimulatedPowerResult(PowerResult):
 
     def plot_estimates(self, ax=None):
         """Draw the studies' estimates by verdict; see :func:`powerplan.plotting.plot_estimates`."""
-        from .plotting import plot_estimates
+        from ..plotting import plot_estimates
 
         return plot_estimates(self, ax=ax)
 

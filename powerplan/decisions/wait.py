@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import _dates, _format, _validate
-from .analytic import analytic
-from .errors import InvalidInputError, NoSolutionError
+from .. import _dates, _format, _validate
+from ..formulas.analytic import analytic
+from ..errors import InvalidInputError, NoSolutionError
 from .intake import Intake
-from .scenario import Scenario, check_scenario
-from .solve import MIN_REQUEST, check_target_power
+from ..design.scenario import Scenario, check_scenario
+from ..solvers.solve import MIN_REQUEST, check_target_power
 
 #: Months of data needed after an index date: 12 to reoffend, 6 for the proof.
 FOLLOW_UP_MONTHS = 18
@@ -332,7 +332,7 @@ class SubmissionPlan:
     def plot(self, ax=None):
         """Draw the chance by submission month; see
         :func:`powerplan.plotting.plot_submission_plan`."""
-        from .plotting import plot_submission_plan
+        from ..plotting import plot_submission_plan
 
         return plot_submission_plan(self, ax=ax)
 

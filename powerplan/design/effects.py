@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import _validate
-from .errors import InvalidInputError
+from .. import _validate
+from ..errors import InvalidInputError
 
 SCALES = ("difference", "points", "relative-risk", "odds-ratio")
 

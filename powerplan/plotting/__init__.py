@@ -27,12 +27,12 @@ import sys
 
 import numpy as np
 
-from . import _format, _validate
-from .errors import InvalidInputError
-from .scenario import Scenario
-from .sweep import vary
-from .tables import NO_ANSWER
-from .timing import SubmissionPlan
+from .. import _format, _validate
+from ..errors import InvalidInputError
+from ..design.scenario import Scenario
+from ..solvers.sweep import vary
+from ..decisions.tables import NO_ANSWER
+from ..decisions.wait import SubmissionPlan
 
 #: The Okabe-Ito colours (Okabe and Ito 2008, "Color Universal Design").
 OKABE_ITO = {
@@ -770,7 +770,7 @@ def plot_simulated_solution(solution, ax=None):
     from scipy import stats
     from statsmodels.stats.proportion import proportion_confint
 
-    from .simulated_solve import SimulatedSolution
+    from ..solvers.simulated import SimulatedSolution
 
     if not isinstance(solution, SimulatedSolution):
         raise InvalidInputError("solution", f"must be a SimulatedSolution from "
@@ -859,7 +859,7 @@ def plot_estimates(result, ax=None):
     """
     from matplotlib import ticker
 
-    from .results import SimulatedPowerResult
+    from ..results.power import SimulatedPowerResult
 
     if not isinstance(result, SimulatedPowerResult):
         raise InvalidInputError("result", f"must be a SimulatedPowerResult from simulate(); "

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _dates, _validate
-from .errors import InvalidInputError
-from .scenario import MAX_COHORT
+from .. import _dates, _validate
+from ..errors import InvalidInputError
+from ..design.scenario import MAX_COHORT
 
 #: Most people a month an intake may have.
 MAX_PER_MONTH = 100_000

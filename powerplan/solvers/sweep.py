@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from . import _validate
-from .analytic import analytic
-from .curves import FIELDS, MDECurve, PowerCurve
-from .errors import InvalidInputError
-from .scenario import Scenario, check_scenario
-from .simulate import DEFAULT_SIMS, check_run, refuse_run_settings, simulate
+from .. import _validate
+from ..formulas.analytic import analytic
+from ..results.curves import FIELDS, MDECurve, PowerCurve
+from ..errors import InvalidInputError
+from ..design.scenario import Scenario, check_scenario
+from ..simulator.engine import DEFAULT_SIMS, check_run, refuse_run_settings, simulate
 from .solve import solve
 
 #: Engines by name, each a function ``Scenario -> PowerResult``; the simulator

@@ -22,8 +22,8 @@ from . import matching, propensity
 from ._segments import segment_sums
 from .population import SELECTION_WEIGHTS, Population, calibrated_intercept
 from .propensity import expit
-from .scenario import Scenario
-from .weighted_test import INCONCLUSIVE, compare_rates
+from ..design.scenario import Scenario
+from .rate import INCONCLUSIVE, compare_rates
 
 #: Studies computed together (fixed: part of what makes results reproducible).
 BLOCK = 16

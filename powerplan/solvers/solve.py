@@ -20,14 +20,14 @@ import math
 import numpy as np
 from scipy import optimize
 
-from . import _format, _validate
-from .analytic import analytic, verdict_grid
+from .. import _format, _validate
+from ..formulas.analytic import analytic, verdict_grid
 from .assurance import assurance
-from .errors import InvalidInputError, NoSolutionError
-from .priors import Prior
-from .proportions import sample_size
-from .results import PowerResult, Solution
-from .scenario import MAX_COHORT, Scenario, check_scenario
+from ..errors import InvalidInputError, NoSolutionError
+from ..design.priors import Prior
+from ..formulas.rate import sample_size
+from ..results.power import PowerResult, Solution
+from ..design.scenario import MAX_COHORT, Scenario, check_scenario
 
 UNKNOWNS = ("cohort", "effect", "retention")
 DIRECTIONS = ("reduction", "increase")
@@ -60,14 +60,14 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
     engine : {"analytic", "simulate"}
         How power is computed. ``simulate`` (cohort or effect only) fits a
         smooth power curve to simulated studies around the analytic answer
-        and returns a :class:`~powerplan.simulated_solve.SimulatedSolution`
-        with the answer's 95% interval; see :mod:`powerplan.simulated_solve`.
+        and returns a :class:`~powerplan.solvers.simulated.SimulatedSolution`
+        with the answer's 95% interval; see :mod:`powerplan.solvers.simulated`.
     **simulation
         With ``engine="simulate"``: ``precision``, ``max_sims``, ``seed``,
         ``workers``, ``progress`` (see
-        :func:`~powerplan.simulated_solve.solve_by_simulation`).
+        :func:`~powerplan.solvers.simulated.solve_by_simulation`).
     prior : NormalPrior or DiscretePrior, optional
-        A belief about the effect (see :mod:`powerplan.priors`). When given,
+        A belief about the effect (see :mod:`powerplan.design.priors`). When given,
         the target is *assurance* (the chance of a significant result in the
         hoped direction averaged over the prior) instead of power; not for
         ``unknown="effect"``.
@@ -100,7 +100,7 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
         if prior is not None:
             raise InvalidInputError("prior", "cannot be combined with engine 'simulate' when "
                                              "solving; use the analytic engine for assurance")
-        from .simulated_solve import RUN_KEYWORDS, solve_by_simulation
+        from .simulated import RUN_KEYWORDS, solve_by_simulation
 
         unknown_keywords = sorted(set(simulation) - set(RUN_KEYWORDS))
         if unknown_keywords:

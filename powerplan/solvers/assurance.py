@@ -30,14 +30,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from . import _format, _validate
-from .errors import InvalidInputError
-from .analytic import analysed_distribution, analytic, verdict_grid
-from .priors import DiscretePrior, NormalPrior, Prior
-from .proportions import critical_value, one_sided, z_test_parts
-from .results import PowerResult
-from .scenario import Scenario, check_scenario
-from .simulate import DEFAULT_SIMS, refuse_run_settings, simulate
+from .. import _format, _validate
+from ..errors import InvalidInputError
+from ..formulas.analytic import analysed_distribution, analytic, verdict_grid
+from ..design.priors import DiscretePrior, NormalPrior, Prior
+from ..formulas.rate import critical_value, one_sided, z_test_parts
+from ..results.power import PowerResult
+from ..design.scenario import Scenario, check_scenario
+from ..simulator.engine import DEFAULT_SIMS, refuse_run_settings, simulate
 
 COMPUTATIONS = ("quadrature", "closed-form")
 ENGINES = ("analytic", "simulate")
@@ -192,7 +192,7 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
     scenario : Scenario
         The planned study; its ``effect`` is replaced by the prior.
     prior : NormalPrior or DiscretePrior
-        Belief about the true effect (see :mod:`powerplan.priors`).
+        Belief about the true effect (see :mod:`powerplan.design.priors`).
     computation : {"quadrature", "closed-form"}, optional
         Analytic engine only; quadrature by default. The closed form needs a
         normal prior and the ``wald`` method and is an approximation (see the
@@ -213,7 +213,7 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
     Examples
     --------
     >>> from powerplan import Scenario
-    >>> from powerplan.priors import NormalPrior
+    >>> from powerplan.design.priors import NormalPrior
     >>> result = assurance(Scenario(cohort=1000), NormalPrior.points(-4, 3))
     >>> round(result.assurance, 4), result.computation
     (0.4261, 'quadrature')

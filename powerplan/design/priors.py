@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from . import _format, _validate
-from .errors import InvalidInputError
+from .. import _format, _validate
+from ..errors import InvalidInputError
 
 #: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles).
 SIMULATION_NODES = 12

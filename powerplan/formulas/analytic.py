@@ -2,7 +2,7 @@
 
 The number of treated people analysed is ``Binomial(cohort, retention)``.
 For each possible number ``k`` the verdict probabilities come from
-:func:`powerplan.proportions.rejection_probabilities` with ``n1 = k`` and
+:func:`powerplan.formulas.rate.rejection_probabilities` with ``n1 = k`` and
 ``n2 = comparison_ratio * k`` (or the fixed comparison size). They are
 averaged with the binomial weights: the expected chance of each verdict. A
 study with fewer than ``min_n_treated`` analysed people is not analysable and
@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .proportions import rejection_probabilities
-from .results import PowerResult, scenario_fields
-from .scenario import Scenario, check_scenario
+from .rate import rejection_probabilities
+from ..results.power import PowerResult, scenario_fields
+from ..design.scenario import Scenario, check_scenario
 
 # Binomial mass left out at each end of the averaging window. 1e-15 is below
 # double-precision rounding of the result, so the average is exact in practice.

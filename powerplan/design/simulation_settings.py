@@ -13,10 +13,10 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from . import _validate
-from .errors import InvalidInputError
-from .population import MIN_AGE, CovariateModel, max_selection
-from .weighted_test import TESTS
+from .. import _validate
+from ..errors import InvalidInputError
+from ..simulator.population import MIN_AGE, CovariateModel, max_selection
+from ..simulator.rate import TESTS
 
 #: Largest comparison pool powerplan will simulate (records).
 MAX_POOL = 5_000_000

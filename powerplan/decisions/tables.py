@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import _format, _validate
-from .errors import InvalidInputError, NoSolutionError
-from .scenario import MAX_COHORT, Scenario, check_scenario
-from .solve import check_target_power, solve
+from .. import _format, _validate
+from ..errors import InvalidInputError, NoSolutionError
+from ..design.scenario import MAX_COHORT, Scenario, check_scenario
+from ..solvers.solve import check_target_power, solve
 
 DEFAULT_BASE_RATES = (0.15, 0.25, 0.35, 0.45, 0.55)
 DEFAULT_EFFECTS = (-0.02, -0.04, -0.06, -0.08, -0.10)
@@ -164,7 +164,7 @@ class RequirementsTable:
     def plot(self, ax=None, **options):
         """Draw one retention as a heatmap; see
         :func:`powerplan.plotting.plot_requirements_heatmap`."""
-        from .plotting import plot_requirements_heatmap
+        from ..plotting import plot_requirements_heatmap
 
         return plot_requirements_heatmap(self, ax=ax, **options)
 

@@ -8,7 +8,7 @@ and the test the analysis runs gives a verdict. Power is the share of
 significant verdicts. The pool stands for the national records and is drawn
 once per simulation: replicates are conditional on it.
 
-Replicates run in blocks of :data:`~powerplan.replicate.BLOCK` (vectorised
+Replicates run in blocks of :data:`~powerplan.simulator.replicate.BLOCK` (vectorised
 across the block), chunks of blocks go to worker processes, and every
 replicate draws from its own seed spawned from ``seed``, so the results are
 the same whatever ``chunk_size`` and ``workers``.
@@ -24,10 +24,11 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from . import _validate, replicate
-from .errors import InvalidInputError
-from .results import VERDICTS, SimulatedPowerResult, scenario_fields
-from .scenario import Scenario, check_scenario
+from .. import _validate
+from . import replicate
+from ..errors import InvalidInputError
+from ..results.power import VERDICTS, SimulatedPowerResult, scenario_fields
+from ..design.scenario import Scenario, check_scenario
 
 #: Most replicates one call will run.
 MAX_SIMS = 10_000_000

@@ -171,7 +171,7 @@ class Population:
 
     Examples
     --------
-    >>> from powerplan.simulation_settings import SimulationSettings
+    >>> from powerplan.design.simulation_settings import SimulationSettings
     >>> population = Population.from_settings(SimulationSettings())
     >>> [round(float(m), 2) for m in population.pool.means()]
     [32.0, 0.85, 10.0, 0.3]

@@ -15,7 +15,7 @@ weighted mean of independent records is inversely proportional to.
     to the Kish effective size (unscaled frequency-style weights would make
     the comparison group look as large as the sum of its weights).
 ``wald``, ``pooled``, ``arcsine``, ``fleiss-cc``
-    The z-tests whose power :mod:`powerplan.proportions` computes in closed
+    The z-tests whose power :mod:`powerplan.formulas.rate` computes in closed
     form, with ``n2`` the effective size: the simulated twin of each
     analytic method.
 
@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import special
 
-from .proportions import METHODS, z_test_parts
+from ..formulas.rate import METHODS, z_test_parts
 
 TESTS = ("welch",) + METHODS
 

@@ -1,0 +1,1 @@
+"""The users' questions: requirement tables, submit now or wait, portfolios, published results."""

@@ -1,0 +1,1 @@
+"""The planned study: Scenario, Funnel, effects, simulation settings, priors and presets."""

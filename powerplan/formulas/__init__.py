@@ -1,0 +1,1 @@
+"""The analytic engine: closed-form verdict chances, averaged over the funnel."""

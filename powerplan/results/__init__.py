@@ -1,0 +1,1 @@
+"""Result values: they print themselves, convert to dicts and frames, and plot."""

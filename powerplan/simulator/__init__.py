@@ -1,0 +1,1 @@
+"""The simulation engine: the whole matched-cohort study, replicate by replicate."""

@@ -1,0 +1,1 @@
+"""Questions of a planned study: solve for an unknown, sweep a setting, assurance."""
