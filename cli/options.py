@@ -19,7 +19,7 @@ from powerplan.design.funnel import Funnel
 from powerplan.design.priors import parse_prior
 from powerplan.formulas.rate import ALTERNATIVES, METHODS
 from powerplan.design.scenario import (MAX_COHORT, MAX_COMPARISON_RATIO, MAX_N_COMPARISON,
-                                MIN_COMPARISON_RATIO, comparison_ratio)
+                                MIN_COMPARISON_RATIO, check_comparison_ratio)
 from powerplan.simulator.engine import DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS
 from powerplan.solvers.simulated import DEFAULT_MAX_SIMS, MIN_MAX_SIMS
 from powerplan.design.simulation_settings import (MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION,
@@ -172,7 +172,7 @@ def whole_number(field: str, minimum: int, maximum: int | None = None) -> Checke
 
 PROPORTION = Checked("proportion", "rate", _validate.proportion, percent_ok=True)
 SHARE = Checked("share", "share", _validate.share, percent_ok=True)
-COMPARISON_RATIO = Checked("number", "comparison_ratio", comparison_ratio)
+COMPARISON_RATIO = Checked("number", "comparison_ratio", check_comparison_ratio)
 
 
 def scenario_options(command=None, *, without=()):

@@ -9,9 +9,12 @@ from .. import _validate
 from .effects import Effect
 from ..errors import InvalidInputError
 from .funnel import Funnel
-from ..formulas.rate import ALTERNATIVES, METHODS
+from ..formulas.rate import ALTERNATIVES
+from ..outcomes import OUTCOMES, Outcome, Rate
 from .simulation_settings import SimulationSettings
 
+#: The built-in funnel: one stage keeping 40% of the cohort.
+DEFAULT_FUNNEL = Funnel.single(0.40)
 #: Largest cohort powerplan will consider (people submitted).
 MAX_COHORT = 10_000_000
 #: Largest comparison size, fixed or per treated person: more records than a national
@@ -23,16 +26,21 @@ MAX_COMPARISON_RATIO = float(MAX_N_COMPARISON)
 MIN_COMPARISON_RATIO = 1 / MAX_COHORT
 
 
-def comparison_ratio(field: str, value) -> float:
+def check_comparison_ratio(field: str, value) -> float:
     """A comparison ratio in [MIN_COMPARISON_RATIO, MAX_COMPARISON_RATIO]."""
     return _validate.between(field, value, MIN_COMPARISON_RATIO, MAX_COMPARISON_RATIO)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Scenario:
-    """A planned matched-cohort evaluation of one-year proven reoffending.
+    """A planned matched-cohort evaluation of one outcome measure.
 
-    The defaults form the built-in typical scenario.
+    The defaults form the built-in typical scenario. The measure is an
+    :class:`~powerplan.outcomes.Outcome` (default the one-year proven
+    reoffending :class:`~powerplan.outcomes.Rate`); its parameters may be
+    given directly, so ``Scenario(base_rate=0.35, effect=-0.05)`` is
+    shorthand for ``Scenario(outcome=Rate(base_rate=0.35, effect=-0.05))``,
+    and given together with ``outcome`` they change its parameters.
 
     Parameters
     ----------
@@ -62,6 +70,7 @@ class Scenario:
         ``greater`` only for a higher one.
     method : {"wald", "pooled", "arcsine", "fleiss-cc"}
         The test whose power is computed; see :mod:`powerplan.formulas.rate`.
+        Default: the outcome's first method (``wald`` for the rate).
     min_n_treated : int
         Fewest analysed treated people for which an analysis is run; below it
         the study is not analysable and counts as not significant. A whole
@@ -70,12 +79,16 @@ class Scenario:
         How :func:`powerplan.simulate` draws, matches and tests the study
         (pool, covariates, k, caliper, selection, test, ...); the analytic
         engine ignores it. Default: :class:`SimulationSettings` defaults.
+    outcome : Outcome
+        The measure compared, with its parameters and effect (keyword only).
 
     Examples
     --------
     >>> s = Scenario()
     >>> s.cohort, s.retention, s.base_rate, s.treated_rate
     (300, 0.4, 0.35, 0.3)
+    >>> s.outcome
+    Rate(base_rate=0.35, effect=-0.05)
     >>> Scenario(base_rate=0.2, effect=Effect(0.75, "relative-risk")).effect
     -0.05
     >>> Scenario(base_rate=1.5)
@@ -84,48 +97,51 @@ class Scenario:
     powerplan.errors.InvalidInputError: base_rate must be a proportion in (0, 1); got 1.5
     """
 
-    cohort: int = 300
-    funnel: Funnel = field(default=Funnel.single(0.40))
-    base_rate: float = 0.35
-    effect: float = -0.05
-    comparison_ratio: float = 10.0
-    n_comparison: int | None = None
-    alpha: float = 0.05
-    alternative: str = "two-sided"
-    method: str = "wald"
-    min_n_treated: int = 2
-    simulation: SimulationSettings = field(default_factory=SimulationSettings)
+    cohort: int
+    funnel: Funnel
+    outcome: Outcome
+    comparison_ratio: float
+    n_comparison: int | None
+    alpha: float
+    alternative: str
+    method: str
+    min_n_treated: int
+    simulation: SimulationSettings
 
-    def __post_init__(self):
+    def __init__(self, cohort: int = 300, funnel=DEFAULT_FUNNEL, base_rate: float | None = None,
+                 effect=None, comparison_ratio: float = 10.0, n_comparison: int | None = None,
+                 alpha: float = 0.05, alternative: str = "two-sided", method: str | None = None,
+                 min_n_treated: int = 2, simulation=None, *, outcome: Outcome | None = None,
+                 **parameters):
         set_ = object.__setattr__
-        set_(self, "cohort", _validate.integer("cohort", self.cohort, 1, MAX_COHORT))
-        set_(self, "funnel", Funnel.coerce(self.funnel))
-        set_(self, "base_rate", _validate.proportion("base_rate", self.base_rate))
-        effect = self.effect
-        if isinstance(effect, Effect):
-            effect = effect.difference(self.base_rate)
-        effect = _validate.real("effect", effect)
-        treated = self.base_rate + effect
-        if not 0.0 < treated < 1.0:
-            raise InvalidInputError(
-                "effect",
-                f"must keep the treated rate (base rate {self.base_rate:g} + effect) in (0, 1), "
-                f"i.e. lie in ({-self.base_rate:g}, {1 - self.base_rate:g}); got {effect:g}",
-            )
-        set_(self, "effect", effect)
-        set_(self, "comparison_ratio", comparison_ratio("comparison_ratio", self.comparison_ratio))
-        if self.n_comparison is not None:
-            set_(self, "n_comparison", _validate.integer("n_comparison", self.n_comparison, 1,
-                                                         MAX_N_COMPARISON))
-        alpha = _validate.proportion("alpha", self.alpha)
+        set_(self, "cohort", _validate.integer("cohort", cohort, 1, MAX_COHORT))
+        set_(self, "funnel", Funnel.coerce(funnel))
+        set_(self, "outcome", _outcome(outcome, base_rate=base_rate, effect=effect, **parameters))
+        set_(self, "comparison_ratio", check_comparison_ratio("comparison_ratio", comparison_ratio))
+        if n_comparison is not None:
+            n_comparison = _validate.integer("n_comparison", n_comparison, 1, MAX_N_COMPARISON)
+        set_(self, "n_comparison", n_comparison)
+        alpha = _validate.proportion("alpha", alpha)
         if alpha >= 0.5:
             raise InvalidInputError("alpha", f"must be a significance level in (0, 0.5); got {alpha:g}")
         set_(self, "alpha", alpha)
-        _validate.choice("alternative", self.alternative, ALTERNATIVES)
-        _validate.choice("method", self.method, METHODS)
-        set_(self, "min_n_treated",
-             _validate.integer("min_n_treated", self.min_n_treated, 2, MAX_COHORT))
-        set_(self, "simulation", SimulationSettings.coerce(self.simulation))
+        set_(self, "alternative", _validate.choice("alternative", alternative, ALTERNATIVES))
+        method = self.outcome.default_method if method is None else method
+        set_(self, "method", _validate.choice("method", method, self.outcome.methods))
+        set_(self, "min_n_treated", _validate.integer("min_n_treated", min_n_treated, 2, MAX_COHORT))
+        set_(self, "simulation", SimulationSettings.coerce(
+            SimulationSettings() if simulation is None else simulation))
+
+    # The outcome's parameters, as the rate names them ---------------------
+    @property
+    def base_rate(self) -> float:
+        """Comparison group's reoffending rate, a proportion in (0, 1)."""
+        return self.outcome.base_rate
+
+    @property
+    def effect(self) -> float:
+        """The effect on the outcome's own scale (for the rate, treated minus base rate)."""
+        return self.outcome.effect
 
     # Derived quantities -------------------------------------------------
     @property
@@ -136,7 +152,7 @@ class Scenario:
     @property
     def treated_rate(self) -> float:
         """Treated group's expected reoffending rate: base rate + effect."""
-        return self.base_rate + self.effect
+        return self.outcome.treated_rate
 
     @property
     def expected_n_treated(self) -> float:
@@ -162,7 +178,14 @@ class Scenario:
     # Conversion ----------------------------------------------------------
     def to_dict(self) -> dict:
         """Plain settings, in the form :meth:`from_dict` reads back."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out = {}
+        for f in fields(self):
+            if f.name == "outcome":
+                if self.outcome.name != Rate.name:
+                    out["outcome"] = self.outcome.name
+                out |= self.outcome.to_dict()
+            else:
+                out[f.name] = getattr(self, f.name)
         out["simulation"] = self.simulation.to_dict()
         stages = self.funnel.to_dict()
         del out["funnel"]
@@ -185,8 +208,13 @@ class Scenario:
         >>> round(s.effect, 12), s.retention
         (-0.07, 0.5)
         """
-        allowed = [f.name for f in fields(cls)] + ["retention"]
         settings = dict(settings)
+        outcome = OUTCOMES.get(settings.get("outcome", Rate.name))
+        if outcome is None:
+            raise InvalidInputError("outcome", f"must be one of {', '.join(OUTCOMES)}; "
+                                               f"got {settings['outcome']!r}")
+        allowed = [f.name for f in fields(cls) if f.name != "outcome"] + [
+            "retention", "outcome", *(f.name for f in fields(outcome))]
         for key in settings:
             if key not in allowed:
                 raise InvalidInputError(
@@ -197,7 +225,19 @@ class Scenario:
             settings["funnel"] = Funnel.from_shares(settings["funnel"])
         if isinstance(settings.get("effect"), str):
             settings["effect"] = Effect.parse(settings["effect"])
-        return cls(**settings)
+        parameters = {f.name: settings.pop(f.name) for f in fields(outcome) if f.name in settings}
+        settings.pop("outcome", None)
+        return cls(**settings, outcome=outcome(**parameters))
+
+
+def _outcome(outcome: Outcome | None, **parameters) -> Outcome:
+    """The outcome with the parameters given beside it (None: not given) applied."""
+    given = {name: value for name, value in parameters.items() if value is not None}
+    if outcome is None:
+        outcome = Rate()
+    elif not isinstance(outcome, Outcome):
+        raise InvalidInputError("outcome", f"must be an Outcome such as Rate(); got {outcome!r}")
+    return outcome.replace(**given) if given else outcome
 
 
 def _retention_as_funnel(settings: dict) -> dict:

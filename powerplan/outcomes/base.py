@@ -1,0 +1,107 @@
+"""The Outcome protocol: one value describes a measure and its effect.
+
+The statistical layers speak of the estimate as *lower* or *higher* in the
+treated group (the sign of treated minus comparison); an outcome says which
+of the two is *better* (for the reoffending rate, lower; for the time to
+first reoffence, longer). The verdicts are "better / inconclusive / worse"
+inside, and the public words ("significant reduction", "significant
+increase" in reoffending) come from the outcome.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from ..errors import InvalidInputError
+
+#: Signs of the estimate (treated minus comparison) that count as better, and as worse,
+#: for an outcome whose lower values are better; ``Outcome.better`` flips them.
+BETTER, WORSE = "better", "worse"
+
+
+class Outcome:
+    """A measure compared between the treated and the comparison group.
+
+    Subclasses are frozen dataclasses whose fields are the measure's
+    parameters and ``effect``, the treated value minus the comparison value
+    on the measure's own scale (``effect`` last); they set the class
+    attributes below and implement :meth:`effect_range` and
+    :meth:`describe_effect`.
+
+    Attributes
+    ----------
+    name : str
+        Short name, as settings files and ``--measure`` spell it: ``"rate"``.
+    measure : str
+        The measure in words: ``"one-year proven reoffending rate"``.
+    unit : str
+        Unit of the effect in words: ``"points"``.
+    better : int
+        ``-1`` when a lower treated value is better (fewer reoffenders), ``+1``
+        when a higher one is (a longer time to first reoffence).
+    parameters : tuple of str
+        Names of the fields other than ``effect``, in order.
+    methods : tuple of str
+        Names of the analytic methods for this measure; the first is the default.
+    """
+
+    name: ClassVar[str]
+    measure: ClassVar[str]
+    unit: ClassVar[str]
+    better: ClassVar[int]
+    parameters: ClassVar[tuple[str, ...]]
+    methods: ClassVar[tuple[str, ...]]
+
+    # What every outcome must say ------------------------------------------
+    def effect_range(self) -> tuple[float, float]:
+        """The open interval of valid effects at these parameters."""
+        raise NotImplementedError
+
+    def describe_effect(self, effect: float | None = None) -> str:
+        """An effect (default this one's) in words with its sign: ``'-5.0 points'``."""
+        raise NotImplementedError
+
+    # Shared behaviour --------------------------------------------------------
+    @property
+    def default_method(self) -> str:
+        """The analytic method used when none is named."""
+        return self.methods[0]
+
+    def direction(self, sign: float) -> str:
+        """:data:`BETTER` or :data:`WORSE` for an estimate of this sign (non-zero)."""
+        return BETTER if sign * self.better > 0 else WORSE
+
+    def sign_of(self, verdict: str) -> int:
+        """The sign of an estimate that is :data:`BETTER` or :data:`WORSE`."""
+        return self.better if verdict == BETTER else -self.better
+
+    def largest_effect(self, sign: int, margin: float = 1e-9) -> float:
+        """The largest valid effect of the given sign, ``margin`` inside its range."""
+        low, high = self.effect_range()
+        return (low if sign < 0 else high) * (1 - margin)
+
+    def check_effect(self, effect: float) -> float:
+        """``effect`` if it lies inside :meth:`effect_range`, else an error naming it."""
+        low, high = self.effect_range()
+        if not low < effect < high:
+            raise InvalidInputError("effect", self._range_words(effect))
+        return effect
+
+    def _range_words(self, effect: float) -> str:
+        low, high = self.effect_range()
+        return f"must lie in ({low:g}, {high:g}); got {effect:g}"
+
+    def replace(self, **changes) -> "Outcome":
+        """A copy with some parameters or the effect changed (validated again)."""
+        allowed = (*self.parameters, "effect")
+        for key in changes:
+            if key not in allowed:
+                raise InvalidInputError(
+                    str(key), f"is not a setting of the {self.name} outcome; "
+                              f"allowed: {', '.join(allowed)}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """The parameters and the effect, in the order of the fields."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

@@ -1,0 +1,83 @@
+"""The one-year proven reoffending rate: a yes/no outcome per person.
+
+Its parameter is the comparison group's rate (``base_rate``, a proportion in
+(0, 1)); its effect is the treated rate minus the base rate in proportion
+units (-0.05 is a 5-point reduction), so valid effects keep the treated rate
+in (0, 1). Lower is better. An :class:`~powerplan.Effect` on another scale
+(points, relative risk, odds ratio) is converted at the base rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from .. import _validate
+from ..design.effects import Effect
+from .base import Outcome
+
+#: The analytic methods for a rate (see :mod:`powerplan.formulas.rate`); the first is the default.
+METHODS = ("wald", "pooled", "arcsine", "fleiss-cc")
+
+
+@dataclass(frozen=True)
+class Rate(Outcome):
+    """The one-year proven reoffending rate.
+
+    Parameters
+    ----------
+    base_rate : float
+        Comparison group's one-year reoffending rate, a proportion in (0, 1).
+    effect : float or Effect
+        Treated rate minus comparison rate in proportion units; an
+        :class:`~powerplan.Effect` on another scale is converted at
+        ``base_rate``. The treated rate must stay inside (0, 1).
+
+    Examples
+    --------
+    >>> Rate(base_rate=0.2, effect=Effect(0.75, "relative-risk"))
+    Rate(base_rate=0.2, effect=-0.05)
+    >>> Rate().effect_range(), Rate().describe_effect()
+    ((-0.35, 0.65), '-5.0 points')
+    >>> Rate(effect=-0.4)
+    Traceback (most recent call last):
+    ...
+    powerplan.errors.InvalidInputError: effect must keep the treated rate (base rate 0.35 + effect) in (0, 1), i.e. lie in (-0.35, 0.65); got -0.4
+    """
+
+    name: ClassVar[str] = "rate"
+    measure: ClassVar[str] = "one-year proven reoffending rate"
+    unit: ClassVar[str] = "points"
+    better: ClassVar[int] = -1
+    parameters: ClassVar[tuple[str, ...]] = ("base_rate",)
+    methods: ClassVar[tuple[str, ...]] = METHODS
+
+    base_rate: float = 0.35
+    effect: float = -0.05
+
+    def __post_init__(self):
+        base_rate = _validate.proportion("base_rate", self.base_rate)
+        object.__setattr__(self, "base_rate", base_rate)
+        effect = self.effect
+        if isinstance(effect, Effect):
+            effect = effect.difference(base_rate)
+        object.__setattr__(self, "effect", self.check_effect(_validate.real("effect", effect)))
+
+    def effect_range(self) -> tuple[float, float]:
+        """Effects that keep the treated rate in (0, 1): ``(-base_rate, 1 - base_rate)``."""
+        return -self.base_rate, 1.0 - self.base_rate
+
+    def _range_words(self, effect: float) -> str:
+        low, high = self.effect_range()
+        return (f"must keep the treated rate (base rate {self.base_rate:g} + effect) in (0, 1), "
+                f"i.e. lie in ({low:g}, {high:g}); got {effect:g}")
+
+    @property
+    def treated_rate(self) -> float:
+        """The treated group's expected rate: base rate + effect."""
+        return self.base_rate + self.effect
+
+    def describe_effect(self, effect: float | None = None) -> str:
+        """An effect in percentage points with its sign: ``'-5.0 points'``."""
+        return f"{100 * (self.effect if effect is None else effect):+.1f} points"
+
