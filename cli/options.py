@@ -21,7 +21,7 @@ from powerplan.formulas.rate import ALTERNATIVES, METHODS
 from powerplan.design.scenario import (MAX_COHORT, MAX_COMPARISON_RATIO, MAX_N_COMPARISON,
                                 MIN_COMPARISON_RATIO, check_comparison_ratio)
 from powerplan.simulator.engine import DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS
-from powerplan.solvers.simulated import DEFAULT_MAX_SIMS, MIN_MAX_SIMS
+from powerplan.engines import DEFAULT_MAX_SIMS, MIN_MAX_SIMS
 from powerplan.design.simulation_settings import (MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION,
                                            MIN_POOL)
 from powerplan.simulator.rate import TESTS

@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 import powerplan
-from powerplan.solvers.solve import DIRECTIONS, ENGINES
-from powerplan.solvers.simulated import DEFAULT_MAX_SIMS, DEFAULT_PRECISION
+from powerplan.engines import ENGINES
+from powerplan.solvers.solve import DIRECTIONS
+from powerplan.engines import DEFAULT_MAX_SIMS, DEFAULT_PRECISION
 
 from . import figures
 from .options import (PROPORTION, build_scenario, json_option, prior_option, scenario_options,

@@ -19,7 +19,8 @@ from powerplan.results.curves import FIELDS
 from powerplan.errors import InvalidInputError
 from powerplan.simulator.engine import DEFAULT_SIMS
 from powerplan.solvers.solve import UNKNOWNS
-from powerplan.solvers.sweep import ENGINES, vary
+from powerplan.engines import ENGINES
+from powerplan.solvers.sweep import vary
 
 from . import figures
 from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario,

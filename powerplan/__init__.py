@@ -4,6 +4,7 @@ from .formulas.analytic import analytic
 from .solvers.assurance import AssuranceResult, assurance
 from .results.curves import MDECurve, PowerCurve
 from .design.effects import Effect, from_difference, to_difference
+from .engines import Simulator
 from .errors import InvalidInputError, NoSolutionError, PowerplanError
 from .design.funnel import Funnel, Stage
 from .decisions.intake import Intake
@@ -26,7 +27,7 @@ __all__ = [
     "AssuranceResult", "DataWindow", "DiscretePrior", "Effect", "Funnel", "Intake",
     "InvalidInputError", "MDECurve", "NoSolutionError", "NormalPrior", "PortfolioResult",
     "PowerCurve", "PowerResult", "PowerplanError", "PublishedReview", "RequirementsTable",
-    "Scenario", "SimulatedPowerResult", "SimulationSettings", "Solution", "Stage",
+    "Scenario", "SimulatedPowerResult", "SimulationSettings", "Simulator", "Solution", "Stage",
     "SubmissionMonth", "SubmissionPlan", "analysable_from", "analytic", "assurance",
     "from_difference", "mde_curve", "parse_prior", "portfolio", "requirements_table",
     "review_published", "simulate", "solve", "submission_plan", "sweep", "to_difference",

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _format, _validate
+from ..engines import ANALYTIC, Engine, as_engine
 from ..errors import InvalidInputError, NoSolutionError
 from ..design.scenario import MAX_COHORT, Scenario, check_scenario
 from ..solvers.solve import check_target_power, solve
@@ -201,14 +202,15 @@ def _mde_direction(scenario: Scenario) -> str:
     return "increase" if scenario.alternative == "greater" else "reduction"
 
 
-def _cell(scenario: Scenario, unknown: str, target: float, **settings) -> dict:
+def _cell(scenario: Scenario, unknown: str, target: float, engine: Engine, **settings) -> dict:
     try:
         varied = scenario.replace(**settings)
     except InvalidInputError as error:
         return {"value": np.nan, "achieved_power": np.nan,
                 "status": f"invalid: {error.field} {error.requirement}"}
     try:
-        answer = solve(varied, unknown, target_power=target, direction=_mde_direction(scenario))
+        answer = solve(varied, unknown, target_power=target, direction=_mde_direction(scenario),
+                       engine=engine)
     except NoSolutionError as why:
         return {"value": np.nan, "achieved_power": np.nan, "status": f"none: {why}"}
     return {"value": answer.value, "achieved_power": answer.achieved_power, "status": "ok"}
@@ -217,7 +219,8 @@ def _cell(scenario: Scenario, unknown: str, target: float, **settings) -> dict:
 def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
                        base_rates=DEFAULT_BASE_RATES, effects=DEFAULT_EFFECTS,
                        retentions=DEFAULT_RETENTIONS, cohorts=DEFAULT_COHORTS,
-                       target_power: float = 0.8) -> RequirementsTable:
+                       target_power: float = 0.8,
+                       engine: Engine | str = ANALYTIC) -> RequirementsTable:
     """Minimum cohorts over base rates x effects x retentions, or MDEs over
     base rates x cohorts x retentions.
 
@@ -234,6 +237,9 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
         The grid, each of 1 to ``MAX_VALUES`` (100) distinct values;
         ``effects`` is used for cohorts, ``cohorts`` for MDEs.
     target_power : float
+    engine : powerplan.analytic, Simulator, "analytic" or "simulate"
+        How each cell is solved: in closed form, or by simulation
+        (:func:`powerplan.solve` with the simulator; every cell with its seed).
 
     Returns
     -------
@@ -257,18 +263,19 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
     base_rates = _check_values("base_rates", base_rates, _validate.proportion)
     retentions = _check_values("retentions", retentions, _validate.share)
     target = check_target_power(target_power, scenario.alpha)  # alpha is not varied
+    engine = as_engine(engine).seeded()
     rows = []
     if quantity == "cohort":
         effects = _check_values("effects", effects, _validate.real)
         for retention, base_rate, effect in itertools.product(retentions, base_rates, effects):
-            cell = _cell(scenario, "cohort", target, retention=retention,
+            cell = _cell(scenario, "cohort", target, engine, retention=retention,
                          base_rate=base_rate, effect=effect)
             rows.append({"base_rate": base_rate, "retention": retention, "effect": effect} | cell)
     else:
         cohorts = _check_values("cohorts", cohorts,
                                 lambda name, v: _validate.integer(name, v, 1, MAX_COHORT))
         for retention, base_rate, cohort in itertools.product(retentions, base_rates, cohorts):
-            cell = _cell(scenario, "effect", target, retention=retention,
+            cell = _cell(scenario, "effect", target, engine, retention=retention,
                          base_rate=base_rate, cohort=cohort, effect=0.0)
             rows.append({"base_rate": base_rate, "retention": retention, "cohort": cohort} | cell)
     return RequirementsTable(quantity, target, pd.DataFrame(rows), scenario)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .. import _dates, _format, _validate
-from ..formulas.analytic import analytic
+from ..engines import ANALYTIC, Engine, is_analytic
 from ..errors import InvalidInputError, NoSolutionError
 from .intake import Intake
 from ..design.scenario import Scenario, check_scenario
@@ -46,7 +46,6 @@ DEFAULT_LAG_MONTHS = 8
 MAX_LAG_MONTHS = 120
 MAX_HORIZON_MONTHS = 120
 
-_ENGINES = {"analytic": analytic}
 
 
 @dataclass(frozen=True)
@@ -381,7 +380,8 @@ class SubmissionPlan:
 
 def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: int = 36,
                     lag_months: int | None = None, windows: Iterable | None = None,
-                    target_power: float = 0.8, engine: str = "analytic") -> SubmissionPlan:
+                    target_power: float = 0.8,
+                    engine: Engine | str = ANALYTIC) -> SubmissionPlan:
     """The study at each submission month from ``now``, and the month to submit.
 
     Parameters
@@ -405,8 +405,8 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
         Explicit data windows instead of the rolling lag.
     target_power : float
         Power to reach, in (alpha, 1).
-    engine : {"analytic"}
-        How power is computed.
+    engine : powerplan.analytic or "analytic"
+        How power is computed at each month's cohort (not yet by simulation).
 
     Returns
     -------
@@ -431,7 +431,9 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
     (201, 701)
     """
     check_scenario(scenario)
-    _validate.choice("engine", engine, _ENGINES)
+    if not is_analytic(engine):
+        raise InvalidInputError("engine", f"must be one of 'analytic'; got {engine!r}")
+    engine = ANALYTIC
     target = check_target_power(target_power, scenario.alpha)
     if not isinstance(intake, Intake):
         raise InvalidInputError("intake", f"must be an Intake (Intake.monthly or "
@@ -457,13 +459,12 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
     if counts[-1] == 0:
         raise NoSolutionError(_nobody_analysable(index_dates, last, lag, windows))
 
-    compute = _ENGINES[engine]
     results = {}
     rows = []
     for month, latest, n in zip(months, latest_dates, counts):
         n = int(n)
         if n and n not in results:
-            results[n] = compute(scenario.replace(cohort=n))
+            results[n] = engine.power(scenario.replace(cohort=n))
         r = results.get(n)
         rows.append(SubmissionMonth(
             month=_dates.month_text(month),
@@ -482,8 +483,8 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
     return SubmissionPlan(
         months=tuple(rows), recommended_month=recommended, now=_dates.month_text(now),
         target_power=target, minimum_request=MIN_REQUEST,
-        lag_months=None if windows else lag, windows=windows, intake=intake, engine=engine,
-        scenario=scenario)
+        lag_months=None if windows else lag, windows=windows, intake=intake,
+        engine=engine.name, scenario=scenario)
 
 
 def _nobody_analysable(index_dates: np.ndarray, last: dt.date, lag: int,

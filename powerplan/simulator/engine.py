@@ -24,28 +24,21 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from .. import _validate
 from . import replicate
+# The run settings' bounds live with the Simulator value; named here as well for callers
+# that read them from this module.
+from ..engines import DEFAULT_CHUNK, DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS, Simulator  # noqa: F401
 from ..errors import InvalidInputError
 from ..results.power import VERDICTS, SimulatedPowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
-
-#: Most replicates one call will run.
-MAX_SIMS = 10_000_000
-#: Most worker processes.
-MAX_WORKERS = 256
-#: Default replicates per chunk (four blocks).
-DEFAULT_CHUNK = 4 * replicate.BLOCK
-
-
-#: Replicates a simulation runs when not told otherwise.
-DEFAULT_SIMS = 1000
-
 
 def simulate(scenario: Scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,
              workers: int = 1, chunk_size: int | None = None,
              progress: Callable[[int], None] | None = None) -> SimulatedPowerResult:
     """Power of a planned study by simulating it replicate by replicate.
+
+    The same as ``Simulator(n_sims=..., seed=..., ...).power(scenario)``
+    (see :class:`powerplan.Simulator`).
 
     Parameters
     ----------
@@ -88,16 +81,26 @@ def simulate(scenario: Scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None
     >>> round(result.power, 3), round(result.mc_se, 3), result.n_sims
     (0.281, 0.056, 64)
     """
-    n_sims, entropy, workers, chunk_size = check_run(
-        scenario, n_sims, seed, workers, chunk_size, progress)
+    check_scenario(scenario)
+    simulator = Simulator(n_sims=n_sims, seed=seed, workers=workers, chunk_size=chunk_size,
+                          progress=progress)
+    return run(scenario, simulator)
+
+
+def run(scenario: Scenario, simulator: Simulator) -> SimulatedPowerResult:
+    """Simulate ``scenario`` with the run settings of ``simulator`` (already checked)."""
+    check_scenario_runs(scenario)
+    n_sims, chunk_size, workers = simulator.n_sims, simulator.chunk_size, simulator.workers
+    entropy = np.random.SeedSequence().entropy if simulator.seed is None else simulator.seed
     chunks = [(start, min(start + chunk_size, n_sims)) for start in range(0, n_sims, chunk_size)]
     study = replicate.prepare(scenario, entropy)  # once: workers are sent a copy
     if workers == 1 or len(chunks) == 1:
-        columns = _gather((_run_chunk(study, *chunk) for chunk in chunks), chunks, progress)
+        columns = _gather((_run_chunk(study, *chunk) for chunk in chunks), chunks,
+                          simulator.progress)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
                                  initializer=_start_worker, initargs=(study,)) as pool:
-            columns = _gather(pool.map(_run_chunk_in_worker, chunks), chunks, progress)
+            columns = _gather(pool.map(_run_chunk_in_worker, chunks), chunks, simulator.progress)
     return _summarise(scenario, columns, entropy)
 
 
@@ -116,34 +119,10 @@ def _join(parts: list[dict]) -> dict[str, np.ndarray]:
     return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
-def refuse_run_settings(*, n_sims=None, seed=None, workers=1, progress=None) -> None:
-    """Refuse the simulator's run settings given to the analytic engine (at their
-    defaults, None and one worker, they are taken as not given)."""
-    given = {"n_sims": n_sims, "seed": seed, "workers": None if workers == 1 else workers,
-             "progress": progress}
-    for name, value in given.items():
-        if value is not None:
-            raise InvalidInputError(name, "applies only with engine 'simulate'")
-
-
-def check_run(scenario, n_sims, seed, workers, chunk_size, progress):
-    """Check a simulation's settings before running it (as :func:`simulate` does).
-
-    Returns the cleaned ``(n_sims, seed entropy, workers, chunk_size)``.
-    """
+def check_scenario_runs(scenario: Scenario) -> None:
+    """Refuse a scenario the simulator cannot run: a pool smaller than the expected
+    number analysed, or a bias that takes the treated rate outside (0, 1)."""
     check_scenario(scenario)
-    n_sims = _validate.integer("n_sims", n_sims, 1, MAX_SIMS)
-    if seed is None:
-        entropy = np.random.SeedSequence().entropy
-    else:
-        entropy = _validate.integer("seed", seed, 0)
-    workers = _validate.integer("workers", workers, 1, MAX_WORKERS)
-    if chunk_size is None:
-        chunk_size = DEFAULT_CHUNK
-    chunk_size = _validate.integer("chunk_size", chunk_size, 1)
-    chunk_size = math.ceil(chunk_size / replicate.BLOCK) * replicate.BLOCK
-    if progress is not None and not callable(progress):
-        raise InvalidInputError("progress", f"must be a function or None; got {progress!r}")
     settings = scenario.simulation
     needed = math.ceil(scenario.expected_n_treated)
     if settings.pool < needed:
@@ -155,7 +134,6 @@ def check_run(scenario, n_sims, seed, workers, chunk_size, progress):
         raise InvalidInputError(
             "bias", f"must keep the treated rate plus bias ({scenario.treated_rate:g} + bias) "
                     f"in (0, 1); got {settings.bias:g}")
-    return n_sims, entropy, workers, chunk_size
 
 
 def _run_chunk(study, start, stop) -> dict[str, np.ndarray]:

@@ -23,10 +23,11 @@ from ._segments import segment_sums
 from .population import SELECTION_WEIGHTS, Population, calibrated_intercept
 from .propensity import expit
 from ..design.scenario import Scenario
+# Studies computed together (fixed: part of what makes results reproducible); the
+# Simulator rounds its chunks to it.
+from ..engines import BLOCK
 from .rate import INCONCLUSIVE, compare_rates
 
-#: Studies computed together (fixed: part of what makes results reproducible).
-BLOCK = 16
 
 #: Why a replicate could not be analysed, by code (0: analysed).
 REASONS = {

@@ -37,10 +37,9 @@ from ..design.priors import DiscretePrior, NormalPrior, Prior
 from ..formulas.rate import critical_value, one_sided, z_test_parts
 from ..results.power import PowerResult
 from ..design.scenario import Scenario, check_scenario
-from ..simulator.engine import DEFAULT_SIMS, refuse_run_settings, simulate
+from ..engines import ANALYTIC, Engine, Simulator, as_engine, is_analytic
 
 COMPUTATIONS = ("quadrature", "closed-form")
-ENGINES = ("analytic", "simulate")
 
 
 @dataclass(frozen=True)
@@ -149,7 +148,7 @@ def _quadrature(scenario: Scenario, prior: Prior):
             float(np.dot(weights, at_mean)))
 
 
-def _simulated(scenario: Scenario, prior: Prior, n_sims, seed, workers, progress):
+def _simulated(scenario: Scenario, prior: Prior, simulator: Simulator):
     """Verdict chances simulated at a few effects and combined with the prior's weights.
 
     Each effect gets its own seed, spawned from ``seed`` with
@@ -163,17 +162,13 @@ def _simulated(scenario: Scenario, prior: Prior, n_sims, seed, workers, progress
     and the last result (to describe the study).
     """
     effects, weights = prior.few_nodes(scenario.base_rate)
-    n_sims = _validate.integer("n_sims", DEFAULT_SIMS if n_sims is None else n_sims,
-                               len(effects))
+    n_sims = _validate.integer("n_sims", simulator.n_sims, len(effects))
     each = math.ceil(n_sims / len(effects))
-    if seed is not None:
-        seed = _validate.integer("seed", seed, 0)
-    children = np.random.SeedSequence(seed).spawn(len(effects))
+    children = np.random.SeedSequence(simulator.seed).spawn(len(effects))
     reduction = increase = variance = 0.0
     for effect, weight, child in zip(effects, weights, children):
-        result = simulate(scenario.replace(effect=float(effect)), n_sims=each,
-                          seed=int(child.generate_state(1)[0]), workers=workers,
-                          progress=progress)
+        node = simulator.replace(n_sims=each, seed=int(child.generate_state(1)[0]))
+        result = node.power(scenario.replace(effect=float(effect)))
         reduction += weight * result.p_significant_reduction
         increase += weight * result.p_significant_increase
         hoped = (result.p_significant_increase if scenario.alternative == "greater"
@@ -183,7 +178,7 @@ def _simulated(scenario: Scenario, prior: Prior, n_sims, seed, workers, progress
 
 
 def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = None,
-              engine: str = "analytic", n_sims: int | None = None, seed: int | None = None,
+              engine: Engine | str = ANALYTIC, n_sims: int | None = None, seed: int | None = None,
               workers: int = 1, progress=None) -> AssuranceResult:
     """Chance of each verdict averaged over a prior belief about the effect.
 
@@ -197,12 +192,13 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
         Analytic engine only; quadrature by default. The closed form needs a
         normal prior and the ``wald`` method and is an approximation (see the
         module docstring).
-    engine : {"analytic", "simulate"}
-        ``simulate`` simulates the whole study at 12 effects spread over the
+    engine : powerplan.analytic, Simulator, "analytic" or "simulate"
+        A :class:`~powerplan.Simulator` simulates the whole study at 12 effects spread over the
         prior (Gauss-Legendre nodes on its quantiles; a discrete prior's own
         effects) and weights them; the result carries ``mc_se``.
     n_sims, seed, workers, progress
-        For ``engine="simulate"``: replicates in all (default 1,000, shared
+        For ``engine="simulate"`` (a Simulator carries its own): replicates
+        in all (default 1,000, shared
         equally among the effects), the seed, processes, and a progress
         callback, as for :func:`powerplan.simulate`.
 
@@ -224,20 +220,18 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
     check_scenario(scenario)
     if computation is not None:
         _validate.choice("computation", computation, COMPUTATIONS)
-    _validate.choice("engine", engine, ENGINES)
+    engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers, progress=progress)
     if not isinstance(prior, (NormalPrior, DiscretePrior)):
         raise InvalidInputError("prior", f"must be a NormalPrior or DiscretePrior; got {prior!r}")
     simulated = {}
-    if engine == "simulate":
+    if not is_analytic(engine):
         if computation is not None:
             raise InvalidInputError("computation", "applies to the analytic engine only")
-        reduction, increase, mc_se, used, described = _simulated(
-            scenario, prior, n_sims, seed, workers, progress)
+        reduction, increase, mc_se, used, described = _simulated(scenario, prior, engine)
         at_mean, computation = None, "simulation"
         simulated = {"mc_se": mc_se, "n_sims": used, "engine": "simulate",
                      "method": described.method}
     else:
-        refuse_run_settings(n_sims=n_sims, seed=seed, workers=workers, progress=progress)
         computation = computation or "quadrature"
         if computation == "closed-form":
             if not (isinstance(prior, NormalPrior) and scenario.method == "wald"):

@@ -32,16 +32,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import _format, _validate
+from .. import _format
 from ..errors import InvalidInputError, NoSolutionError
 from ..results.power import VERDICTS, Solution
 from ..design.scenario import MAX_COHORT, Scenario
+from ..engines import DEFAULT_PRECISION, Simulator
 
-#: Relative half-width of the answer's 95% interval to reach, by default.
-DEFAULT_PRECISION = 0.05
-#: Replicates the whole search may use, by default, and at the least.
-DEFAULT_MAX_SIMS = 20_000
-MIN_MAX_SIMS = 2000
 #: Replicates at each value in the first round.
 FIRST_ROUND_SIMS = 300
 #: The first round's values, as multiples of the analytic answer.
@@ -52,8 +48,6 @@ LATER_ROUNDS = (0.9, 0.95, 1.0, 1.05, 1.1)
 MAX_ROUNDS = 12
 #: More replicates than any value of one round can have (numbers the clusters).
 MAX_ROUND_SIMS = 10_000_000
-#: The keywords solve(engine="simulate") passes on to the simulated solver.
-RUN_KEYWORDS = ("precision", "max_sims", "seed", "workers", "progress")
 #: Verdicts that count as significant for power.
 SIGNIFICANT = (VERDICTS[-1], VERDICTS[1])
 
@@ -190,13 +184,12 @@ def _fit(verdicts: pd.DataFrame, unknown: _Unknown, target: float):
 
 
 def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
-                        direction: str = "reduction", precision: float = DEFAULT_PRECISION,
-                        max_sims: int = DEFAULT_MAX_SIMS, seed: int | None = None,
-                        workers: int = 1, progress=None) -> SimulatedSolution:
+                        direction: str = "reduction",
+                        simulator: Simulator | None = None) -> SimulatedSolution:
     """The minimum cohort or the MDE by simulating the whole study.
 
-    Called by :func:`powerplan.solve` with ``engine="simulate"``; see the
-    module docstring for the method.
+    Called by :func:`powerplan.solve` with a :class:`~powerplan.Simulator` as
+    engine; see the module docstring for the method.
 
     Parameters
     ----------
@@ -206,34 +199,25 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
         In (alpha, 1).
     direction : {"reduction", "increase"}
         For the effect.
-    precision : float
-        Stop when the 95% interval of the answer is within this fraction of
-        it, in (0, 1).
-    max_sims : int
-        Replicates the search may use (>= 2,000); it stops there, saying the
-        precision was not reached.
-    seed : int or None
-        Whole number >= 0; None draws a fresh one (reported).
-    workers : int
-        Processes each simulation may use.
-    progress : callable or None
-        Called with the number of replicates just finished.
+    simulator : Simulator
+        Its ``precision`` (stop when the 95% interval of the answer is within
+        this fraction of it), ``max_sims`` (replicates the search may use; it
+        stops there, saying the precision was not reached), ``seed`` (None
+        draws a fresh one, reported), ``workers`` and ``progress``; its
+        ``n_sims`` is not used, as the search sets each round's replicates.
 
     Returns
     -------
     SimulatedSolution
     """
-    from ..simulator.engine import simulate
     from .solve import solve
 
     if unknown not in ("cohort", "effect"):
         raise InvalidInputError("unknown", f"must be 'cohort' or 'effect' with engine "
                                            f"'simulate'; got {unknown!r}")
-    precision = _validate.proportion("precision", precision)
-    max_sims = _validate.integer("max_sims", max_sims, MIN_MAX_SIMS)
-    if seed is not None:
-        seed = _validate.integer("seed", seed, 0)
-    root = np.random.SeedSequence(seed)
+    simulator = Simulator() if simulator is None else simulator
+    precision, max_sims = simulator.precision, simulator.max_sims
+    root = np.random.SeedSequence(simulator.seed)
     start = solve(scenario, unknown, target_power=target_power, direction=direction).value
     how = _Unknown(scenario, unknown, direction)
     rows, verdicts, used, n_round, answer = [], [], 0, FIRST_ROUND_SIMS, float(start)
@@ -244,8 +228,8 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
             break
         round_seed, last_n = int(child.generate_state(1)[0]), n_round
         for value in values:
-            result = simulate(how.scenario_at(value), n_sims=n_round, seed=round_seed,
-                              workers=workers, progress=progress)
+            result = simulator.replace(n_sims=n_round, seed=round_seed).power(
+                how.scenario_at(value))
             significant = result.replicates["verdict"].isin(SIGNIFICANT).to_numpy(dtype=int)
             verdicts.append(pd.DataFrame({"value": value, "significant": significant,
                                           "cluster": number * MAX_ROUND_SIMS
@@ -279,8 +263,7 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
         below_x = None
     check_seed = int(root.spawn(1)[0].generate_state(1)[0])
     # the last round reserved room for a check of its own size within max_sims
-    result = simulate(how.scenario_at(value), n_sims=last_n, seed=check_seed, workers=workers,
-                      progress=progress)
+    result = simulator.replace(n_sims=last_n, seed=check_seed).power(how.scenario_at(value))
     used += last_n
     achieved = float(stats.norm.cdf(a + b * how.x(value)))
     below = None if below_x is None else float(stats.norm.cdf(a + b * below_x))

@@ -23,6 +23,7 @@ from scipy import optimize
 from .. import _format, _validate
 from ..formulas.analytic import analytic, verdict_grid
 from .assurance import assurance
+from ..engines import ANALYTIC, Engine, as_engine, is_analytic
 from ..errors import InvalidInputError, NoSolutionError
 from ..design.priors import Prior
 from ..formulas.rate import sample_size
@@ -31,7 +32,8 @@ from ..design.scenario import MAX_COHORT, Scenario, check_scenario
 
 UNKNOWNS = ("cohort", "effect", "retention")
 DIRECTIONS = ("reduction", "increase")
-ENGINES = ("analytic", "simulate")
+#: The keywords solve(engine="simulate") makes its Simulator of.
+SOLVER_KEYWORDS = ("precision", "max_sims", "seed", "workers", "progress")
 
 #: The data service's minimum request (people submitted).
 MIN_REQUEST = 60
@@ -40,7 +42,7 @@ MIN_REOFFENDERS_SECONDARY = 30
 
 
 def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
-          direction: str = "reduction", engine: str = "analytic",
+          direction: str = "reduction", engine: Engine | str = ANALYTIC,
           prior: Prior | None = None, **simulation) -> Solution:
     """Solve a planned study for one named unknown.
 
@@ -57,8 +59,9 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
     direction : {"reduction", "increase"}
         For ``effect``: solve for a reduction (negative effect, the default)
         or an increase.
-    engine : {"analytic", "simulate"}
-        How power is computed. ``simulate`` (cohort or effect only) fits a
+    engine : powerplan.analytic, Simulator, "analytic" or "simulate"
+        How power is computed. A :class:`~powerplan.Simulator` (cohort or
+        effect only; ``"simulate"`` makes one of the keywords below) fits a
         smooth power curve to simulated studies around the analytic answer
         and returns a :class:`~powerplan.solvers.simulated.SimulatedSolution`
         with the answer's 95% interval; see :mod:`powerplan.solvers.simulated`.
@@ -95,21 +98,20 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
     check_scenario(scenario)
     _validate.choice("unknown", unknown, UNKNOWNS)
     _validate.choice("direction", direction, DIRECTIONS)
-    _validate.choice("engine", engine, ENGINES)
     if engine == "simulate":
+        unknown_keywords = sorted(set(simulation) - set(SOLVER_KEYWORDS))
+        if unknown_keywords:
+            raise InvalidInputError(unknown_keywords[0], "is not a setting of the simulated "
+                                    f"solver; it takes {', '.join(SOLVER_KEYWORDS)}")
+    engine = as_engine(engine, **simulation)
+    if not is_analytic(engine):
         if prior is not None:
             raise InvalidInputError("prior", "cannot be combined with engine 'simulate' when "
                                              "solving; use the analytic engine for assurance")
-        from .simulated import RUN_KEYWORDS, solve_by_simulation
+        from .simulated import solve_by_simulation
 
-        unknown_keywords = sorted(set(simulation) - set(RUN_KEYWORDS))
-        if unknown_keywords:
-            raise InvalidInputError(unknown_keywords[0], "is not a setting of the simulated "
-                                    f"solver; it takes {', '.join(RUN_KEYWORDS)}")
         return solve_by_simulation(scenario, unknown, target_power=target_power,
-                                   direction=direction, **simulation)
-    if simulation:
-        raise InvalidInputError(sorted(simulation)[0], "applies only with engine 'simulate'")
+                                   direction=direction, simulator=engine)
     target = check_target_power(target_power, scenario.alpha)
     measure = _Measure(prior)
     if prior is not None:

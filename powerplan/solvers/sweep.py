@@ -14,19 +14,11 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from .. import _validate
-from ..formulas.analytic import analytic
-from ..results.curves import FIELDS, MDECurve, PowerCurve
-from ..errors import InvalidInputError
 from ..design.scenario import Scenario, check_scenario
-from ..simulator.engine import DEFAULT_SIMS, check_run, refuse_run_settings, simulate
+from ..engines import ANALYTIC, Engine, as_engine, is_analytic, refuse_unused
+from ..errors import InvalidInputError
+from ..results.curves import FIELDS, MDECurve, PowerCurve
 from .solve import solve
-
-#: Engines by name, each a function ``Scenario -> PowerResult``; the simulator
-#: also takes the run keywords of :func:`powerplan.simulate`.
-ENGINES = {"analytic": analytic, "simulate": simulate}
-#: Settings the simulator does not use: its comparison group comes from matching.
-NOT_SIMULATED = ("comparison_ratio",)
-
 
 def vary(scenario: Scenario, field: str, value) -> Scenario:
     """``scenario`` with one setting changed, validated again.
@@ -56,34 +48,17 @@ def _values(values: Iterable, name: str = "values") -> list:
     return values
 
 
-def _run_iv(scenarios: list[Scenario], field: str, engine: str, n_sims, seed, workers,
-            progress) -> dict:
-    """The engine's run keywords: none for the analytic engine, which refuses
-    them; for the simulator, one seed for every value, each scenario checked
-    before any is simulated (a pool too small for the largest cohort is found
-    before the smaller ones have run)."""
-    if engine == "analytic":
-        refuse_run_settings(n_sims=n_sims, seed=seed, workers=workers, progress=progress)
-        return {}
-    n_sims = DEFAULT_SIMS if n_sims is None else n_sims
-    if field in NOT_SIMULATED:
-        raise InvalidInputError("field", f"{field} is not used by the simulator (its "
-                                         f"comparison group comes from matching); vary it "
-                                         f"with the analytic engine")
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy)
+def _engine_iv(scenarios: list[Scenario], field: str, engine: Engine) -> Engine:
+    """The engine ready to run every scenario: a simulator gets one seed for every
+    value, and each scenario is checked before any is simulated (a pool too small
+    for the largest cohort is found before the smaller ones have run)."""
+    refuse_unused(engine, field)
     for scenario in scenarios:
-        check_run(scenario, n_sims, seed, workers, None, progress)
-    return {"n_sims": n_sims, "seed": seed, "workers": workers, "progress": progress}
+        engine.check(scenario)
+    return engine.seeded()
 
 
-def _results(scenarios: list[Scenario], engine: str, run: dict) -> tuple:
-    """The engine's result for each scenario; the simulator runs each with the
-    same seed (common random numbers)."""
-    return tuple(ENGINES[engine](scenario, **run) for scenario in scenarios)
-
-
-def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: str = "analytic",
+def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | str = ANALYTIC,
           n_sims: int | None = None, seed: int | None = None, workers: int = 1,
           progress: Callable[[int], None] | None = None) -> PowerCurve:
     """Power of a planned study at several values of one setting.
@@ -99,10 +74,11 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: str = "an
     values : sequence of numbers
         The values to try, each valid for the setting (whole numbers for
         ``cohort``); they are sorted and must be distinct.
-    engine : {"analytic", "simulate"}
-        How power is computed at each value: in closed form, or by
-        :func:`powerplan.simulate`, whose results carry a 95% Wilson
-        interval and are drawn as points with error bars.
+    engine : powerplan.analytic, Simulator, "analytic" or "simulate"
+        How power is computed at each value: in closed form, or by a
+        :class:`~powerplan.Simulator`, whose results carry a 95% Wilson
+        interval and are drawn as points with error bars. ``"simulate"``
+        makes one from ``n_sims``, ``seed``, ``workers`` and ``progress``.
     n_sims, seed, workers, progress
         With ``engine="simulate"`` only: simulated studies at each value
         (default 1,000), the seed, processes, and a callback given the
@@ -147,15 +123,15 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: str = "an
     """
     check_scenario(scenario)
     _validate.choice("field", field, FIELDS)
-    _validate.choice("engine", engine, ENGINES)
     values = _values(values)
     scenarios = [vary(scenario, field, value) for value in values]
-    run = _run_iv(scenarios, field, engine, n_sims, seed, workers, progress)
-    return PowerCurve(field, tuple(values), _results(scenarios, engine, run), scenario)
+    engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers, progress=progress)
+    engine = _engine_iv(scenarios, field, engine)
+    return PowerCurve(field, tuple(values), tuple(engine.power(s) for s in scenarios), scenario)
 
 
 def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float = 0.8,
-              direction: str = "reduction", engine: str = "analytic") -> MDECurve:
+              direction: str = "reduction", engine: Engine | str = ANALYTIC) -> MDECurve:
     """The minimum detectable effect (MDE) at each of several cohorts.
 
     Each MDE is ``solve(scenario.replace(cohort=c), "effect", ...)``.
@@ -170,7 +146,7 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
         Power each MDE reaches, in (alpha, 1).
     direction : {"reduction", "increase"}
         Solve for the smallest reduction (the default) or increase.
-    engine : {"analytic"}
+    engine : powerplan.analytic or "analytic"
         How power is computed. Not by simulation: solve one cohort at a time
         with ``solve(..., "effect", engine="simulate")``.
 
@@ -194,13 +170,13 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
     array([-14.1 ,  -7.63])
     """
     check_scenario(scenario)
-    if engine != "analytic":
+    if not is_analytic(engine):
         raise InvalidInputError(
             "engine", f"must be 'analytic' for an MDE curve; got {engine!r} (solve one cohort "
                       f"at a time with solve(..., 'effect', engine='simulate'))")
     cohorts = _values(cohorts, "cohorts")
     solutions = tuple(
         solve(vary(scenario, "cohort", cohort), "effect", target_power=target_power,
-              direction=direction, engine=engine)
+              direction=direction)
         for cohort in cohorts)
     return MDECurve(tuple(cohorts), solutions, solutions[0].target_power, direction, scenario)
