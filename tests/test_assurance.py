@@ -202,7 +202,7 @@ def test_twelve_simulation_nodes_integrate_the_verdicts_to_1e_3(cohort, mean, sd
     # analytic verdicts at those nodes the rule is within 1e-3 of quadrature
     # up to 10,000 people (docs/simulation.md), below the Monte Carlo error.
     scenario, prior = Scenario(cohort=cohort), NormalPrior.points(mean, sd)
-    effects, weights = prior.few_nodes(scenario.base_rate)
+    effects, weights = prior.few_nodes(scenario.outcome)
     assert len(effects) == 12
     by_nodes = sum(w * analytic(scenario.replace(effect=e)).p_significant_reduction
                    for e, w in zip(effects, weights))

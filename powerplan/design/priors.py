@@ -59,15 +59,11 @@ class NormalPrior:
     def describe(self) -> str:
         return f"normal(mean {_format.points(self.mean)}, sd {100 * self.sd:.1f} points)"
 
-    def bounds(self, base_rate: float) -> tuple[float, float]:
-        """Valid effects at ``base_rate``: treated rate inside (0, 1)."""
-        return -base_rate, 1.0 - base_rate
-
     def mass(self, low: float, high: float) -> float:
         """Prior probability of an effect in (low, high), before truncation."""
         return float(stats.norm.cdf(high, self.mean, self.sd) - stats.norm.cdf(low, self.mean, self.sd))
 
-    def nodes(self, base_rate: float, count: int = 16,
+    def nodes(self, outcome, count: int = 16,
               breakpoints=()) -> tuple[np.ndarray, np.ndarray]:
         """Effects and weights integrating the truncated prior.
 
@@ -77,7 +73,7 @@ class NormalPrior:
         such as where a study's power rises from alpha to 1); weights times
         the density, renormalised.
         """
-        low, high = self._integration_range(base_rate)
+        low, high = self._integration_range(outcome)
         edges = np.unique([low, high, *(b for b in (self.mean, *breakpoints) if low < b < high)])
         x, w = np.polynomial.legendre.leggauss(count)
         half = np.diff(edges) / 2
@@ -87,33 +83,33 @@ class NormalPrior:
                                                                           self.sd)
         return effects, weights / weights.sum()
 
-    def few_nodes(self, base_rate: float,
+    def few_nodes(self, outcome,
                   count: int = SIMULATION_NODES) -> tuple[np.ndarray, np.ndarray]:
         """A handful of effects and weights for integrating by simulation."""
-        self._integration_range(base_rate)  # the prior must have valid weight
-        return _quantile_nodes(self, base_rate, count)
+        self._integration_range(outcome)  # the prior must have valid weight
+        return _quantile_nodes(self, outcome, count)
 
-    def _integration_range(self, base_rate: float) -> tuple[float, float]:
-        """The valid effects within 12 sd of the mean; an error if the prior has
-        no weight on valid effects."""
-        valid_low, valid_high = self.bounds(base_rate)
+    def _integration_range(self, outcome) -> tuple[float, float]:
+        """The valid effects of ``outcome`` within 12 sd of the mean; an error if the
+        prior has no weight on valid effects."""
+        valid_low, valid_high = outcome.effect_range()
         low = max(valid_low, self.mean - 12 * self.sd)
         high = min(valid_high, self.mean + 12 * self.sd)
         if not low < high or self.mass(valid_low, valid_high) < 1e-12:
             raise InvalidInputError(
-                "prior", f"{self.describe()} puts no weight on effects that keep the treated "
-                         f"rate in (0, 1) at base rate {base_rate:g}")
+                "prior", f"{self.describe()} puts no weight on effects that "
+                         f"{outcome.valid_effects_words()}")
         return low, high
 
 
-def _quantile_nodes(prior: "NormalPrior", base_rate: float, count: int):
+def _quantile_nodes(prior: "NormalPrior", outcome, count: int):
     """Effects at Gauss-Legendre nodes on the truncated prior's quantile scale, and weights.
 
     A few nodes suffice for the smooth verdict probabilities (12 nodes are
     within 1e-3 of quadrature up to 10,000 people; see the test suite), which
     is what simulating at each node needs.
     """
-    low, high = prior.bounds(base_rate)
+    low, high = outcome.effect_range()
     lower, upper = stats.norm.cdf([low, high], prior.mean, prior.sd)
     x, w = np.polynomial.legendre.leggauss(count)
     quantiles = lower + (x + 1) / 2 * (upper - lower)
@@ -159,18 +155,17 @@ class DiscretePrior:
                           for e, w in zip(self.effects, self.weights))
         return f"discrete({parts})"
 
-    def few_nodes(self, base_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    def few_nodes(self, outcome) -> tuple[np.ndarray, np.ndarray]:
         """The prior's own effects and weights (as :meth:`nodes`)."""
-        return self.nodes(base_rate)
+        return self.nodes(outcome)
 
-    def nodes(self, base_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    def nodes(self, outcome) -> tuple[np.ndarray, np.ndarray]:
+        """The prior's effects and weights; an error naming the first effect that
+        ``outcome`` does not allow."""
         effects = np.array(self.effects)
-        treated = base_rate + effects
-        bad = (treated <= 0) | (treated >= 1)
+        bad = ~outcome.allows(effects)
         if bad.any():
-            raise InvalidInputError(
-                "prior", f"effect {100 * effects[bad][0]:+g} points puts the treated rate "
-                         f"outside (0, 1) at base rate {base_rate:g}")
+            raise InvalidInputError("prior", outcome.invalid_effect_words(float(effects[bad][0])))
         return effects, np.array(self.weights)
 
 

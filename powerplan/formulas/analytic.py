@@ -1,11 +1,11 @@
 """The analytic engine: closed-form power, averaged over the funnel.
 
 The number of treated people analysed is ``Binomial(cohort, retention)``.
-For each possible number ``k`` the verdict probabilities come from
-:func:`powerplan.formulas.rate.rejection_probabilities` with ``n1 = k`` and
-``n2 = comparison_ratio * k`` (or the fixed comparison size). They are
-averaged with the binomial weights: the expected chance of each verdict. A
-study with fewer than ``min_n_treated`` analysed people is not analysable and
+For each possible number ``k`` the verdict probabilities come from the
+outcome's closed forms (``verdict_chances`` of :mod:`powerplan.formulas.rate`
+for the rate) with ``k`` treated and ``comparison_ratio * k`` (or the fixed
+comparison size) comparison records. They are averaged with the binomial
+weights: the expected chance of each verdict. A study with fewer than ``min_n_treated`` analysed people is not analysable and
 counts as inconclusive.
 """
 
@@ -14,9 +14,12 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .rate import rejection_probabilities
+from . import rate
 from ..results.power import PowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
+
+#: Each outcome's closed forms, by the outcome's name.
+_FORMULAS = {"rate": rate}
 
 # Binomial mass left out at each end of the averaging window. 1e-15 is below
 # double-precision rounding of the result, so the average is exact in practice.
@@ -46,22 +49,24 @@ def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     return k, stats.binom.pmf(k, n, p)
 
 
-def _verdicts(scenario: Scenario, n_treated, treated_rate=None):
-    """Chances of a significant reduction and increase for given analysed n.
+def formulas(outcome):
+    """The module of closed forms for ``outcome`` (``formulas/<outcome name>.py``)."""
+    return _FORMULAS[outcome.name]
 
-    ``treated_rate`` (default the scenario's) may be an array broadcasting
+
+def _verdicts(scenario: Scenario, n_treated, effects=None):
+    """Chances of a significantly lower and higher treated value for given analysed n.
+
+    ``effects`` (default the scenario's) may be an array broadcasting
     against ``n_treated``.
     """
-    if treated_rate is None:
-        treated_rate = scenario.treated_rate
     n_treated = np.asarray(n_treated, dtype=float)
     analysable = n_treated >= scenario.min_n_treated
     safe_n = np.where(analysable, n_treated, scenario.min_n_treated)
-    reduction, increase = rejection_probabilities(
-        treated_rate, scenario.base_rate, safe_n, scenario.comparison_size(safe_n),
-        alpha=scenario.alpha, alternative=scenario.alternative, method=scenario.method,
-    )
-    return np.where(analysable, reduction, 0.0), np.where(analysable, increase, 0.0)
+    lower, higher = formulas(scenario.outcome).verdict_chances(
+        scenario.outcome, safe_n, scenario.comparison_size(safe_n), alpha=scenario.alpha,
+        alternative=scenario.alternative, method=scenario.method, effects=effects)
+    return np.where(analysable, lower, 0.0), np.where(analysable, higher, 0.0)
 
 
 def verdict_grid(scenario: Scenario, effects) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -75,8 +80,8 @@ def verdict_grid(scenario: Scenario, effects) -> tuple[np.ndarray, np.ndarray, n
     """
     effects = np.asarray(effects, dtype=float)
     k, weight = analysed_distribution(scenario)
-    reduction, increase = _verdicts(scenario, k[:, None], scenario.base_rate + effects[None, :])
-    low, high = _verdicts(scenario, scenario.expected_n_treated, scenario.base_rate + effects)
+    reduction, increase = _verdicts(scenario, k[:, None], effects[None, :])
+    low, high = _verdicts(scenario, scenario.expected_n_treated, effects)
     return weight @ reduction, weight @ increase, low + high
 
 

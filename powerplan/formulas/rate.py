@@ -170,3 +170,67 @@ def sample_size(p1, p2, *, ratio=1.0, alpha=0.05, target_power=0.8,
     while low > 1e-6 and gap(low) >= 0:
         low /= 2.0
     return optimize.brentq(gap, low, high, xtol=1e-10, rtol=1e-14)
+
+
+# The analytic engine's interface to an outcome's formulas (see formulas/analytic.py):
+# every outcome's module has these two functions.
+
+def verdict_chances(outcome, n_treated, n_comparison, *, alpha, alternative, method,
+                    effects=None):
+    """Chances of a significantly lower and a significantly higher treated rate.
+
+    Parameters
+    ----------
+    outcome : Rate
+        Its ``base_rate``, and its ``effect`` unless ``effects`` is given.
+    n_treated, n_comparison : float or array
+        Analysed treated people and the effective comparison size.
+    effects : float or array, optional
+        Effects (treated minus base rate) broadcasting against the sizes.
+
+    Returns
+    -------
+    (lower, higher) : tuple of float or arrays
+        For the rate, lower is a significant reduction.
+    """
+    effect = outcome.effect if effects is None else effects
+    return rejection_probabilities(outcome.base_rate + effect, outcome.base_rate, n_treated,
+                                   n_comparison, alpha=alpha, alternative=alternative,
+                                   method=method)
+
+
+def treated_size(outcome, *, ratio, alpha, target_power, alternative, method, max_n):
+    """Treated size (not rounded) whose power reaches the target with ``ratio``
+    comparison records each: the cohort solver's closed-form start.
+
+    Raises ValueError if no size up to ``max_n`` reaches it.
+    """
+    return sample_size(outcome.treated_rate, outcome.base_rate, ratio=ratio, alpha=alpha,
+                       target_power=target_power, alternative=alternative, method=method,
+                       max_n=max_n)
+
+
+def null_standard_error(outcome, n_treated, n_comparison):
+    """Standard error of the estimated difference when there is no effect: the scale
+    on which a study's power climbs from alpha to 1 as the effect grows."""
+    p = outcome.base_rate
+    return np.sqrt(p * (1 - p) * (1 / n_treated + 1 / n_comparison))
+
+
+def normal_prior_chances(outcome, prior_mean, prior_sd, n_treated, n_comparison, *, alpha,
+                         alternative):
+    """Chances of a significantly lower and higher rate with the Wald test when the
+    effect is ``N(prior_mean, prior_sd^2)``, with ``se`` at the prior mean's rate.
+
+    Given the effect ``d`` the estimate is ``N(d, se^2)``, so averaged over the
+    prior it is ``N(prior_mean, se^2 + prior_sd^2)`` (O'Hagan, Stevens and
+    Campbell 2005); an approximation, as the prior is not truncated to valid
+    rates and ``se`` is taken at one rate.
+    """
+    treated_at_mean = min(max(outcome.base_rate + prior_mean, 1e-12), 1 - 1e-12)
+    z = critical_value(alpha, alternative)
+    _, se0, se1, _ = z_test_parts(treated_at_mean, outcome.base_rate, n_treated, n_comparison,
+                                  method="wald")
+    spread = np.sqrt(se1 ** 2 + prior_sd ** 2)
+    return one_sided(stats.norm.cdf((-z * se0 - prior_mean) / spread),
+                     stats.norm.cdf((-z * se0 + prior_mean) / spread), alternative)

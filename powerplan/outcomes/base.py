@@ -81,16 +81,33 @@ class Outcome:
         low, high = self.effect_range()
         return (low if sign < 0 else high) * (1 - margin)
 
-    def check_effect(self, effect: float) -> float:
-        """``effect`` if it lies inside :meth:`effect_range`, else an error naming it."""
+    def allows(self, effects):
+        """Whether each effect (a number or a numpy array) lies inside :meth:`effect_range`."""
         low, high = self.effect_range()
-        if not low < effect < high:
+        return (low < effects) & (effects < high)
+
+    def check_effect(self, effect: float) -> float:
+        """``effect`` if the outcome :meth:`allows` it, else an error naming it."""
+        if not self.allows(effect):
             raise InvalidInputError("effect", self._range_words(effect))
         return effect
 
     def _range_words(self, effect: float) -> str:
         low, high = self.effect_range()
         return f"must lie in ({low:g}, {high:g}); got {effect:g}"
+
+    def valid_effects_words(self) -> str:
+        """What valid effects do, after 'effects that': ``'lie in (-1, 1)'``."""
+        low, high = self.effect_range()
+        return f"lie in ({low:g}, {high:g})"
+
+    def extreme_words(self, sign: int) -> str:
+        """The largest valid effect of the given sign in words: ``'a treated rate of 0%'``."""
+        return f"an effect of {self.describe_effect(self.largest_effect(sign))}"
+
+    def invalid_effect_words(self, effect: float) -> str:
+        """Why ``effect`` is not valid, as a sentence starting with the effect."""
+        return f"effect {effect:+g} lies outside ({', '.join(map(format, self.effect_range()))})"
 
     def replace(self, **changes) -> "Outcome":
         """A copy with some parameters or the effect changed (validated again)."""

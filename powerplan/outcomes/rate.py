@@ -67,10 +67,25 @@ class Rate(Outcome):
         """Effects that keep the treated rate in (0, 1): ``(-base_rate, 1 - base_rate)``."""
         return -self.base_rate, 1.0 - self.base_rate
 
+    def allows(self, effects):
+        """Whether each effect keeps the treated rate (base rate + effect) in (0, 1)."""
+        treated = self.base_rate + effects
+        return (0.0 < treated) & (treated < 1.0)
+
     def _range_words(self, effect: float) -> str:
         low, high = self.effect_range()
         return (f"must keep the treated rate (base rate {self.base_rate:g} + effect) in (0, 1), "
                 f"i.e. lie in ({low:g}, {high:g}); got {effect:g}")
+
+    def valid_effects_words(self) -> str:
+        return f"keep the treated rate in (0, 1) at base rate {self.base_rate:g}"
+
+    def invalid_effect_words(self, effect: float) -> str:
+        return (f"effect {100 * effect:+g} points puts the treated rate outside (0, 1) at "
+                f"base rate {self.base_rate:g}")
+
+    def extreme_words(self, sign: int) -> str:
+        return "a treated rate of 0%" if sign < 0 else "a treated rate of 100%"
 
     @property
     def treated_rate(self) -> float:

@@ -28,13 +28,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from .. import _format, _validate
 from ..errors import InvalidInputError
-from ..formulas.analytic import analysed_distribution, analytic, verdict_grid
+from ..formulas.analytic import analysed_distribution, analytic, formulas, verdict_grid
 from ..design.priors import DiscretePrior, NormalPrior, Prior
-from ..formulas.rate import critical_value, one_sided, z_test_parts
 from ..results.power import PowerResult
 from ..design.scenario import Scenario, check_scenario
 from ..engines import ANALYTIC, Engine, Simulator, as_engine, is_analytic
@@ -99,25 +97,22 @@ class AssuranceResult(PowerResult):
 def _direction_mass(prior: Prior, scenario: Scenario) -> float:
     greater = scenario.alternative == "greater"
     if isinstance(prior, DiscretePrior):
-        effects, weights = prior.nodes(scenario.base_rate)
+        effects, weights = prior.nodes(scenario.outcome)
         return float(weights[(effects > 0) if greater else (effects < 0)].sum())
-    low, high = prior.bounds(scenario.base_rate)
+    low, high = scenario.outcome.effect_range()
     inside = prior.mass(low, high)
     part = prior.mass(0.0, high) if greater else prior.mass(low, 0.0)
     return part / inside
 
 
 def _closed_form(scenario: Scenario, prior: NormalPrior):
-    treated_at_mean = min(max(scenario.base_rate + prior.mean, 1e-12), 1 - 1e-12)
-    z = critical_value(scenario.alpha, scenario.alternative)
+    outcome = scenario.outcome
 
     def chances(n):
         """Chances of a significant reduction and increase with ``n`` analysed."""
-        _, se0, se1, _ = z_test_parts(treated_at_mean, scenario.base_rate, n,
-                                      scenario.comparison_size(n), method="wald")
-        spread = np.sqrt(se1 ** 2 + prior.sd ** 2)
-        return one_sided(stats.norm.cdf((-z * se0 - prior.mean) / spread),
-                         stats.norm.cdf((-z * se0 + prior.mean) / spread), scenario.alternative)
+        return formulas(outcome).normal_prior_chances(
+            outcome, prior.mean, prior.sd, n, scenario.comparison_size(n),
+            alpha=scenario.alpha, alternative=scenario.alternative)
 
     k, weight = analysed_distribution(scenario)
     analysable = k >= scenario.min_n_treated
@@ -137,12 +132,12 @@ PANEL_BREAKS = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0)
 def _quadrature(scenario: Scenario, prior: Prior):
     if isinstance(prior, NormalPrior):
         n1 = max(scenario.expected_n_treated, 1.0)
-        spread = math.sqrt(scenario.base_rate * (1 - scenario.base_rate)
-                           * (1 / n1 + 1 / float(scenario.comparison_size(n1))))
+        spread = float(formulas(scenario.outcome).null_standard_error(
+            scenario.outcome, n1, float(scenario.comparison_size(n1))))
         breaks = [sign * m * spread for m in PANEL_BREAKS for sign in (-1, 1)]
-        effects, weights = prior.nodes(scenario.base_rate, breakpoints=breaks)
+        effects, weights = prior.nodes(scenario.outcome, breakpoints=breaks)
     else:
-        effects, weights = prior.nodes(scenario.base_rate)
+        effects, weights = prior.nodes(scenario.outcome)
     reduction, increase, at_mean = verdict_grid(scenario, effects)
     return (float(np.dot(weights, reduction)), float(np.dot(weights, increase)),
             float(np.dot(weights, at_mean)))
@@ -161,7 +156,7 @@ def _simulated(scenario: Scenario, prior: Prior, simulator: Simulator):
     the share in the direction hoped for, the replicates simulated in all,
     and the last result (to describe the study).
     """
-    effects, weights = prior.few_nodes(scenario.base_rate)
+    effects, weights = prior.few_nodes(scenario.outcome)
     n_sims = _validate.integer("n_sims", simulator.n_sims, len(effects))
     each = math.ceil(n_sims / len(effects))
     children = np.random.SeedSequence(simulator.seed).spawn(len(effects))
@@ -243,7 +238,7 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
     reduction, increase = min(1.0, reduction), min(1.0, increase)
     power = min(1.0, reduction + increase)
     mean = prior.mean
-    low, high = -scenario.base_rate, 1 - scenario.base_rate
+    low, high = scenario.outcome.effect_range()
     shown = scenario.replace(effect=min(max(mean, low + 1e-9), high - 1e-9))
     base = analytic(shown)
     fields = base.to_dict() | {

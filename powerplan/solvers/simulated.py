@@ -148,8 +148,8 @@ class _Unknown:
         """The value kept inside its range, or None if there is no room."""
         if self.name == "cohort":
             return float(min(max(round(value), 2), MAX_COHORT))
-        room = self.scenario.base_rate if self.sign < 0 else 1.0 - self.scenario.base_rate
-        size = min(abs(value), room * (1 - 1e-6))
+        room = abs(self.scenario.outcome.largest_effect(int(self.sign), margin=1e-6))
+        size = min(abs(value), room)
         return self.sign * size if size > 0 else None
 
     def scenario_at(self, value: float) -> Scenario:

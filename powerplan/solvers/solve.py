@@ -21,12 +21,11 @@ import numpy as np
 from scipy import optimize
 
 from .. import _format, _validate
-from ..formulas.analytic import analytic, verdict_grid
+from ..formulas.analytic import analytic, formulas, verdict_grid
 from .assurance import assurance
 from ..engines import ANALYTIC, Engine, as_engine, is_analytic
 from ..errors import InvalidInputError, NoSolutionError
 from ..design.priors import Prior
-from ..formulas.rate import sample_size
 from ..results.power import PowerResult, Solution
 from ..design.scenario import MAX_COHORT, Scenario, check_scenario
 
@@ -183,7 +182,7 @@ def _check_direction_testable(scenario: Scenario, effect: float):
         kind = "an increase" if effect > 0 else "a reduction"
         looks = "reductions" if scenario.alternative == "less" else "increases"
         raise NoSolutionError(
-            f"the effect is {kind} ({_format.points(effect)}) but the test "
+            f"the effect is {kind} ({scenario.outcome.describe_effect(effect)}) but the test "
             f"(alternative={scenario.alternative!r}) looks only for {looks}")
 
 
@@ -215,10 +214,10 @@ def _solve_cohort(scenario: Scenario, target: float, measure: _Measure) -> Solut
         try:
             guess = scenario if measure.prior is None else scenario.replace(
                 effect=measure.prior.mean)
-            n1 = sample_size(guess.treated_rate, scenario.base_rate,
-                             ratio=scenario.comparison_ratio, alpha=scenario.alpha,
-                             target_power=target, alternative=scenario.alternative,
-                             method=scenario.method, max_n=MAX_COHORT)
+            n1 = formulas(guess.outcome).treated_size(
+                guess.outcome, ratio=scenario.comparison_ratio, alpha=scenario.alpha,
+                target_power=target, alternative=scenario.alternative, method=scenario.method,
+                max_n=MAX_COHORT)
             high = max(1, min(MAX_COHORT, math.ceil(n1 / scenario.retention)))
         except (ValueError, InvalidInputError):
             high = MAX_COHORT
@@ -263,20 +262,19 @@ def _solve_effect(scenario: Scenario, target: float, direction: str) -> Solution
         raise InvalidInputError(
             "direction", f"must be {testable!r} when alternative is "
                          f"{scenario.alternative!r}; got {direction!r}")
-    # The effect can move the treated rate almost to 0 (reduction) or 1 (increase).
-    room = scenario.base_rate if direction == "reduction" else 1.0 - scenario.base_rate
-    sign = -1.0 if direction == "reduction" else 1.0
-    largest = sign * room * (1 - 1e-9)
+    # The effect can go almost to the end of its valid range (for the rate, a treated
+    # rate of almost 0 for a reduction, almost 1 for an increase).
+    sign = -1 if direction == "reduction" else 1
+    largest = scenario.outcome.largest_effect(sign)
 
     def power_of(effect: float) -> float:
         return analytic(scenario.replace(effect=effect)).power
 
     best = power_of(largest)
     if best < target:
-        limit = "0%" if direction == "reduction" else "100%"
         raise NoSolutionError(
-            f"no {direction} is detectable with {_format.percent(target)} power: even a treated "
-            f"rate of {limit} gives only {_format.percent(best)} with "
+            f"no {direction} is detectable with {_format.percent(target)} power: even "
+            f"{scenario.outcome.extreme_words(sign)} gives only {_format.percent(best)} with "
             f"{_format.headcount(scenario.cohort)} submitted")
     grid = np.linspace(0.0, largest, 201)
     reduction, increase, _ = verdict_grid(scenario, grid)
