@@ -16,7 +16,6 @@ import numpy as np
 
 from .. import _format, _validate
 from ..errors import InvalidInputError
-from ..solvers.sweep import vary
 from ..decisions.wait import SubmissionPlan
 from ._style import (AXIS_LABELS, COLORS, ENGINE_WORDS, KINDS, POWER_LABEL, VERDICT_LABEL,
                      VERDICTS, _axes, _label_chance, _label_x, _solution_label, _target_line,
@@ -32,8 +31,7 @@ def _check_solution(curve, solution) -> None:
     if solution.unknown != curve.field:
         raise InvalidInputError(
             "solution", f"solves for {solution.unknown} but the curve varies {curve.field}")
-    probe = curve.values[0]
-    if vary(solution.scenario, curve.field, probe) != vary(curve.scenario, curve.field, probe):
+    if not curve.varies(solution.scenario):
         raise InvalidInputError(
             "solution", "is for another scenario than the curve's; pass curve.solve(...)")
 
