@@ -15,7 +15,6 @@ import pandas as pd
 from .. import _format, _validate
 from .power import PowerResult, Solution, _plain
 from ..design.scenario import Scenario
-from ..solvers.solve import UNKNOWNS, solve
 
 #: Settings a power curve can vary, as :class:`~powerplan.Scenario` spells them.
 FIELDS = ("cohort", "effect", "retention", "base_rate", "comparison_ratio", "alpha")
@@ -147,6 +146,10 @@ class PowerCurve:
         >>> sweep(Scenario(), "cohort", [1000, 2000]).solve(0.8).value
         1829
         """
+        # The solvers build results: a result imports them only when asked to solve,
+        # so the results layer stays below the solvers.
+        from ..solvers.solve import UNKNOWNS, solve
+
         _validate.choice("field", self.field, UNKNOWNS)
         return solve(self.scenario, self.field, target_power=target_power, direction=direction)
 
