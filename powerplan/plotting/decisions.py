@@ -8,7 +8,6 @@ import numpy as np
 
 from .. import _format, _validate
 from ..errors import InvalidInputError
-from ..decisions.tables import NO_ANSWER
 from ..decisions.wait import SubmissionPlan
 from ._style import (AXIS_LABELS, COLORS, HEATMAP_COLORMAP, POWER_LABEL, _axes,
                      _label_chance, _label_x, _target_line, _tick_text, _title, _x)
@@ -194,7 +193,7 @@ def plot_requirements_heatmap(table, ax=None, *, retention=None):
         _colorbar(ax, image, table)
     if kinds:
         ax.legend([Patch(**hatched) for _ in kinds],
-                  [f"{kind}: {NO_ANSWER[kind]}" for kind in kinds],
+                  [f"{kind}: {table.no_answer_labels[kind]}" for kind in kinds],
                   loc="upper left", bbox_to_anchor=(0, -0.15), fontsize="small", frameon=False)
     power = _format.percent(table.target_power, 0)
     first = (f"Minimum people to submit for {power} power" if table.quantity == "cohort"
