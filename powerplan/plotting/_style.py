@@ -15,7 +15,6 @@ import sys
 import numpy as np
 
 from .. import _format
-from ..design.scenario import Scenario
 
 #: The Okabe-Ito colours (Okabe and Ito 2008, "Color Universal Design").
 OKABE_ITO = {
@@ -144,9 +143,10 @@ def _label_chance(ax, label: str) -> None:
     ax.yaxis.set_major_formatter(ticker.PercentFormatter(xmax=1, decimals=0))
 
 
-def _title(ax, scenario: Scenario, omit=(), first: str | None = None, width: int = 60,
+def _title(ax, scenario, omit=(), first: str | None = None, width: int = 60,
            simulated: bool = False) -> None:
-    """State the scenario in the title, in lines of about ``width`` characters."""
+    """State the scenario (a :class:`~powerplan.Scenario`) in the title, in lines of
+    about ``width`` characters."""
     phrases = ([first] if first else []) + _format.scenario_phrases(scenario, omit, simulated)
     lines = [phrases[0]]
     for phrase in phrases[1:]:
@@ -156,6 +156,15 @@ def _title(ax, scenario: Scenario, omit=(), first: str | None = None, width: int
         else:
             lines[-1] += ", " + phrase
     ax.set_title("\n".join(lines), fontsize="medium")
+
+
+def _carries(value, *attributes: str) -> bool:
+    """Whether ``value`` has every one of ``attributes``.
+
+    Figures recognise a result by what it carries, not by its class, so that
+    plotting imports nothing from the modules that compute results.
+    """
+    return all(hasattr(value, attribute) for attribute in attributes)
 
 
 def _target_line(ax, target_power) -> None:

@@ -16,9 +16,8 @@ import numpy as np
 
 from .. import _format, _validate
 from ..errors import InvalidInputError
-from ..decisions.wait import SubmissionPlan
 from ._style import (AXIS_LABELS, COLORS, ENGINE_WORDS, KINDS, POWER_LABEL, VERDICT_LABEL,
-                     VERDICTS, _axes, _label_chance, _label_x, _solution_label, _target_line,
+                     VERDICTS, _axes, _carries, _label_chance, _label_x, _solution_label, _target_line,
                      _tick_text, _title, _x)
 
 
@@ -160,7 +159,7 @@ def plot_mde_curve(curve, ax=None, *, label=None, color=None):
 def _verdict_stacks(result):
     """(field, values, chance of each verdict, scenario, settings the title omits)."""
     columns = ["p_" + name.replace(" ", "_") for name in VERDICTS]
-    if isinstance(result, SubmissionPlan):
+    if _carries(result, "months"):  # a submission plan: one stack per month
         frame = result.to_frame()
         chances = [frame[column].to_numpy() for column in columns]
         # The cohort is each month's people analysable, not the scenario's.

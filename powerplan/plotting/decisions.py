@@ -8,8 +8,7 @@ import numpy as np
 
 from .. import _format, _validate
 from ..errors import InvalidInputError
-from ..decisions.wait import SubmissionPlan
-from ._style import (AXIS_LABELS, COLORS, HEATMAP_COLORMAP, POWER_LABEL, _axes,
+from ._style import (AXIS_LABELS, COLORS, HEATMAP_COLORMAP, POWER_LABEL, _axes, _carries,
                      _label_chance, _label_x, _target_line, _tick_text, _title, _x)
 
 
@@ -43,7 +42,7 @@ def plot_submission_plan(plan, ax=None):
     >>> ax.get_legend().get_texts()[3].get_text()
     'Recommended: 2028-07 (701 analysable)'
     """
-    if not isinstance(plan, SubmissionPlan):
+    if not _carries(plan, "months", "recommended", "chance", "intake"):
         raise InvalidInputError(
             "plan", f"must be a SubmissionPlan (from submission_plan); got {type(plan).__name__}")
     ax = _axes(ax)

@@ -7,8 +7,7 @@ import numpy as np
 
 from .. import _format
 from ..errors import InvalidInputError
-from ..design.scenario import Scenario
-from ._style import COLORS, VERDICTS, _axes, _title
+from ._style import COLORS, VERDICTS, _axes, _carries, _title
 
 
 def plot_funnel(study, ax=None, *, color=None):
@@ -39,7 +38,7 @@ def plot_funnel(study, ax=None, *, color=None):
     ['Submitted', 'Found', 'In window', 'Matched']
     """
     scenario = getattr(study, "scenario", study)
-    if not isinstance(scenario, Scenario):
+    if not _carries(scenario, "cohort", "funnel"):
         raise InvalidInputError(
             "study", f"must be a Scenario or a result carrying one; got {type(study).__name__}")
     ax = _axes(ax)
