@@ -242,34 +242,29 @@ def plot_simulated_solution(solution, ax=None):
     Parameters
     ----------
     solution : SimulatedSolution
-        From ``solve(..., engine="simulate")``.
+        From ``solve(..., engine="simulate")``: its ``design``, with
+        ``design_intervals()``, and its ``fitted_power`` are drawn.
     ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
 
     Returns
     -------
     matplotlib Axes
     """
-    from scipy import stats
-    from statsmodels.stats.proportion import proportion_confint
-
-    from ..solvers.simulated import SimulatedSolution
-
-    if not isinstance(solution, SimulatedSolution):
+    if not _carries(solution, "design", "design_intervals", "fitted_power", "interval"):
         raise InvalidInputError("solution", f"must be a SimulatedSolution from "
                                             f"solve(..., engine='simulate'); got {solution!r}")
     ax = _axes(ax)
     field = solution.unknown
     design = solution.design
-    low, high = proportion_confint(design["significant"], design["n_sims"], method="wilson")
+    low, high = solution.design_intervals()
     x = _x(field, design["value"])
     power = design["power"].to_numpy()
     bars = ax.errorbar(x, power, yerr=[power - low, high - power], fmt="o", capsize=3,
                        color=COLORS["simulated"], label="Simulated power with 95% interval")
     bars.lines[0].set_gid("simulated")
-    a, b = solution.coefficients
     values = np.linspace(design["value"].min(), design["value"].max(), 200)
-    covariate = np.log(values) if field == "cohort" else np.abs(values)
-    ax.plot(_x(field, values), stats.norm.cdf(a + b * covariate), color=COLORS["power"],
+    ax.plot(_x(field, values), solution.fitted_power(values), color=COLORS["power"],
             linewidth=2, label="Fitted curve (probit)", gid="fit")
     _target_line(ax, solution.target_power)
     at = _x(field, [solution.value])[0]
