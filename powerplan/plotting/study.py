@@ -59,21 +59,6 @@ def plot_funnel(study, ax=None, *, color=None):
     return ax
 
 
-def _critical_difference(result, analysed) -> tuple[float, float]:
-    """The normal critical value of the test and the analysed studies' median
-    standard error of the difference (proportion units)."""
-    from scipy import stats
-
-    scenario = result.scenario
-    z = stats.norm.isf(scenario.alpha / (2 if scenario.alternative == "two-sided" else 1))
-    se = analysed["standard_error"].to_numpy(dtype=float)
-    if scenario.simulation.test == "arcsine":
-        # Its standard error is of 2 asin(sqrt(rate)); d(rate) = sqrt(rate (1 - rate)) d(that).
-        rate = analysed["comparison_rate"].to_numpy(dtype=float)
-        se = se * np.sqrt(rate * (1.0 - rate))
-    return float(z), float(np.nanmedian(se))
-
-
 def plot_estimates(result, ax=None):
     """Draw the estimated differences of a simulation's studies, coloured by
     verdict, with the region that would be significant shaded.
@@ -115,9 +100,7 @@ def plot_estimates(result, ax=None):
     """
     from matplotlib import ticker
 
-    from ..results.power import SimulatedPowerResult
-
-    if not isinstance(result, SimulatedPowerResult):
+    if not _carries(result, "replicates", "critical_value", "median_standard_error"):
         raise InvalidInputError("result", f"must be a SimulatedPowerResult from simulate(); "
                                           f"got {type(result).__name__}")
     replicates = result.replicates
@@ -140,7 +123,7 @@ def plot_estimates(result, ax=None):
     ax.axvline(effect, color=COLORS["solution"], linestyle=":", linewidth=2, gid="true effect",
                label=f"True effect: {_format.points(scenario.effect)}")
     ax.axvline(0, color=COLORS["target"], linewidth=1, gid="zero", label="No difference")
-    z, se = _critical_difference(result, analysed)
+    z, se = result.critical_value, result.median_standard_error
     edge = 100.0 * z * se
     drawn = [edges[0], edges[-1], effect, 0.0, -edge, edge]
     margin = 0.05 * (max(drawn) - min(drawn))
