@@ -17,8 +17,8 @@ import numpy as np
 from .. import _format, _validate
 from ..errors import InvalidInputError
 from ._style import (AXIS_LABELS, COLORS, ENGINE_WORDS, KINDS, POWER_LABEL, VERDICT_LABEL,
-                     VERDICTS, _axes, _carries, _label_chance, _label_x, _solution_label, _target_line,
-                     _tick_text, _title, _x)
+                     VERDICTS, _axes, _carries, _label_chance, _label_x, _solution_label,
+                     _target_line, _tick_text, _title, _x)
 
 
 def _check_solution(curve, solution) -> None:
