@@ -84,6 +84,19 @@ class RequirementsTable:
                                   in zip(part["value"], part["status"])])
         return self._pivot(part, "label")
 
+    @property
+    def no_answer_labels(self) -> dict[str, str]:
+        """What each label of a cell without an answer means, by label (``none``, ``n/a``).
+
+        >>> from powerplan import Scenario
+        >>> table = requirements_table(Scenario(), base_rates=[0.05], effects=[-0.1],
+        ...                            retentions=[0.4])
+        >>> label = table.labels(0.4).iloc[0, 0]
+        >>> label, table.no_answer_labels[label]
+        ('n/a', 'the effect leaves no valid treated rate')
+        """
+        return dict(NO_ANSWER)
+
     def _part(self, retention: float) -> pd.DataFrame:
         return self.cells[_same(self.cells["retention"], retention)]
 

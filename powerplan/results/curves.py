@@ -15,7 +15,6 @@ import pandas as pd
 from .. import _format, _validate
 from .power import PowerResult, Solution, _plain
 from ..design.scenario import Scenario
-from ..solvers.solve import UNKNOWNS, solve
 
 #: Settings a power curve can vary, as :class:`~powerplan.Scenario` spells them.
 FIELDS = ("cohort", "effect", "retention", "base_rate", "comparison_ratio", "alpha")
@@ -118,6 +117,22 @@ class PowerCurve:
         """Whether every result carries a Monte Carlo interval (``ci_low``, ``ci_high``)."""
         return all(hasattr(r, "ci_low") and hasattr(r, "ci_high") for r in self.results)
 
+    def varies(self, scenario: Scenario) -> bool:
+        """Whether ``scenario`` is the planned study this curve varies, whatever its
+        own value of the curve's setting.
+
+        A solution's scenario carries its answer in that setting, so this is
+        how a figure checks that a solution belongs to the curve.
+
+        >>> from powerplan import Scenario, sweep
+        >>> curve = sweep(Scenario(), "cohort", [1000, 2000])
+        >>> curve.varies(Scenario(cohort=1829)), curve.varies(Scenario(base_rate=0.4))
+        (True, False)
+        """
+        # Put one value of the setting into both, so only the other settings compare.
+        probe = {self.field: self.values[0]}
+        return scenario.replace(**probe) == self.scenario.replace(**probe)
+
     def solve(self, target_power: float = 0.8, *, direction: str = "reduction") -> Solution:
         """Where the curve's setting reaches ``target_power``, by :func:`powerplan.solve`.
 
@@ -131,6 +146,10 @@ class PowerCurve:
         >>> sweep(Scenario(), "cohort", [1000, 2000]).solve(0.8).value
         1829
         """
+        # The solvers build results: a result imports them only when asked to solve,
+        # so the results layer stays below the solvers.
+        from ..solvers.solve import UNKNOWNS, solve
+
         _validate.choice("field", self.field, UNKNOWNS)
         return solve(self.scenario, self.field, target_power=target_power, direction=direction)
 

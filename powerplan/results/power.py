@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .. import _format
@@ -318,6 +319,43 @@ class SimulatedPowerResult(PowerResult):
         propensity fit).
         """
         return self.replicates.copy()
+
+    @property
+    def critical_value(self) -> float:
+        """The normal critical value of the test: a study whose estimate is more than
+        this many standard errors from no difference (in the direction tested) is
+        significant, 1.96 two-sided at alpha 0.05.
+
+        >>> from powerplan import Scenario, SimulationSettings, simulate
+        >>> result = simulate(Scenario(cohort=300, simulation=SimulationSettings(pool=5000)),
+        ...                   n_sims=64, seed=1)
+        >>> round(result.critical_value, 3), round(100 * result.median_standard_error, 2)
+        (1.96, 4.51)
+        """
+        from scipy import stats
+
+        sides = 2 if self.alternative == "two-sided" else 1
+        return float(stats.norm.isf(self.alpha / sides))
+
+    @property
+    def median_standard_error(self) -> float:
+        """The analysed studies' median standard error of the difference in rates
+        (proportion units); NaN when no study was analysed.
+
+        The arcsine test's standard error, of ``2 asin(sqrt(rate))``, is converted
+        to rates at each study's comparison rate; fleiss-cc's is taken without
+        its continuity correction. Times :attr:`critical_value`, it is the
+        smallest difference a study of median precision finds significant.
+        """
+        analysed = self.replicates[self.replicates["verdict"] != "not analysable"]
+        if analysed.empty:
+            return float("nan")
+        se = analysed["standard_error"].to_numpy(dtype=float)
+        if self.scenario.simulation.test == "arcsine":
+            # d(rate) = sqrt(rate (1 - rate)) d(2 asin(sqrt(rate))).
+            rate = analysed["comparison_rate"].to_numpy(dtype=float)
+            se = se * np.sqrt(rate * (1.0 - rate))
+        return float(np.nanmedian(se))
 
     def plot_estimates(self, ax=None):
         """Draw the studies' estimates by verdict; see :func:`powerplan.plotting.plot_estimates`."""

@@ -77,6 +77,27 @@ class SimulatedSolution(Solution):
     design : pandas.DataFrame
         Every simulated value: ``round``, ``value``, ``n_sims``,
         ``significant`` and ``power``.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, SimulationSettings, solve
+    >>> small = Scenario(effect=-0.25, funnel=0.5, simulation=SimulationSettings(pool=1000))
+    >>> answer = solve(small, "cohort", engine="simulate", seed=1, precision=0.2,
+    ...                max_sims=2000)
+    >>> answer.design[["value", "power"]].round(3)
+       value  power
+    0   21.0  0.600
+    1   26.0  0.663
+    2   30.0  0.713
+    3   36.0  0.803
+    4   44.0  0.883
+    >>> low, high = answer.design_intervals()
+    >>> low.round(3), high.round(3)
+    (array([0.544, 0.608, 0.66 , 0.755, 0.842]), array([0.654, 0.714, 0.762, 0.844, 0.915]))
+    >>> answer.value, answer.fitted_power([answer.value - 1, answer.value]).round(3)
+    (36, array([0.796, 0.806]))
+    >>> round(answer.power_below, 3), round(answer.achieved_power, 3)  # read off that curve
+    (0.796, 0.806)
     """
 
     interval: tuple[float, float] = (math.nan, math.nan)
@@ -103,6 +124,45 @@ class SimulatedSolution(Solution):
                 "coefficients": [float(v) for v in self.coefficients],
                 "design": self.design.to_dict("records")}
         return out
+
+    def design_intervals(self) -> tuple[np.ndarray, np.ndarray]:
+        """The 95% Wilson interval of the simulated power at each value tried.
+
+        Returns
+        -------
+        low, high : numpy.ndarray
+            The bounds for each row of :attr:`design`, in its order, from its
+            ``significant`` studies of ``n_sims`` (the interval a
+            :class:`~powerplan.SimulatedPowerResult` gives its power).
+        """
+        from statsmodels.stats.proportion import proportion_confint
+
+        low, high = proportion_confint(self.design["significant"], self.design["n_sims"],
+                                       method="wilson")
+        return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+
+    def fitted_power(self, values) -> np.ndarray:
+        """Power on the fitted curve at ``values`` of the unknown.
+
+        Parameters
+        ----------
+        values : sequence of numbers
+            Cohorts (people submitted, above 0) or effects (proportion units),
+            as the unknown is.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``Phi(a + b x)`` at each value, with ``(a, b)`` the
+            :attr:`coefficients` and ``x`` the log of the cohort or the size
+            of the effect, as the search fitted it.
+        """
+        values = np.asarray(_validate.sequence("values", values), dtype=float)
+        if self.unknown == "cohort" and not (values > 0).all():
+            raise InvalidInputError("values", f"must be cohorts above 0; got {values.min():g}")
+        a, b = self.coefficients
+        covariate = np.log(values) if self.unknown == "cohort" else np.abs(values)
+        return stats.norm.cdf(a + b * covariate)
 
     def _interval_text(self) -> str:
         low, high = self.interval
