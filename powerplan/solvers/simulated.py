@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .. import _format
+from .. import _format, _validate
 from ..errors import InvalidInputError, NoSolutionError
 from ..results.power import VERDICTS, Solution
 from ..design.scenario import MAX_COHORT, Scenario
