@@ -21,11 +21,11 @@ from powerplan.simulator.engine import DEFAULT_SIMS
 from powerplan.solvers.solve import UNKNOWNS
 from powerplan.solvers.sweep import ENGINES, vary
 
-from . import figures
-from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario,
+from .. import figures
+from ..options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario,
                       json_option, parse_number, scenario_options, simulation_options)
-from .output import emit
-from .engine import run_options, split_engine
+from ..output import emit
+from ..engine import run_options, split_engine
 
 #: ``--over`` spelling of each setting a curve can vary.
 OVER_FIELDS = {field.replace("_", "-"): field for field in FIELDS}

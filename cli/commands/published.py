@@ -9,9 +9,9 @@ from powerplan import _validate
 from powerplan.decisions.published import check_n_comparison
 from powerplan.design.scenario import MAX_COHORT
 
-from .options import (COMPARISON_RATIO, PROPORTION, SHARE, Checked, json_option, parse_number,
+from ..options import (COMPARISON_RATIO, PROPORTION, SHARE, Checked, json_option, parse_number,
                       target_power_option, whole_number)
-from .output import emit_result
+from ..output import emit_result
 
 
 class RateType(Checked):

@@ -8,11 +8,11 @@ import powerplan
 from powerplan.solvers.solve import DIRECTIONS, ENGINES
 from powerplan.solvers.simulated import DEFAULT_MAX_SIMS, DEFAULT_PRECISION
 
-from . import figures
-from .options import (PROPORTION, build_scenario, json_option, prior_option, scenario_options,
+from .. import figures
+from ..options import (PROPORTION, build_scenario, json_option, prior_option, scenario_options,
                       simulation_options, solver_simulation_options, target_power_option)
-from .output import emit_result
-from .engine import emit_power, run_options, run_simulation, split_engine
+from ..output import emit_result
+from ..engine import emit_power, run_options, run_simulation, split_engine
 
 
 def engine_option(command):

@@ -13,10 +13,10 @@ from powerplan.errors import InvalidInputError
 from powerplan.decisions.intake import MAX_PER_MONTH
 from powerplan.decisions.wait import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
 
-from . import csvfile, figures
-from .options import (Checked, build_scenario, json_option, scenario_options, target_power_option,
+from .. import csvfile, figures
+from ..options import (Checked, build_scenario, json_option, scenario_options, target_power_option,
                       whole_number)
-from .output import emit
+from ..output import emit
 
 
 def _month(field: str) -> Checked:

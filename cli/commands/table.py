@@ -11,9 +11,9 @@ from powerplan.design.effects import Effect
 from powerplan.errors import InvalidInputError
 from powerplan.design.scenario import MAX_COHORT
 
-from . import figures
-from .options import build_scenario, parse_number, scenario_options, target_power_option
-from .output import to_json
+from .. import figures
+from ..options import build_scenario, parse_number, scenario_options, target_power_option
+from ..output import to_json
 
 
 class ListType(click.ParamType):

@@ -10,9 +10,9 @@ import powerplan
 from powerplan.design.effects import Effect
 from powerplan.errors import InvalidInputError
 
-from . import csvfile
-from .options import build_scenario, json_option, parse_number, prior_option, scenario_options
-from .output import emit_result
+from .. import csvfile
+from ..options import build_scenario, json_option, parse_number, prior_option, scenario_options
+from ..output import emit_result
 
 #: How each column's text is read; the scenario then checks the value.
 PARSERS = {"cohort": lambda text: parse_number(text, whole=True),
