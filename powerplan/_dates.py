@@ -19,9 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidInputError
-
-#: Dates outside these years are taken for typing mistakes.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
+from .limits import FIRST_YEAR, LAST_YEAR
 
 _MONTH = re.compile(r"\d{4}-\d{2}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

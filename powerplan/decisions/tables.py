@@ -18,14 +18,10 @@ from .. import _format, _validate
 from ..errors import InvalidInputError, NoSolutionError
 from ..design.scenario import MAX_COHORT, Scenario, check_scenario
 from ..solvers.solve import check_target_power, solve
+from ..limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS, DEFAULT_RETENTIONS,
+                      MAX_VALUES)
 
-DEFAULT_BASE_RATES = (0.15, 0.25, 0.35, 0.45, 0.55)
-DEFAULT_EFFECTS = (-0.02, -0.04, -0.06, -0.08, -0.10)
-DEFAULT_RETENTIONS = (0.2, 0.4, 0.6, 0.8)
-DEFAULT_COHORTS = (100, 250, 500, 1000, 2500)
 QUANTITIES = ("cohort", "effect")
-#: Most values in one list of the grid: a table is for reading, and each cell is a solve.
-MAX_VALUES = 100
 
 #: What the label of a cell without an answer means.
 NO_ANSWER = {"none": "no answer within 10,000,000 people or at any effect",

@@ -29,17 +29,10 @@ from . import replicate
 from ..errors import InvalidInputError
 from ..results.power import VERDICTS, SimulatedPowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
+from ..limits import DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS
 
-#: Most replicates one call will run.
-MAX_SIMS = 10_000_000
-#: Most worker processes.
-MAX_WORKERS = 256
 #: Default replicates per chunk (four blocks).
 DEFAULT_CHUNK = 4 * replicate.BLOCK
-
-
-#: Replicates a simulation runs when not told otherwise.
-DEFAULT_SIMS = 1000
 
 
 def simulate(scenario: Scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,

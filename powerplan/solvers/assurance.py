@@ -38,9 +38,9 @@ from ..formulas.rate import critical_value, one_sided, z_test_parts
 from ..results.power import PowerResult
 from ..design.scenario import Scenario, check_scenario
 from ..simulator.engine import DEFAULT_SIMS, refuse_run_settings, simulate
+from ..limits import ENGINES
 
 COMPUTATIONS = ("quadrature", "closed-form")
-ENGINES = ("analytic", "simulate")
 
 
 @dataclass(frozen=True)

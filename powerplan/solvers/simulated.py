@@ -36,12 +36,8 @@ from .. import _format, _validate
 from ..errors import InvalidInputError, NoSolutionError
 from ..results.power import VERDICTS, Solution
 from ..design.scenario import MAX_COHORT, Scenario
+from ..limits import DEFAULT_MAX_SIMS, DEFAULT_PRECISION, MIN_MAX_SIMS
 
-#: Relative half-width of the answer's 95% interval to reach, by default.
-DEFAULT_PRECISION = 0.05
-#: Replicates the whole search may use, by default, and at the least.
-DEFAULT_MAX_SIMS = 20_000
-MIN_MAX_SIMS = 2000
 #: Replicates at each value in the first round.
 FIRST_ROUND_SIMS = 300
 #: The first round's values, as multiples of the analytic answer.

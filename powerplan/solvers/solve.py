@@ -28,10 +28,7 @@ from ..design.priors import Prior
 from ..formulas.rate import sample_size
 from ..results.power import PowerResult, Solution
 from ..design.scenario import MAX_COHORT, Scenario, check_scenario
-
-UNKNOWNS = ("cohort", "effect", "retention")
-DIRECTIONS = ("reduction", "increase")
-ENGINES = ("analytic", "simulate")
+from ..limits import DIRECTIONS, ENGINES, UNKNOWNS
 
 #: The data service's minimum request (people submitted).
 MIN_REQUEST = 60
