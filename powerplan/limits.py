@@ -1,11 +1,29 @@
-"""Bounds, defaults and choices of powerplan's settings.
+"""Bounds, defaults and choices of powerplan's settings, and the checks that hold them.
 
 The library checks its settings against these values and the command line
 states them in its help, so both read them from this one module. It is pure
 Python (no numpy, scipy or pandas), so any layer can import it without a cycle.
+
+Each check takes a setting's name and a value, and returns the value cleaned
+or raises :class:`~powerplan.errors.InvalidInputError` naming the setting, so
+an option and the library refuse a value with the same words:
+
+>>> proportion("base_rate", 0.35), month("start", "2024-01")
+(0.35, datetime.date(2024, 1, 1))
+>>> integer("cohort", 0, 1, MAX_COHORT)
+Traceback (most recent call last):
+...
+powerplan.errors.InvalidInputError: cohort must be a whole number in [1, 10,000,000]; got 0
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .errors import InvalidInputError
+# The library's checks of numbers, public here (their module is private to the library).
+from ._validate import between, integer, non_negative, positive, proportion, real, share
 
 # The planned study ------------------------------------------------------------
 
@@ -84,3 +102,86 @@ MAX_LAG_MONTHS = 120
 MAX_HORIZON_MONTHS = 120
 #: Dates outside the years FIRST_YEAR to LAST_YEAR are taken for typing mistakes.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+# Checks -----------------------------------------------------------------------
+
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_n_comparison(field: str, value) -> float:
+    """An effective comparison size: a number (weighted, so not whole) in [2, 10,000,000]."""
+    return between(field, value, 2, MAX_N_COMPARISON)
+
+
+def check_count(name: str, count: int) -> None:
+    """A list of a table's grid holds between 1 and ``MAX_VALUES`` values."""
+    if count < 1:
+        raise InvalidInputError(name, "must list at least one value")
+    if count > MAX_VALUES:
+        raise InvalidInputError(name, f"must list at most {MAX_VALUES} values; got {count:,}")
+
+
+def check_distinct(name: str, values: tuple) -> None:
+    """No value of a list of a table's grid is given twice (its row or column would be
+    ambiguous).
+
+    Values are the same as a table's cells are looked up, by ``numpy.isclose`` with
+    ``rtol=1e-9, atol=1e-12``: 0.1 + 0.2 is 0.3; 0.3 and 0.3001 differ.
+    """
+    for i, value in enumerate(values):
+        if any(abs(value - earlier) <= 1e-12 + 1e-9 * abs(earlier) for earlier in values[:i]):
+            raise InvalidInputError(name, f"must be distinct; got {value:g} twice")
+
+
+def month(field: str, value) -> dt.date:
+    """A calendar month: text ``YYYY-MM``, or a ``datetime.date`` in it; returns its first day.
+
+    (The library's functions also take datetimes and numpy or pandas dates.)
+
+    >>> month("now", "2026-03"), month("now", dt.date(2024, 2, 29))
+    (datetime.date(2026, 3, 1), datetime.date(2024, 2, 1))
+    """
+    found = _date_or_text(field, value, _MONTH, "a month YYYY-MM",
+                          lambda text: dt.date.fromisoformat(text + "-01")).replace(day=1)
+    return _in_years(field, found, found.isoformat()[:7])
+
+
+def date(field: str, value) -> dt.date:
+    """A calendar date: text ``YYYY-MM-DD``, or a ``datetime.date``.
+
+    >>> date("index_date", "2024-02-29")
+    datetime.date(2024, 2, 29)
+    >>> date("index_date", "2023-02-29")
+    Traceback (most recent call last):
+    ...
+    powerplan.errors.InvalidInputError: index_date must be a date YYYY-MM-DD; got '2023-02-29'
+    """
+    found = _date_or_text(field, value, _DATE, "a date YYYY-MM-DD", dt.date.fromisoformat)
+    return _in_years(field, found, found.isoformat())
+
+
+def _date_or_text(field: str, value, pattern: re.Pattern, form: str, build) -> dt.date:
+    """``value`` if it is a date, else ``build(text)`` for text matching ``pattern`` that
+    is a real date, else an error saying the value must be ``form``.
+
+    A datetime is not taken for a date here: pandas' missing date, NaT, is a datetime,
+    so the library reads datetimes where it knows pandas (``powerplan._dates``).
+    """
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    text = value.strip() if isinstance(value, str) else None
+    if text is not None and pattern.fullmatch(text):
+        try:
+            return build(text)
+        except ValueError:  # 2023-02-29, month 13
+            pass
+    raise InvalidInputError(field, f"must be {form}; got {value!r}")
+
+
+def _in_years(field: str, value: dt.date, text: str) -> dt.date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InvalidInputError(field, f"must be in the years {FIRST_YEAR} to {LAST_YEAR}; "
+                                       f"got {text}")
+    return value

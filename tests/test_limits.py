@@ -1,11 +1,15 @@
-"""powerplan.limits holds each bound once: the modules that check a bound use that value."""
+"""powerplan.limits holds each bound once, and the library checks settings as it does."""
 
 import ast
+import datetime as dt
 import importlib
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from powerplan import limits
 
@@ -47,8 +51,8 @@ def test_a_curve_varies_the_fields_in_limits():
 def test_every_bound_has_a_comment():
     lines = LIMITS_FILE.read_text().splitlines()
     for node in ast.parse(LIMITS_FILE.read_text()).body:
-        if isinstance(node, ast.Assign) and all(
-                isinstance(t, (ast.Name, ast.Tuple)) for t in node.targets):
+        public = isinstance(node, ast.Assign) and not lines[node.lineno - 1].startswith("_")
+        if public:
             assert lines[node.lineno - 2].startswith("#: "), lines[node.lineno - 1]
 
 
@@ -58,8 +62,10 @@ def imported_modules(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module is None:  # from . import x
+            found |= {"." * node.level + alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            found.add("." * node.level + (node.module or ""))
+            found.add("." * node.level + node.module)
     return found
 
 
@@ -82,3 +88,43 @@ def test_limits_is_pure_python():
 
 def test_heavy_imports_are_found():
     assert heavy_imports(LIMITS_FILE.parent / "_dates.py") == {"numpy", "pandas"}
+
+
+def test_a_table_refuses_values_it_could_not_tell_apart():
+    limits.check_distinct("base rates", (0.3, 0.3001))
+    with pytest.raises(limits.InvalidInputError, match="base rates must be distinct; got 0.3 twice"):
+        limits.check_distinct("base rates", (0.1 + 0.2, 0.3))
+
+
+@given(st.floats(-1, 1), st.floats(-1e-8, 1e-8))
+def test_distinct_values_are_the_cells_a_table_tells_apart(value, step):
+    # check_distinct is pure Python; a table looks its cells up with numpy
+    from powerplan.decisions.tables import _same
+
+    other = value + step
+    try:
+        limits.check_distinct("values", (other, value))
+        distinct = True
+    except limits.InvalidInputError:
+        distinct = False
+    assert distinct is not bool(_same(value, other))  # the later value against the earlier
+
+
+@pytest.mark.parametrize("value, message", [
+    (pd.NaT, "now must be a month YYYY-MM; got NaT"),
+    (dt.datetime(2024, 5, 17, 13), None),
+    ("1899-12", "now must be in the years 1900 to 2199; got 1899-12"),
+])
+def test_the_library_reads_months_as_limits_does(value, message):
+    # powerplan._dates reads numpy and pandas dates, then checks as limits.month does
+    from powerplan import _dates
+
+    if message is None:
+        assert _dates.month("now", value) == dt.date(2024, 5, 1)
+        with pytest.raises(limits.InvalidInputError, match="must be a month YYYY-MM"):
+            limits.month("now", value)  # a datetime is for the library to read
+    else:
+        for check in (_dates.month, limits.month):
+            with pytest.raises(limits.InvalidInputError) as error:
+                check("now", value)
+            assert str(error.value) == message

@@ -19,7 +19,7 @@ from ..errors import InvalidInputError, NoSolutionError
 from ..design.scenario import MAX_COHORT, Scenario, check_scenario
 from ..solvers.solve import check_target_power, solve
 from ..limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS, DEFAULT_RETENTIONS,
-                      MAX_VALUES)
+                      MAX_VALUES, check_count, check_distinct)
 
 QUANTITIES = ("cohort", "effect")
 
@@ -168,21 +168,6 @@ class RequirementsTable:
 def _same(a, b):
     """Whether grid values are the same (0.1 + 0.2 is 0.3; 0.3 and 0.3001 differ)."""
     return np.isclose(a, b, rtol=1e-9, atol=1e-12)
-
-
-def check_count(name: str, count: int) -> None:
-    """A list of the grid holds between 1 and ``MAX_VALUES`` values."""
-    if count < 1:
-        raise InvalidInputError(name, "must list at least one value")
-    if count > MAX_VALUES:
-        raise InvalidInputError(name, f"must list at most {MAX_VALUES} values; got {count:,}")
-
-
-def check_distinct(name: str, values: tuple) -> None:
-    """No value of a list of the grid is given twice (its row or column would be ambiguous)."""
-    for i, value in enumerate(values):
-        if any(_same(value, earlier) for earlier in values[:i]):
-            raise InvalidInputError(name, f"must be distinct; got {value:g} twice")
 
 
 def _check_values(name: str, values, check) -> tuple:
