@@ -13,18 +13,12 @@ from pathlib import Path
 
 import click
 
-from powerplan import Effect, Scenario, _validate
+from powerplan import Effect, Funnel, Scenario, limits, parse_prior
 from powerplan.errors import InvalidInputError
-from powerplan.design.funnel import Funnel
-from powerplan.design.priors import parse_prior
-from powerplan.formulas.rate import ALTERNATIVES, METHODS
-from powerplan.design.scenario import (MAX_COHORT, MAX_COMPARISON_RATIO, MAX_N_COMPARISON,
-                                MIN_COMPARISON_RATIO, comparison_ratio)
-from powerplan.simulator.engine import DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS
-from powerplan.solvers.simulated import DEFAULT_MAX_SIMS, MIN_MAX_SIMS
-from powerplan.design.simulation_settings import (MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION,
-                                           MIN_POOL)
-from powerplan.simulator.rate import TESTS
+from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, MAX_COHORT,
+                              MAX_COMPARISON_RATIO, MAX_K, MAX_N_COMPARISON, MAX_OUTCOME_STRENGTH,
+                              MAX_POOL, MAX_SELECTION, MAX_SIMS, MAX_WORKERS, METHODS,
+                              MIN_COMPARISON_RATIO, MIN_MAX_SIMS, MIN_POOL, TESTS)
 
 #: Command-line spelling of each library setting, for error messages.
 OPTION_NAMES = {
@@ -157,7 +151,7 @@ class StageType(click.ParamType):
             self.fail(f"must be NAME=SHARE with a share in (0, 1], such as found=0.8; "
                       f"got {value!r}", param, ctx)
         try:
-            return name.strip(), _validate.share(f"stage {name.strip()!r}",
+            return name.strip(), limits.share(f"stage {name.strip()!r}",
                                                   parse_number(share, percent_ok=True))
         except InvalidInputError as error:
             self.fail(f"{error.field} {error.requirement}", param, ctx)
@@ -166,13 +160,15 @@ class StageType(click.ParamType):
 def whole_number(field: str, minimum: int, maximum: int | None = None) -> Checked:
     """An option taking a whole number in [minimum, maximum], checked as the library does."""
     return Checked("integer", field,
-                   lambda name, value: _validate.integer(name, value, minimum, maximum),
+                   lambda name, value: limits.integer(name, value, minimum, maximum),
                    whole=True)
 
 
-PROPORTION = Checked("proportion", "rate", _validate.proportion, percent_ok=True)
-SHARE = Checked("share", "share", _validate.share, percent_ok=True)
-COMPARISON_RATIO = Checked("number", "comparison_ratio", comparison_ratio)
+PROPORTION = Checked("proportion", "rate", limits.proportion, percent_ok=True)
+SHARE = Checked("share", "share", limits.share, percent_ok=True)
+COMPARISON_RATIO = Checked(
+    "number", "comparison_ratio",
+    lambda name, value: limits.between(name, value, MIN_COMPARISON_RATIO, MAX_COMPARISON_RATIO))
 
 
 def scenario_options(command=None, *, without=()):
@@ -285,23 +281,23 @@ def simulation_options(command, sims_help: str = SIMS_HELP):
         click.option("--k", type=whole_number("k", 1, MAX_K),
                      help=f"Comparison records matched to each treated person (whole number "
                           f"in [1, {MAX_K}]). [default: {SIMULATION.k}]"),
-        click.option("--caliper", type=Checked("number", "caliper", _validate.positive),
+        click.option("--caliper", type=Checked("number", "caliper", limits.positive),
                      help=f"Widest accepted match, in SDs of the logit propensity score (> 0). "
                           f"[default: {SIMULATION.caliper:g}]"),
         click.option("--no-replacement", "replacement", flag_value=False, default=None,
                      help="Use each comparison record at most once (greedy matching)."),
-        click.option("--selection", type=Checked("number", "selection", _validate.non_negative),
+        click.option("--selection", type=Checked("number", "selection", limits.non_negative),
                      help=f"How far treated people differ from the pool, in pool SDs of a "
                           f"selection index (in [0, {MAX_SELECTION:g}], less for long-tailed "
                           f"covariates in a config file; 0 for none). "
                           f"[default: {SIMULATION.selection:g}]"),
         click.option("--outcome-strength",
                      type=Checked("number", "outcome_strength",
-                                  lambda f, v: _validate.between(f, v, 0.0, MAX_OUTCOME_STRENGTH)),
+                                  lambda f, v: limits.between(f, v, 0.0, MAX_OUTCOME_STRENGTH)),
                      help=f"How strongly the covariates predict reoffending: the log odds "
                           f"ratio per pool SD of risk (in [0, {MAX_OUTCOME_STRENGTH:g}]). "
                           f"[default: {SIMULATION.outcome_strength:.1f}]"),
-        click.option("--bias", type=Checked("number", "bias", _validate.real),
+        click.option("--bias", type=Checked("number", "bias", limits.real),
                      help=f"Unobserved confounding: a difference in reoffending rate the "
                           f"matching cannot remove, added to the estimate. "
                           f"[default: {SIMULATION.bias:g}]"),

@@ -15,11 +15,8 @@ import numpy as np
 
 import powerplan
 from powerplan import Effect
-from powerplan.results.curves import FIELDS
 from powerplan.errors import InvalidInputError
-from powerplan.simulator.engine import DEFAULT_SIMS
-from powerplan.solvers.solve import UNKNOWNS
-from powerplan.solvers.sweep import ENGINES, vary
+from powerplan.limits import DEFAULT_SIMS, ENGINES, FIELDS, UNKNOWNS
 
 from .. import figures
 from ..options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario,
@@ -111,7 +108,7 @@ def _sweep(scenario, over: Over, steps: int | None = None, **engine) -> powerpla
     try:
         values = over.values(scenario, steps)
         for end in (values[0], values[-1]):  # name START or STOP, not a value between
-            vary(scenario, over.field, end)
+            scenario.replace(**{over.field: end})
         return powerplan.sweep(scenario, over.field, values, **engine)
     except InvalidInputError as error:
         if error.field in SIMULATION_OPTIONS + RUN_OPTIONS:
@@ -145,8 +142,8 @@ def _simulated_sweep(scenario, over: Over, run: dict) -> powerplan.PowerCurve:
               show_default=True,
               help="How power is computed at each value. simulate: simulate the whole study "
                    "(as powerplan simulate) at each value with one seed, --sims studies each "
-                   "[default: 1,000]; the figure adds the simulated points, with their 95% "
-                   "intervals, to the analytic line.")
+                   f"[default: {DEFAULT_SIMS:,}]; the figure adds the simulated points, with "
+                   "their 95% intervals, to the analytic line.")
 @simulation_options
 @click.option("--out", "out_path", type=figures.FigureFile(),
               help="Write the figure, power against the setting, as PNG, SVG or PDF by the "

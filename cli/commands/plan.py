@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 import powerplan
-from powerplan.solvers.solve import DIRECTIONS, ENGINES
-from powerplan.solvers.simulated import DEFAULT_MAX_SIMS, DEFAULT_PRECISION
+from powerplan.limits import DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DIRECTIONS, ENGINES
 
 from .. import figures
 from ..options import (PROPORTION, build_scenario, json_option, prior_option, scenario_options,

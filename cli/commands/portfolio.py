@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 import powerplan
-from powerplan.design.effects import Effect
+from powerplan import Effect
 from powerplan.errors import InvalidInputError
 
 from .. import csvfile

@@ -5,11 +5,10 @@ from __future__ import annotations
 import click
 
 import powerplan
-from powerplan import _validate
-from powerplan.decisions import tables
-from powerplan.design.effects import Effect
+from powerplan import Effect, limits
 from powerplan.errors import InvalidInputError
-from powerplan.design.scenario import MAX_COHORT
+from powerplan.limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS,
+                              DEFAULT_RETENTIONS, MAX_COHORT)
 
 from .. import figures
 from ..options import build_scenario, parse_number, scenario_options, target_power_option
@@ -37,7 +36,7 @@ class ListType(click.ParamType):
             self.fail(f"must be comma-separated values or START:STOP:STEP; got {value!r}",
                       param, ctx)
         try:
-            tables.check_distinct(self.field, values)
+            limits.check_distinct(self.field, values)
         except InvalidInputError as error:
             self.fail(error.requirement, param, ctx)
         return values
@@ -57,7 +56,7 @@ class ListType(click.ParamType):
 
     def _check_count(self, count, param, ctx):
         try:
-            tables.check_count(self.field, count)
+            limits.check_count(self.field, count)
         except InvalidInputError as error:
             self.fail(error.requirement, param, ctx)
 
@@ -96,19 +95,19 @@ FORMATS = ("text", "csv", "markdown", "json")
 @click.option("--mde", is_flag=True,
               help="Tabulate minimum detectable reductions (increases with --alternative "
                    "greater) over cohorts instead of minimum cohorts over effects.")
-@click.option("--base-rates", type=ListType("list", "base rates", _RATE, _validate.proportion),
-              default=",".join(str(v) for v in tables.DEFAULT_BASE_RATES), show_default=True,
+@click.option("--base-rates", type=ListType("list", "base rates", _RATE, limits.proportion),
+              default=",".join(str(v) for v in DEFAULT_BASE_RATES), show_default=True,
               help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1.")
-@click.option("--effects", type=ListType("list", "effects", _difference, _validate.real),
-              default=",".join(f"{100 * v:g}pp" for v in tables.DEFAULT_EFFECTS),
+@click.option("--effects", type=ListType("list", "effects", _difference, limits.real),
+              default=",".join(f"{100 * v:g}pp" for v in DEFAULT_EFFECTS),
               show_default=True,
               help="Effects to plan for: -0.02,-0.05 or -2pp,-5pp.")
-@click.option("--retentions", type=ListType("list", "retentions", _RATE, _validate.share),
-              default=",".join(str(v) for v in tables.DEFAULT_RETENTIONS), show_default=True,
+@click.option("--retentions", type=ListType("list", "retentions", _RATE, limits.share),
+              default=",".join(str(v) for v in DEFAULT_RETENTIONS), show_default=True,
               help="Overall shares of people analysed: 0.2,0.4 or 20%,40% or 0.2:0.8:0.2.")
 @click.option("--cohorts", type=ListType("list", "cohorts", _strictly(whole=True),
-                                         lambda f, v: _validate.integer(f, v, 1, MAX_COHORT)),
-              default=",".join(str(v) for v in tables.DEFAULT_COHORTS), show_default=True,
+                                         lambda f, v: limits.integer(f, v, 1, MAX_COHORT)),
+              default=",".join(str(v) for v in DEFAULT_COHORTS), show_default=True,
               help="People submitted, for --mde: 100,250,500.")
 @target_power_option
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",

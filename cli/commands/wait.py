@@ -8,10 +8,9 @@ from pathlib import Path
 import click
 
 import powerplan
-from powerplan import _dates
+from powerplan import limits
 from powerplan.errors import InvalidInputError
-from powerplan.decisions.intake import MAX_PER_MONTH
-from powerplan.decisions.wait import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
+from powerplan.limits import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, MAX_PER_MONTH
 
 from .. import csvfile, figures
 from ..options import (Checked, build_scenario, json_option, scenario_options, target_power_option,
@@ -20,21 +19,22 @@ from ..output import emit
 
 
 def _month(field: str) -> Checked:
-    return Checked("YYYY-MM", field, _dates.month, number=False)
+    return Checked("YYYY-MM", field, limits.month, number=False)
 
 
 class WindowType(click.ParamType):
     name = "RELEASE:END"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, DataWindow):
+        if isinstance(value, powerplan.DataWindow):
             return value
         release, sep, end = value.partition(":")
         if not sep:
             self.fail(f"must be RELEASE:END, two dates YYYY-MM-DD such as "
                       f"2026-10-01:2024-12-31; got {value!r}", param, ctx)
         try:
-            return DataWindow(_dates.date("windows", release), _dates.date("windows", end))
+            return powerplan.DataWindow(limits.date("windows", release),
+                                        limits.date("windows", end))
         except InvalidInputError as error:
             self.fail(error.requirement, param, ctx)
 
@@ -64,7 +64,7 @@ def read_index_dates(path: Path) -> list[dt.date]:
         if not value.strip():
             raise bad(f"line {number}: index_date is empty")
         try:
-            dates.append(_dates.date("index_date", value))
+            dates.append(limits.date("index_date", value))
         except InvalidInputError as error:
             raise bad(f"line {number}: index_date {error.requirement}") from None
     return dates
