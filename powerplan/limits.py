@@ -23,7 +23,8 @@ import re
 
 from .errors import InvalidInputError
 # The library's checks of numbers, public here (their module is private to the library).
-from ._validate import between, integer, non_negative, positive, proportion, real, share
+from ._validate import (between, integer, non_negative, positive, proportion,  # noqa: F401
+                        real, share)
 
 # The planned study ------------------------------------------------------------
 
