@@ -1,24 +1,26 @@
 """Scenario options shared by the commands, and building a Scenario from them.
 
-Option values are checked by the library's own validators, so the command
-line and the library give the same one-line messages.
+The options' values are read by the types in :mod:`.params`; a scenario file
+given with --config is read here, and the options given override it.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
-from powerplan import Effect, Funnel, Scenario, limits, parse_prior
+from powerplan import Funnel, Scenario, limits
 from powerplan.errors import InvalidInputError
 from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, MAX_COHORT,
                               MAX_COMPARISON_RATIO, MAX_K, MAX_N_COMPARISON, MAX_OUTCOME_STRENGTH,
                               MAX_POOL, MAX_SELECTION, MAX_SIMS, MAX_WORKERS, METHODS,
                               MIN_COMPARISON_RATIO, MIN_MAX_SIMS, MIN_POOL, TESTS)
+
+from .params import (COMPARISON_RATIO, EFFECT, PROPORTION, SHARE, Checked, PriorType, StageType,
+                     whole_number)
 
 #: Command-line spelling of each library setting, for error messages.
 OPTION_NAMES = {
@@ -84,93 +86,6 @@ def option_name(field: str) -> str:
 DEFAULT = Scenario()
 SIMULATION = DEFAULT.simulation
 
-#: Commas only as thousands separators: 1,000 and 12,500.5, never 2,5 or 0,2.
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?%?")
-
-
-def parse_number(text: str, *, whole: bool = False, percent_ok: bool = False) -> float | int | str:
-    """A number typed by a user: ``0.35``, ``1,000`` (commas only between thousands),
-    and where allowed ``35%``; a whole number if ``whole``.
-
-    Text that is not such a number is returned unchanged, for a validator to
-    refuse with a message naming the setting and its range.
-
-    >>> parse_number("12,500", whole=True), parse_number("35%", percent_ok=True)
-    (12500, 0.35)
-    >>> parse_number("2,5"), parse_number("35%")
-    ('2,5', '35%')
-    """
-    cleaned = text.strip()
-    if "," in cleaned:
-        if not _THOUSANDS.fullmatch(cleaned):
-            return text
-        cleaned = cleaned.replace(",", "")
-    divisor = 1.0
-    if percent_ok and not whole and cleaned.endswith("%"):
-        cleaned, divisor = cleaned[:-1], 100.0
-    try:
-        return int(cleaned) if whole else float(cleaned) / divisor
-    except ValueError:
-        return text
-
-
-class Checked(click.ParamType):
-    """Text checked by one of powerplan's validators, ``check(field, value)``;
-    read as a number first (see :func:`parse_number`) unless ``number`` is False."""
-
-    def __init__(self, name: str, field: str, check, *, whole=False, percent_ok=False,
-                 number=True):
-        self.name = name
-        self.field = field
-        self.check = check
-        self.whole = whole
-        self.percent_ok = percent_ok
-        self.number = number
-
-    def convert(self, value, param, ctx):
-        if self.number and isinstance(value, str):
-            value = parse_number(value, whole=self.whole, percent_ok=self.percent_ok)
-        try:
-            return self.check(self.field, value)
-        except InvalidInputError as error:
-            self.fail(error.requirement, param, ctx)
-
-
-def _effect(field: str, value) -> Effect:
-    return value if isinstance(value, Effect) else Effect.parse(value)
-
-
-class StageType(click.ParamType):
-    name = "NAME=SHARE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, tuple):
-            return value
-        name, sep, share = value.partition("=")
-        if not sep or not name.strip():
-            self.fail(f"must be NAME=SHARE with a share in (0, 1], such as found=0.8; "
-                      f"got {value!r}", param, ctx)
-        try:
-            return name.strip(), limits.share(f"stage {name.strip()!r}",
-                                                  parse_number(share, percent_ok=True))
-        except InvalidInputError as error:
-            self.fail(f"{error.field} {error.requirement}", param, ctx)
-
-
-def whole_number(field: str, minimum: int, maximum: int | None = None) -> Checked:
-    """An option taking a whole number in [minimum, maximum], checked as the library does."""
-    return Checked("integer", field,
-                   lambda name, value: limits.integer(name, value, minimum, maximum),
-                   whole=True)
-
-
-PROPORTION = Checked("proportion", "rate", limits.proportion, percent_ok=True)
-SHARE = Checked("share", "share", limits.share, percent_ok=True)
-COMPARISON_RATIO = Checked(
-    "number", "comparison_ratio",
-    lambda name, value: limits.between(name, value, MIN_COMPARISON_RATIO, MAX_COMPARISON_RATIO))
-
-
 def scenario_options(command=None, *, without=()):
     """Add the options that describe a planned study to a command.
 
@@ -201,7 +116,7 @@ def scenario_options(command=None, *, without=()):
             help=f"Comparison group's one-year reoffending rate, in (0, 1) (0.35 or 35%). "
                  f"[default: {DEFAULT.base_rate:g}]"),
         "effect": click.option(
-            "--effect", type=Checked("effect", "effect", _effect, number=False),
+            "--effect", type=EFFECT,
             help=f"Treated minus comparison rate: -0.05, -5pp (points), rr=0.9 "
                  f"(relative risk) or or=0.8 (odds ratio). [default: {DEFAULT.effect:g}]"),
         "comparison_ratio": click.option(
@@ -235,19 +150,6 @@ def scenario_options(command=None, *, without=()):
         if name not in without:
             command = option(command)
     return command
-
-
-class PriorType(click.ParamType):
-    name = "prior"
-
-    def convert(self, value, param, ctx):
-        if not isinstance(value, str):
-            return value
-        try:
-            return parse_prior(value)
-        except InvalidInputError as error:
-            named = "" if error.field == "prior" else f"{error.field} "
-            self.fail(named + error.requirement, param, ctx)
 
 
 def prior_option(command):

@@ -54,7 +54,7 @@ MODULES = sorted(CLI.rglob("*.py"))
 
 
 def test_every_command_module_is_checked():
-    assert {"main.py", "options.py", "curve.py", "plan.py", "wait.py"} <= {
+    assert {"main.py", "options.py", "params.py", "curve.py", "plan.py", "wait.py"} <= {
         path.name for path in MODULES}
 
 

@@ -8,23 +8,9 @@ import powerplan
 from powerplan import limits
 from powerplan.limits import MAX_COHORT, MAX_N_COMPARISON
 
-from ..options import (COMPARISON_RATIO, PROPORTION, SHARE, Checked, json_option, parse_number,
-                      target_power_option, whole_number)
+from ..options import json_option, target_power_option
 from ..output import emit_result
-
-
-class RateType(Checked):
-    """A rate as a proportion (0.26) or a percentage (26%); 26 alone is ambiguous."""
-
-    def convert(self, value, param, ctx):
-        number = parse_number(value) if isinstance(value, str) else value
-        if isinstance(number, float) and number >= 1:
-            self.fail(f"must be a proportion in (0, 1) such as 0.26, or a percentage "
-                      f"such as 26%; got {value!r}", param, ctx)
-        return super().convert(value, param, ctx)
-
-
-RATE = RateType("rate", "rate", limits.proportion, percent_ok=True)
+from ..params import COMPARISON_RATIO, PROPORTION, RATE, SHARE, Checked, whole_number
 
 
 @click.command("published", short_help="Revisit a published result.  "
