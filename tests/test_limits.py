@@ -48,6 +48,13 @@ def test_a_curve_varies_the_fields_in_limits():
     assert FIELDS == limits.FIELDS
 
 
+def test_a_sweep_runs_the_engines_in_limits():
+    # the sweep maps each engine's name to its function; the command line offers the names
+    from powerplan.solvers.sweep import ENGINES
+
+    assert tuple(ENGINES) == limits.ENGINES
+
+
 def test_every_bound_has_a_comment():
     lines = LIMITS_FILE.read_text().splitlines()
     for node in ast.parse(LIMITS_FILE.read_text()).body:
