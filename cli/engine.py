@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import click
 
 import powerplan
-from powerplan.simulator.engine import DEFAULT_SIMS
+from powerplan.limits import DEFAULT_SIMS
 
 from . import figures
 from .options import RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, option_name

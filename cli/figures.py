@@ -1,4 +1,4 @@
-"""Figures from the command line: the file options, the pictures, and saving them.
+"""Figures from the command line: the --plot option, the pictures, and saving them.
 
 The figures are drawn by :mod:`powerplan.plotting` on a bare
 ``matplotlib.figure.Figure`` (no pyplot, so no display and no global
@@ -17,34 +17,10 @@ import numpy as np
 import powerplan
 from powerplan import plotting
 
-FORMATS = ("png", "svg", "pdf")
+from .params import FigureFile
 
 #: Points drawn along a curve when the command chooses the values.
 CURVE_POINTS = 60
-
-
-class OutputFile(click.ParamType):
-    """A file to write, in a folder that exists: checked before any long computation."""
-
-    name = "FILE"
-
-    def convert(self, value, param, ctx):
-        path = Path(value)
-        if path.is_dir():
-            self.fail(f"cannot write {path}: it is a folder", param, ctx)
-        if not path.parent.is_dir():
-            self.fail(f"cannot write {path}: there is no folder {path.parent}", param, ctx)
-        return path
-
-
-class FigureFile(OutputFile):
-    """A file to write whose extension names an image format matplotlib writes."""
-
-    def convert(self, value, param, ctx):
-        if Path(value).suffix.lower().lstrip(".") not in FORMATS:
-            self.fail(f"must be a file name ending in .png, .svg or .pdf; got {value!r}",
-                      param, ctx)
-        return super().convert(value, param, ctx)
 
 
 def plot_option(help_text: str):

@@ -81,16 +81,16 @@ def cli():
 
 
 # Each module adds its commands to the group.
-from . import (planning, plot_commands, portfolio_command,  # noqa: E402
-               published_command, simulate_command, table_command, wait_command)
+from .commands import (curve, plan, portfolio, published, simulate, table,  # noqa: E402
+                       wait)
 
-planning.register(cli)
-simulate_command.register(cli)
-table_command.register(cli)
-published_command.register(cli)
-portfolio_command.register(cli)
-wait_command.register(cli)
-plot_commands.register(cli)
+plan.register(cli)
+simulate.register(cli)
+table.register(cli)
+published.register(cli)
+portfolio.register(cli)
+wait.register(cli)
+curve.register(cli)
 
 
 def main(argv=None):

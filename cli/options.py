@@ -1,30 +1,26 @@
 """Scenario options shared by the commands, and building a Scenario from them.
 
-Option values are checked by the library's own validators, so the command
-line and the library give the same one-line messages.
+The options' values are read by the types in :mod:`.params`; a scenario file
+given with --config is read here, and the options given override it.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
 import click
 
-from powerplan import Effect, Scenario, _validate
+from powerplan import Funnel, Scenario, limits
 from powerplan.errors import InvalidInputError
-from powerplan.design.funnel import Funnel
-from powerplan.design.priors import parse_prior
-from powerplan.formulas.rate import ALTERNATIVES, METHODS
-from powerplan.design.scenario import (MAX_COHORT, MAX_COMPARISON_RATIO, MAX_N_COMPARISON,
-                                MIN_COMPARISON_RATIO, check_comparison_ratio)
-from powerplan.simulator.engine import DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS
-from powerplan.engines import DEFAULT_MAX_SIMS, MIN_MAX_SIMS
-from powerplan.design.simulation_settings import (MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION,
-                                           MIN_POOL)
-from powerplan.simulator.rate import TESTS
+from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, MAX_COHORT,
+                              MAX_COMPARISON_RATIO, MAX_K, MAX_N_COMPARISON, MAX_OUTCOME_STRENGTH,
+                              MAX_POOL, MAX_SELECTION, MAX_SIMS, MAX_WORKERS, METHODS,
+                              MIN_COMPARISON_RATIO, MIN_MAX_SIMS, MIN_POOL, TESTS)
+
+from .params import (COMPARISON_RATIO, EFFECT, PROPORTION, SHARE, Checked, PriorType, StageType,
+                     whole_number)
 
 #: Command-line spelling of each library setting, for error messages.
 OPTION_NAMES = {
@@ -90,91 +86,6 @@ def option_name(field: str) -> str:
 DEFAULT = Scenario()
 SIMULATION = DEFAULT.simulation
 
-#: Commas only as thousands separators: 1,000 and 12,500.5, never 2,5 or 0,2.
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?%?")
-
-
-def parse_number(text: str, *, whole: bool = False, percent_ok: bool = False) -> float | int | str:
-    """A number typed by a user: ``0.35``, ``1,000`` (commas only between thousands),
-    and where allowed ``35%``; a whole number if ``whole``.
-
-    Text that is not such a number is returned unchanged, for a validator to
-    refuse with a message naming the setting and its range.
-
-    >>> parse_number("12,500", whole=True), parse_number("35%", percent_ok=True)
-    (12500, 0.35)
-    >>> parse_number("2,5"), parse_number("35%")
-    ('2,5', '35%')
-    """
-    cleaned = text.strip()
-    if "," in cleaned:
-        if not _THOUSANDS.fullmatch(cleaned):
-            return text
-        cleaned = cleaned.replace(",", "")
-    divisor = 1.0
-    if percent_ok and not whole and cleaned.endswith("%"):
-        cleaned, divisor = cleaned[:-1], 100.0
-    try:
-        return int(cleaned) if whole else float(cleaned) / divisor
-    except ValueError:
-        return text
-
-
-class Checked(click.ParamType):
-    """Text checked by one of powerplan's validators, ``check(field, value)``;
-    read as a number first (see :func:`parse_number`) unless ``number`` is False."""
-
-    def __init__(self, name: str, field: str, check, *, whole=False, percent_ok=False,
-                 number=True):
-        self.name = name
-        self.field = field
-        self.check = check
-        self.whole = whole
-        self.percent_ok = percent_ok
-        self.number = number
-
-    def convert(self, value, param, ctx):
-        if self.number and isinstance(value, str):
-            value = parse_number(value, whole=self.whole, percent_ok=self.percent_ok)
-        try:
-            return self.check(self.field, value)
-        except InvalidInputError as error:
-            self.fail(error.requirement, param, ctx)
-
-
-def _effect(field: str, value) -> Effect:
-    return value if isinstance(value, Effect) else Effect.parse(value)
-
-
-class StageType(click.ParamType):
-    name = "NAME=SHARE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, tuple):
-            return value
-        name, sep, share = value.partition("=")
-        if not sep or not name.strip():
-            self.fail(f"must be NAME=SHARE with a share in (0, 1], such as found=0.8; "
-                      f"got {value!r}", param, ctx)
-        try:
-            return name.strip(), _validate.share(f"stage {name.strip()!r}",
-                                                  parse_number(share, percent_ok=True))
-        except InvalidInputError as error:
-            self.fail(f"{error.field} {error.requirement}", param, ctx)
-
-
-def whole_number(field: str, minimum: int, maximum: int | None = None) -> Checked:
-    """An option taking a whole number in [minimum, maximum], checked as the library does."""
-    return Checked("integer", field,
-                   lambda name, value: _validate.integer(name, value, minimum, maximum),
-                   whole=True)
-
-
-PROPORTION = Checked("proportion", "rate", _validate.proportion, percent_ok=True)
-SHARE = Checked("share", "share", _validate.share, percent_ok=True)
-COMPARISON_RATIO = Checked("number", "comparison_ratio", check_comparison_ratio)
-
-
 def scenario_options(command=None, *, without=()):
     """Add the options that describe a planned study to a command.
 
@@ -205,7 +116,7 @@ def scenario_options(command=None, *, without=()):
             help=f"Comparison group's one-year reoffending rate, in (0, 1) (0.35 or 35%). "
                  f"[default: {DEFAULT.base_rate:g}]"),
         "effect": click.option(
-            "--effect", type=Checked("effect", "effect", _effect, number=False),
+            "--effect", type=EFFECT,
             help=f"Treated minus comparison rate: -0.05, -5pp (points), rr=0.9 "
                  f"(relative risk) or or=0.8 (odds ratio). [default: {DEFAULT.effect:g}]"),
         "comparison_ratio": click.option(
@@ -241,19 +152,6 @@ def scenario_options(command=None, *, without=()):
     return command
 
 
-class PriorType(click.ParamType):
-    name = "prior"
-
-    def convert(self, value, param, ctx):
-        if not isinstance(value, str):
-            return value
-        try:
-            return parse_prior(value)
-        except InvalidInputError as error:
-            named = "" if error.field == "prior" else f"{error.field} "
-            self.fail(named + error.requirement, param, ctx)
-
-
 def prior_option(command):
     return click.option(
         "--prior", type=PriorType(),
@@ -285,23 +183,23 @@ def simulation_options(command, sims_help: str = SIMS_HELP):
         click.option("--k", type=whole_number("k", 1, MAX_K),
                      help=f"Comparison records matched to each treated person (whole number "
                           f"in [1, {MAX_K}]). [default: {SIMULATION.k}]"),
-        click.option("--caliper", type=Checked("number", "caliper", _validate.positive),
+        click.option("--caliper", type=Checked("number", "caliper", limits.positive),
                      help=f"Widest accepted match, in SDs of the logit propensity score (> 0). "
                           f"[default: {SIMULATION.caliper:g}]"),
         click.option("--no-replacement", "replacement", flag_value=False, default=None,
                      help="Use each comparison record at most once (greedy matching)."),
-        click.option("--selection", type=Checked("number", "selection", _validate.non_negative),
+        click.option("--selection", type=Checked("number", "selection", limits.non_negative),
                      help=f"How far treated people differ from the pool, in pool SDs of a "
                           f"selection index (in [0, {MAX_SELECTION:g}], less for long-tailed "
                           f"covariates in a config file; 0 for none). "
                           f"[default: {SIMULATION.selection:g}]"),
         click.option("--outcome-strength",
                      type=Checked("number", "outcome_strength",
-                                  lambda f, v: _validate.between(f, v, 0.0, MAX_OUTCOME_STRENGTH)),
+                                  lambda f, v: limits.between(f, v, 0.0, MAX_OUTCOME_STRENGTH)),
                      help=f"How strongly the covariates predict reoffending: the log odds "
                           f"ratio per pool SD of risk (in [0, {MAX_OUTCOME_STRENGTH:g}]). "
                           f"[default: {SIMULATION.outcome_strength:.1f}]"),
-        click.option("--bias", type=Checked("number", "bias", _validate.real),
+        click.option("--bias", type=Checked("number", "bias", limits.real),
                      help=f"Unobserved confounding: a difference in reoffending rate the "
                           f"matching cannot remove, added to the estimate. "
                           f"[default: {SIMULATION.bias:g}]"),

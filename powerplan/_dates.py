@@ -6,25 +6,21 @@ calendar and clips to the end of a shorter month, as ``pandas.DateOffset``
 does: 31 January + 1 month is 28 (or, in a leap year, 29) February, and
 29 February 2024 + 12 months is 28 February 2025.
 
-The checkers raise ``InvalidInputError`` naming the field, like those in
-:mod:`powerplan._validate`, so the command line reuses their messages.
+Text and plain dates are checked by :func:`powerplan.limits.month` and
+:func:`~powerplan.limits.date` (pure Python, so the command line checks its
+options with them); :func:`month` and :func:`date` here also read numpy and
+pandas dates, and raise the same ``InvalidInputError`` naming the field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidInputError
-
-#: Dates outside these years are taken for typing mistakes.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
-
-_MONTH = re.compile(r"\d{4}-\d{2}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from . import limits
+from .limits import FIRST_YEAR, LAST_YEAR  # noqa: F401 (still read from here)
 
 
 def _calendar_date(value) -> dt.date | None:
@@ -38,25 +34,6 @@ def _calendar_date(value) -> dt.date | None:
     return None
 
 
-def _from_text(field: str, value, pattern: re.Pattern, form: str, build) -> dt.date:
-    """``build(text)`` for text matching ``pattern`` that is a real date, else an
-    error saying the value must be ``form``."""
-    text = value.strip() if isinstance(value, str) else None
-    if text is not None and pattern.fullmatch(text):
-        try:
-            return build(text)
-        except ValueError:  # 2023-02-29, month 13
-            pass
-    raise InvalidInputError(field, f"must be {form}; got {value!r}")
-
-
-def _in_range(field: str, value: dt.date, text: str) -> dt.date:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise InvalidInputError(field, f"must be in the years {FIRST_YEAR} to {LAST_YEAR}; "
-                                       f"got {text}")
-    return value
-
-
 def month(field: str, value) -> dt.date:
     """A calendar month, ``"YYYY-MM"`` or any date in it; returns its first day.
 
@@ -65,10 +42,7 @@ def month(field: str, value) -> dt.date:
     """
     if isinstance(value, pd.Period):
         value = value.start_time
-    found = _calendar_date(value) or _from_text(
-        field, value, _MONTH, "a month YYYY-MM", lambda text: dt.date.fromisoformat(text + "-01"))
-    found = found.replace(day=1)
-    return _in_range(field, found, month_text(found))
+    return limits.month(field, _calendar_date(value) or value)
 
 
 def date(field: str, value) -> dt.date:
@@ -81,9 +55,7 @@ def date(field: str, value) -> dt.date:
     ...
     powerplan.errors.InvalidInputError: index_date must be a date YYYY-MM-DD; got '2023-02-29'
     """
-    found = _calendar_date(value) or _from_text(field, value, _DATE, "a date YYYY-MM-DD",
-                                                 dt.date.fromisoformat)
-    return _in_range(field, found, found.isoformat())
+    return limits.date(field, _calendar_date(value) or value)
 
 
 def month_text(day: dt.date) -> str:

@@ -26,25 +26,13 @@ from typing import ClassVar
 
 from . import _validate
 from .errors import InvalidInputError
+from .limits import (DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DEFAULT_SIMS, ENGINES, MAX_SIMS,
+                     MAX_WORKERS, MIN_MAX_SIMS)
 
-#: The engines by the names the shorthand and the command line use.
-ENGINES = ("analytic", "simulate")
-
-#: Replicates a simulation runs when not told otherwise.
-DEFAULT_SIMS = 1000
-#: Most replicates one call will run.
-MAX_SIMS = 10_000_000
-#: Most worker processes.
-MAX_WORKERS = 256
 #: Replicates are computed in blocks of this many (vectorised across the block).
 BLOCK = 16
 #: Default replicates per chunk (four blocks).
 DEFAULT_CHUNK = 4 * BLOCK
-#: Relative half-width of a simulated answer's 95% interval to reach, by default.
-DEFAULT_PRECISION = 0.05
-#: Replicates a simulated search may use, by default, and at the least.
-DEFAULT_MAX_SIMS = 20_000
-MIN_MAX_SIMS = 2000
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,9 +18,7 @@ import numpy as np
 from .. import _dates, _validate
 from ..errors import InvalidInputError
 from ..design.scenario import MAX_COHORT
-
-#: Most people a month an intake may have.
-MAX_PER_MONTH = 100_000
+from ..limits import MAX_PER_MONTH
 
 
 @dataclass(frozen=True, repr=False)

@@ -21,7 +21,8 @@ from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 from .. import _format, _validate
 from ..errors import InvalidInputError, NoSolutionError
 from ..results.power import _one_row, _plain
-from ..design.scenario import MAX_COHORT, MAX_N_COMPARISON, Scenario
+from ..design.scenario import MAX_COHORT, Scenario
+from ..limits import check_n_comparison
 from ..solvers.solve import solve
 
 
@@ -132,11 +133,6 @@ class PublishedReview:
 def _group(rate: float, n: float) -> DescrStatsW:
     """A group of 0/1 outcomes summarised by its rate: frequency weights on 0 and 1."""
     return DescrStatsW([0.0, 1.0], weights=[n * (1 - rate), n * rate])
-
-
-def check_n_comparison(field: str, value) -> float:
-    """An effective comparison size: a number (weighted, so not whole) in [2, 10,000,000]."""
-    return _validate.between(field, value, 2, MAX_N_COMPARISON)
 
 
 def review_published(n_treated: int, treated_rate: float, comparison_rate: float, *,

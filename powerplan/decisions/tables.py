@@ -19,14 +19,10 @@ from ..engines import ANALYTIC, Engine, as_engine
 from ..errors import InvalidInputError, NoSolutionError
 from ..design.scenario import MAX_COHORT, Scenario, check_scenario
 from ..solvers.solve import check_target_power, solve
+from ..limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS, DEFAULT_RETENTIONS,
+                      MAX_VALUES, check_count, check_distinct)
 
-DEFAULT_BASE_RATES = (0.15, 0.25, 0.35, 0.45, 0.55)
-DEFAULT_EFFECTS = (-0.02, -0.04, -0.06, -0.08, -0.10)
-DEFAULT_RETENTIONS = (0.2, 0.4, 0.6, 0.8)
-DEFAULT_COHORTS = (100, 250, 500, 1000, 2500)
 QUANTITIES = ("cohort", "effect")
-#: Most values in one list of the grid: a table is for reading, and each cell is a solve.
-MAX_VALUES = 100
 
 #: What the label of a cell without an answer means.
 NO_ANSWER = {"none": "no answer within 10,000,000 people or at any effect",
@@ -186,21 +182,6 @@ class RequirementsTable:
 def _same(a, b):
     """Whether grid values are the same (0.1 + 0.2 is 0.3; 0.3 and 0.3001 differ)."""
     return np.isclose(a, b, rtol=1e-9, atol=1e-12)
-
-
-def check_count(name: str, count: int) -> None:
-    """A list of the grid holds between 1 and ``MAX_VALUES`` values."""
-    if count < 1:
-        raise InvalidInputError(name, "must list at least one value")
-    if count > MAX_VALUES:
-        raise InvalidInputError(name, f"must list at most {MAX_VALUES} values; got {count:,}")
-
-
-def check_distinct(name: str, values: tuple) -> None:
-    """No value of a list of the grid is given twice (its row or column would be ambiguous)."""
-    for i, value in enumerate(values):
-        if any(_same(value, earlier) for earlier in values[:i]):
-            raise InvalidInputError(name, f"must be distinct; got {value:g} twice")
 
 
 def _check_values(name: str, values, check) -> tuple:

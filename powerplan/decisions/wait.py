@@ -38,13 +38,10 @@ from ..errors import InvalidInputError, NoSolutionError
 from .intake import Intake
 from ..design.scenario import Scenario, check_scenario
 from ..solvers.solve import MIN_REQUEST, check_target_power
+from ..limits import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS
 
 #: Months of data needed after an index date: 12 to reoffend, 6 for the proof.
 FOLLOW_UP_MONTHS = 18
-#: Months between the end of the data loaded and a submission, by default.
-DEFAULT_LAG_MONTHS = 8
-MAX_LAG_MONTHS = 120
-MAX_HORIZON_MONTHS = 120
 
 
 

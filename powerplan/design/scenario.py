@@ -9,21 +9,13 @@ from .. import _validate
 from .effects import Effect
 from ..errors import InvalidInputError
 from .funnel import Funnel
-from ..formulas.rate import ALTERNATIVES
+from ..limits import ALTERNATIVES
 from ..outcomes import OUTCOMES, Outcome, Rate
 from .simulation_settings import SimulationSettings
+from ..limits import MAX_COHORT, MAX_COMPARISON_RATIO, MAX_N_COMPARISON, MIN_COMPARISON_RATIO
 
 #: The built-in funnel: one stage keeping 40% of the cohort.
 DEFAULT_FUNNEL = Funnel.single(0.40)
-#: Largest cohort powerplan will consider (people submitted).
-MAX_COHORT = 10_000_000
-#: Largest comparison size, fixed or per treated person: more records than a national
-#: pool holds (published analyses matched against about 100,000).
-MAX_N_COMPARISON = MAX_COHORT
-MAX_COMPARISON_RATIO = float(MAX_N_COMPARISON)
-#: Smallest comparison ratio: one record for the largest cohort, so any comparison
-#: size is a ratio this large (far smaller ones overflow the comparison rate's variance).
-MIN_COMPARISON_RATIO = 1 / MAX_COHORT
 
 
 def check_comparison_ratio(field: str, value) -> float:

@@ -17,24 +17,8 @@ from .. import _validate
 from ..errors import InvalidInputError
 from ..simulator.population import MIN_AGE, CovariateModel, max_selection
 from ..simulator.rate import TESTS
-
-#: Largest comparison pool powerplan will simulate (records).
-MAX_POOL = 5_000_000
-#: Smallest pool: below it a propensity model has too little to fit.
-MIN_POOL = 100
-#: Most comparison records matched to each treated person. Matching memory grows
-#: with k (k = 1,000 took 2.3 GB for the default study); real analyses use far fewer.
-#: As MAX_K <= MIN_POOL, k never exceeds the pool.
-MAX_K = 100
-#: Largest outcome strength: exp(5), about 150 times the odds of reoffending per
-#: pool SD of risk, is far beyond any risk score; much beyond it the outcome
-#: model's intercept cannot be calibrated.
-MAX_OUTCOME_STRENGTH = 5.0
-#: Largest selection, in pool SDs of the selection index (1.5 is already extreme)...
-MAX_SELECTION = 1.5
-#: ... and at most this share of the selection at which the treated have no
-#: finite mean: close to it their tail is too long to calibrate outcomes over.
-SELECTION_SHARE_OF_LIMIT = 0.75
+from ..limits import (MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION, MIN_POOL,
+                      SELECTION_SHARE_OF_LIMIT)
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, stats
 
-METHODS = ("wald", "pooled", "arcsine", "fleiss-cc")
-ALTERNATIVES = ("two-sided", "less", "greater")
+from ..limits import ALTERNATIVES, METHODS
 
 
 def critical_value(alpha: float, alternative: str) -> float:

@@ -14,10 +14,9 @@ from typing import ClassVar
 
 from .. import _validate
 from ..design.effects import Effect
+# The analytic methods for a rate (see powerplan.formulas.rate); the first is the default.
+from ..limits import METHODS
 from .base import Outcome
-
-#: The analytic methods for a rate (see :mod:`powerplan.formulas.rate`); the first is the default.
-METHODS = ("wald", "pooled", "arcsine", "fleiss-cc")
 
 
 @dataclass(frozen=True)

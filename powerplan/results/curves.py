@@ -15,9 +15,9 @@ import pandas as pd
 from .. import _format, _validate
 from .power import PowerResult, Solution, _plain
 from ..design.scenario import Scenario
+# Settings a power curve can vary, as Scenario spells them.
+from ..limits import FIELDS
 
-#: Settings a power curve can vary, as :class:`~powerplan.Scenario` spells them.
-FIELDS = ("cohort", "effect", "retention", "base_rate", "comparison_ratio", "alpha")
 
 #: Column headings of the printed verdict probabilities.
 _VERDICTS = (("power", "power"), ("significant reduction", "p_significant_reduction"),

@@ -25,12 +25,12 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from . import replicate
-# The run settings' bounds live with the Simulator value; named here as well for callers
-# that read them from this module.
-from ..engines import DEFAULT_CHUNK, DEFAULT_SIMS, MAX_SIMS, MAX_WORKERS, Simulator  # noqa: F401
+from ..engines import Simulator
 from ..errors import InvalidInputError
 from ..results.power import VERDICTS, SimulatedPowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
+from ..limits import DEFAULT_SIMS
+
 
 def simulate(scenario: Scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,
              workers: int = 1, chunk_size: int | None = None,

@@ -31,8 +31,7 @@ import numpy as np
 from scipy import special
 
 from ..formulas.rate import METHODS, z_test_parts
-
-TESTS = ("welch",) + METHODS
+from ..limits import TESTS
 
 #: Verdict codes: the published verdicts.
 REDUCTION, INCONCLUSIVE, INCREASE = -1, 0, 1

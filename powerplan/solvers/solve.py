@@ -28,9 +28,7 @@ from ..errors import InvalidInputError, NoSolutionError
 from ..design.priors import Prior
 from ..results.power import PowerResult, Solution
 from ..design.scenario import MAX_COHORT, Scenario, check_scenario
-
-UNKNOWNS = ("cohort", "effect", "retention")
-DIRECTIONS = ("reduction", "increase")
+from ..limits import DIRECTIONS, UNKNOWNS
 #: The keywords solve(engine="simulate") makes its Simulator of.
 SOLVER_KEYWORDS = ("precision", "max_sims", "seed", "workers", "progress")
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import click
 
 import powerplan
-from powerplan.engines import ENGINES
-from powerplan.solvers.solve import DIRECTIONS
-from powerplan.engines import DEFAULT_MAX_SIMS, DEFAULT_PRECISION
+from powerplan.limits import DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DIRECTIONS, ENGINES
 
-from . import figures
-from .options import (PROPORTION, build_scenario, json_option, prior_option, scenario_options,
-                      simulation_options, solver_simulation_options, target_power_option)
-from .output import emit_result
-from .engine import emit_power, run_options, run_simulation, split_engine
+from .. import figures
+from ..options import (build_scenario, json_option, prior_option, scenario_options,
+                       simulation_options, solver_simulation_options, target_power_option)
+from ..output import emit_result
+from ..engine import emit_power, run_options, run_simulation, split_engine
+from ..params import PROPORTION
 
 
 def engine_option(command):

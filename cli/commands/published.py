@@ -5,27 +5,12 @@ from __future__ import annotations
 import click
 
 import powerplan
-from powerplan import _validate
-from powerplan.decisions.published import check_n_comparison
-from powerplan.design.scenario import MAX_COHORT
+from powerplan import limits
+from powerplan.limits import MAX_COHORT, MAX_N_COMPARISON
 
-from .options import (COMPARISON_RATIO, PROPORTION, SHARE, Checked, json_option, parse_number,
-                      target_power_option, whole_number)
-from .output import emit_result
-
-
-class RateType(Checked):
-    """A rate as a proportion (0.26) or a percentage (26%); 26 alone is ambiguous."""
-
-    def convert(self, value, param, ctx):
-        number = parse_number(value) if isinstance(value, str) else value
-        if isinstance(number, float) and number >= 1:
-            self.fail(f"must be a proportion in (0, 1) such as 0.26, or a percentage "
-                      f"such as 26%; got {value!r}", param, ctx)
-        return super().convert(value, param, ctx)
-
-
-RATE = RateType("rate", "rate", _validate.proportion, percent_ok=True)
+from ..options import json_option, target_power_option
+from ..output import emit_result
+from ..params import COMPARISON_RATIO, PROPORTION, RATE, SHARE, Checked, whole_number
 
 
 @click.command("published", short_help="Revisit a published result.  "
@@ -33,16 +18,16 @@ RATE = RateType("rate", "rate", _validate.proportion, percent_ok=True)
                                      "--treated-rate 25% --comparison-rate 28%")
 @click.option("--n-treated", required=True,
               type=whole_number("n_treated", 2, MAX_COHORT),
-              help="Treated people analysed in the published result (whole number in "
-                   "[2, 10,000,000]).")
+              help=f"Treated people analysed in the published result (whole number in "
+                   f"[2, {MAX_COHORT:,}]).")
 @click.option("--treated-rate", required=True, type=RATE,
               help="Treated group's reoffending rate: 0.25 or 25%.")
 @click.option("--comparison-rate", required=True, type=RATE,
               help="Comparison group's reoffending rate: 0.28 or 28%.")
 @click.option("--n-comparison",
-              type=Checked("number", "n_comparison", check_n_comparison),
-              help="Effective comparison size, in [2, 10,000,000]; if omitted, "
-                   "--comparison-ratio x n-treated.")
+              type=Checked("number", "n_comparison", limits.check_n_comparison),
+              help=f"Effective comparison size, in [2, {MAX_N_COMPARISON:,}]; if omitted, "
+                   f"--comparison-ratio x n-treated.")
 @click.option("--comparison-ratio", type=COMPARISON_RATIO, default=10.0, show_default=True,
               help="Comparison records per treated person when --n-comparison is not given.")
 @click.option("--alpha", type=PROPORTION, default=0.05, show_default=True,

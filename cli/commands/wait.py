@@ -8,35 +8,14 @@ from pathlib import Path
 import click
 
 import powerplan
-from powerplan import _dates
+from powerplan import limits
 from powerplan.errors import InvalidInputError
-from powerplan.decisions.intake import MAX_PER_MONTH
-from powerplan.decisions.wait import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, DataWindow
+from powerplan.limits import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, MAX_PER_MONTH
 
-from . import csvfile, figures
-from .options import (Checked, build_scenario, json_option, scenario_options, target_power_option,
-                      whole_number)
-from .output import emit
-
-
-def _month(field: str) -> Checked:
-    return Checked("YYYY-MM", field, _dates.month, number=False)
-
-
-class WindowType(click.ParamType):
-    name = "RELEASE:END"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, DataWindow):
-            return value
-        release, sep, end = value.partition(":")
-        if not sep:
-            self.fail(f"must be RELEASE:END, two dates YYYY-MM-DD such as "
-                      f"2026-10-01:2024-12-31; got {value!r}", param, ctx)
-        try:
-            return DataWindow(_dates.date("windows", release), _dates.date("windows", end))
-        except InvalidInputError as error:
-            self.fail(error.requirement, param, ctx)
+from .. import csvfile, figures
+from ..options import build_scenario, json_option, scenario_options, target_power_option
+from ..output import emit
+from ..params import WindowType, month, whole_number
 
 
 def read_index_dates(path: Path) -> list[dt.date]:
@@ -64,7 +43,7 @@ def read_index_dates(path: Path) -> list[dt.date]:
         if not value.strip():
             raise bad(f"line {number}: index_date is empty")
         try:
-            dates.append(_dates.date("index_date", value))
+            dates.append(limits.date("index_date", value))
         except InvalidInputError as error:
             raise bad(f"line {number}: index_date {error.requirement}") from None
     return dates
@@ -94,9 +73,9 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
 @click.option("--intake-per-month", "per_month",
               type=whole_number("per_month", 1, MAX_PER_MONTH),
               help="People a month with index dates from --start (whole number >= 1).")
-@click.option("--start", type=_month("start"),
+@click.option("--start", type=month("start"),
               help="Month of the first index dates of --intake-per-month (YYYY-MM).")
-@click.option("--end", type=_month("end"),
+@click.option("--end", type=month("end"),
               help="Month of the last index dates of --intake-per-month (YYYY-MM). "
                    "[default: the intake continues]")
 @click.option("--index-dates", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -110,7 +89,7 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
                    "analyse index dates up to END; instead of --lag-months.")
 @click.option("--horizon-months", type=whole_number("horizon_months", 1, MAX_HORIZON_MONTHS),
               default=36, show_default=True, help="Months ahead to consider submitting.")
-@click.option("--now", type=_month("now"),
+@click.option("--now", type=month("now"),
               help="The first month to consider (YYYY-MM). [default: this month]")
 @scenario_options
 @target_power_option

@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 import powerplan
-from powerplan.design.effects import Effect
+from powerplan import Effect
 from powerplan.errors import InvalidInputError
 
-from . import csvfile
-from .options import build_scenario, json_option, parse_number, prior_option, scenario_options
-from .output import emit_result
+from .. import csvfile
+from ..options import build_scenario, json_option, prior_option, scenario_options
+from ..output import emit_result
+from ..params import parse_number
 
 #: How each column's text is read; the scenario then checks the value.
 PARSERS = {"cohort": lambda text: parse_number(text, whole=True),

@@ -7,103 +7,23 @@ analytic line.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import click
-import numpy as np
 
 import powerplan
-from powerplan import Effect
-from powerplan.results.curves import FIELDS
 from powerplan.errors import InvalidInputError
-from powerplan.simulator.engine import DEFAULT_SIMS
-from powerplan.solvers.solve import UNKNOWNS
-from powerplan.engines import ENGINES
-from powerplan.solvers.sweep import vary
+from powerplan.limits import DEFAULT_SIMS, ENGINES, UNKNOWNS
 
-from . import figures
-from .options import (PROPORTION, RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario,
-                      json_option, parse_number, scenario_options, simulation_options)
-from .output import emit
-from .engine import run_options, split_engine
+from .. import figures
+from ..options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, json_option,
+                       scenario_options, simulation_options)
+from ..output import emit
+from ..engine import run_options, split_engine
+from ..params import (DEFAULT_STEPS, OVER_FIELDS, PROPORTION, FigureFile, OutputFile, Over,
+                      OverType)
 
-#: ``--over`` spelling of each setting a curve can vary.
-OVER_FIELDS = {field.replace("_", "-"): field for field in FIELDS}
-DEFAULT_STEPS = 40
 #: Values simulated when STEPS is not given: each costs --sims simulated studies,
 #: and a handful of points with intervals shows how well the analytic line agrees.
 SIMULATED_STEPS = 8
-MAX_STEPS = 1000
-
-_FORM = (f"must be FIELD=START:STOP[:STEPS] with FIELD one of {', '.join(OVER_FIELDS)} "
-         f"(such as cohort=60:2000 or effect=-0.15:-0.01:15)")
-
-#: What a bound must look like, by setting.
-_BOUNDS = {"cohort": "whole numbers of people", "effect": "effects such as -0.15 or -15pp",
-           "retention": "shares such as 0.1 or 10%", "base_rate": "rates such as 0.35 or 35%",
-           "comparison_ratio": "numbers", "alpha": "levels such as 0.05 or 5%"}
-
-
-@dataclass(frozen=True)
-class Over:
-    """A parsed ``--over``: the setting, its first and last values, and how many
-    (None when STEPS is not given)."""
-
-    field: str
-    start: float | Effect
-    stop: float | Effect
-    steps: int | None
-
-    def values(self, scenario: powerplan.Scenario, steps: int | None = None) -> np.ndarray:
-        """``steps`` evenly spaced values from start to stop (whole numbers for cohort);
-        by default the STEPS given, else ``DEFAULT_STEPS``."""
-        steps = steps or self.steps or DEFAULT_STEPS
-        start, stop = self.start, self.stop
-        if self.field == "effect":
-            start, stop = start.difference(scenario.base_rate), stop.difference(scenario.base_rate)
-        if not start < stop:
-            raise click.BadParameter(f"START must be below STOP; got {start:g} and {stop:g}",
-                                     param_hint="'--over'")
-        grid = np.linspace(start, stop, steps)
-        if self.field == "cohort":
-            return np.unique(np.rint(grid).astype(int))
-        with np.errstate(over="ignore", invalid="ignore"):  # huge values stay as they are
-            rounded = grid.round(12)  # 0.30000000000000004 -> 0.3 in tables and CSV
-        return np.where(np.isfinite(rounded), rounded, grid)
-
-
-class OverType(click.ParamType):
-    name = "FIELD=START:STOP[:STEPS]"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, Over):
-            return value
-        name, sep, spec = value.partition("=")
-        parts = spec.split(":")
-        field = OVER_FIELDS.get(name.strip().lower().replace("_", "-"))
-        if not sep or field is None or len(parts) not in (2, 3):
-            self.fail(f"{_FORM}; got {value!r}", param, ctx)
-        start, stop = (self._bound(field, text, value, param, ctx) for text in parts[:2])
-        steps = parse_number(parts[2], whole=True) if len(parts) == 3 else None
-        if steps is not None and (isinstance(steps, str) or not 2 <= steps <= MAX_STEPS):
-            self.fail(f"STEPS must be a whole number in [2, {MAX_STEPS:,}]; got {value!r}",
-                      param, ctx)
-        return Over(field, start, stop, steps)
-
-    def _bound(self, field, text, value, param, ctx):
-        if field == "effect":
-            try:
-                return Effect.parse(text)
-            except InvalidInputError as error:
-                self.fail(f"{error.requirement} (in {value!r})", param, ctx)
-        number = parse_number(text, whole=field == "cohort", percent_ok=True)
-        if isinstance(number, str):
-            self.fail(f"START and STOP for {field} must be {_BOUNDS[field]}; got {value!r}",
-                      param, ctx)
-        if not math.isfinite(number):
-            self.fail(f"START and STOP must be finite numbers; got {value!r}", param, ctx)
-        return number
 
 
 def _sweep(scenario, over: Over, steps: int | None = None, **engine) -> powerplan.PowerCurve:
@@ -112,7 +32,7 @@ def _sweep(scenario, over: Over, steps: int | None = None, **engine) -> powerpla
     try:
         values = over.values(scenario, steps)
         for end in (values[0], values[-1]):  # name START or STOP, not a value between
-            vary(scenario, over.field, end)
+            scenario.replace(**{over.field: end})
         return powerplan.sweep(scenario, over.field, values, **engine)
     except InvalidInputError as error:
         if error.field in SIMULATION_OPTIONS + RUN_OPTIONS:
@@ -146,13 +66,13 @@ def _simulated_sweep(scenario, over: Over, run: dict) -> powerplan.PowerCurve:
               show_default=True,
               help="How power is computed at each value. simulate: simulate the whole study "
                    "(as powerplan simulate) at each value with one seed, --sims studies each "
-                   "[default: 1,000]; the figure adds the simulated points, with their 95% "
-                   "intervals, to the analytic line.")
+                   f"[default: {DEFAULT_SIMS:,}]; the figure adds the simulated points, with "
+                   "their 95% intervals, to the analytic line.")
 @simulation_options
-@click.option("--out", "out_path", type=figures.FigureFile(),
+@click.option("--out", "out_path", type=FigureFile(),
               help="Write the figure, power against the setting, as PNG, SVG or PDF by the "
                    "file's extension.")
-@click.option("--csv", "csv_path", type=figures.OutputFile(),
+@click.option("--csv", "csv_path", type=OutputFile(),
               help="Write the curve as CSV: one row per value, every result column (the "
                    "simulated values with --engine simulate).")
 @json_option

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from . import figures
-from .engine import run_simulation
-from .options import json_option, prior_option, scenario_options, simulation_options
+from .. import figures
+from ..engine import run_simulation
+from ..options import json_option, prior_option, scenario_options, simulation_options
 
 
 @click.command("simulate", short_help="Power by simulating the whole study.  "
