@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from powerplan import Funnel, Scenario, limits
+from powerplan import SETTINGS, Funnel, Scenario, limits
 from powerplan.errors import InvalidInputError
 from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, MAX_COHORT,
                               MAX_COMPARISON_RATIO, MAX_K, MAX_N_COMPARISON, MAX_OUTCOME_STRENGTH,
@@ -22,20 +22,12 @@ from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, MAX_
 from .params import (COMPARISON_RATIO, EFFECT, PROPORTION, SHARE, Checked, PriorType, StageType,
                      whole_number)
 
-#: Command-line spelling of each library setting, for error messages.
+#: Command-line spelling of each library setting, for error messages: the scenario's
+#: settings from the library's registry, then the options of the other commands.
 OPTION_NAMES = {
-    "cohort": "--cohort",
-    "retention": "--retention",
+    **{name: setting.option for name, setting in SETTINGS.items()},
     "funnel": "--stage",
     "stage": "--stage",
-    "base_rate": "--base-rate",
-    "effect": "--effect",
-    "comparison_ratio": "--comparison-ratio",
-    "n_comparison": "--n-comparison",
-    "alpha": "--alpha",
-    "alternative": "--alternative",
-    "method": "--method",
-    "min_n_treated": "--min-n-treated",
     # powerplan published
     "n_treated": "--n-treated",
     "treated_rate": "--treated-rate",

@@ -248,7 +248,7 @@ COHORTS = ListType("list", "cohorts", _strictly(whole=True),
 # A curve's range --------------------------------------------------------------
 
 #: ``--over`` spelling of each setting a curve can vary.
-OVER_FIELDS = {field.replace("_", "-"): field for field in FIELDS}
+OVER_FIELDS = {powerplan.SETTINGS[field].option.removeprefix("--"): field for field in FIELDS}
 DEFAULT_STEPS = 40
 MAX_STEPS = 1000
 

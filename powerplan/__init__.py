@@ -5,6 +5,7 @@ from .solvers.assurance import AssuranceResult, assurance
 from .results.curves import MDECurve, PowerCurve
 from .design.effects import Effect, from_difference, to_difference
 from .engines import Simulator
+from .outcomes import SETTINGS
 from .errors import InvalidInputError, NoSolutionError, PowerplanError
 from .design.funnel import Funnel, Stage
 from .decisions.intake import Intake
@@ -24,7 +25,7 @@ from .decisions.wait import (DataWindow, SubmissionMonth, SubmissionPlan, analys
 __version__ = "0.1.0"
 
 __all__ = [
-    "AssuranceResult", "DataWindow", "DiscretePrior", "Effect", "Funnel", "Intake",
+    "SETTINGS", "AssuranceResult", "DataWindow", "DiscretePrior", "Effect", "Funnel", "Intake",
     "InvalidInputError", "MDECurve", "NoSolutionError", "NormalPrior", "PortfolioResult",
     "PowerCurve", "PowerResult", "PowerplanError", "PublishedReview", "RequirementsTable",
     "Scenario", "SimulatedPowerResult", "SimulationSettings", "Simulator", "Solution", "Stage",

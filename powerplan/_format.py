@@ -68,26 +68,6 @@ def columns(header: list[str], rows: list[list[str]], *, indent: int = 2,
         for line in lines)
 
 
-#: Settings of a scenario in words, for printed tables.
-SETTING_NAMES = {"cohort": "people submitted", "effect": "effect", "retention": "retention",
-                 "base_rate": "base rate", "comparison_ratio": "comparison ratio",
-                 "alpha": "alpha"}
-
-#: Settings that are proportions, shown as percentages.
-PERCENT_SETTINGS = ("retention", "base_rate", "alpha")
-
-
-def setting(name: str, value) -> str:
-    """One scenario setting in words: '1,000', '-5.0 points', '40.0%', '10'."""
-    if name == "cohort":
-        return people(value)
-    if name == "effect":
-        return points(value)
-    if name in PERCENT_SETTINGS:
-        return percent(value)
-    return f"{value:g}"
-
-
 def scenario_phrases(scenario, omit=(), simulated: bool = False) -> list[str]:
     """Short phrases stating a scenario, leaving out the settings in ``omit``.
 

@@ -7,10 +7,14 @@ statistical layer has one module per outcome, named after it
 (``formulas/rate.py``, ``simulator/rate.py``).
 """
 
+from ..design.settings import settings_for
 from .base import BETTER, WORSE, Outcome
 from .rate import Rate
 
 #: Every outcome by its name (``Outcome.name``), as settings files spell it.
 OUTCOMES = {Rate.name: Rate}
 
-__all__ = ["BETTER", "OUTCOMES", "WORSE", "Outcome", "Rate"]
+#: The registry of settings for the default measure, the reoffending rate.
+SETTINGS = settings_for(Rate)
+
+__all__ = ["BETTER", "OUTCOMES", "SETTINGS", "WORSE", "Outcome", "Rate"]

@@ -44,6 +44,9 @@ class Outcome:
         Names of the fields other than ``effect``, in order.
     methods : tuple of str
         Names of the analytic methods for this measure; the first is the default.
+    settings : tuple of Setting
+        How its parameters and its effect are named, printed, drawn and typed
+        (see :mod:`powerplan.design.settings`).
     """
 
     name: ClassVar[str]
@@ -52,6 +55,7 @@ class Outcome:
     better: ClassVar[int]
     parameters: ClassVar[tuple[str, ...]]
     methods: ClassVar[tuple[str, ...]]
+    settings: ClassVar[tuple]
 
     # What every outcome must say ------------------------------------------
     def effect_range(self) -> tuple[float, float]:

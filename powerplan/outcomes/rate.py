@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from .. import _validate
 from ..design.effects import Effect
+from ..design.settings import Setting
 # The analytic methods for a rate (see powerplan.formulas.rate); the first is the default.
 from ..limits import METHODS
 from .base import Outcome
@@ -50,6 +51,12 @@ class Rate(Outcome):
     better: ClassVar[int] = -1
     parameters: ClassVar[tuple[str, ...]] = ("base_rate",)
     methods: ClassVar[tuple[str, ...]] = METHODS
+    settings: ClassVar[tuple[Setting, ...]] = (
+        Setting("base_rate", "base rate", "Comparison group's reoffending rate", "--base-rate",
+                "percent", "a proportion in (0, 1)"),
+        Setting("effect", "effect", "Effect (percentage points)", "--effect", "points",
+                "a difference that keeps the treated rate in (0, 1)"),
+    )
 
     base_rate: float = 0.35
     effect: float = -0.05

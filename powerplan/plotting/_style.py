@@ -15,6 +15,9 @@ import sys
 import numpy as np
 
 from .. import _format
+from ..limits import FIELDS
+# The registry of settings: how each is named on an axis and ticked.
+from ..outcomes import SETTINGS
 
 #: The Okabe-Ito colours (Okabe and Ito 2008, "Color Universal Design").
 OKABE_ITO = {
@@ -41,16 +44,9 @@ COLORS = {
 #: The colour map of heatmaps: perceptually uniform and readable with colour-blindness.
 HEATMAP_COLORMAP = "viridis"
 
-#: Axis label of each setting a curve can vary, and of the submission month.
-AXIS_LABELS = {
-    "cohort": "People submitted",
-    "effect": "Effect (percentage points)",
-    "retention": "Share of people submitted who are analysed",
-    "base_rate": "Comparison group's reoffending rate",
-    "comparison_ratio": "Comparison records per analysed person",
-    "alpha": "Significance level",
-    "month": "Submission month",
-}
+#: Axis label of each setting a curve can vary (from the registry of settings), and of
+#: the submission month.
+AXIS_LABELS = {**{name: SETTINGS[name].axis for name in FIELDS}, "month": "Submission month"}
 
 #: How each engine's power is named in a legend.
 ENGINE_WORDS = {"analytic": "Analytic power", "simulate": "Simulated power"}
@@ -100,20 +96,11 @@ def _x(field: str, values) -> np.ndarray:
     days, the rest as they are."""
     if field == "month":
         return np.array(values, dtype="datetime64[M]").astype("datetime64[D]")
-    values = np.asarray(values, dtype=float)
-    return 100.0 * values if field == "effect" else values
+    return SETTINGS[field].drawn(np.asarray(values, dtype=float))
 
 
 def _tick_text(field: str, value) -> str:
-    if field == "month":
-        return value
-    if field == "cohort":
-        return _format.people(value)
-    if field == "effect":
-        return f"{100 * value:+g}"
-    if field in _format.PERCENT_SETTINGS:
-        return f"{100 * value:g}%"
-    return f"{value:g}"
+    return value if field == "month" else SETTINGS[field].tick(value)
 
 
 def _label_x(ax, field: str) -> None:
@@ -129,9 +116,9 @@ def _label_x(ax, field: str) -> None:
         every = next((k for k in (1, 2, 3, 4, 6) if months / k <= 6), 12)
         ax.xaxis.set_major_locator(dates.MonthLocator(range(1, 13, every)))
         ax.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m"))
-    elif field == "cohort":
+    elif SETTINGS[field].kind == "people":
         ax.xaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
-    elif field in _format.PERCENT_SETTINGS:
+    elif SETTINGS[field].kind == "percent":
         ax.xaxis.set_major_formatter(ticker.PercentFormatter(xmax=1))
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from .. import _format, _validate
 from .power import PowerResult, Solution, _plain
 from ..design.scenario import Scenario
+from ..design.settings import settings_for
 # Settings a power curve can vary, as Scenario spells them.
 from ..limits import FIELDS
 
@@ -174,8 +175,9 @@ class PowerCurve:
         return frame
 
     def __str__(self) -> str:
-        label = _format.SETTING_NAMES[self.field]
         s = self.scenario
+        setting = settings_for(s.outcome)[self.field]
+        label = setting.words
         simulated = self.engine == "simulate"
         test = s.simulation.test if simulated else s.method
         alpha = "" if self.field == "alpha" else f", alpha {s.alpha:g}"
@@ -188,7 +190,7 @@ class PowerCurve:
             lines.append(f"  {first.n_sims:,} simulated studies at each value, seed "
                          f"{first.seed} (the same at every value)")
         header = [label] + [heading for heading, _ in _VERDICTS]
-        rows = [[_format.setting(self.field, value)]
+        rows = [[setting.format(value)]
                 + [_format.percent(getattr(result, name)) for _, name in _VERDICTS]
                 for value, result in zip(self.values, self.results)]
         if self.has_intervals:
