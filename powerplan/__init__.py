@@ -10,7 +10,8 @@ from .errors import InvalidInputError, NoSolutionError, PowerplanError
 from .design.funnel import Funnel, Stage
 from .decisions.intake import Intake
 from .decisions.portfolio import PortfolioResult, portfolio
-from .design.priors import DiscretePrior, NormalPrior, parse_prior
+from .design.presets import parse_prior
+from .design.priors import DiscretePrior, NormalPrior
 from .decisions.published import PublishedReview, review_published
 from .results.power import PowerResult, SimulatedPowerResult, Solution
 from .design.scenario import Scenario
