@@ -26,14 +26,8 @@ from typing import ClassVar
 
 from . import _validate
 from .errors import InvalidInputError
-from .limits import (DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DEFAULT_SIMS, ENGINES, MAX_SIMS,
-                     MAX_WORKERS, MIN_MAX_SIMS)
-
-#: Replicates are computed in blocks of this many (vectorised across the block).
-BLOCK = 16
-#: Default replicates per chunk (four blocks).
-DEFAULT_CHUNK = 4 * BLOCK
-
+from .limits import (BLOCK, DEFAULT_CHUNK, DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DEFAULT_SIMS,
+                     ENGINES, MAX_SIMS, MAX_WORKERS, MIN_MAX_SIMS)
 
 @dataclasses.dataclass(frozen=True)
 class Analytic:
@@ -157,6 +151,62 @@ class Simulator:
     def replace(self, **changes) -> "Simulator":
         """A copy with some run settings changed (validated again)."""
         return dataclasses.replace(self, **changes)
+
+
+def simulate(scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,
+             workers: int = 1, chunk_size: int | None = None,
+             progress: Callable[[int], None] | None = None):
+    """Power of a planned study by simulating it replicate by replicate.
+
+    The same as ``Simulator(n_sims=..., seed=..., ...).power(scenario)``
+    (see :class:`powerplan.Simulator`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The planned study; ``scenario.simulation`` sets the pool, covariates,
+        matching and test. ``comparison_ratio``, ``n_comparison`` and
+        ``method`` are not used: the comparison group comes from matching.
+    n_sims : int
+        Replicates to run, 1 to 10,000,000. The Monte Carlo standard error of
+        power is at most ``0.5 / sqrt(n_sims)`` (1.6 points at 1,000).
+    seed : int or None
+        Whole number >= 0; the same seed gives the same result. None draws a
+        fresh one, reported as ``result.seed``.
+    workers : int
+        Processes to run chunks in parallel (>= 1); 1 runs in this process.
+    chunk_size : int or None
+        Replicates handed out at a time (to a worker, and between
+        ``progress`` calls), rounded up to a multiple of 16 (replicates are
+        computed in blocks of 16, which bounds memory whatever ``n_sims``).
+        The result does not depend on it. Default 64.
+    progress : callable or None
+        Called with the number of replicates just finished, after each chunk.
+
+    Returns
+    -------
+    SimulatedPowerResult
+
+    Raises
+    ------
+    InvalidInputError
+        For a setting outside its range, a pool smaller than the expected
+        number of treated people analysed, or a bias that takes the treated
+        rate outside (0, 1).
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, SimulationSettings
+    >>> scenario = Scenario(cohort=300, simulation=SimulationSettings(pool=5000))
+    >>> result = simulate(scenario, n_sims=64, seed=1)
+    >>> round(result.power, 3), round(result.mc_se, 3), result.n_sims
+    (0.281, 0.056, 64)
+    """
+    from .design.scenario import check_scenario
+
+    check_scenario(scenario)
+    return Simulator(n_sims=n_sims, seed=seed, workers=workers, chunk_size=chunk_size,
+                     progress=progress).power(scenario)
 
 
 #: What ``engine=`` accepts.

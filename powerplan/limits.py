@@ -63,6 +63,10 @@ DEFAULT_SIMS = 1000
 MAX_SIMS = 10_000_000
 #: Most worker processes.
 MAX_WORKERS = 256
+#: Replicates computed together, vectorised (fixed: part of what makes results reproducible).
+BLOCK = 16
+#: Replicates handed out at a time by default (four blocks).
+DEFAULT_CHUNK = 4 * BLOCK
 
 # Solving and sweeping ---------------------------------------------------------
 

@@ -8,6 +8,7 @@ dicts and DataFrames, and draw themselves through :mod:`powerplan.plotting`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,8 @@ from .power import PowerResult, Solution, _plain
 from ..design.scenario import Scenario
 from ..design.settings import settings_for
 # Settings a power curve can vary, as Scenario spells them.
-from ..limits import FIELDS
+from ..errors import InvalidInputError
+from ..limits import FIELDS, UNKNOWNS
 
 
 #: Column headings of the printed verdict probabilities.
@@ -74,6 +76,10 @@ class PowerCurve:
     values: tuple
     results: tuple[PowerResult, ...] = dataclasses.field(repr=False)
     scenario: Scenario = dataclasses.field(repr=False, compare=False)
+    #: The solver :meth:`solve` asks (:func:`powerplan.sweep` gives its curves
+    #: :func:`powerplan.solve`): the curve holds it rather than importing the
+    #: solvers, which build results and so stand above them.
+    solver: Callable | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         _validate.choice("field", self.field, FIELDS)
@@ -135,7 +141,8 @@ class PowerCurve:
         return scenario.replace(**probe) == self.scenario.replace(**probe)
 
     def solve(self, target_power: float = 0.8, *, direction: str = "reduction") -> Solution:
-        """Where the curve's setting reaches ``target_power``, by :func:`powerplan.solve`.
+        """Where the curve's setting reaches ``target_power``, by :func:`powerplan.solve`
+        (the curve's ``solver``).
 
         The minimum cohort, the minimum detectable effect or the retention
         needed, for the scenario the curve varies; ``direction`` is passed on
@@ -147,12 +154,12 @@ class PowerCurve:
         >>> sweep(Scenario(), "cohort", [1000, 2000]).solve(0.8).value
         1829
         """
-        # The solvers build results: a result imports them only when asked to solve,
-        # so the results layer stays below the solvers.
-        from ..solvers.solve import UNKNOWNS, solve
-
         _validate.choice("field", self.field, UNKNOWNS)
-        return solve(self.scenario, self.field, target_power=target_power, direction=direction)
+        if self.solver is None:
+            raise InvalidInputError("solver", "this curve was not made by powerplan.sweep; "
+                                              "solve its scenario with powerplan.solve")
+        return self.solver(self.scenario, self.field, target_power=target_power,
+                           direction=direction)
 
     def to_dict(self) -> dict:
         """The setting varied, its values and each result, as plain values (JSON-ready)."""

@@ -17,7 +17,6 @@ the same whatever ``chunk_size`` and ``workers``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -25,70 +24,13 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
 from . import replicate
-from ..engines import Simulator
 from ..errors import InvalidInputError
 from ..results.power import VERDICTS, SimulatedPowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
-from ..limits import DEFAULT_SIMS
 
-
-def simulate(scenario: Scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,
-             workers: int = 1, chunk_size: int | None = None,
-             progress: Callable[[int], None] | None = None) -> SimulatedPowerResult:
-    """Power of a planned study by simulating it replicate by replicate.
-
-    The same as ``Simulator(n_sims=..., seed=..., ...).power(scenario)``
-    (see :class:`powerplan.Simulator`).
-
-    Parameters
-    ----------
-    scenario : Scenario
-        The planned study; ``scenario.simulation`` sets the pool, covariates,
-        matching and test. ``comparison_ratio``, ``n_comparison`` and
-        ``method`` are not used: the comparison group comes from matching.
-    n_sims : int
-        Replicates to run, 1 to 10,000,000. The Monte Carlo standard error of
-        power is at most ``0.5 / sqrt(n_sims)`` (1.6 points at 1,000).
-    seed : int or None
-        Whole number >= 0; the same seed gives the same result. None draws a
-        fresh one, reported as ``result.seed``.
-    workers : int
-        Processes to run chunks in parallel (>= 1); 1 runs in this process.
-    chunk_size : int or None
-        Replicates handed out at a time (to a worker, and between
-        ``progress`` calls), rounded up to a multiple of 16 (replicates are
-        computed in blocks of 16, which bounds memory whatever ``n_sims``).
-        The result does not depend on it. Default 64.
-    progress : callable or None
-        Called with the number of replicates just finished, after each chunk.
-
-    Returns
-    -------
-    SimulatedPowerResult
-
-    Raises
-    ------
-    InvalidInputError
-        For a setting outside its range, a pool smaller than the expected
-        number of treated people analysed, or a bias that takes the treated
-        rate outside (0, 1).
-
-    Examples
-    --------
-    >>> from powerplan import Scenario, SimulationSettings
-    >>> scenario = Scenario(cohort=300, simulation=SimulationSettings(pool=5000))
-    >>> result = simulate(scenario, n_sims=64, seed=1)
-    >>> round(result.power, 3), round(result.mc_se, 3), result.n_sims
-    (0.281, 0.056, 64)
-    """
-    check_scenario(scenario)
-    simulator = Simulator(n_sims=n_sims, seed=seed, workers=workers, chunk_size=chunk_size,
-                          progress=progress)
-    return run(scenario, simulator)
-
-
-def run(scenario: Scenario, simulator: Simulator) -> SimulatedPowerResult:
-    """Simulate ``scenario`` with the run settings of ``simulator`` (already checked)."""
+def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
+    """Simulate ``scenario`` with the run settings of ``simulator``, a
+    :class:`powerplan.Simulator` (its settings already checked when it was made)."""
     check_scenario_runs(scenario)
     n_sims, chunk_size, workers = simulator.n_sims, simulator.chunk_size, simulator.workers
     entropy = np.random.SeedSequence().entropy if simulator.seed is None else simulator.seed

@@ -24,7 +24,7 @@ from .population import SELECTION_WEIGHTS, Population
 from ..design.scenario import Scenario
 # Studies computed together (fixed: part of what makes results reproducible); the
 # Simulator rounds its chunks to it.
-from ..engines import BLOCK
+from ..limits import BLOCK
 # The outcome's model: its calibration, its draws and its test (one module per outcome).
 from . import rate as outcomes
 from .rate import INCONCLUSIVE

@@ -105,9 +105,14 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
         if prior is not None:
             raise InvalidInputError("prior", "cannot be combined with engine 'simulate' when "
                                              "solving; use the analytic engine for assurance")
-        from .simulated import solve_by_simulation
+        from .simulated import SIMULATED_UNKNOWNS, solve_by_simulation
 
-        return solve_by_simulation(scenario, unknown, target_power=target_power,
+        if unknown not in SIMULATED_UNKNOWNS:
+            raise InvalidInputError("unknown", f"must be 'cohort' or 'effect' with engine "
+                                               f"'simulate'; got {unknown!r}")
+        # The search starts from the analytic answer.
+        start = solve(scenario, unknown, target_power=target_power, direction=direction).value
+        return solve_by_simulation(scenario, unknown, start, target_power=target_power,
                                    direction=direction, simulator=engine)
     target = check_target_power(target_power, scenario.alpha)
     measure = _Measure(prior)

@@ -127,7 +127,8 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | 
     scenarios = [vary(scenario, field, value) for value in values]
     engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers, progress=progress)
     engine = _engine_iv(scenarios, field, engine)
-    return PowerCurve(field, tuple(values), tuple(engine.power(s) for s in scenarios), scenario)
+    return PowerCurve(field, tuple(values), tuple(engine.power(s) for s in scenarios), scenario,
+                      solver=solve)
 
 
 def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float = 0.8,
