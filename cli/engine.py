@@ -71,12 +71,12 @@ def split_engine(options: dict, engine: str) -> tuple[dict, dict]:
                 raise click.UsageError(f"{option_name(key)} applies to the simulator; "
                                        f"add --engine simulate")
         return simulation, run
-    for option, name in (("method", "--method"), ("comparison_ratio", "--comparison-ratio"),
-                         ("n_comparison", "--n-comparison")):
+    # What the simulator does not use is the library's to say.
+    for option in powerplan.Simulator.unused_settings:
         if options.get(option) is not None:
             raise click.UsageError(
-                f"{name} sets the analytic engine; the simulator's comparison group comes "
-                f"from matching (--k, --pool) and its test is --test")
+                f"{option_name(option)} sets the analytic engine; the simulator's comparison "
+                f"group comes from matching (--k, --pool) and its test is --test")
     return simulation, run
 
 
