@@ -80,6 +80,21 @@ class PowerResult:
     engine: str
     scenario: Scenario = field(repr=False, compare=False)
 
+    # The verdicts inside are lower / higher (the sign of treated minus comparison);
+    # which of them is better is the outcome's to say.
+    @property
+    def p_better(self) -> float:
+        """Chance of a significant result in the better direction (for the rate, a
+        significant reduction)."""
+        return (self.p_significant_reduction if self.scenario.outcome.better < 0
+                else self.p_significant_increase)
+
+    @property
+    def p_worse(self) -> float:
+        """Chance of a significant result in the worse direction."""
+        return (self.p_significant_increase if self.scenario.outcome.better < 0
+                else self.p_significant_reduction)
+
     def to_dict(self) -> dict:
         """Every figure as a plain Python value (JSON-ready); no scenario object."""
         return {k: _plain(v) for k, v in self.__dict__.items() if k != "scenario"}
