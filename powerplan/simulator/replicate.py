@@ -25,9 +25,16 @@ from ..design.scenario import Scenario
 # Studies computed together (fixed: part of what makes results reproducible); the
 # Simulator rounds its chunks to it.
 from ..limits import BLOCK
-# The outcome's model: its calibration, its draws and its test (one module per outcome).
-from . import rate as outcomes
+from . import rate
 from .rate import INCONCLUSIVE
+
+#: Each outcome's simulated side (calibration, draws, test), by the outcome's name.
+OUTCOME_MODELS = {"rate": rate}
+
+
+def outcome_model(scenario: Scenario):
+    """The module simulating ``scenario``'s outcome (``simulator/<outcome name>.py``)."""
+    return OUTCOME_MODELS[scenario.outcome.name]
 
 
 #: Why a replicate could not be analysed, by code (0: analysed).
@@ -103,7 +110,8 @@ def prepare(scenario: Scenario, entropy: int) -> Study:
                   propensity.PoolDesign.of(design, patterns.counts), pool.var(axis=0, ddof=1))
     # Without covariates that matter, matching changes nobody's chances: no pilot.
     pilot = _pilot(study) if settings.outcome_strength > 0 else None
-    return replace(study, outcome_model=outcomes.calibrate(scenario, population, pool, pilot))
+    return replace(study, outcome_model=outcome_model(scenario).calibrate(
+        scenario, population, pool, pilot))
 
 
 def _pilot(study: Study):
@@ -151,7 +159,7 @@ def _draw_cohorts(study: Study, stream: int, first: int, count: int):
             n = funnel[r, s] = rng.binomial(n, share)
         if n >= scenario.min_n_treated:
             covariates.append(study.population.treated.draw(rng, n))
-            uniforms.append(outcomes.draw_people(rng, n))
+            uniforms.append(outcome_model(scenario).draw_people(rng, n))
             rows.append(np.full(n, r))
         rngs.append(rng)
     return funnel, rngs, np.concatenate(covariates), np.concatenate(uniforms), \
@@ -237,14 +245,15 @@ def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
 
     # Step 4: outcomes of the analysed treated and of their matched records.
     n_records = np.bincount(m.record_row, minlength=BLOCK)  # matched records per replicate
-    treated_value, comparison_value = outcomes.measure(study.outcome_model, study.population,
-                                                       settings.outcome_strength, m, n_records)
+    model = outcome_model(scenario)
+    treated_value, comparison_value = model.measure(study.outcome_model, study.population,
+                                                    settings.outcome_strength, m, n_records)
 
     # Step 5: the test, and balance after matching.
     ok = reason == 0
-    result = outcomes.analyse(treated_value, comparison_value, n_treated, m.ess, ok,
-                              test=settings.test, alpha=scenario.alpha,
-                              alternative=scenario.alternative)
+    result = model.analyse(treated_value, comparison_value, n_treated, m.ess, ok,
+                           test=settings.test, alpha=scenario.alpha,
+                           alternative=scenario.alternative)
     when_ok = np.where(ok, 1.0, np.nan)
     matched = n_treated > 0
     out = {
