@@ -125,3 +125,9 @@ def test_import_powerplan_stays_light():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_the_architecture_page_names_every_layer():
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    folders = sorted(path.parent.name for path in PACKAGE.glob("*/__init__.py"))
+    assert folders and all(f"{folder}/" in page for folder in folders)
