@@ -95,10 +95,10 @@ def run_options(run: dict, total: int):
 
 
 def emit_power(result, scenario, *, as_json: bool, plot_path=None) -> None:
-    """Print a power or assurance result (and draw it, with ``--plot``)."""
-    if plot_path is not None:
-        figures.save(figures.power_figure(result), plot_path)
+    """Print a power or assurance result, then draw it (with ``--plot``)."""
     emit_result(as_json, result, scenario)
+    if plot_path is not None:
+        figures.draw(lambda: figures.power_figure(result), plot_path)
 
 
 def run_simulation(options: dict, *, as_json: bool, prior=None, plot_path=None) -> None:

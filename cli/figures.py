@@ -61,6 +61,24 @@ def save(ax, path: Path, option: str = "--plot") -> None:
         ax.figure.savefig(path, format=path.suffix.lower().lstrip("."))
 
 
+def draw(make_figure, path: Path, option: str = "--plot") -> None:
+    """Draw a figure and save it, after the command has printed its numbers.
+
+    ``make_figure`` returns an Axes of the figure. Drawing comes last so
+    that a figure that cannot be drawn never takes computed results with it:
+    the error says the numbers above are complete.
+    """
+    try:
+        ax = make_figure()
+    except click.ClickException:
+        raise
+    except Exception as error:
+        raise click.ClickException(
+            f"the results above are complete, but the figure for {option} could not be "
+            f"drawn: {type(error).__name__}: {error}") from None
+    save(ax, path, option)
+
+
 def write_csv(frame, path: Path, option: str = "--csv") -> None:
     with _writing(path, option):
         frame.to_csv(path, index=False)

@@ -108,11 +108,6 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
         solution = line.solve(target_power, direction=direction)
     if csv_path is not None:
         figures.write_csv(curve.to_frame(), csv_path)
-    if out_path is not None:
-        ax = line.plot(ax=figures.new_axes(), target_power=target_power, solution=solution)
-        if curve is not line:
-            curve.plot(ax=ax)
-        figures.save(ax, out_path, "--out")
     payload = curve.to_dict()
     text = str(curve)
     if curve is not line:
@@ -122,6 +117,17 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
         answer = solution.summary()
         text += f"\n\n{answer if curve is line else 'Analytic answer: ' + answer}"
     emit(as_json, payload, text)
+    if out_path is not None:
+        figures.draw(lambda: _curve_figure(line, curve, target_power, solution), out_path,
+                     "--out")
+
+
+def _curve_figure(line, curve, target_power, solution):
+    """The analytic line, with the simulated points over it when there are any."""
+    ax = line.plot(ax=figures.new_axes(), target_power=target_power, solution=solution)
+    if curve is not line:
+        curve.plot(ax=ax)
+    return ax
 
 
 def register(group: click.Group) -> None:

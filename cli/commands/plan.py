@@ -44,11 +44,11 @@ def _solve(scenario, unknown, engine, run, precision, **kwargs):
 
 
 def _answer(solution, scenario, engine, plot_path, as_json, analytic_figure) -> None:
-    """Draw a solution (with --plot: ``analytic_figure`` or the simulated fit) and print it."""
-    if plot_path is not None:
-        figures.save(analytic_figure(scenario, solution) if engine == "analytic"
-                     else figures.solution_fit_figure(solution), plot_path)
+    """Print a solution, then draw it (with --plot: ``analytic_figure`` or the simulated fit)."""
     emit_result(as_json, solution, solution.scenario)
+    if plot_path is not None:
+        figures.draw(lambda: analytic_figure(scenario, solution) if engine == "analytic"
+                     else figures.solution_fit_figure(solution), plot_path)
 
 
 @click.command("power", short_help="Chance of a significant result.  "

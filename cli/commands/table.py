@@ -56,8 +56,6 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
     table = powerplan.requirements_table(
         scenario, quantity="effect" if mde else "cohort", base_rates=base_rates,
         effects=effects, retentions=retentions, cohorts=cohorts, target_power=target_power)
-    if plot_path is not None:
-        figures.save(figures.table_figure(table), plot_path)
     if output_format == "json":
         click.echo(to_json(table.to_dict()))
     elif output_format == "csv":
@@ -66,6 +64,8 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
         click.echo(table.to_markdown())
     else:
         click.echo(table.to_text())
+    if plot_path is not None:
+        figures.draw(lambda: figures.table_figure(table), plot_path)
 
 
 def register(group: click.Group) -> None:

@@ -124,10 +124,10 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
     plan = powerplan.submission_plan(
         scenario, intake, now=now or dt.date.today(), horizon_months=horizon_months,
         lag_months=lag_months, windows=windows or None, target_power=target_power)
-    if plot_path is not None:
-        figures.save(plan.plot(ax=figures.new_axes()), plot_path)
     settings = {k: v for k, v in scenario.to_dict().items() if k != "cohort"}
     emit(as_json, plan.to_dict() | {"scenario": settings}, str(plan))
+    if plot_path is not None:
+        figures.draw(lambda: plan.plot(ax=figures.new_axes()), plot_path)
 
 
 # The cohort comes from the intake: --cohort stays only to be refused with a reason.

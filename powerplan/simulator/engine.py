@@ -21,10 +21,10 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from . import replicate
 from ..errors import InvalidInputError
+from ..results.intervals import wilson_interval
 from ..results.power import VERDICTS, SimulatedPowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
 
@@ -98,7 +98,7 @@ def _run_chunk_in_worker(chunk):
 def _share(count: int, n: int) -> tuple[float, float, float, float]:
     """Share, its 95% Wilson interval and its Monte Carlo standard error."""
     p = count / n
-    low, high = proportion_confint(count, n, alpha=0.05, method="wilson")
+    low, high = wilson_interval(count, n)
     return p, float(low), float(high), math.sqrt(p * (1.0 - p) / n)
 
 

@@ -37,6 +37,7 @@ from ..errors import InvalidInputError, NoSolutionError
 from ..results.power import VERDICTS, Solution
 from ..design.scenario import MAX_COHORT, Scenario
 from ..engines import DEFAULT_PRECISION, Simulator
+from ..results.intervals import wilson_interval
 
 #: Replicates at each value in the first round.
 FIRST_ROUND_SIMS = 300
@@ -137,10 +138,8 @@ class SimulatedSolution(Solution):
             ``significant`` studies of ``n_sims`` (the interval a
             :class:`~powerplan.SimulatedPowerResult` gives its power).
         """
-        from statsmodels.stats.proportion import proportion_confint
-
-        low, high = proportion_confint(self.design["significant"], self.design["n_sims"],
-                                       method="wilson")
+        low, high = wilson_interval(self.design["significant"].to_numpy(),
+                                    self.design["n_sims"].to_numpy())
         return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
     def fitted_power(self, values) -> np.ndarray:
