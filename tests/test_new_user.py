@@ -55,3 +55,15 @@ def test_a_simulated_curve_reaching_100_percent_draws(runner, tmp_path):
                                  "--quiet", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 0
+
+
+# Scenario(retention=...) as replace, from_dict and the CLI take it -------------
+
+def test_a_scenario_takes_retention_as_replace_and_from_dict_do():
+    assert Scenario(retention=0.4) == Scenario().replace(retention=0.4)
+    assert Scenario(retention=0.4) == Scenario.from_dict({"retention": 0.4})
+    assert Scenario(cohort=500, retention=0.25).expected_n_treated == 125
+    with pytest.raises(powerplan.InvalidInputError, match="retention and funnel cannot both"):
+        Scenario(retention=0.4, funnel=0.5)
+    with pytest.raises(powerplan.InvalidInputError, match="retention"):
+        Scenario(retention=1.5)
