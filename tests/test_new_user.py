@@ -67,3 +67,53 @@ def test_a_scenario_takes_retention_as_replace_and_from_dict_do():
         Scenario(retention=0.4, funnel=0.5)
     with pytest.raises(powerplan.InvalidInputError, match="retention"):
         Scenario(retention=1.5)
+
+
+# Every result displays itself in a notebook --------------------------------------
+
+def results():
+    s = Scenario()
+    return [powerplan.analytic(s), powerplan.solve(s, "cohort"),
+            powerplan.sweep(s, "cohort", [100, 300]), powerplan.mde_curve(s, [300, 600]),
+            powerplan.assurance(s, powerplan.NormalPrior.points(-4, 3)),
+            powerplan.requirements_table(s, base_rates=[0.3], effects=[-0.05],
+                                         retentions=[0.4]),
+            powerplan.submission_plan(s, powerplan.Intake.monthly(20, "2024-03"),
+                                      now="2026-11"),
+            powerplan.portfolio([s, s.replace(cohort=600)]),
+            powerplan.review_published(n_treated=90, treated_rate=0.13, comparison_rate=0.21),
+            powerplan.simulate(SMALL, n_sims=16, seed=1)]
+
+
+@pytest.mark.parametrize("result", results(), ids=lambda r: type(r).__name__)
+def test_every_result_displays_itself(result):
+    shown = repr(result)
+    assert shown.startswith(f"<{type(result).__name__}: ") and "\n" not in shown
+    assert len(shown) < 400
+    page = result._repr_html_()
+    assert page.startswith('<div class="powerplan-result">') and "<pre>" in page
+
+    class Printer:
+        text = None
+
+        def __init__(self):
+            self.parts = []
+
+        def text(self, value):  # noqa: F811 - IPython's printer API
+            self.parts.append(value)
+
+    printer = Printer()
+    result._repr_pretty_(printer, cycle=False)
+    assert printer.parts == [str(result)]
+
+
+def test_a_power_curve_shows_its_powers():
+    curve = sweep(Scenario(), "cohort", [100, 300])
+    assert repr(curve) == ("<PowerCurve: power by people submitted (analytic): "
+                           "100: 10.1%, 300: 20.6%>")
+
+
+def test_a_notebook_page_escapes_what_a_user_typed():
+    result = powerplan.analytic(Scenario(funnel={"<script>alert(1)</script>": 0.5, "ok": 0.8}))
+    assert "<script>" not in result._repr_html_()
+    assert "&lt;script&gt;" in result._repr_html_()

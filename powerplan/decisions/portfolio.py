@@ -24,10 +24,11 @@ from ..errors import InvalidInputError
 from ..design.priors import Prior
 from ..results.power import _plain
 from ..design.scenario import Scenario
+from ..results.display import Displays
 
 
-@dataclass(frozen=True)
-class PortfolioResult:
+@dataclass(frozen=True, repr=False)
+class PortfolioResult(Displays):
     """Expected significant results over independent evaluations.
 
     Attributes

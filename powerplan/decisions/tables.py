@@ -21,6 +21,7 @@ from ..design.scenario import MAX_COHORT, Scenario, check_scenario
 from ..solvers.solve import check_target_power, solve
 from ..limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS, DEFAULT_RETENTIONS,
                       MAX_VALUES, check_count, check_distinct)
+from ..results.display import Displays
 
 QUANTITIES = ("cohort", "effect")
 
@@ -29,8 +30,8 @@ NO_ANSWER = {"none": "no answer within 10,000,000 people or at any effect",
              "n/a": "the effect leaves no valid treated rate"}
 
 
-@dataclass(frozen=True)
-class RequirementsTable:
+@dataclass(frozen=True, repr=False)
+class RequirementsTable(Displays):
     """A grid of minimum cohorts (``quantity="cohort"``) or MDEs (``"effect"``).
 
     Attributes

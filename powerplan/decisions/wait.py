@@ -39,6 +39,7 @@ from .intake import Intake
 from ..design.scenario import Scenario, check_scenario
 from ..solvers.solve import MIN_REQUEST, check_target_power
 from ..limits import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS
+from ..results.display import Displays
 
 #: Months of data needed after an index date: 12 to reoffend, 6 for the proof.
 FOLLOW_UP_MONTHS = 18
@@ -213,8 +214,8 @@ class SubmissionMonth:
         return dict(self.__dict__)
 
 
-@dataclass(frozen=True)
-class SubmissionPlan:
+@dataclass(frozen=True, repr=False)
+class SubmissionPlan(Displays):
     """The answer of :func:`submission_plan`: each month's study and when to submit.
 
     Attributes

@@ -20,6 +20,7 @@ from ..design.settings import settings_for
 # Settings a power curve can vary, as Scenario spells them.
 from ..errors import InvalidInputError
 from ..limits import FIELDS, UNKNOWNS
+from .display import Displays
 
 
 #: Column headings of the printed verdict probabilities.
@@ -39,8 +40,8 @@ def _spread(record: dict) -> dict:
     return spread
 
 
-@dataclasses.dataclass(frozen=True)
-class PowerCurve:
+@dataclasses.dataclass(frozen=True, repr=False)
+class PowerCurve(Displays):
     """Power of a planned study as one setting takes several values.
 
     Attributes
@@ -181,6 +182,14 @@ class PowerCurve:
         frame[counts] = frame[counts].fillna(0).astype(int)
         return frame
 
+    def _headline(self) -> str:
+        setting = settings_for(self.scenario.outcome)[self.field]
+        pairs = [f"{setting.format(v)}: {_format.percent(r.power)}"
+                 for v, r in zip(self.values, self.results)]
+        if len(pairs) > 6:
+            pairs = [*pairs[:3], "...", *pairs[-2:]]
+        return f"power by {setting.words} ({self.engine}): " + ", ".join(pairs)
+
     def __str__(self) -> str:
         s = self.scenario
         setting = settings_for(s.outcome)[self.field]
@@ -214,8 +223,8 @@ class PowerCurve:
         return plot_power_curve(self, ax=ax, **options)
 
 
-@dataclasses.dataclass(frozen=True)
-class MDECurve:
+@dataclasses.dataclass(frozen=True, repr=False)
+class MDECurve(Displays):
     """The minimum detectable effect (MDE) at each of several cohorts.
 
     Attributes
@@ -279,6 +288,15 @@ class MDECurve:
     def to_frame(self) -> pd.DataFrame:
         """One row per cohort: every column of ``Solution.to_frame()``."""
         return pd.concat([solution.to_frame() for solution in self.solutions], ignore_index=True)
+
+    def _headline(self) -> str:
+        pairs = [f"{_format.people(c)}: {_format.points(s.value)}"
+                 for c, s in zip(self.cohorts, self.solutions)]
+        if len(pairs) > 6:
+            pairs = [*pairs[:3], "...", *pairs[-2:]]
+        return (f"minimum detectable {self.direction} with "
+                f"{_format.percent(self.target_power, 0)} power by people submitted: "
+                + ", ".join(pairs))
 
     def __str__(self) -> str:
         s = self.scenario

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import _format
 from ..design.scenario import Scenario
+from .display import Displays
 
 
 def _plain(value):
@@ -33,8 +34,8 @@ def scenario_fields(scenario: Scenario) -> dict:
             "alternative": scenario.alternative, "scenario": scenario}
 
 
-@dataclass(frozen=True)
-class PowerResult:
+@dataclass(frozen=True, repr=False)
+class PowerResult(Displays):
     """Chance that a planned study reports a significant difference.
 
     The analysed number of treated people is random; ``power`` and the
@@ -139,8 +140,8 @@ class PowerResult:
         return head + "\n" + _format.table(self._rows())
 
 
-@dataclass(frozen=True)
-class Solution:
+@dataclass(frozen=True, repr=False)
+class Solution(Displays):
     """The answer of :func:`powerplan.solve` for one named unknown.
 
     Attributes
@@ -252,7 +253,7 @@ class Solution:
 VERDICTS = {-1: "significant reduction", 0: "inconclusive", 1: "significant increase"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SimulatedPowerResult(PowerResult):
     """Power of a planned study estimated by simulating it, with its Monte Carlo error.
 

@@ -40,7 +40,7 @@ from ..engines import ANALYTIC, Engine, Simulator, as_engine, is_analytic
 COMPUTATIONS = ("quadrature", "closed-form")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AssuranceResult(PowerResult):
     """Verdict probabilities averaged over a prior on the effect.
 

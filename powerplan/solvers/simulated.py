@@ -55,7 +55,7 @@ SIMULATED_UNKNOWNS = ("cohort", "effect")
 SIGNIFICANT = (VERDICTS[-1], VERDICTS[1])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SimulatedSolution(Solution):
     """A :class:`Solution` found by simulation, with its uncertainty.
 
