@@ -44,6 +44,15 @@ def headcount(n: float) -> str:
     return "1 person" if n == 1 else f"{people(n)} people"
 
 
+def count(n, one: str, many: str | None = None) -> str:
+    """A whole count with its noun: '1 significant reduction', '2 significant reductions'.
+
+    >>> count(1, "evaluation"), count(0, "evaluation"), count(3, "study", "studies")
+    ('1 evaluation', '0 evaluations', '3 studies')
+    """
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def table(rows: list[tuple[str, str]], indent: int = 2) -> str:
     """Two aligned columns of label and value."""
     width = max(len(label) for label, _ in rows)

@@ -117,3 +117,9 @@ def test_a_notebook_page_escapes_what_a_user_typed():
     result = powerplan.analytic(Scenario(funnel={"<script>alert(1)</script>": 0.5, "ok": 0.8}))
     assert "<script>" not in result._repr_html_()
     assert "&lt;script&gt;" in result._repr_html_()
+
+
+def test_the_portfolio_counts_in_words():
+    text = str(powerplan.portfolio([Scenario(), Scenario(cohort=900)]))
+    assert "P(1 significant reduction) " in text and "P(2 significant reductions)" in text
+    assert powerplan.portfolio([Scenario()]).summary().startswith("Across 1 evaluation, ")

@@ -82,7 +82,7 @@ class PortfolioResult(Displays):
         return plot_portfolio(self, ax=ax)
 
     def summary(self) -> str:
-        return (f"Across {len(self.services)} evaluations, expect "
+        return (f"Across {_format.count(len(self.services), 'evaluation')}, expect "
                 f"{self.expected_reductions:.1f} significant reductions (and "
                 f"{self.expected_increases:.2f} significant increases); the chance of at least "
                 f"one significant reduction is {_format.percent(self.p_at_least_one, 0)}.")
@@ -95,7 +95,7 @@ class PortfolioResult(Displays):
         text = "Portfolio of evaluations" + (f" (prior {self.prior})" if self.prior else "")
         text += "\n" + _format.table(rows)
         text += "\n" + _format.table([
-            (f"P({j} significant reductions)", _format.percent(p))
+            (f"P({_format.count(j, 'significant reduction')})", _format.percent(p))
             for j, p in enumerate(self.distribution)][:11])
         return text
 
