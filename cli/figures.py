@@ -73,9 +73,11 @@ def draw(make_figure, path: Path, option: str = "--plot") -> None:
     except click.ClickException:
         raise
     except Exception as error:
-        raise click.ClickException(
+        failure = click.ClickException(
             f"the results above are complete, but the figure for {option} could not be "
-            f"drawn: {type(error).__name__}: {error}") from None
+            f"drawn: {type(error).__name__}: {error}")
+        failure.exit_code = 3  # an internal error, as cli.main's unexpected ones
+        raise failure from None
     save(ax, path, option)
 
 

@@ -1,6 +1,11 @@
 """What a new user tripped over (the 'new user' issue): each with a test."""
 
-import numpy as np
+import os
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 
 import powerplan
@@ -41,7 +46,7 @@ def test_the_numbers_are_printed_before_the_figure_is_drawn(runner, tmp_path, mo
     monkeypatch.setattr(powerplan.PowerCurve, "plot", broken)
     out = tmp_path / "curve.png"
     result = runner.invoke(cli, ["curve", "--over", "cohort=100:300:3", "--out", str(out)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3
     assert "Power against people submitted" in result.output  # the table came first
     assert ("Error: the results above are complete, but the figure for --out could not be "
             "drawn: RuntimeError: no ink") in result.output
@@ -93,13 +98,11 @@ def test_every_result_displays_itself(result):
     page = result._repr_html_()
     assert page.startswith('<div class="powerplan-result">') and "<pre>" in page
 
-    class Printer:
-        text = None
-
+    class Printer:  # the one method of IPython's pretty printer that results use
         def __init__(self):
             self.parts = []
 
-        def text(self, value):  # noqa: F811 - IPython's printer API
+        def text(self, value):
             self.parts.append(value)
 
     printer = Printer()
@@ -123,3 +126,54 @@ def test_the_portfolio_counts_in_words():
     text = str(powerplan.portfolio([Scenario(), Scenario(cohort=900)]))
     assert "P(1 significant reduction) " in text and "P(2 significant reductions)" in text
     assert powerplan.portfolio([Scenario()]).summary().startswith("Across 1 evaluation, ")
+
+
+# Ctrl-C and SIGTERM leave no worker behind -----------------------------------------
+
+def _children(pid: int) -> list[int]:
+    path = f"/proc/{pid}/task/{pid}/children"
+    try:
+        with open(path) as handle:
+            return [int(child) for child in handle.read().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux's /proc")
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_a_simulation_and_its_workers(signum, code):
+    command = [sys.executable, "-m", "powerplan", "simulate", "--workers", "2", "--sims",
+               "500000", "--pool", "2000", "--seed", "1", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    children = []
+    while len(children) < 2 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)
+        children = _children(process.pid)
+    assert len(children) >= 2, "the workers never started"
+    time.sleep(0.5)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == code
+    assert b"Traceback" not in stderr
+    deadline = time.monotonic() + 10
+    while any(map(_alive, children)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(map(_alive, children))
+
+
+def test_python_dash_m_and_shell_completion_work():
+    version = subprocess.run([sys.executable, "-m", "powerplan", "--version"],
+                             capture_output=True, text=True, check=True).stdout
+    assert version.strip() == f"powerplan, version {powerplan.__version__}"
+    script = subprocess.run([sys.executable, "-m", "powerplan"], capture_output=True, text=True,
+                            env=os.environ | {"_POWERPLAN_COMPLETE": "bash_source"}).stdout
+    assert "_powerplan_completion()" in script

@@ -17,7 +17,7 @@ the same whatever ``chunk_size`` and ``workers``.
 from __future__ import annotations
 
 import math
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
 
 import numpy as np
 import pandas as pd
@@ -40,9 +40,13 @@ def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
         columns = _gather((_run_chunk(study, *chunk) for chunk in chunks), chunks,
                           simulator.progress)
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
-                                 initializer=_start_worker, initargs=(study,)) as pool:
-            columns = _gather(pool.map(_run_chunk_in_worker, chunks), chunks, simulator.progress)
+        # A multiprocessing pool, not concurrent.futures': leaving the block for any
+        # reason (an error, Ctrl-C, SIGTERM turned into SystemExit) terminates the
+        # workers instead of waiting for their chunks, so none is left behind.
+        with multiprocessing.Pool(min(workers, len(chunks)), initializer=_start_worker,
+                                  initargs=(study,)) as pool:
+            columns = _gather(pool.imap(_run_chunk_in_worker, chunks), chunks,
+                              simulator.progress)
     return _summarise(scenario, columns, entropy)
 
 
