@@ -3,7 +3,8 @@
 The figures are drawn by :mod:`powerplan.plotting` on a bare
 ``matplotlib.figure.Figure`` (no pyplot, so no display and no global
 state); this is the only place powerplan writes an image. matplotlib is
-imported only when a figure is asked for.
+imported only when a figure is asked for, and so are numpy and the plotting
+package (``powerplan --help`` loads neither).
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ import contextlib
 from pathlib import Path
 
 import click
-import numpy as np
 
 import powerplan
-from powerplan import plotting
 
 from .params import FigureFile
 
@@ -90,6 +89,8 @@ def write_csv(frame, path: Path, option: str = "--csv") -> None:
 
 def power_figure(result):
     """The funnel beside the chances of the three verdicts."""
+    from powerplan import plotting
+
     funnel, verdicts = new_axes(2, size=(11.0, 4.5), width_ratios=(3, 2))
     plotting.plot_funnel(result, ax=funnel)
     one = powerplan.PowerCurve("cohort", (result.cohort,), (result,), result.scenario)
@@ -99,11 +100,15 @@ def power_figure(result):
 
 def solution_fit_figure(solution):
     """A simulated solution: the simulated powers, the fitted curve and the answer."""
+    from powerplan import plotting
+
     return plotting.plot_simulated_solution(solution, ax=new_axes())
 
 
 def size_figure(scenario, solution):
     """Power against cohort, from a fifth to twice the answer, with the answer marked."""
+    import numpy as np
+
     answer = solution.value
     cohorts = np.unique(np.rint(np.linspace(max(1, answer / 5), 2 * answer, CURVE_POINTS)))
     curve = powerplan.sweep(scenario, "cohort", cohorts.astype(int))
@@ -112,6 +117,8 @@ def size_figure(scenario, solution):
 
 def table_figure(table):
     """One heatmap per retention of a requirements table, two to a row."""
+    import numpy as np
+
     retentions = table.retentions
     columns = min(len(retentions), 2)
     rows = -(-len(retentions) // columns)
@@ -125,6 +132,8 @@ def table_figure(table):
 
 def mde_figure(scenario, solution):
     """Power against effect, from none to twice the MDE, with the MDE marked."""
+    import numpy as np
+
     # Stop short of a treated rate of 0% or 100%, which no scenario allows.
     if solution.value < 0:
         far = max(2 * solution.value, -0.98 * scenario.base_rate)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
-import numpy as np
 
 import powerplan
 from powerplan import Effect, limits
@@ -271,9 +270,11 @@ class Over:
     stop: float | Effect
     steps: int | None
 
-    def values(self, scenario: powerplan.Scenario, steps: int | None = None) -> np.ndarray:
-        """``steps`` evenly spaced values from start to stop (whole numbers for cohort);
-        by default the STEPS given, else ``DEFAULT_STEPS``."""
+    def values(self, scenario: powerplan.Scenario, steps: int | None = None):
+        """``steps`` evenly spaced values from start to stop (whole numbers for cohort), a
+        numpy array; by default the STEPS given, else ``DEFAULT_STEPS``."""
+        import numpy as np
+
         steps = steps or self.steps or DEFAULT_STEPS
         start, stop = self.start, self.stop
         if self.field == "effect":

@@ -177,3 +177,14 @@ def test_python_dash_m_and_shell_completion_work():
     script = subprocess.run([sys.executable, "-m", "powerplan"], capture_output=True, text=True,
                             env=os.environ | {"_POWERPLAN_COMPLETE": "bash_source"}).stdout
     assert "_powerplan_completion()" in script
+
+
+def test_help_and_version_load_nothing_heavy():
+    code = ("import sys\nfrom powerplan_cli.main import main\n"
+            "for args in (['--help'], ['--version'], ['power', '--help']):\n"
+            "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
+            "heavy = ('scipy', 'pandas', 'statsmodels', 'matplotlib')\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(heavy)}))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.splitlines()[-1]
+    assert loaded == "[]"
