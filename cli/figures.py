@@ -10,13 +10,14 @@ package (``powerplan --help`` loads neither).
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 
 import click
 
 import powerplan
 
-from .params import FigureFile
+from .params import STDOUT, FigureFile
 
 #: Points drawn along a curve when the command chooses the values.
 CURVE_POINTS = 60
@@ -25,7 +26,8 @@ CURVE_POINTS = 60
 def plot_option(help_text: str):
     """``--plot FILE`` for a command that can draw its answer."""
     return click.option("--plot", "plot_path", type=FigureFile(),
-                        help=f"{help_text} Written as PNG, SVG or PDF by the file's extension.")
+                        help=f"{help_text} Written as PNG, SVG or PDF by the file's extension "
+                             f"(- for a PNG on standard output).")
 
 
 def refuse_prior(plot_path, prior) -> None:
@@ -55,7 +57,11 @@ def _writing(path: Path, option: str):
 
 
 def save(ax, path: Path, option: str = "--plot") -> None:
-    """Write the figure holding ``ax`` to ``path``, in the format its extension names."""
+    """Write the figure holding ``ax`` to ``path``, in the format its extension names
+    (``-``: a PNG on standard output)."""
+    if path == STDOUT:
+        ax.figure.savefig(sys.stdout.buffer, format="png")
+        return
     with _writing(path, option):
         ax.figure.savefig(path, format=path.suffix.lower().lstrip("."))
 
@@ -81,6 +87,10 @@ def draw(make_figure, path: Path, option: str = "--plot") -> None:
 
 
 def write_csv(frame, path: Path, option: str = "--csv") -> None:
+    """Write ``frame`` as CSV to ``path`` (``-``: standard output)."""
+    if path == STDOUT:
+        click.echo(frame.to_csv(index=False), nl=False)
+        return
     with _writing(path, option):
         frame.to_csv(path, index=False)
 

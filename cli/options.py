@@ -19,8 +19,8 @@ from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, MAX_
                               MAX_POOL, MAX_SELECTION, MAX_SIMS, MAX_WORKERS, METHODS,
                               MIN_COMPARISON_RATIO, MIN_MAX_SIMS, MIN_POOL, TESTS)
 
-from .params import (COMPARISON_RATIO, EFFECT, PROPORTION, SHARE, Checked, PriorType, StageType,
-                     whole_number)
+from .params import (COMPARISON_RATIO, EFFECT, PROPORTION, SHARE, Checked, InputFile, PriorType,
+                     StageType, whole_number)
 
 #: Command-line spelling of each library setting, for error messages: the scenario's
 #: settings from the library's registry, then the options of the other commands.
@@ -88,7 +88,7 @@ def scenario_options(command=None, *, without=()):
         return lambda command: scenario_options(command, without=without)
     options = {
         "config": click.option(
-            "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            "--config", type=InputFile(),
             help="Scenario file (TOML) with keys such as cohort, retention, base_rate; "
                  "options given on the command line override it."),
         "cohort": click.option(

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 
 import click
 
+from .params import STDOUT_TAKEN
+
 
 def _finite(value):
     """``value`` with every NaN or infinity, however deeply nested, made None."""
@@ -25,9 +27,17 @@ def to_json(payload: dict) -> str:
     return json.dumps(_finite(payload), indent=2, allow_nan=False)
 
 
+def text_to_stderr() -> bool:
+    """Whether an output option took standard output (``-``), so that the printed text
+    goes to standard error and the output can be piped."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.meta.get(STDOUT_TAKEN) is not None
+
+
 def emit(as_json: bool, payload: dict, text: str) -> None:
-    """Print ``payload`` as JSON, or ``text``."""
-    click.echo(to_json(payload) if as_json else text)
+    """Print ``payload`` as JSON, or ``text`` (on standard error when an output took
+    standard output)."""
+    click.echo(to_json(payload) if as_json else text, err=text_to_stderr())
 
 
 def emit_result(as_json: bool, result, scenario=None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -323,18 +324,77 @@ class OverType(click.ParamType):
         return number
 
 
+# Files to read ----------------------------------------------------------------
+
+class StandardInput:
+    """Standard input, read as a file: ``-`` for an input file option."""
+
+    name = "-"
+    suffix = ""
+
+    def __init__(self):
+        self._data = None
+
+    def read_bytes(self) -> bytes:
+        if self._data is None:
+            self._data = sys.stdin.buffer.read()
+        return self._data
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.read_bytes().decode(encoding)
+
+    def __str__(self) -> str:
+        return "standard input"
+
+
+class InputFile(click.Path):
+    """A file to read: an existing regular file, or ``-`` for standard input.
+
+    A folder, a FIFO or a device (``/dev/zero``) is refused before anything
+    is read: reading one could block or never end.
+    """
+
+    def __init__(self):
+        super().__init__(exists=True, dir_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, StandardInput) or value == "-":
+            return value if isinstance(value, StandardInput) else StandardInput()
+        path = super().convert(value, param, ctx)
+        if not path.is_file():
+            self.fail(f"{path} is not a regular file", param, ctx)
+        return path
+
+
 # Files to write ---------------------------------------------------------------
 
 #: Image formats a figure is written in, named by the file's extension.
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
+#: An output file given as ``-``: written to standard output, and the printed text goes
+#: to standard error instead (so the output can be piped).
+STDOUT = "-"
+#: The key in click's context meta naming the option standard output was given to.
+STDOUT_TAKEN = "powerplan.stdout"
+
+
 class OutputFile(click.ParamType):
-    """A file to write, in a folder that exists: checked before any long computation."""
+    """A file to write, in a folder that exists: checked before any long computation;
+    ``-`` is standard output."""
 
     name = "FILE"
 
     def convert(self, value, param, ctx):
+        if value == STDOUT:
+            taken = ctx.meta.get(STDOUT_TAKEN) if ctx is not None else None
+            name = param.opts[0] if param is not None else "an output"
+            if taken not in (None, name):
+                self.fail(f"standard output (-) is already {taken}'s; give a file name",
+                          param, ctx)
+            if ctx is not None:
+                ctx.meta[STDOUT_TAKEN] = name
+            return STDOUT
         path = Path(value)
         if path.is_dir():
             self.fail(f"cannot write {path}: it is a folder", param, ctx)
@@ -347,7 +407,7 @@ class FigureFile(OutputFile):
     """A file to write whose extension names an image format matplotlib writes."""
 
     def convert(self, value, param, ctx):
-        if Path(value).suffix.lower().lstrip(".") not in FIGURE_FORMATS:
+        if value != STDOUT and Path(value).suffix.lower().lstrip(".") not in FIGURE_FORMATS:
             self.fail(f"must be a file name ending in .png, .svg or .pdf; got {value!r}",
                       param, ctx)
         return super().convert(value, param, ctx)

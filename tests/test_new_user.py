@@ -188,3 +188,45 @@ def test_help_and_version_load_nothing_heavy():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.splitlines()[-1]
     assert loaded == "[]"
+
+
+# - is standard output for every output option, standard input for every input file -----
+
+def test_a_dash_output_goes_to_stdout_and_the_text_to_stderr(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["curve", "--over", "cohort=100:300:3", "--csv", "-"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].startswith("cohort,power,")
+    assert "Power against people submitted" in result.stderr
+    assert not (tmp_path / "-").exists()
+    picture = runner.invoke(cli, ["power", "--plot", "-"])
+    assert picture.exit_code == 0
+    assert picture.stdout_bytes.startswith(b"\x89PNG")
+    assert "chance of a significant reduction" in picture.stderr
+
+
+def test_only_one_output_can_take_stdout(runner):
+    result = runner.invoke(cli, ["curve", "--over", "cohort=100:300:3", "--csv", "-", "--out", "-"])
+    assert result.exit_code == 2
+    assert "standard output (-) is already --csv's; give a file name" in result.stderr
+
+
+@pytest.mark.parametrize("option, text, expected", [
+    (["power", "--config", "-"], "cohort = 500\n", "With 500 people submitted"),
+    (["portfolio", "--services", "-"], "name,cohort\nA,300\nB,900\n", "Across 2 evaluations"),
+    (["wait", "--index-dates", "-", "--now", "2026-11"], "index_date\n2024-01-05\n2024-02-01\n",
+     "Submit now or wait"),
+])
+def test_a_dash_input_reads_stdin(runner, option, text, expected):
+    result = runner.invoke(cli, option, input=text)
+    assert result.exit_code == 0, result.output
+    assert expected in result.output
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_an_input_that_is_not_a_regular_file_is_refused(runner, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = runner.invoke(cli, ["power", "--config", str(fifo)])
+    assert result.exit_code == 2
+    assert f"{fifo} is not a regular file" in result.stderr

@@ -13,7 +13,7 @@ from powerplan.errors import InvalidInputError
 from .. import csvfile
 from ..options import build_scenario, json_option, prior_option, scenario_options
 from ..output import emit_result
-from ..params import parse_number
+from ..params import InputFile, parse_number
 
 #: How each column's text is read; the scenario then checks the value.
 PARSERS = {"cohort": lambda text: parse_number(text, whole=True),
@@ -76,7 +76,7 @@ def _scenario(defaults: powerplan.Scenario, row: dict, bad) -> powerplan.Scenari
 @click.command("portfolio", short_help="Significant results across services.  "
                                      "e.g. powerplan portfolio --services services.csv")
 @click.option("--services", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              type=InputFile(),
               help="CSV with one service per row: cohort (in every row), and optionally a "
                    "distinct name, base_rate, retention, effect, comparison_ratio (empty "
                    "cells and other settings from the options).")

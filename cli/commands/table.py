@@ -10,7 +10,7 @@ from powerplan.limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFEC
 
 from .. import figures
 from ..options import build_scenario, scenario_options, target_power_option
-from ..output import to_json
+from ..output import text_to_stderr, to_json
 from ..params import BASE_RATES, COHORTS, EFFECTS, RETENTIONS
 
 FORMATS = ("text", "csv", "markdown", "json")
@@ -56,14 +56,15 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
     table = powerplan.requirements_table(
         scenario, quantity="effect" if mde else "cohort", base_rates=base_rates,
         effects=effects, retentions=retentions, cohorts=cohorts, target_power=target_power)
+    err = text_to_stderr()  # --plot - took standard output
     if output_format == "json":
-        click.echo(to_json(table.to_dict()))
+        click.echo(to_json(table.to_dict()), err=err)
     elif output_format == "csv":
-        click.echo(table.to_frame().to_csv(index=False), nl=False)
+        click.echo(table.to_frame().to_csv(index=False), nl=False, err=err)
     elif output_format == "markdown":
-        click.echo(table.to_markdown())
+        click.echo(table.to_markdown(), err=err)
     else:
-        click.echo(table.to_text())
+        click.echo(table.to_text(), err=err)
     if plot_path is not None:
         figures.draw(lambda: figures.table_figure(table), plot_path)
 

@@ -15,7 +15,7 @@ from powerplan.limits import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MON
 from .. import csvfile, figures
 from ..options import build_scenario, json_option, scenario_options, target_power_option
 from ..output import emit
-from ..params import WindowType, month, whole_number
+from ..params import InputFile, WindowType, month, whole_number
 
 
 def read_index_dates(path: Path) -> list[dt.date]:
@@ -78,7 +78,7 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
 @click.option("--end", type=month("end"),
               help="Month of the last index dates of --intake-per-month (YYYY-MM). "
                    "[default: the intake continues]")
-@click.option("--index-dates", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--index-dates", type=InputFile(),
               help="CSV file of index dates (YYYY-MM-DD), one person a row, in a column "
                    "index_date or the only column; instead of --intake-per-month.")
 @click.option("--lag-months", type=whole_number("lag_months", 0, MAX_LAG_MONTHS),
