@@ -230,3 +230,12 @@ def test_an_input_that_is_not_a_regular_file_is_refused(runner, tmp_path):
     result = runner.invoke(cli, ["power", "--config", str(fifo)])
     assert result.exit_code == 2
     assert f"{fifo} is not a regular file" in result.stderr
+
+
+def test_simulate_help_shows_only_what_the_simulator_uses(runner):
+    shown = runner.invoke(cli, ["simulate", "--help"]).output
+    for option in ("--comparison-ratio", "--n-comparison", "--method"):
+        assert option not in shown
+    assert "--pool" in shown and "--test" in shown
+    refused = runner.invoke(cli, ["simulate", "--n-comparison", "500"])
+    assert refused.exit_code == 2 and "comes from matching" in refused.stderr
