@@ -19,6 +19,7 @@ from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, MAX_
                               MAX_POOL, MAX_SELECTION, MAX_SIMS, MAX_WORKERS, METHODS,
                               MIN_COMPARISON_RATIO, MIN_MAX_SIMS, MIN_POOL, TESTS)
 
+from .output import NOTES
 from .params import (COMPARISON_RATIO, EFFECT, PROPORTION, SHARE, Checked, InputFile, PriorType,
                      StageType, whole_number)
 
@@ -274,7 +275,7 @@ def build_scenario(config=None, stages=(), simulation=None, *, uses_effect=True,
         from_config |= set(table) - set(simulation)
         settings["simulation"] = table | simulation
     try:
-        return Scenario.from_dict(settings)
+        scenario = Scenario.from_dict(settings)
     except InvalidInputError as error:
         key = error.field.split(" ")[0]
         # a funnel from the file is checked as retention, funnel or a stage
@@ -283,3 +284,35 @@ def build_scenario(config=None, stages=(), simulation=None, *, uses_effect=True,
             raise click.BadParameter(f"{config}: {error.field} {error.requirement}",
                                      param_hint="'--config'") from None
         raise
+    _note(scenario, settings, uses_effect)
+    return scenario
+
+
+#: Below this size (in proportion units, a tenth of a point) an effect is worth a note.
+TINY_EFFECT = 0.001
+
+
+def _note(scenario: Scenario, settings: dict, uses_effect: bool) -> None:
+    """Notes for the first lines of the answer: the defaults assumed, an effect in the
+    other direction than the reduction the answer speaks of, an effect too small to
+    have been meant."""
+    notes = []
+    assumed = [key for key in ("base_rate", "effect")
+               if key not in settings and (key != "effect" or uses_effect)]
+    if assumed:
+        words = {"base_rate": f"a base rate of {scenario.base_rate:.0%}",
+                 "effect": f"an effect of {scenario.outcome.describe_effect()}"}
+        options = " and ".join(SETTINGS[key].option for key in assumed)
+        notes.append(f"Assuming {' and '.join(words[key] for key in assumed)}, the typical "
+                     f"study's (give {options} for yours).")
+    effect = scenario.effect
+    if uses_effect and effect != 0:
+        if scenario.outcome.direction(effect) != "better":
+            notes.append(f"Note: the effect {scenario.outcome.describe_effect()} is an increase "
+                         f"in reoffending; a reduction is negative, such as -5pp.")
+        if abs(effect) < TINY_EFFECT:
+            notes.append(f"Note: the effect {100 * effect:+g} points is tiny (under a tenth of a "
+                         f"point); -0.05 without pp is a 5-point reduction.")
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[NOTES] = notes

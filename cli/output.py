@@ -10,6 +10,10 @@ import click
 
 from .params import STDOUT_TAKEN
 
+#: Where the notes on a command's answer (cli.options.build_scenario's) wait to be printed
+#: first, in click's context meta.
+NOTES = "powerplan.notes"
+
 
 def _finite(value):
     """``value`` with every NaN or infinity, however deeply nested, made None."""
@@ -35,8 +39,13 @@ def text_to_stderr() -> bool:
 
 
 def emit(as_json: bool, payload: dict, text: str) -> None:
-    """Print ``payload`` as JSON, or ``text`` (on standard error when an output took
-    standard output)."""
+    """Print ``payload`` as JSON, or ``text`` after the notes on the scenario (the defaults
+    it assumed, an effect that looks unmeant), on standard error when an output took
+    standard output."""
+    if not as_json:
+        context = click.get_current_context(silent=True)
+        notes = context.meta.get(NOTES, []) if context is not None else []
+        text = "\n".join([*notes, text])
     click.echo(to_json(payload) if as_json else text, err=text_to_stderr())
 
 

@@ -239,3 +239,33 @@ def test_simulate_help_shows_only_what_the_simulator_uses(runner):
     assert "--pool" in shown and "--test" in shown
     refused = runner.invoke(cli, ["simulate", "--n-comparison", "500"])
     assert refused.exit_code == 2 and "comes from matching" in refused.stderr
+
+
+def test_table_takes_json_and_ranges_in_every_list(runner):
+    as_json = runner.invoke(cli, ["table", "--json", "--base-rates", "0.3", "--effects", "-5pp",
+                                  "--retentions", "0.4"])
+    by_format = runner.invoke(cli, ["table", "--format", "json", "--base-rates", "0.3",
+                                    "--effects", "-5pp", "--retentions", "0.4"])
+    assert as_json.exit_code == 0 and as_json.output == by_format.output
+    ranged = runner.invoke(cli, ["table", "--effects", "-10pp:-4pp:3pp", "--retentions", "0.4",
+                                 "--base-rates", "0.3"])
+    assert "4 pt  7 pt  10 pt" in ranged.output
+    shown = runner.invoke(cli, ["table", "--help"]).output
+    assert shown.count("START:STOP:STEP") >= 4
+    clash = runner.invoke(cli, ["table", "--json", "--format", "csv"])
+    assert clash.exit_code == 2
+
+
+def test_the_answer_says_what_it_assumed_and_questions_an_odd_effect(runner):
+    assumed = runner.invoke(cli, ["power"]).output.splitlines()[0]
+    assert assumed == ("Assuming a base rate of 35% and an effect of -5.0 points, the typical "
+                       "study's (give --base-rate and --effect for yours).")
+    given = runner.invoke(cli, ["power", "--base-rate", "0.3", "--effect", "-4pp"]).output
+    assert given.startswith("With 300 people submitted")
+    increase = runner.invoke(cli, ["size", "--base-rate", "0.3", "--effect", "5pp"]).output
+    assert increase.splitlines()[0] == ("Note: the effect +5.0 points is an increase in "
+                                        "reoffending; a reduction is negative, such as -5pp.")
+    tiny = runner.invoke(cli, ["power", "--base-rate", "0.3", "--effect", "-0.05pp"]).output
+    assert tiny.splitlines()[0].startswith("Note: the effect -0.05 points is tiny")
+    quiet = runner.invoke(cli, ["power", "--json"]).output
+    assert quiet.startswith("{")  # JSON stays one object

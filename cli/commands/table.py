@@ -24,23 +24,30 @@ FORMATS = ("text", "csv", "markdown", "json")
                    "greater) over cohorts instead of minimum cohorts over effects.")
 @click.option("--base-rates", type=BASE_RATES,
               default=",".join(str(v) for v in DEFAULT_BASE_RATES), show_default=True,
-              help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1.")
+              help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1 "
+                   "(START:STOP:STEP).")
 @click.option("--effects", type=EFFECTS,
               default=",".join(f"{100 * v:g}pp" for v in DEFAULT_EFFECTS),
               show_default=True,
-              help="Effects to plan for: -0.02,-0.05 or -2pp,-5pp.")
+              help="Effects to plan for: -0.02,-0.05 or -2pp,-5pp or -10pp:-2pp:2pp "
+                   "(START:STOP:STEP).")
 @click.option("--retentions", type=RETENTIONS,
               default=",".join(str(v) for v in DEFAULT_RETENTIONS), show_default=True,
-              help="Overall shares of people analysed: 0.2,0.4 or 20%,40% or 0.2:0.8:0.2.")
+              help="Overall shares of people analysed: 0.2,0.4 or 20%,40% or 0.2:0.8:0.2 "
+                   "(START:STOP:STEP).")
 @click.option("--cohorts", type=COHORTS,
               default=",".join(str(v) for v in DEFAULT_COHORTS), show_default=True,
-              help="People submitted, for --mde: 100,250,500.")
+              help="People submitted, for --mde: 100,250,500 or 100:1000:100 "
+                   "(START:STOP:STEP).")
 @target_power_option
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Output as aligned text, CSV, Markdown or JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (the same as --format json, as other commands take "
+                   "--json).")
 @figures.plot_option("Draw the table as heatmaps, one per retention, on one colour scale.")
 def table_command(mde, base_rates, effects, retentions, cohorts, target_power, output_format,
-                  plot_path, **options):
+                  as_json, plot_path, **options):
     """A grid of minimum cohort sizes over base rates x effects x retention
     (or, with --mde, minimum detectable reductions over base rates x cohorts
     x retention; increases with --alternative greater). Cells without an
@@ -52,6 +59,11 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
       powerplan table --mde --cohorts 100,500,1000
       powerplan table --retentions 0.4 --plot requirements.png
     """
+    if as_json:
+        if output_format not in ("text", "json"):
+            raise click.UsageError(f"--json and --format {output_format} ask for two outputs; "
+                                   f"give one")
+        output_format = "json"
     scenario = build_scenario(uses_effect=False, **options)  # each cell sets the effect
     table = powerplan.requirements_table(
         scenario, quantity="effect" if mde else "cohort", base_rates=base_rates,
