@@ -143,9 +143,25 @@ class PriorType(click.ParamType):
 
 # Dates ------------------------------------------------------------------------
 
+def _month_or_date(field: str, value):
+    """The month of ``value``: ``YYYY-MM``, or a full date ``YYYY-MM-DD`` as people type
+    one (its month is meant); then checked as the library checks ``field``."""
+    if isinstance(value, str) and _FULL_DATE.fullmatch(value.strip()):
+        try:
+            value = limits.date(field, value.strip())
+        except InvalidInputError:
+            raise InvalidInputError(field, f"must be a month YYYY-MM or a date YYYY-MM-DD; "
+                                           f"got {value!r}") from None
+    return limits.month(field, value)
+
+
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def month(field: str) -> Checked:
-    """An option taking a month ``YYYY-MM``, checked as the library checks ``field``."""
-    return Checked("YYYY-MM", field, limits.month, number=False)
+    """An option taking a month ``YYYY-MM`` (or a date in it, ``YYYY-MM-DD``), checked as
+    the library checks ``field``."""
+    return Checked("YYYY-MM", field, _month_or_date, number=False)
 
 
 class WindowType(click.ParamType):

@@ -269,3 +269,15 @@ def test_the_answer_says_what_it_assumed_and_questions_an_odd_effect(runner):
     assert tiny.splitlines()[0].startswith("Note: the effect -0.05 points is tiny")
     quiet = runner.invoke(cli, ["power", "--json"]).output
     assert quiet.startswith("{")  # JSON stays one object
+
+
+@pytest.mark.parametrize("option", ["--start", "--now"])
+def test_month_options_take_a_full_date_as_people_type_it(runner, option):
+    dated = {"--start": "2025-01-15", "--now": "2026-11-30"}
+    months = {"--start": "2025-01", "--now": "2026-11"}
+    base = ["wait", "--intake-per-month", "10", "--start", "2025-01", "--now", "2026-11", "--json"]
+    by_date = [dated[option] if word == months[option] else word for word in base]
+    assert runner.invoke(cli, by_date).output == runner.invoke(cli, base).output
+    wrong = runner.invoke(cli, ["wait", "--intake-per-month", "10", "--start", "2025-02-30"])
+    assert wrong.exit_code == 2
+    assert "must be a month YYYY-MM or a date YYYY-MM-DD; got '2025-02-30'" in wrong.stderr

@@ -74,9 +74,9 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
               type=whole_number("per_month", 1, MAX_PER_MONTH),
               help="People a month with index dates from --start (whole number >= 1).")
 @click.option("--start", type=month("start"),
-              help="Month of the first index dates of --intake-per-month (YYYY-MM).")
+              help="Month of the first index dates of --intake-per-month (YYYY-MM, or a date in it).")
 @click.option("--end", type=month("end"),
-              help="Month of the last index dates of --intake-per-month (YYYY-MM). "
+              help="Month of the last index dates of --intake-per-month (YYYY-MM, or a date in it). "
                    "[default: the intake continues]")
 @click.option("--index-dates", type=InputFile(),
               help="CSV file of index dates (YYYY-MM-DD), one person a row, in a column "
@@ -90,7 +90,7 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
 @click.option("--horizon-months", type=whole_number("horizon_months", 1, MAX_HORIZON_MONTHS),
               default=36, show_default=True, help="Months ahead to consider submitting.")
 @click.option("--now", type=month("now"),
-              help="The first month to consider (YYYY-MM). [default: this month]")
+              help="The first month to consider (YYYY-MM, or a date in it). [default: this month]")
 @scenario_options
 @target_power_option
 @figures.plot_option("Draw the chance of a significant result by submission month, with the "
