@@ -19,6 +19,7 @@ until one is used, so ``import powerplan`` stays light.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Callable
@@ -80,8 +81,10 @@ class Simulator:
         Replicates handed out at a time (to a worker, and between
         ``progress`` calls), rounded up to a multiple of 16. The result does
         not depend on it. Default 64.
-    progress : callable or None
-        Called with the number of replicates just finished.
+    progress : bool, callable or None
+        ``True`` shows a progress bar (tqdm's ``auto`` bar: a widget in a
+        notebook, text in a terminal) over the whole run; a function is
+        called with the number of replicates just finished.
     precision : float
         For solving: stop when the 95% interval of the answer is within this
         fraction of it, in (0, 1).
@@ -121,9 +124,9 @@ class Simulator:
         chunk = DEFAULT_CHUNK if self.chunk_size is None else self.chunk_size
         chunk = _validate.integer("chunk_size", chunk, 1)
         set_(self, "chunk_size", math.ceil(chunk / BLOCK) * BLOCK)
-        if self.progress is not None and not callable(self.progress):
-            raise InvalidInputError("progress", f"must be a function or None; "
-                                                f"got {self.progress!r}")
+        if self.progress not in (None, True) and not callable(self.progress):
+            raise InvalidInputError("progress", f"must be True (a progress bar), a function "
+                                                f"or None; got {self.progress!r}")
         set_(self, "precision", _validate.proportion("precision", self.precision))
         set_(self, "max_sims", _validate.integer("max_sims", self.max_sims, MIN_MAX_SIMS))
 
@@ -131,7 +134,8 @@ class Simulator:
         """The :class:`~powerplan.SimulatedPowerResult` of ``scenario``."""
         from .simulator.engine import run
 
-        return run(scenario, self)
+        with self.reporting(self.n_sims) as simulator:
+            return run(scenario, simulator)
 
     def check(self, scenario) -> None:
         """Refuse a scenario this simulator cannot run, before anything runs."""
@@ -151,6 +155,18 @@ class Simulator:
     def replace(self, **changes) -> "Simulator":
         """A copy with some run settings changed (validated again)."""
         return dataclasses.replace(self, **changes)
+
+    @contextlib.contextmanager
+    def reporting(self, total: int, what: str = "simulated studies"):
+        """This simulator, its ``progress=True`` turned into one bar of ``total`` studies
+        for the run inside the block (other settings of ``progress`` pass through)."""
+        if self.progress is not True:
+            yield self
+            return
+        from tqdm.auto import tqdm
+
+        with tqdm(total=total, desc=what, unit=" studies", dynamic_ncols=True) as bar:
+            yield self.replace(progress=bar.update)
 
 
 def simulate(scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,
@@ -180,8 +196,9 @@ def simulate(scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,
         ``progress`` calls), rounded up to a multiple of 16 (replicates are
         computed in blocks of 16, which bounds memory whatever ``n_sims``).
         The result does not depend on it. Default 64.
-    progress : callable or None
-        Called with the number of replicates just finished, after each chunk.
+    progress : bool, callable or None
+        ``True`` for a progress bar; a function is called with the number of
+        replicates just finished, after each chunk.
 
     Returns
     -------

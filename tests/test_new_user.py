@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 import powerplan
@@ -281,3 +282,16 @@ def test_month_options_take_a_full_date_as_people_type_it(runner, option):
     wrong = runner.invoke(cli, ["wait", "--intake-per-month", "10", "--start", "2025-02-30"])
     assert wrong.exit_code == 2
     assert "must be a month YYYY-MM or a date YYYY-MM-DD; got '2025-02-30'" in wrong.stderr
+
+
+# progress=True: one bar, in a notebook or a terminal ----------------------------------
+
+def test_progress_true_shows_one_bar_over_the_whole_run(capsys):
+    quiet = sweep(SMALL, "cohort", [200, 300], engine=Simulator(n_sims=32, seed=1))
+    shown = sweep(SMALL, "cohort", [200, 300], engine=Simulator(n_sims=32, seed=1,
+                                                                 progress=True))
+    np.testing.assert_array_equal(quiet.power, shown.power)
+    bar = capsys.readouterr().err
+    assert "64/64" in bar and "/32" not in bar  # one bar for both values
+    assert powerplan.simulate(SMALL, n_sims=16, seed=1, progress=True).power == \
+        powerplan.simulate(SMALL, n_sims=16, seed=1).power

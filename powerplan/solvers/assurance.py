@@ -222,7 +222,8 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
     if not is_analytic(engine):
         if computation is not None:
             raise InvalidInputError("computation", "applies to the analytic engine only")
-        reduction, increase, mc_se, used, described = _simulated(scenario, prior, engine)
+        with engine.reporting(engine.n_sims) as simulator:
+            reduction, increase, mc_se, used, described = _simulated(scenario, prior, simulator)
         at_mean, computation = None, "simulation"
         simulated = {"mc_se": mc_se, "n_sims": used, "engine": "simulate",
                      "method": described.method}

@@ -112,8 +112,10 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
                                                f"'simulate'; got {unknown!r}")
         # The search starts from the analytic answer.
         start = solve(scenario, unknown, target_power=target_power, direction=direction).value
-        return solve_by_simulation(scenario, unknown, start, target_power=target_power,
-                                   direction=direction, simulator=engine)
+        # The search stops by max_sims at the latest: the bar's length.
+        with engine.reporting(engine.max_sims) as simulator:
+            return solve_by_simulation(scenario, unknown, start, target_power=target_power,
+                                       direction=direction, simulator=simulator)
     target = check_target_power(target_power, scenario.alpha)
     measure = _Measure(prior)
     if prior is not None:

@@ -127,8 +127,12 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | 
     scenarios = [vary(scenario, field, value) for value in values]
     engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers, progress=progress)
     engine = _engine_iv(scenarios, field, engine)
-    return PowerCurve(field, tuple(values), tuple(engine.power(s) for s in scenarios), scenario,
-                      solver=solve)
+    if is_analytic(engine):
+        results = tuple(engine.power(s) for s in scenarios)
+    else:
+        with engine.reporting(engine.n_sims * len(scenarios)) as simulator:
+            results = tuple(simulator.power(s) for s in scenarios)
+    return PowerCurve(field, tuple(values), results, scenario, solver=solve)
 
 
 def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float = 0.8,
