@@ -295,3 +295,25 @@ def test_progress_true_shows_one_bar_over_the_whole_run(capsys):
     assert "64/64" in bar and "/32" not in bar  # one bar for both values
     assert powerplan.simulate(SMALL, n_sims=16, seed=1, progress=True).power == \
         powerplan.simulate(SMALL, n_sims=16, seed=1).power
+
+
+# One call for power by cohort for several effects --------------------------------------
+
+def test_power_by_cohort_for_several_effects_in_one_call():
+    family = powerplan.sweep_by(Scenario(), "cohort", [300, 1000], by="effect",
+                                levels=[-0.03, -0.05, -0.08])
+    frame = family.to_frame()
+    assert list(frame.columns[:3]) == ["effect", "cohort", "power"]
+    assert len(frame) == 6 and list(frame["effect"].unique()) == [-0.03, -0.05, -0.08]
+    expected = powerplan.sweep(Scenario(effect=-0.05), "cohort", [300, 1000]).power
+    np.testing.assert_allclose(frame.loc[frame["effect"] == -0.05, "power"], expected)
+    ax = family.plot(target_power=0.8)
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend.count("Target: 80%") == 1
+    assert [label for label in legend if label.startswith("effect")] == [
+        "effect -3.0 points", "effect -5.0 points", "effect -8.0 points"]
+    assert "Analytic power" not in legend and "effect" not in ax.get_title()
+    with pytest.raises(powerplan.InvalidInputError, match="by must be another setting"):
+        powerplan.sweep_by(Scenario(), "cohort", [300], by="cohort", levels=[1])
+    with pytest.raises(powerplan.InvalidInputError, match="levels must be distinct"):
+        powerplan.sweep_by(Scenario(), "cohort", [300], by="effect", levels=[-0.05, -0.05])

@@ -31,7 +31,8 @@ Examples
 
 from ._style import (AXIS_LABELS, COLORS, ENGINE_WORDS, HEATMAP_COLORMAP, KINDS, OKABE_ITO,
                      POWER_LABEL, VERDICT_LABEL, VERDICTS)
-from .curves import plot_mde_curve, plot_power_curve, plot_simulated_solution, plot_verdicts
+from .curves import (plot_mde_curve, plot_power_curve, plot_power_curves,
+                     plot_simulated_solution, plot_verdicts)
 from .decisions import (plot_portfolio, plot_published, plot_requirements_heatmap,
                         plot_submission_plan)
 from .study import plot_estimates, plot_funnel
@@ -39,7 +40,7 @@ from .study import plot_estimates, plot_funnel
 __all__ = [
     "AXIS_LABELS", "COLORS", "ENGINE_WORDS", "HEATMAP_COLORMAP", "KINDS", "OKABE_ITO",
     "POWER_LABEL", "VERDICTS", "VERDICT_LABEL", "plot_estimates", "plot_funnel",
-    "plot_mde_curve", "plot_portfolio", "plot_power_curve", "plot_published",
+    "plot_mde_curve", "plot_portfolio", "plot_power_curve", "plot_power_curves", "plot_published",
     "plot_requirements_heatmap", "plot_simulated_solution", "plot_submission_plan",
     "plot_verdicts",
 ]

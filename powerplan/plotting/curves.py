@@ -16,8 +16,8 @@ import numpy as np
 
 from .. import _format, _validate
 from ..errors import InvalidInputError
-from ._style import (AXIS_LABELS, COLORS, ENGINE_WORDS, KINDS, POWER_LABEL, VERDICT_LABEL,
-                     VERDICTS, _axes, _carries, _label_chance, _label_x, _solution_label,
+from ._style import (AXIS_LABELS, COLORS, ENGINE_WORDS, KINDS, OKABE_ITO, POWER_LABEL,
+                     VERDICT_LABEL, VERDICTS, _axes, _carries, _label_chance, _label_x, _solution_label,
                      _target_line, _tick_text, _title, _x)
 
 
@@ -277,4 +277,31 @@ def plot_simulated_solution(solution, ax=None):
     _title(ax, solution.scenario, omit=(field,), simulated=True)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best")
+    return ax
+
+
+def plot_power_curves(family, ax=None, *, target_power=None):
+    """Draw a family of power curves (:func:`powerplan.sweep_by`) on one figure.
+
+    Each curve is labelled by its level of the second setting (``effect
+    -5.0 points``) in its own colour; the title states only what the curves
+    share, and the legend names each curve once.
+
+    >>> from powerplan import Scenario, sweep_by
+    >>> family = sweep_by(Scenario(), "cohort", [300, 1000, 2000], by="effect",
+    ...                   levels=[-0.03, -0.05, -0.08])
+    >>> ax = plot_power_curves(family, target_power=0.8)
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['effect -3.0 points', 'Target: 80%', 'effect -5.0 points', 'effect -8.0 points']
+    >>> "effect" in ax.get_title() or "submitted" in ax.get_title()
+    False
+    """
+    colors = [OKABE_ITO[name] for name in ("blue", "vermillion", "bluish green", "orange",
+                                           "reddish purple", "sky blue", "yellow", "black")]
+    ax = _axes(ax)
+    for index, (level, curve) in enumerate(zip(family.levels, family.curves)):
+        plot_power_curve(curve, ax=ax, target_power=target_power, label=family.label(level),
+                         color=colors[index % len(colors)])
+    _title(ax, family.scenario, omit=(family.field, family.by),
+           simulated=family.curves[0].engine == "simulate")
     return ax

@@ -316,3 +316,89 @@ class MDECurve(Displays):
         from ..plotting import plot_mde_curve
 
         return plot_mde_curve(self, ax=ax, **options)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class PowerCurves(Displays):
+    """Power curves over one setting, one curve for each value of a second setting:
+    the analyst's usual figure (power by cohort for several effects).
+
+    Made by :func:`powerplan.sweep_by`. ``to_frame()`` is one tidy table (a
+    column for the second setting, then a curve's columns); ``plot()`` draws
+    every curve on one figure, each labelled by its value, under one title
+    that states what they share.
+
+    Attributes
+    ----------
+    by : str
+        The second setting: one curve for each of its ``levels``.
+    levels : tuple
+        Its values, in the order given.
+    curves : tuple of PowerCurve
+        One curve per level, each over the same values of the first setting.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, sweep_by
+    >>> family = sweep_by(Scenario(), "cohort", [500, 1000], by="effect", levels=[-0.05, -0.1])
+    >>> family.to_frame()[["effect", "cohort", "power"]].round(3)
+       effect  cohort  power
+    0   -0.05     500  0.311
+    1   -0.05    1000  0.545
+    2   -0.10     500  0.863
+    3   -0.10    1000  0.991
+    """
+
+    by: str
+    levels: tuple
+    curves: tuple[PowerCurve, ...]
+
+    def __post_init__(self):
+        _validate.choice("by", self.by, FIELDS)
+        if not self.curves or len(self.curves) != len(self.levels):
+            raise ValueError("power curves need one curve per level")
+
+    @property
+    def field(self) -> str:
+        """The setting each curve varies."""
+        return self.curves[0].field
+
+    @property
+    def scenario(self) -> Scenario:
+        """The planned study the curves vary."""
+        return self.curves[0].scenario
+
+    def label(self, level) -> str:
+        """A level in words, as the legend shows it: ``'effect -5.0 points'``."""
+        setting = settings_for(self.scenario.outcome)[self.by]
+        return f"{setting.words} {setting.format(level)}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (level, value): the level, then each curve's :meth:`PowerCurve.to_frame`."""
+        parts = []
+        for level, curve in zip(self.levels, self.curves):
+            part = curve.to_frame()
+            if self.by in part.columns:  # a result restates it: the same value, moved first
+                part.pop(self.by)
+            part.insert(0, self.by, level)
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
+
+    def to_dict(self) -> dict:
+        return {"by": self.by, "levels": list(self.levels),
+                "curves": [curve.to_dict() for curve in self.curves]}
+
+    def _headline(self) -> str:
+        setting = settings_for(self.scenario.outcome)[self.field]
+        return (f"power by {setting.words} for {len(self.levels)} values of "
+                f"{settings_for(self.scenario.outcome)[self.by].words}")
+
+    def __str__(self) -> str:
+        return "\n\n".join(f"{self.label(level)}:\n{curve}"
+                           for level, curve in zip(self.levels, self.curves))
+
+    def plot(self, ax=None, **options):
+        """Draw every curve on one figure; see :func:`powerplan.plotting.plot_power_curves`."""
+        from ..plotting import plot_power_curves
+
+        return plot_power_curves(self, ax=ax, **options)

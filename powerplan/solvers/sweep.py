@@ -17,7 +17,7 @@ from .. import _validate
 from ..design.scenario import Scenario, check_scenario
 from ..engines import ANALYTIC, Engine, as_engine, is_analytic, refuse_unused
 from ..errors import InvalidInputError
-from ..results.curves import FIELDS, MDECurve, PowerCurve
+from ..results.curves import FIELDS, MDECurve, PowerCurve, PowerCurves
 from .solve import solve
 
 def vary(scenario: Scenario, field: str, value) -> Scenario:
@@ -133,6 +133,52 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | 
         with engine.reporting(engine.n_sims * len(scenarios)) as simulator:
             results = tuple(simulator.power(s) for s in scenarios)
     return PowerCurve(field, tuple(values), results, scenario, solver=solve)
+
+
+def sweep_by(scenario: Scenario, field: str, values: Iterable, *, by: str, levels: Iterable,
+             engine: Engine | str = ANALYTIC, n_sims: int | None = None,
+             seed: int | None = None, workers: int = 1, progress=None) -> PowerCurves:
+    """Power over one setting, one curve for each value of a second: the analyst's usual
+    figure and table (power by cohort for several effects) in one call.
+
+    Each curve is ``sweep(scenario.replace(**{by: level}), field, values, ...)``,
+    with the same engine (a simulator with one seed for every curve and
+    value, drawn once when it has none).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    field : str
+        The setting each curve varies (as for :func:`sweep`).
+    values : sequence of numbers
+        Its values.
+    by : str
+        The second setting, one of the same ones, other than ``field``.
+    levels : sequence of numbers
+        Its values, one curve each, in the order given (distinct).
+    engine, n_sims, seed, workers, progress
+        As for :func:`sweep`.
+
+    Returns
+    -------
+    PowerCurves
+        ``to_frame()`` is one tidy table; ``plot()`` one figure with a legend
+        entry per level.
+    """
+    check_scenario(scenario)
+    _validate.choice("by", by, FIELDS)
+    if by == field:
+        raise InvalidInputError("by", f"must be another setting than the one each curve "
+                                      f"varies ({field!r})")
+    levels = tuple(_validate.sequence("levels", levels))
+    if not levels:
+        raise InvalidInputError("levels", "must hold at least one value; got none")
+    _values(levels, "levels")  # numbers, distinct
+    engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers, progress=progress)
+    engine = engine.seeded()
+    curves = tuple(sweep(vary(scenario, by, level), field, values, engine=engine)
+                   for level in levels)
+    return PowerCurves(by, levels, curves)
 
 
 def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float = 0.8,
