@@ -62,8 +62,12 @@ def save(ax, path: Path, option: str = "--plot") -> None:
 
 
 def write_csv(frame, path: Path, option: str = "--csv") -> None:
+    """Write ``frame`` as CSV, text cells that a spreadsheet would run as formulas
+    written as text."""
+    from .output import spreadsheet_safe
+
     with _writing(path, option):
-        frame.to_csv(path, index=False)
+        spreadsheet_safe(frame).to_csv(path, index=False)
 
 
 # The pictures of the planning commands ----------------------------------------

@@ -7,7 +7,9 @@ from .design.effects import Effect, from_difference, to_difference
 from .engines import Simulator
 from .errors import InvalidInputError, NoSolutionError, PowerplanError
 from .design.funnel import Funnel, Stage
+from .decisions.check import CheckSettings, PeopleCheck, check_people
 from .decisions.intake import Intake
+from .decisions.people import FieldCount, PeopleCounts, count_people
 from .decisions.portfolio import PortfolioResult, portfolio
 from .design.priors import DiscretePrior, NormalPrior, parse_prior
 from .decisions.published import PublishedReview, review_published
@@ -24,11 +26,13 @@ from .decisions.wait import (DataWindow, SubmissionMonth, SubmissionPlan, analys
 __version__ = "0.1.0"
 
 __all__ = [
-    "AssuranceResult", "DataWindow", "DiscretePrior", "Effect", "Funnel", "Intake",
-    "InvalidInputError", "MDECurve", "NoSolutionError", "NormalPrior", "PortfolioResult",
-    "PowerCurve", "PowerResult", "PowerplanError", "PublishedReview", "RequirementsTable",
-    "Scenario", "SimulatedPowerResult", "SimulationSettings", "Simulator", "Solution", "Stage",
+    "AssuranceResult", "CheckSettings", "DataWindow", "DiscretePrior", "Effect", "FieldCount",
+    "Funnel", "Intake", "InvalidInputError", "MDECurve", "NoSolutionError", "NormalPrior",
+    "PeopleCheck", "PeopleCounts", "PortfolioResult", "PowerCurve", "PowerResult",
+    "PowerplanError", "PublishedReview", "RequirementsTable", "Scenario",
+    "SimulatedPowerResult", "SimulationSettings", "Simulator", "Solution", "Stage",
     "SubmissionMonth", "SubmissionPlan", "analysable_from", "analytic", "assurance",
-    "from_difference", "mde_curve", "parse_prior", "portfolio", "requirements_table",
-    "review_published", "simulate", "solve", "submission_plan", "sweep", "to_difference",
+    "check_people", "count_people", "from_difference", "mde_curve", "parse_prior", "portfolio",
+    "requirements_table", "review_published", "simulate", "solve", "submission_plan", "sweep",
+    "to_difference",
 ]

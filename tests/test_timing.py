@@ -372,7 +372,9 @@ def test_no_month_reaching_the_target():
     assert plan.summary() == (
         f"No month up to 2027-11 reaches 80% power; the best is 2027-11, with "
         f"101 people analysable: the chance of a significant reduction "
-        f"is {percent(best.p_significant_reduction, 0)}. Reaching 80% power needs about 1,829 "
+        f"is {percent(best.p_significant_reduction, 0)}, against "
+        f"{percent(plan.current.p_significant_reduction, 0)} now. Reaching 80% power needs "
+        f"about 1,829 "
         f"people analysable; at 5 people a month that is about 358 months from now (2056-09).")
     assert "recommended month  none within the horizon" in str(plan)
 

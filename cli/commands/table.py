@@ -10,7 +10,7 @@ from powerplan.limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFEC
 
 from .. import figures
 from ..options import build_scenario, scenario_options, target_power_option
-from ..output import to_json
+from ..output import spreadsheet_safe, to_json
 from ..params import BASE_RATES, COHORTS, EFFECTS, RETENTIONS
 
 FORMATS = ("text", "csv", "markdown", "json")
@@ -61,7 +61,7 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
     if output_format == "json":
         click.echo(to_json(table.to_dict()))
     elif output_format == "csv":
-        click.echo(table.to_frame().to_csv(index=False), nl=False)
+        click.echo(spreadsheet_safe(table.to_frame()).to_csv(index=False), nl=False)
     elif output_format == "markdown":
         click.echo(table.to_markdown())
     else:

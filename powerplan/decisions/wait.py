@@ -318,8 +318,10 @@ class SubmissionPlan:
                 f"analysable")
         if best.below_minimum_request:
             text += f" (the data service needs at least {self.minimum_request})"
-        return (text + f": the chance of a significant {kind} is {self._chance(best)}."
-                + self._in_a_year(best) + self._needs())
+        text += f": the chance of a significant {kind} is {self._chance(best)}"
+        if best is not now:
+            text += f", against {self._chance(now)} now"
+        return text + "." + self._in_a_year(best) + self._needs()
 
     @property
     def in_a_year(self) -> SubmissionMonth | None:
