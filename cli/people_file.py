@@ -204,7 +204,7 @@ def open_people(path: Path, option: str, *, wanted=tuple(PERSON_FIELDS), needs=(
             raise bad(f"has no {PERSON_FIELDS[name]} column; name the column holding it with "
                       f"--column {name}=HEADER")
     return PeopleFile(path, option, columns,
-                      lambda: _guarded(make_reader(positions, has_header)(), bad))
+                      lambda: _guarded(make_reader(positions, has_header)(), bad, len(header)))
 
 
 # What the file is -------------------------------------------------------------
@@ -224,8 +224,7 @@ def _kind(path: Path, bad) -> str:
     if info.st_size == 0:
         raise bad("is empty")
     if info.st_size > MAX_FILE_BYTES:
-        raise bad(f"is {info.st_size / 1024 ** 3:.1f} GB; files up to "
-                  f"{MAX_FILE_BYTES // 1024 ** 3} GB are read")
+        raise bad(f"is {info.st_size:,} bytes, more than the {MAX_FILE_BYTES:,} bytes read")
     try:
         with path.open("rb") as handle:
             start = handle.read(8)
@@ -307,22 +306,33 @@ def _open_csv(path: Path, bad):
         raise bad("has a blank first row; the first row must be the header")
     header = [_header_cell(cell.replace("\ufeff", "")) for cell in header]
 
+    width = len(header)
+
     def make_reader(positions: dict[str, int], has_header: bool):
         def read():
+            # One column more than the header: a row with a cell in it has too many
+            # cells (pandas would drop the extra cells of the first rows silently);
+            # a row with even more makes pandas raise, which _guarded rewords.
             frames = pd.read_csv(
                 path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
-                na_filter=False, skip_blank_lines=False, header=0 if has_header else None,
-                usecols=sorted(positions.values()), chunksize=CHUNK_ROWS, engine="c",
-                quoting=csv.QUOTE_MINIMAL)
+                na_filter=False, skip_blank_lines=False, header=None,
+                names=list(range(width + 1)), skiprows=1 if has_header else 0,
+                index_col=False, chunksize=CHUNK_ROWS, engine="c", quoting=csv.QUOTE_MINIMAL)
             start = 2 if has_header else 1
+            fields = sorted(positions, key=positions.get)
             for frame in frames:
                 if frame.empty:
                     continue
-                by_position = {position: field for field, position in positions.items()}
-                frame.columns = [by_position[i] for i in sorted(positions.values())]
-                frame.index = pd.RangeIndex(start + frame.index[0], start + frame.index[-1] + 1,
-                                            name="row")
-                yield frame
+                numbers = pd.RangeIndex(start + frame.index[0], start + frame.index[-1] + 1,
+                                        name="row")
+                extra = frame[width].to_numpy(dtype=object) != ""
+                if extra.any():
+                    row = int(numbers[extra.argmax()])
+                    raise bad(f"row {row:,} has more cells than the header's {width}")
+                chunk = frame[[positions[name] for name in fields]]
+                chunk.columns = fields
+                chunk.index = numbers
+                yield chunk
         return read
 
     return header, make_reader
@@ -332,7 +342,7 @@ _TOO_MANY = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
-def _guarded(chunks: Iterator[pd.DataFrame], bad) -> Iterator[pd.DataFrame]:
+def _guarded(chunks: Iterator[pd.DataFrame], bad, header_width: int) -> Iterator[pd.DataFrame]:
     """The chunks, with a reading error turned into one line that quotes no cell."""
     try:
         yield from chunks
@@ -340,9 +350,9 @@ def _guarded(chunks: Iterator[pd.DataFrame], bad) -> Iterator[pd.DataFrame]:
         # pandas' own words name line numbers only; they are reworded, never quoted
         text = str(error)
         if found := _TOO_MANY.search(text):
-            expected, line, saw = found.groups()
-            raise bad(f"row {int(line):,} has {saw} cells where the header has "
-                      f"{expected}") from None
+            _, line, _ = found.groups()
+            raise bad(f"row {int(line):,} has more cells than the header's "
+                      f"{header_width}") from None
         if found := _OPEN_QUOTE.search(text):
             raise bad(f"a quoted cell opened in row {int(found.group(1)) + 1:,} is never "
                       f"closed") from None
