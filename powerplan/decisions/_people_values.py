@@ -162,8 +162,12 @@ def read_dates(text: pd.Series, *, dayfirst: bool) -> DatesRead:
     status = np.where(raw == "", BLANK, _NOT_A_DATE).astype(np.int64)
     dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     todo = np.flatnonzero(status != BLANK)
-    # The usual forms first, parsed by pandas in C; the rest by pattern.
-    for form in ("%Y-%m-%d", "%d/%m/%Y" if dayfirst else "%m/%d/%Y"):
+    # The usual forms first, parsed by pandas in C (the first value's form first, as
+    # a column is mostly in one form); the rest by pattern.
+    forms = ["%Y-%m-%d", "%d/%m/%Y" if dayfirst else "%m/%d/%Y"]
+    if len(todo) and not str(raw[todo[0]])[:4].isdigit():
+        forms.reverse()
+    for form in forms:
         if not len(todo):
             break
         parsed = pd.to_datetime(pd.Series(raw[todo]), format=form, errors="coerce")
