@@ -116,6 +116,21 @@ def test_windows(runner):
                                   {"release": "2027-10-15", "end": "2025-12-31"}]
 
 
+def test_config_retention_is_refused_with_the_reason(runner, tmp_path):
+    config = tmp_path / "study.toml"
+    config.write_text("retention = 0.3\n")
+    result = run(runner, *MONTHLY, "--config", str(config))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: Invalid value for '--config': {config}: retention is the share of all the "
+        f"people submitted who are analysed, the data window included, which wait counts from "
+        f"the dates; give a [funnel] table of the stages after the data window, or "
+        f"--found-and-matched\n")
+    config.write_text("[funnel]\nfound = 0.8\nmatched = 0.5\n")
+    payload = json.loads(run(runner, *MONTHLY, "--config", str(config), "--json").stdout)
+    assert payload["found_and_matched"] == pytest.approx(0.4)
+
+
 def test_config_cohort_is_ignored(runner, tmp_path):
     config = tmp_path / "study.toml"
     config.write_text("cohort = 5000\nbase_rate = 0.26\n")

@@ -31,7 +31,8 @@ FORMATS = ("text", "csv", "markdown", "json")
               help="Effects to plan for: -0.02,-0.05 or -2pp,-5pp.")
 @click.option("--retentions", type=RETENTIONS,
               default=",".join(str(v) for v in DEFAULT_RETENTIONS), show_default=True,
-              help="Overall shares of people analysed: 0.2,0.4 or 20%,40% or 0.2:0.8:0.2.")
+              help="Retentions, the shares of the people submitted who are analysed (the "
+                   "data window included): 0.2,0.4 or 20%,40% or 0.2:0.8:0.2.")
 @click.option("--cohorts", type=COHORTS,
               default=",".join(str(v) for v in DEFAULT_COHORTS), show_default=True,
               help="People submitted, for --mde: 100,250,500.")

@@ -11,7 +11,8 @@ import powerplan
 from powerplan.limits import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, MAX_PER_MONTH
 
 from .. import figures
-from ..options import build_scenario, json_option, scenario_options, target_power_option
+from ..options import (_read_config, build_scenario, json_option, scenario_options,
+                       target_power_option)
 from ..output import emit
 from ..params import SHARE, WindowType, month, whole_number
 from ..people_file import file_options, named, open_people, reading
@@ -103,7 +104,8 @@ def _intake(per_month, start, end, counts) -> powerplan.Intake:
 @click.option("--found-and-matched", type=SHARE,
               help="Share of the people analysable (inside the data window) who are found in "
                    "the records and matched, in (0, 1] (0.6 or 60%); instead of --stage. "
-                   "Not the retention, which includes the data window. [default: 0.40]")
+                   f"Not the retention, which includes the data window. "
+                   f"[default: {powerplan.Scenario().retention:.2f}]")
 @scenario_options
 @target_power_option
 @figures.plot_option("Draw the chance of a significant result by submission month, with the "
@@ -138,6 +140,13 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
             "included; wait counts the data window from the dates, so give "
             "--found-and-matched, the share of the people analysable who are analysed",
             param_hint="'--retention'")
+    config = options.get("config")
+    if config is not None and "retention" in _read_config(config):
+        raise click.BadParameter(
+            f"{config}: retention is the share of all the people submitted who are analysed, "
+            f"the data window included, which wait counts from the dates; give a [funnel] "
+            f"table of the stages after the data window, or --found-and-matched",
+            param_hint="'--config'")
     if lag_months is not None and windows:
         raise click.UsageError("give either --lag-months or --window, not both")
     if index_dates is None and (named_columns or ignored_columns or sheet or today):
@@ -174,6 +183,10 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
 # --retention stay only to be refused with a reason.
 for _name in ("cohort", "retention"):
     next(p for p in wait_command.params if p.name == _name).hidden = True
+next(p for p in wait_command.params if p.name == "stages").help = (
+    "A stage of the funnel after the data window, as NAME=SHARE, repeatable in order "
+    "(--stage found=0.8 --stage matched=0.6); instead of --found-and-matched. The data "
+    "window is counted from the dates, so no stage is for it.")
 
 
 def register(group: click.Group) -> None:
