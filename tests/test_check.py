@@ -87,6 +87,9 @@ def test_waiting_that_buys_nothing_is_said():
 def test_below_the_minimum_is_an_answer():
     result = check_people(people(n=40), today=TODAY, scenario=STUDY)
     assert result.plan is not None
+    now = result.plan.current
+    assert (f" Only {now.n_analysable} are analysable this month (inside the data window), "
+            f"fewer than the 60 the data service asks for.") in result.summary()
     assert result.summary().endswith(" The data service needs at least 60 people; the file "
                                      "lists 40. The file has no column for the data service's "
                                      "required gender, intervention start, intervention end, "

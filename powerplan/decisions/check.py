@@ -143,7 +143,12 @@ class PeopleCheck:
             now, kind = plan.current, plan.direction
             text = (f"{who}, about {now.expected_n_treated:,.0f} could be analysed if you "
                     f"submitted this month ({now.month}); the chance of a significant {kind} "
-                    f"would be {plan._chance(now)}.") + self._waiting()
+                    f"would be {plan._chance(now)}.")
+            if now.below_minimum_request:
+                text += (f" Only {now.n_analysable:,} are analysable this month (inside the "
+                         f"data window), fewer than the {plan.minimum_request} the data "
+                         f"service asks for.")
+            text += self._waiting()
         if not counts.meets_minimum:
             text += (f" The data service needs at least {MINIMUM_REQUEST} people; the file "
                      f"lists {counts.people:,}.")
