@@ -1,5 +1,6 @@
 """check_people: the funnel estimated from the file, and the plan it gives."""
 
+import datetime as dt
 import json
 import re
 
@@ -7,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from powerplan import (CheckSettings, Intake, InvalidInputError, Scenario, check_people,
-                       submission_plan)
+from powerplan import (CheckSettings, Intake, InvalidInputError, Scenario, analysable_from,
+                       check_people, submission_plan)
 from powerplan._format import percent
 
 TODAY = "2026-11-02"
@@ -46,17 +47,54 @@ def test_the_funnel_is_found_times_window_times_matched():
 
 
 def test_the_summary_says_now_and_waiting_in_plain_words():
-    result = check_people(people(), today=TODAY, scenario=STUDY, per_month=12)
+    # index dates from 2022-01 to 2023-08: the people still to come from 2023-09 are
+    # analysable from 2025-11, so they count now and later
+    result = check_people(people(first="2022-01-01", days=600, n=60), today=TODAY,
+                          scenario=STUDY, per_month=5)
     plan, now, later = result.plan, result.plan.current, result.later
     assert later is plan.months[12]   # no month reaches 80%: the best later month, the last
+    assert result.from_file(now) == 60 and now.n_analysable > 60
+    needed, months = plan.analysable_needed, plan.months_needed
+    year, month = divmod(2026 * 12 + 10 + months, 12)
     assert result.summary() == (
-        f"Of your 140 people, about {now.expected_n_treated:.0f} could be analysed if you "
+        f"Of your 60 people, about {now.expected_n_treated:.0f} could be analysed if you "
         f"submitted this month (2026-11); the chance of a significant reduction would be "
-        f"{percent(now.p_significant_reduction, 0)}. Waiting 12 months for 12 more people a "
+        f"{percent(now.p_significant_reduction, 0)}. Waiting 12 months for 5 more people a "
         f"month raises it to {percent(later.p_significant_reduction, 0)} (2027-11); no month "
-        f"up to 2027-11 reaches 80% power. The file has no column for the data service's "
-        f"required gender, intervention start, intervention end, custody or community.")
-    assert plan.intake.per_month == 12 and plan.intake.n_known == 140
+        f"up to 2027-11 reaches 80% power. Reaching 80% power needs about {needed:,} people "
+        f"analysable; at 5 people a month that is about {months} months from now "
+        f"({year}-{month + 1:02d}). The file has no column for the data service's required "
+        f"gender, intervention start, intervention end, custody or community.")
+    assert plan.intake.per_month == 5 and plan.intake.n_known == 60
+
+
+def test_people_still_to_come_who_are_not_analysable_yet_are_not_promised():
+    # index dates to 2025-10: people still to come from 2025-11 (their first on the 1st,
+    # analysable from 2028-01) are not analysable within the year
+    result = check_people(people(), today=TODAY, scenario=STUDY, per_month=12)
+    later = result.later
+    assert result.plan.intake.start == dt.date(2025, 11, 1)
+    assert analysable_from("2025-11-01") == "2028-01"
+    assert later.n_analysable == result.from_file(later)
+    summary = result.summary()
+    assert f"Waiting 12 months raises it to {percent(later.p_significant_reduction, 0)} " \
+           f"(2027-11); no month up to 2027-11 reaches 80% power. The people still to come " \
+           f"are not analysable before 2028-01." in summary
+    assert "more people a month raises" not in summary
+
+
+def test_the_window_share_month_by_month():
+    frame = people()
+    result = check_people(frame, today=TODAY, per_month=12)
+    dates = pd.to_datetime(frame["index_date"], format="%d/%m/%Y")
+    for month in result.plan.months:
+        inside = int((dates <= pd.Timestamp(month.latest_index_date)).sum())
+        assert result.from_file(month) == inside
+        assert result.window_share(month) == inside / 140
+    rows = result.to_dict()["funnel"]["months"]
+    assert [r["window_share"] for r in rows] == [result.window_share(m)
+                                                 for m in result.plan.months]
+    assert "still to come" in str(result) and "in window" in str(result)
 
 
 def test_a_later_month_reaching_the_target_is_named():

@@ -33,7 +33,7 @@ from ..errors import InvalidInputError, NoSolutionError
 from ..limits import DEFAULT_CHECK_HORIZON
 from .people import FIELDS, IDENTIFIED_BY, IDENTIFIED_IN_WORDS, MINIMUM_REQUEST, PeopleCounts, \
     count_people
-from .wait import SubmissionMonth, SubmissionPlan, submission_plan
+from .wait import SubmissionMonth, SubmissionPlan, analysable_from, submission_plan
 
 
 
@@ -129,6 +129,16 @@ class PeopleCheck:
             return plan.recommended
         return max(plan.months[1:], key=lambda m: (plan.chance(m), m.n_analysable))
 
+    def from_file(self, month: SubmissionMonth) -> int:
+        """People of the file (not those still to come) analysable in ``month``."""
+        latest = month.latest_index_date
+        return 0 if latest is None else self.counts.intake.count_through(latest)
+
+    def window_share(self, month: SubmissionMonth) -> float:
+        """The share of the file's people planned for whose index date is inside the data
+        window in ``month``."""
+        return self.from_file(month) / self.counts.n_planned
+
     def retention(self, month: SubmissionMonth) -> float:
         """Expected share of the people in the file analysed if submitted in ``month``."""
         return month.expected_n_treated / self.counts.rows
@@ -165,14 +175,21 @@ class PeopleCheck:
         if later is None or plan._chance(later) == plan._chance(plan.current):
             return f" Waiting up to {len(plan.months) - 1} months does not raise it."
         months = plan.months.index(later)
-        more = (f" for {plan.intake.per_month:,} more people a month"
-                if plan.intake.has_monthly else "")
+        coming = plan.intake.has_monthly and later.n_analysable > self.from_file(later)
+        more = f" for {plan.intake.per_month:,} more people a month" if coming else ""
         text = f" Waiting {months} month{'s' if months > 1 else ''}{more} raises it to " \
                f"{plan._chance(later)}"
         if later is plan.recommended:
-            return text + f" ({later.month}), the first month reaching {target} power."
-        return text + f" ({later.month}); no month up to {plan.months[-1].month} reaches " \
-                      f"{target} power."
+            text += f" ({later.month}), the first month reaching {target} power."
+        else:
+            text += (f" ({later.month}); no month up to {plan.months[-1].month} reaches "
+                     f"{target} power.")
+        if plan.intake.has_monthly and not coming:
+            first = analysable_from(plan.intake.start, lag_months=plan.lag_months,
+                                    windows=plan.windows or None)
+            text += (" The people still to come are not analysable before "
+                     + (f"{first}." if first else "the end of the data windows given."))
+        return text + ("" if later is plan.recommended else plan._needs())
 
     def _funnel_rows(self) -> list[tuple[str, str]]:
         counts, plan, settings = self.counts, self.plan, self.settings
@@ -193,8 +210,9 @@ class PeopleCheck:
             now = plan.current
             rows += [("found and matched", _format.percent(plan.scenario.retention)),
                      (f"analysable in {now.month}",
-                      f"{now.n_analysable:,} (index dates to {now.latest_index_date})"
-                      if now.latest_index_date else f"{now.n_analysable:,}"),
+                      f"{self.from_file(now):,} of {counts.n_planned:,} "
+                      f"({_format.percent(self.window_share(now))}), their index date inside "
+                      f"the data window"),
                      (f"expected analysed", f"{now.expected_n_treated:,.1f}"),
                      ("retention", f"{_format.percent(self.retention(now))} of the people "
                                    f"in the file")]
@@ -205,8 +223,27 @@ class PeopleCheck:
         text = (f"{self.summary()}\n\n{self.counts}\n\n"
                 f"Estimated funnel if submitted in {month}\n{_format.table(self._funnel_rows())}")
         if self.plan is not None:
-            text += f"\n\n{self.plan}"
+            text += f"\n\n{self.plan.settings_text()}\n\n{self._month_table()}"
         return text
+
+    def _month_table(self) -> str:
+        """Month by month: the file's people inside the window (and its share), those
+        still to come, the expected number analysed and the chance of each verdict."""
+        plan = self.plan
+        more = plan.intake.has_monthly
+        header = ("month", "index dates to", "from the file", "in window",
+                  *(("still to come",) if more else ()), "analysed", "power", "reduction",
+                  "increase", "note")
+        rows = []
+        for m in plan.months:
+            known = self.from_file(m)
+            rows.append((m.month, m.latest_index_date or "-", f"{known:,}",
+                         _format.percent(self.window_share(m)),
+                         *((f"{m.n_analysable - known:,}",) if more else ()),
+                         f"{m.expected_n_treated:,.1f}", _format.percent(m.power),
+                         _format.percent(m.p_significant_reduction),
+                         _format.percent(m.p_significant_increase), plan.note(m)))
+        return _format.columns(header, rows, left=(0, 1, len(header) - 1))
 
     def to_dict(self) -> dict:
         """The check as plain values (JSON-ready): counts and shares, never a person's data."""
@@ -219,14 +256,17 @@ class PeopleCheck:
             later = self.later
             funnel |= {"found_and_matched": plan.scenario.retention,
                        "now": self._month_dict(plan.current),
-                       "later": None if later is None else self._month_dict(later)}
+                       "later": None if later is None else self._month_dict(later),
+                       "months": [self._month_dict(m) for m in plan.months]}
         return {"summary": self.summary(), "people": self.counts.to_dict(),
                 "settings": self.settings.to_dict(), "funnel": funnel,
                 "plan": None if plan is None else plan.to_dict(),
                 "no_plan_reason": self.no_plan_reason}
 
     def _month_dict(self, month: SubmissionMonth) -> dict:
-        return {"month": month.month, "n_analysable": month.n_analysable,
+        return {"month": month.month, "latest_index_date": month.latest_index_date,
+                "from_file": self.from_file(month), "window_share": self.window_share(month),
+                "n_analysable": month.n_analysable,
                 "expected_n_treated": month.expected_n_treated,
                 "retention": self.retention(month), "chance": self.plan.chance(month),
                 "power": month.power}

@@ -388,6 +388,10 @@ class SubmissionPlan:
                          f"submission ({FOLLOW_UP_MONTHS} of follow-up, {self.lag_months} of lag)")]
 
     def __str__(self) -> str:
+        return f"{self.summary()}\n\n{self.settings_text()}\n\n{self._month_table()}"
+
+    def settings_text(self) -> str:
+        """The plan's heading and settings: intake, data rule, funnel, rates, target."""
         s = self.scenario
         head = (f"Submit now or wait ({self.engine}; {s.method} test, {s.alternative}, "
                 f"alpha {s.alpha:g})")
@@ -400,26 +404,26 @@ class SubmissionPlan:
                        f"{self.minimum_request} people analysable"),
             ("recommended month", self.recommended_month or "none within the horizon"),
         ]
-        return (f"{self.summary()}\n\n{head}\n{_format.table(rows)}\n\n"
-                f"{self._month_table()}")
+        return f"{head}\n{_format.table(rows)}"
+
+    def note(self, month: SubmissionMonth) -> str:
+        """The month table's note on ``month``: none analysable, below the minimum,
+        recommended, or nothing."""
+        if month.n_analysable == 0:
+            return "none analysable"
+        if month.below_minimum_request:
+            return f"below {self.minimum_request}"
+        return "recommended" if month.month == self.recommended_month else ""
 
     def _month_table(self) -> str:
         header = ("month", "index dates to", "analysable", "analysed", "power", "reduction",
                   "increase", "note")
         rows = []
         for m in self.months:
-            if m.n_analysable == 0:
-                note = "none analysable"
-            elif m.below_minimum_request:
-                note = f"below {self.minimum_request}"
-            elif m.month == self.recommended_month:
-                note = "recommended"
-            else:
-                note = ""
             rows.append((m.month, m.latest_index_date or "-", f"{m.n_analysable:,}",
                           f"{m.expected_n_treated:,.1f}", _format.percent(m.power),
                           _format.percent(m.p_significant_reduction),
-                          _format.percent(m.p_significant_increase), note))
+                          _format.percent(m.p_significant_increase), self.note(m)))
         return _format.columns(header, rows, left=(0, 1, 7))  # text columns left
 
 
