@@ -356,6 +356,15 @@ def test_now_already_reaching_the_target():
         f"{plan.current.n_analysable:,} people analysable.")
 
 
+def test_now_reaching_the_target_also_gives_the_chance_in_a_year():
+    plan = submission_plan(Scenario(), Intake.monthly(200, "2022-01"), now="2026-11",
+                           horizon_months=12)
+    assert plan.recommended is plan.current
+    assert plan.summary().endswith(
+        f"analysable. In 12 months (2027-11) it would be "
+        f"{percent(plan.months[12].p_significant_reduction, 0)}.")
+
+
 def test_no_month_reaching_the_target():
     plan = submission_plan(Scenario(), Intake.monthly(5, "2024-01"), now="2026-11",
                            horizon_months=12)

@@ -300,7 +300,7 @@ class SubmissionPlan:
         if chosen is now:
             return (f"Submitting now ({now.month}) already reaches {target} power: the chance "
                     f"of a significant {kind} is {self._chance(now)}, with "
-                    f"{_format.headcount(now.n_analysable)} analysable.")
+                    f"{_format.headcount(now.n_analysable)} analysable.{self._in_a_year(now)}")
         if chosen is not None:
             return (f"Submitting in {chosen.month} instead of now raises the chance of a "
                     f"significant {kind} from {self._chance(now)} to {self._chance(chosen)}. "
