@@ -321,7 +321,8 @@ def check_people(people, *, today, dayfirst: bool = True,
     """
     settings = CheckSettings() if settings is None else settings
     if not isinstance(settings, CheckSettings):
-        raise InvalidInputError("settings", f"must be CheckSettings; got {type(settings).__name__}")
+        raise InvalidInputError("settings",
+                                f"must be CheckSettings; got {type(settings).__name__}")
     scenario = Scenario() if scenario is None else scenario
     check_scenario(scenario)
     today = _dates.date("today", today)
