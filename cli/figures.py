@@ -87,12 +87,15 @@ def draw(make_figure, path: Path, option: str = "--plot") -> None:
 
 
 def write_csv(frame, path: Path, option: str = "--csv") -> None:
-    """Write ``frame`` as CSV to ``path`` (``-``: standard output)."""
+    """Write ``frame`` as CSV to ``path`` (``-``: standard output), text cells that a
+    spreadsheet would run as formulas written as text."""
+    from .output import spreadsheet_safe
+
     if path == STDOUT:
-        click.echo(frame.to_csv(index=False), nl=False)
+        click.echo(spreadsheet_safe(frame).to_csv(index=False), nl=False)
         return
     with _writing(path, option):
-        frame.to_csv(path, index=False)
+        spreadsheet_safe(frame).to_csv(path, index=False)
 
 
 # The pictures of the planning commands ----------------------------------------

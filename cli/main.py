@@ -87,8 +87,8 @@ def cli():
 
 
 # Each module adds its commands to the group.
-from .commands import (curve, plan, portfolio, published, simulate, table,  # noqa: E402
-                       wait)
+from .commands import (check, curve, plan, portfolio, published, simulate,  # noqa: E402
+                       table, wait)
 
 plan.register(cli)
 simulate.register(cli)
@@ -96,6 +96,7 @@ table.register(cli)
 published.register(cli)
 portfolio.register(cli)
 wait.register(cli)
+check.register(cli)
 curve.register(cli)
 
 

@@ -98,12 +98,14 @@ def scenario_options(command=None, *, without=()):
                  f"[default: {DEFAULT.cohort}]"),
         "retention": click.option(
             "--retention", type=SHARE,
-            help=f"Overall share of the cohort analysed, in (0, 1] (0.4 or 40%). "
-                 f"[default: {DEFAULT.retention:.2f}]"),
+            help=f"Retention: the share of the people submitted who are analysed, every "
+                 f"loss included (found in the records, index date inside the data window, "
+                 f"matched), in (0, 1] (0.4 or 40%). [default: {DEFAULT.retention:.2f}]"),
         "stages": click.option(
             "--stage", "stages", type=StageType(), multiple=True,
             help="A funnel stage as NAME=SHARE, repeatable in order "
-                 "(--stage found=0.8 --stage matched=0.6); instead of --retention."),
+                 "(--stage found=0.8 --stage \"in window=0.7\" --stage matched=0.6); "
+                 "instead of --retention."),
         "base_rate": click.option(
             "--base-rate", type=PROPORTION,
             help=f"Comparison group's one-year reoffending rate, in (0, 1) (0.35 or 35%). "

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 import math
 from collections.abc import Mapping
 
 import click
+
+if TYPE_CHECKING:  # annotations only: pandas loads when a file is read
+    import pandas as pd
 
 from .params import STDOUT_TAKEN
 
@@ -56,3 +61,32 @@ def emit_result(as_json: bool, result, scenario=None) -> None:
     if scenario is not None:
         payload |= {"scenario": scenario.to_dict()}
     emit(as_json, payload, f"{result.summary()}\n\n{result}")
+
+
+#: First characters that make a spreadsheet read a cell as a formula (and tab and
+#: carriage return, which some spreadsheets strip before looking).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell (and column name) that a spreadsheet would run as a
+    formula written with a leading apostrophe, which shows as text. Numbers stay numbers.
+
+    >>> import pandas as pd
+    >>> spreadsheet_safe(pd.DataFrame({"column": ["=HYPERLINK(1)", "Name"], "n": [-1, 2]}))
+              column  n
+    0  '=HYPERLINK(1)  -1
+    1           Name  2
+    """
+    import pandas as pd
+
+    def safe(value):
+        return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) \
+            else value
+
+    out = frame.copy()
+    for name in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[name]) or pd.api.types.is_bool_dtype(out[name])):
+            out[name] = out[name].map(safe)
+    out.columns = [safe(str(name)) for name in out.columns]
+    return out

@@ -164,6 +164,31 @@ def month(field: str) -> Checked:
     return Checked("YYYY-MM", field, _month_or_date, number=False)
 
 
+def date(field: str) -> Checked:
+    """An option taking a date ``YYYY-MM-DD``, checked as the library checks ``field``."""
+    return Checked("YYYY-MM-DD", field, limits.date, number=False)
+
+
+class ColumnType(click.ParamType):
+    """``FIELD=HEADER``: the file's column (by its header) holding one of a person's fields."""
+
+    name = "FIELD=HEADER"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        name, sep, header = value.partition("=")
+        fields = ", ".join(limits.PERSON_FIELDS)
+        if not sep or not header.strip():
+            self.fail(f"must be FIELD=HEADER, such as index_date=\"Release Date\", with FIELD "
+                      f"one of {fields}; got {value!r}", param, ctx)
+        folded = re.sub(r"[\W_]+", "", name.casefold())
+        field = next((f for f in limits.PERSON_FIELDS if f.replace("_", "") == folded), None)
+        if field is None:
+            self.fail(f"FIELD must be one of {fields}; got {name.strip()!r}", param, ctx)
+        return field, header.strip()
+
+
 class WindowType(click.ParamType):
     name = "RELEASE:END"
 

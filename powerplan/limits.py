@@ -108,6 +108,28 @@ MAX_HORIZON_MONTHS = 120
 #: Dates outside the years FIRST_YEAR to LAST_YEAR are taken for typing mistakes.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
 
+# An organisation's file of people ---------------------------------------------
+
+#: The fields of a person the data service asks for, in the order of its request, and
+#: the index date; each with its name in words.
+PERSON_FIELDS = {
+    "forename": "forename",
+    "surname": "surname",
+    "date_of_birth": "date of birth",
+    "gender": "gender",
+    "pnc_number": "PNC number",
+    "prison_number": "prison number",
+    "intervention_start": "intervention start",
+    "intervention_end": "intervention end",
+    "custody_or_community": "custody or community",
+    "index_date": "index date",
+}
+#: Fields the data service requires of every person (identifiers are asked for, not required).
+REQUIRED_PERSON_FIELDS = ("forename", "surname", "date_of_birth", "gender",
+                          "intervention_start", "intervention_end", "custody_or_community")
+#: Months a check of a file looks ahead unless told otherwise: a year of waiting.
+DEFAULT_CHECK_HORIZON = 12
+
 
 # Checks -----------------------------------------------------------------------
 

@@ -215,8 +215,6 @@ def test_only_one_output_can_take_stdout(runner):
 @pytest.mark.parametrize("option, text, expected", [
     (["power", "--config", "-"], "cohort = 500\n", "With 500 people submitted"),
     (["portfolio", "--services", "-"], "name,cohort\nA,300\nB,900\n", "Across 2 evaluations"),
-    (["wait", "--index-dates", "-", "--now", "2026-11"], "index_date\n2024-01-05\n2024-02-01\n",
-     "Submit now or wait"),
 ])
 def test_a_dash_input_reads_stdin(runner, option, text, expected):
     result = runner.invoke(cli, option, input=text)

@@ -10,7 +10,7 @@ from powerplan.limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFEC
 
 from .. import figures
 from ..options import build_scenario, scenario_options, target_power_option
-from ..output import text_to_stderr, to_json
+from ..output import spreadsheet_safe, text_to_stderr, to_json
 from ..params import BASE_RATES, COHORTS, EFFECTS, RETENTIONS
 
 FORMATS = ("text", "csv", "markdown", "json")
@@ -33,7 +33,8 @@ FORMATS = ("text", "csv", "markdown", "json")
                    "(START:STOP:STEP).")
 @click.option("--retentions", type=RETENTIONS,
               default=",".join(str(v) for v in DEFAULT_RETENTIONS), show_default=True,
-              help="Overall shares of people analysed: 0.2,0.4 or 20%,40% or 0.2:0.8:0.2 "
+              help="Retentions, the shares of the people submitted who are analysed (the "
+                   "data window included): 0.2,0.4 or 20%,40% or 0.2:0.8:0.2 "
                    "(START:STOP:STEP).")
 @click.option("--cohorts", type=COHORTS,
               default=",".join(str(v) for v in DEFAULT_COHORTS), show_default=True,
@@ -72,7 +73,7 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
     if output_format == "json":
         click.echo(to_json(table.to_dict()), err=err)
     elif output_format == "csv":
-        click.echo(table.to_frame().to_csv(index=False), nl=False, err=err)
+        click.echo(spreadsheet_safe(table.to_frame()).to_csv(index=False), nl=False, err=err)
     elif output_format == "markdown":
         click.echo(table.to_markdown(), err=err)
     else:
