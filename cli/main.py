@@ -63,7 +63,9 @@ class PowerplanGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=PowerplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PowerplanGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="The words used here (power, significance, the funnel, retention, MDE, "
+                    "assurance) are explained in docs/glossary.md.")
 @click.version_option(powerplan.__version__, prog_name="powerplan")
 def cli():
     """Power and sample size for matched-cohort reoffending evaluations.

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -315,3 +316,15 @@ def test_power_by_cohort_for_several_effects_in_one_call():
         powerplan.sweep_by(Scenario(), "cohort", [300], by="cohort", levels=[1])
     with pytest.raises(powerplan.InvalidInputError, match="levels must be distinct"):
         powerplan.sweep_by(Scenario(), "cohort", [300], by="effect", levels=[-0.05, -0.05])
+
+
+def test_the_glossary_explains_the_words_and_is_linked(runner):
+    root = Path(__file__).resolve().parent.parent
+    glossary = (root / "docs" / "glossary.md").read_text()
+    for word in ("Power", "Significance", "Alpha", "Confidence interval", "The funnel",
+                 "Retention", "Analysable, analysed", "Effective comparison size", "MDE",
+                 "Assurance", "Prior", "Secondary measures"):
+        assert f"**{word}" in glossary
+    assert "docs/glossary.md" in runner.invoke(cli, ["--help"]).output
+    for page in ("README.md", "docs/organisation.md", "docs/commissioner.md", "docs/analyst.md"):
+        assert "glossary.md" in (root / page).read_text()
