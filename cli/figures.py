@@ -56,14 +56,19 @@ def _writing(path: Path, option: str):
                                  param_hint=f"'{option}'") from None
 
 
+#: Dots per inch of a PNG: fit for print (matplotlib's default, 100, is for screens;
+#: SVG and PDF are vector graphics, whatever it says).
+PRINT_DPI = 300
+
+
 def save(ax, path: Path, option: str = "--plot") -> None:
     """Write the figure holding ``ax`` to ``path``, in the format its extension names
     (``-``: a PNG on standard output)."""
     if path == STDOUT:
-        ax.figure.savefig(sys.stdout.buffer, format="png")
+        ax.figure.savefig(sys.stdout.buffer, format="png", dpi=PRINT_DPI)
         return
     with _writing(path, option):
-        ax.figure.savefig(path, format=path.suffix.lower().lstrip("."))
+        ax.figure.savefig(path, format=path.suffix.lower().lstrip("."), dpi=PRINT_DPI)
 
 
 def draw(make_figure, path: Path, option: str = "--plot") -> None:

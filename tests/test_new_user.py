@@ -328,3 +328,12 @@ def test_the_glossary_explains_the_words_and_is_linked(runner):
     assert "docs/glossary.md" in runner.invoke(cli, ["--help"]).output
     for page in ("README.md", "docs/organisation.md", "docs/commissioner.md", "docs/analyst.md"):
         assert "glossary.md" in (root / page).read_text()
+
+
+def test_a_png_is_written_at_a_resolution_fit_for_print(runner, tmp_path):
+    out = tmp_path / "power.png"
+    assert runner.invoke(cli, ["power", "--plot", str(out)]).exit_code == 0
+    from matplotlib import image
+
+    height, width = image.imread(out).shape[:2]
+    assert width >= 11.0 * 300 - 1  # the 11-inch figure at 300 dots per inch
