@@ -337,3 +337,18 @@ def test_a_png_is_written_at_a_resolution_fit_for_print(runner, tmp_path):
 
     height, width = image.imread(out).shape[:2]
     assert width >= 11.0 * 300 - 1  # the 11-inch figure at 300 dots per inch
+
+
+def test_a_wait_figure_that_reaches_nothing_says_so_and_fits_its_values():
+    plan = powerplan.submission_plan(Scenario(base_rate=0.3, effect=-0.02),
+                                     powerplan.Intake.monthly(5, "2024-01"), now="2026-11",
+                                     horizon_months=12)
+    assert plan.recommended is None
+    ax = plan.plot()
+    bottom, top = ax.get_ylim()
+    highest = max(m.power for m in plan.months)
+    assert bottom == 0 and highest < top <= max(0.1, 1.3 * highest)
+    notes = [text.get_text() for text in ax.texts if text.get_gid() == "no month"]
+    assert notes == ["No month up to 2027-11 reaches 80% power"]
+    legend = ax.get_legend()
+    assert legend.get_bbox_to_anchor().y0 < ax.get_window_extent().y0  # below the data
