@@ -352,3 +352,15 @@ def test_a_wait_figure_that_reaches_nothing_says_so_and_fits_its_values():
     assert notes == ["No month up to 2027-11 reaches 80% power"]
     legend = ax.get_legend()
     assert legend.get_bbox_to_anchor().y0 < ax.get_window_extent().y0  # below the data
+
+
+def test_the_verdict_bar_carries_its_answer_and_no_invisible_band():
+    from powerplan.plotting import plot_verdicts
+
+    result = powerplan.analytic(Scenario())
+    one = powerplan.PowerCurve("cohort", (300,), (result,), result.scenario)
+    ax = plot_verdicts(one, kind="bars")
+    written = [text.get_text() for text in ax.texts if text.get_gid() == "answer"]
+    assert written == ["20.5% significant reduction", "79.4% inconclusive"]
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend == ["Inconclusive", "Significant reduction"]  # the 0.1% increase is unseen

@@ -187,7 +187,9 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
     -------
     matplotlib Axes
         From the bottom: significant reduction, inconclusive, significant
-        increase; each stack reaches 100%.
+        increase; each stack reaches 100%. Up to three bars carry their
+        chances written on them; a verdict whose band is too thin to see
+        anywhere (under half a percent) has no legend entry.
 
     Examples
     --------
@@ -219,6 +221,11 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
         for name, chance in stacks:
             ax.bar(x, chance, bottom=bottom, color=COLORS[name], label=name.capitalize(),
                    width=0.7)
+            if len(x) <= ANSWERED_BARS:  # few bars: the answer written on them
+                for at, low, share in zip(x, bottom, chance):
+                    if share >= LABELLED_SHARE:
+                        ax.text(at, low + share / 2, f"{_format.percent(share)} {name}",
+                                ha="center", va="center", fontsize="small", gid="answer")
             bottom = bottom + chance
         labels = [_tick_text(field, v) for v in values]
         if field == "month":  # consecutive months: about a dozen labels are enough
@@ -229,9 +236,19 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
     _label_chance(ax, VERDICT_LABEL)
     _title(ax, scenario, omit=omit, simulated=getattr(curve, "engine", None) == "simulate")
     handles, labels = ax.get_legend_handles_labels()
-    # Legend top to bottom in the order of the stack.
-    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1))
+    # Legend top to bottom in the order of the stack, without a band too thin to see.
+    seen = [chance.max() >= VISIBLE_SHARE for _, chance in stacks]
+    kept = [(h, lab) for (h, lab), shown in zip(zip(handles, labels), seen) if shown][::-1]
+    ax.legend([h for h, _ in kept], [lab for _, lab in kept], loc="upper left",
+              bbox_to_anchor=(1.01, 1))
     return ax
+
+
+#: Bars few enough to carry their answer, and the shares worth writing on them.
+ANSWERED_BARS = 3
+LABELLED_SHARE = 0.04
+#: A band thinner than this everywhere is not seen, so it gets no legend entry.
+VISIBLE_SHARE = 0.005
 
 
 def plot_simulated_solution(solution, ax=None):
