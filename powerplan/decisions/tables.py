@@ -47,12 +47,22 @@ class RequirementsTable:
         reason there is no answer).
     scenario : Scenario
         The scenario supplying every other setting.
+    engine : {"analytic", "simulate"}
+        How the cells were solved.
     """
 
     quantity: str
     target_power: float
     cells: pd.DataFrame = field(repr=False)
     scenario: Scenario = field(repr=False, compare=False)
+    engine: str = "analytic"
+
+    @property
+    def _test(self) -> str:
+        """The test the cells assumed, as the title names it."""
+        if self.engine == "simulate":
+            return f"{self.scenario.simulation.test} test, by simulation"
+        return f"{self.scenario.method} test"
 
     @property
     def direction(self) -> str:
@@ -111,8 +121,10 @@ class RequirementsTable:
             row["achieved_power"] = (None if pd.isna(row["achieved_power"])
                                      else float(row["achieved_power"]))
             records.append(row)
+        method = (self.scenario.simulation.test if self.engine == "simulate"
+                  else self.scenario.method)
         return {"quantity": self.quantity, "target_power": self.target_power,
-                "method": self.scenario.method, "alpha": self.scenario.alpha,
+                "engine": self.engine, "method": method, "alpha": self.scenario.alpha,
                 "cells": records}
 
     def _label(self, value, status) -> str:
@@ -145,10 +157,10 @@ class RequirementsTable:
             columns = ("reductions" if (effects < 0).all() else
                        "increases" if (effects > 0).all() else "effects")
             return (f"Minimum people to submit for {power} power "
-                    f"({self.scenario.method} test, {self.scenario.alternative}, "
+                    f"({self._test}, {self.scenario.alternative}, "
                     f"alpha {self.scenario.alpha:g}); columns are {columns} in points")
         return (f"Minimum detectable {self.direction} (points) with {power} power "
-                f"({self.scenario.method} test, {self.scenario.alternative}, "
+                f"({self._test}, {self.scenario.alternative}, "
                 f"alpha {self.scenario.alpha:g}); columns are people submitted")
 
     def _footer(self) -> list[str]:
@@ -330,4 +342,4 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
                       "status": f"failed: {report.error}"}
         rows.append({"base_rate": settings["base_rate"], "retention": settings["retention"],
                      column: settings[column]} | answer)
-    return RequirementsTable(quantity, target, pd.DataFrame(rows), scenario)
+    return RequirementsTable(quantity, target, pd.DataFrame(rows), scenario, engine.name)
