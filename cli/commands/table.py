@@ -97,6 +97,10 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
         click.echo(table.to_markdown())
     else:
         click.echo(table.to_text())
+    failed = int(table.cells["status"].str.startswith("failed").sum())
+    if failed:  # printed, but not every cell has its answer
+        raise click.ClickException(f"{failed:,} of {len(table.cells):,} cells failed (marked "
+                                   f"'failed' above); run the command again to retry them")
 
 
 def register(group: click.Group) -> None:

@@ -165,9 +165,10 @@ class RequirementsTable:
 
     def _footer(self) -> list[str]:
         lines = []
-        if (self.cells["status"] != "ok").any():
+        failed = self.cells["status"].str.startswith("failed")
+        if ((self.cells["status"] != "ok") & ~failed).any():
             lines.append("; ".join(f"{label}: {meaning}" for label, meaning in NO_ANSWER.items()))
-        if self.cells["status"].str.startswith("failed").any():
+        if failed.any():
             lines.append(f"failed: {FAILED}")
         return lines
 
