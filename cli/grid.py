@@ -150,15 +150,14 @@ def _client(grid: dict, workers: int | None):
     if not (grid["dask"] or grid["scheduler"] is not None):
         yield None
         return
+    if grid["scheduler"] is not None and workers is not None:
+        raise click.UsageError("--workers sets the size of the local cluster of --dask; the "
+                               "cluster at --scheduler has its own workers")
     with ExitStack() as stack:
         try:
             client = stack.enter_context(powerplan.dask_client(
                 grid["scheduler"], workers=workers if grid["dask"] else None))
         except InvalidInputError as error:
-            if error.field == "workers":
-                raise click.UsageError("--workers sets the size of the local cluster of "
-                                       "--dask; the cluster at --scheduler has its own "
-                                       "workers") from None
             raise click.UsageError(f"{_option(grid)} {error.requirement}") from None
         except OSError as error:
             raise click.BadParameter(f"cannot reach a scheduler at {grid['scheduler']}: "

@@ -99,8 +99,13 @@ def dask_client(scheduler: str | None = None, *, workers: int | None = None,
         return
     if workers is not None:
         workers = _validate.integer("workers", workers, 1, MAX_WORKERS)
+    # TCP on 127.0.0.1 for threads too: their default, in-process transport still opens
+    # its HTTP server and workers' ports on every address. The scheduler's HTTP server
+    # (health and metrics, no dashboard) takes any free port, not 8787, which another
+    # cluster on this machine may hold.
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                                  host=LOCAL_HOST, dashboard_address=None,
+                                  protocol="tcp://", host=LOCAL_HOST, dashboard_address=None,
+                                  scheduler_kwargs={"dashboard_address": f"{LOCAL_HOST}:0"},
                                   silence_logs=logging.ERROR) as cluster:
         with distributed.Client(cluster) as client:
             yield client
