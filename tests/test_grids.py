@@ -157,6 +157,18 @@ def test_a_file_that_is_not_a_store_is_refused(tmp_path):
         ResultStore(path)
     with pytest.raises(InvalidInputError, match="must be a file, not the folder"):
         ResultStore(tmp_path)
+    with pytest.raises(InvalidInputError, match="store cannot be made at .*: there is no folder"):
+        ResultStore(tmp_path / "missing" / "grid.sqlite")
+
+
+def test_a_simulated_portfolio_refuses_a_comparison_ratio_column(runner, tmp_path):
+    path = tmp_path / "services.csv"
+    path.write_text("name,cohort,comparison_ratio\na,300,5\n")
+    result = runner.invoke(cli, ["portfolio", "--services", str(path), "--engine", "simulate"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: Invalid value for '--services': the comparison_ratio column sets the analytic "
+        "engine; the simulator's comparison group comes from matching (--k, --pool)")
 
 
 def test_a_stored_assurance_equals_a_fresh_one(tmp_path):

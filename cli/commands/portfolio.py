@@ -110,6 +110,11 @@ def portfolio_command(services, prior, engine, as_json, **options):
     grid = split_grid(options, engine)
     defaults = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
     named = read_services(services, defaults)
+    if engine == "simulate" and any(scenario.comparison_ratio != defaults.comparison_ratio
+                                    for scenario in named.values()):
+        raise click.BadParameter("the comparison_ratio column sets the analytic engine; the "
+                                 "simulator's comparison group comes from matching (--k, "
+                                 "--pool)", param_hint="'--services'")
     if engine == "analytic":
         result = powerplan.portfolio(named, prior=prior)
     else:

@@ -68,6 +68,9 @@ class ResultStore:
         self.path = Path(path)
         if self.path.is_dir():
             raise InvalidInputError("store", f"must be a file, not the folder {self.path}")
+        if not self.path.parent.is_dir():
+            raise InvalidInputError("store", f"cannot be made at {self.path}: there is no "
+                                             f"folder {self.path.parent}")
         try:
             with self._connect() as connection:
                 connection.execute(_SCHEMA)
