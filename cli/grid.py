@@ -62,8 +62,8 @@ def split_grid(options: dict, engine: str) -> dict:
 
 
 class CellBar(powerplan.GridProgress):
-    """The cells' progress bar on ``stream`` (with the studies simulated so far in this
-    process), shown only on a terminal and once a run has taken a second."""
+    """The cells' progress bar on ``stream`` (with the studies simulated so far), shown
+    only on a terminal and once a run has taken a second."""
 
     def __init__(self, stream=None, clock=time.monotonic):
         super().__init__()

@@ -109,6 +109,23 @@ def test_sweeps_assurance_and_portfolios_are_the_same_wherever_they_run(where, r
     assert dumped(portfolio) == dumped(serial_grids[2])
 
 
+class CountReplicates(GridProgress):
+    def __init__(self):
+        super().__init__()
+        self.simulated = 0
+
+    def replicates(self, count):
+        self.simulated += count
+
+
+@pytest.mark.parametrize("where", ["processes", "threads"])
+def test_the_replicates_simulated_on_workers_are_reported(where, request):
+    progress = CountReplicates()
+    pp.sweep(SMALL, "cohort", [100, 200], engine=Simulator(n_sims=80, seed=1),
+             client=request.getfixturevalue(where), progress=progress)
+    assert (progress.simulated, progress.computed) == (160, 2)
+
+
 def test_a_failing_cell_on_a_cluster_is_reported_and_the_others_finish(processes):
     # a pool of 1,000 cannot supply 1,200 analysed treated people: that cell raises on its
     # worker (a sweep checks every value first; the grid's runner must not rely on it)
@@ -164,8 +181,13 @@ def test_a_run_killed_with_its_client_resumes_without_repeating_a_cell(tmp_path,
     run.wait()
     before = stored_keys(path)
     assert 2 <= len(before) < 6, run.stderr.read().decode()
-    left = [p for p in psutil.process_iter(["pid"]) if _group_of(p) == run.pid and _alive(p)]
-    assert left == []  # nothing of the killed run is left running
+    def left():  # the killed run's processes still running (SIGKILL lands soon, not at once)
+        return [p for p in psutil.process_iter(["pid"]) if _group_of(p) == run.pid and _alive(p)]
+
+    deadline = time.monotonic() + 30
+    while left() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert left() == []  # nothing of the killed run is left running
 
     simulated = []
 

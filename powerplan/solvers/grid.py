@@ -192,8 +192,7 @@ def run_cells(cells: Sequence[Cell], *, client=None, store: ResultStore | None =
         Cells found in it are not run; each cell run is written to it as it
         finishes.
     progress : GridProgress, optional
-        Told the counts, each cell as it ends and (in this process) the
-        replicates simulated.
+        Told the counts, each cell as it ends and the replicates simulated.
 
     Returns
     -------
@@ -229,7 +228,7 @@ def run_cells(cells: Sequence[Cell], *, client=None, store: ResultStore | None =
         if client is None:
             _run_here(cells, pending, progress, finish)
         else:
-            _run_on(client, cells, pending, finish)
+            _run_on(client, cells, pending, progress, finish)
     finally:
         progress.close()
     return GridRun(tuple(answers), tuple(reports))
@@ -262,27 +261,58 @@ def _run_here(cells, pending, progress, finish) -> None:
             finish(indices, answer)
 
 
-def _run_on(client, cells, pending, finish) -> None:
+def _reporting(function, queue_name: str, *arguments, engine):
+    """Run a cell on a worker, its simulator's replicates put on the run's Dask queue."""
+    if isinstance(engine, Simulator):
+        from distributed import Queue
+
+        queue = Queue(queue_name)
+        engine = engine.replace(progress=queue.put)
+    return function(*arguments, engine=engine)
+
+
+def _run_on(client, cells, pending, progress, finish) -> None:
     """Each cell a task on the cluster; answers gathered (and stored) as they finish,
-    then released, so no finished cell is held by a worker that might be lost."""
-    from distributed import as_completed
+    then released, so no finished cell is held by a worker that might be lost.
+
+    The workers put their replicates on a Dask queue, read here between finished
+    cells (at least every half second) and given to ``progress``.
+    """
+    from distributed import Queue, wait
 
     run = uuid.uuid4().hex[:8]
+    queue = Queue(f"powerplan-replicates-{run}", client=client)
     futures = {}
     for key, indices in pending.items():
         cell = cells[indices[0]]
         engine = cell.engine
-        if isinstance(engine, Simulator):  # the cluster is the parallelism; no progress there
+        if isinstance(engine, Simulator):  # the cluster is the parallelism
             engine = engine.replace(workers=1, progress=None)
-        future = client.submit(cell.function, *cell.arguments, engine=engine,
-                               key=f"powerplan-{cell.grid}-{key[:16]}-{run}", pure=False)
+        future = client.submit(_reporting, cell.function, queue.name, *cell.arguments,
+                               engine=engine, key=f"powerplan-{cell.grid}-{key[:16]}-{run}",
+                               pure=False)
         futures[future] = indices
-    for future in as_completed(list(futures)):
-        indices = futures.pop(future)
+    waiting = set(futures)
+    while waiting:
         try:
-            answer = future.result()
-        except Exception as error:  # the cell raised, or its workers kept dying
-            finish(indices, error=error)
-        else:
-            finish(indices, answer)
-        future.release()
+            done, waiting = wait(waiting, timeout=0.5, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done = set()
+        _drain(queue, progress)
+        for future in done:
+            indices = futures.pop(future)
+            try:
+                answer = future.result()
+            except Exception as error:  # the cell raised, or its workers kept dying
+                finish(indices, error=error)
+            else:
+                finish(indices, answer)
+            future.release()
+    _drain(queue, progress)
+
+
+def _drain(queue, progress) -> None:
+    count = queue.qsize()
+    if count:
+        for replicates in queue.get(batch=count):
+            progress.replicates(replicates)

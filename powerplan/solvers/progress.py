@@ -12,8 +12,9 @@ A grid function (``requirements_table``, ``sweep``, ``assurance``,
 * any other function: called with the number of replicates just
   simulated, as a :class:`~powerplan.Simulator`'s ``progress`` is.
 
-Replicates are reported for cells run in this process; cells run on Dask
-workers are reported as they finish.
+Replicates are reported wherever the cells run: a cell on a Dask worker puts
+its counts on a Dask queue of the run, which is read between finished cells
+(at least every half second).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class GridProgress:
             self.computed += 1
 
     def replicates(self, count: int) -> None:
-        """``count`` more replicates of the cell running in this process are done."""
+        """``count`` more replicates of a running cell are done."""
 
     def close(self) -> None:
         """The run has ended (however it ended)."""
