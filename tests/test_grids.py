@@ -309,7 +309,7 @@ def test_a_table_run_twice_with_a_store_reads_its_cells_back(runner, tmp_path):
     assert first.exit_code == second.exit_code == plain.exit_code == 0, first.output
     assert first.stdout == second.stdout == plain.stdout
     assert first.stdout.startswith("Minimum people to submit for 80% power (welch test, by "
-                                   "simulation, two-sided, alpha 0.05)")
+                                   "simulation with seed 1, two-sided, alpha 0.05)")
     assert first.stderr == "1 cell: 1 computed, 0 read from the store, 0 failed.\n"
     assert second.stderr == "1 cell: 0 computed, 1 read from the store, 0 failed.\n"
     assert plain.stderr == ""

@@ -49,6 +49,9 @@ class RequirementsTable:
         The scenario supplying every other setting.
     engine : {"analytic", "simulate"}
         How the cells were solved.
+    seed : int or None
+        The simulator's seed (each cell's own is drawn from it); None for
+        the analytic engine.
     """
 
     quantity: str
@@ -56,12 +59,13 @@ class RequirementsTable:
     cells: pd.DataFrame = field(repr=False)
     scenario: Scenario = field(repr=False, compare=False)
     engine: str = "analytic"
+    seed: int | None = None
 
     @property
     def _test(self) -> str:
         """The test the cells assumed, as the title names it."""
         if self.engine == "simulate":
-            return f"{self.scenario.simulation.test} test, by simulation"
+            return f"{self.scenario.simulation.test} test, by simulation with seed {self.seed}"
         return f"{self.scenario.method} test"
 
     @property
@@ -124,7 +128,8 @@ class RequirementsTable:
         method = (self.scenario.simulation.test if self.engine == "simulate"
                   else self.scenario.method)
         return {"quantity": self.quantity, "target_power": self.target_power,
-                "engine": self.engine, "method": method, "alpha": self.scenario.alpha,
+                "engine": self.engine, "seed": self.seed, "method": method,
+                "alpha": self.scenario.alpha,
                 "cells": records}
 
     def _label(self, value, status) -> str:
@@ -343,4 +348,5 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
                       "status": f"failed: {report.error}"}
         rows.append({"base_rate": settings["base_rate"], "retention": settings["retention"],
                      column: settings[column]} | answer)
-    return RequirementsTable(quantity, target, pd.DataFrame(rows), scenario, engine.name)
+    return RequirementsTable(quantity, target, pd.DataFrame(rows), scenario, engine.name,
+                             engine.seed if isinstance(engine, Simulator) else None)
