@@ -118,8 +118,8 @@ def test_plotting_imports_nothing_that_computes(name):
 
 
 def test_import_powerplan_stays_light():
-    heavy = ("statsmodels", "matplotlib", "scipy", "pandas", "powerplan.simulator",
-             "powerplan.plotting", "powerplan.solvers")
+    heavy = ("statsmodels", "matplotlib", "scipy", "pandas", "dask", "distributed", "tqdm",
+             "powerplan.simulator", "powerplan.plotting", "powerplan.solvers")
     code = ("import sys, powerplan; "
             f"print(sorted({{m.split('.')[0] if not m.startswith('powerplan') else m "
             f"for m in sys.modules if m.startswith({heavy!r})}}))")

@@ -285,13 +285,14 @@ def test_month_options_take_a_full_date_as_people_type_it(runner, option):
 
 # progress=True: one bar, in a notebook or a terminal ----------------------------------
 
-def test_progress_true_shows_one_bar_over_the_whole_run(capsys):
+def test_progress_true_shows_bars_over_the_whole_run(capsys):
     quiet = sweep(SMALL, "cohort", [200, 300], engine=Simulator(n_sims=32, seed=1))
     shown = sweep(SMALL, "cohort", [200, 300], engine=Simulator(n_sims=32, seed=1,
                                                                  progress=True))
     np.testing.assert_array_equal(quiet.power, shown.power)
     bar = capsys.readouterr().err
-    assert "64/64" in bar and "/32" not in bar  # one bar for both values
+    # a sweep is a grid: one bar of its cells (both values), one of all their replicates
+    assert "cells: 100%" in bar and "2/2" in bar and "64rep" in bar
     assert powerplan.simulate(SMALL, n_sims=16, seed=1, progress=True).power == \
         powerplan.simulate(SMALL, n_sims=16, seed=1).power
 

@@ -6,12 +6,16 @@ import click
 
 import powerplan
 from powerplan.limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS,
-                              DEFAULT_RETENTIONS)
+                              DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DEFAULT_RETENTIONS)
 
 from .. import figures
-from ..options import build_scenario, scenario_options, target_power_option
+from ..engine import split_engine
+from ..grid import grid_options, grid_run, split_grid
+from ..options import (build_scenario, scenario_options, solver_simulation_options,
+                       target_power_option)
 from ..output import spreadsheet_safe, text_to_stderr, to_json
 from ..params import BASE_RATES, COHORTS, EFFECTS, RETENTIONS
+from .plan import engine_option, precision_option
 
 FORMATS = ("text", "csv", "markdown", "json")
 
@@ -47,8 +51,12 @@ FORMATS = ("text", "csv", "markdown", "json")
               help="Print one JSON object (the same as --format json, as other commands take "
                    "--json).")
 @figures.plot_option("Draw the table as heatmaps, one per retention, on one colour scale.")
+@engine_option
+@solver_simulation_options
+@precision_option
+@grid_options
 def table_command(mde, base_rates, effects, retentions, cohorts, target_power, output_format,
-                  as_json, plot_path, **options):
+                  as_json, plot_path, engine, precision, **options):
     """A grid of minimum cohort sizes over base rates x effects x retention
     (or, with --mde, minimum detectable reductions over base rates x cohorts
     x retention; increases with --alternative greater). Cells without an
@@ -59,16 +67,39 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
       powerplan table --base-rates 0.25,0.35 --effects -3pp,-5pp --format markdown
       powerplan table --mde --cohorts 100,500,1000
       powerplan table --retentions 0.4 --plot requirements.png
+      powerplan table --engine simulate --seed 1 --dask --store table.sqlite
+
+    With --engine simulate each cell is solved by simulation (as powerplan
+    size --engine simulate), with its own seed drawn from --seed and the
+    cell's values, so the table is the same however its cells are run:
+    here, on a local Dask cluster (--dask) or a running one (--scheduler).
+    With --store the finished cells are kept, and a second run of the same
+    command (same --seed) reads them back and solves only the rest.
     """
     if as_json:
         if output_format not in ("text", "json"):
             raise click.UsageError(f"--json and --format {output_format} ask for two outputs; "
                                    f"give one")
         output_format = "json"
-    scenario = build_scenario(uses_effect=False, **options)  # each cell sets the effect
-    table = powerplan.requirements_table(
-        scenario, quantity="effect" if mde else "cohort", base_rates=base_rates,
-        effects=effects, retentions=retentions, cohorts=cohorts, target_power=target_power)
+    simulation, run = split_engine(options, engine)
+    grid = split_grid(options, engine)
+    # each cell sets the effect
+    scenario = build_scenario(simulation=simulation, uses_effect=False, **options)
+    settings = dict(quantity="effect" if mde else "cohort", base_rates=base_rates,
+                    effects=effects, retentions=retentions, cohorts=cohorts,
+                    target_power=target_power)
+    if engine == "analytic":
+        if precision is not None:
+            raise click.UsageError("--precision applies to the simulator; add --engine simulate")
+        table = powerplan.requirements_table(scenario, **settings)
+    else:
+        with grid_run(grid, run["workers"], run["quiet"]) as keywords:
+            simulator = powerplan.Simulator(
+                seed=run["seed"], workers=keywords.pop("workers"),
+                precision=precision or DEFAULT_PRECISION,
+                max_sims=run["sims"] or DEFAULT_MAX_SIMS)
+            table = powerplan.requirements_table(scenario, **settings, engine=simulator,
+                                                 **keywords)
     err = text_to_stderr()  # --plot - took standard output
     if output_format == "json":
         click.echo(to_json(table.to_dict()), err=err)
@@ -78,6 +109,10 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
         click.echo(table.to_markdown(), err=err)
     else:
         click.echo(table.to_text(), err=err)
+    failed = int(table.cells["status"].str.startswith("failed").sum())
+    if failed:  # printed, but not every cell has its answer
+        raise click.ClickException(f"{failed:,} of {len(table.cells):,} cells failed (marked "
+                                   f"'failed' above); run the command again to retry them")
     if plot_path is not None:
         figures.draw(lambda: figures.table_figure(table), plot_path)
 

@@ -9,7 +9,7 @@ each cohort.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from ..design.scenario import Scenario, check_scenario
 from ..engines import ANALYTIC, Engine, as_engine, is_analytic, refuse_unused
 from ..errors import InvalidInputError
 from ..results.curves import FIELDS, MDECurve, PowerCurve, PowerCurves
+from .grid import Cell, cell_key, check_grid_options, run_cells
 from .solve import solve
 
 def vary(scenario: Scenario, field: str, value) -> Scenario:
@@ -58,9 +59,14 @@ def _engine_iv(scenarios: list[Scenario], field: str, engine: Engine) -> Engine:
     return engine.seeded()
 
 
+def _power(scenario: Scenario, *, engine: Engine):
+    """One point of a sweep (a module-level function, so a Dask worker can import it)."""
+    return engine.power(scenario)
+
+
 def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | str = ANALYTIC,
           n_sims: int | None = None, seed: int | None = None, workers: int = 1,
-          progress: Callable[[int], None] | None = None) -> PowerCurve:
+          progress=None, client=None, store=None) -> PowerCurve:
     """Power of a planned study at several values of one setting.
 
     Parameters
@@ -79,18 +85,32 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | 
         :class:`~powerplan.Simulator`, whose results carry a 95% Wilson
         interval and are drawn as points with error bars. ``"simulate"``
         makes one from ``n_sims``, ``seed``, ``workers`` and ``progress``.
-    n_sims, seed, workers, progress
+    n_sims, seed, workers
         With ``engine="simulate"`` only: simulated studies at each value
-        (default 1,000), the seed, processes, and a callback given the
-        number of studies just finished (``n_sims`` times the number of
-        values in all). Every value is simulated with the same seed, None
+        (default 1,000), the seed and processes. Every value is simulated
+        with the same seed, None
         drawing one fresh seed for them all (``curve.results[0].seed``):
         study ``i`` at each value draws from the same random streams and the
         same comparison pool, so neighbouring values share most of their
         Monte Carlo error (common random numbers). The curve is then
         smoother, and differences between values more precise, than with a
         seed per value; each value's interval is its own, and the intervals
-        are not independent of each other.
+        are not independent of each other. So a sweep point's seed is the
+        run's seed itself, not one drawn for the point as a requirement
+        table's cells are.
+    progress : None, True, GridProgress or function
+        Simulation only. A function is given the number of studies just
+        finished (``n_sims`` times the number of values in all); ``True``
+        draws progress bars of values and studies; a
+        :class:`~powerplan.GridProgress` is told each value as it ends (see
+        :mod:`powerplan.solvers.progress`).
+    client : dask.distributed.Client, optional
+        Simulation only: simulate the values on its cluster, one task each,
+        with results equal to a run in this process.
+    store : ResultStore or path, optional
+        Simulation with a fixed seed only: values found in the results
+        store are read back instead of simulated, and each value simulated
+        is written to it as it finishes.
 
     Returns
     -------
@@ -125,14 +145,15 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | 
     _validate.choice("field", field, FIELDS)
     values = _values(values)
     scenarios = [vary(scenario, field, value) for value in values]
-    engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers, progress=progress)
+    engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers)
+    client, store, progress = check_grid_options(engine, client, store, progress)
     engine = _engine_iv(scenarios, field, engine)
-    if is_analytic(engine):
-        results = tuple(engine.power(s) for s in scenarios)
-    else:
-        with engine.reporting(engine.n_sims * len(scenarios)) as simulator:
-            results = tuple(simulator.power(s) for s in scenarios)
-    return PowerCurve(field, tuple(values), results, scenario, solver=solve)
+    cells = [Cell({field: value}, _power, (varied,), engine,
+                  cell_key("sweep", {field: value}, varied, engine), grid="sweep")
+             for value, varied in zip(values, scenarios)]
+    run = run_cells(cells, client=client, store=store, progress=progress)
+    run.raise_failures()
+    return PowerCurve(field, tuple(values), run.answers, scenario, solver=solve)
 
 
 def sweep_by(scenario: Scenario, field: str, values: Iterable, *, by: str, levels: Iterable,
