@@ -22,7 +22,7 @@ _PUBLIC = {
     ".design.priors": ("DiscretePrior", "NormalPrior"),
     ".design.scenario": ("Scenario",),
     ".design.simulation_settings": ("SimulationSettings",),
-    ".outcomes": ("SETTINGS",),
+    ".outcomes": ("OUTCOMES", "SETTINGS", "Frequency", "Rate", "TimeToFirst"),
     ".engines": ("Simulator", "simulate"),
     ".formulas.analytic": ("analytic",),
     ".results.power": ("PowerResult", "SimulatedPowerResult", "Solution"),

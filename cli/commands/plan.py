@@ -8,8 +8,9 @@ import powerplan
 from powerplan.limits import DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DIRECTIONS, ENGINES
 
 from .. import figures
-from ..options import (build_scenario, json_option, prior_option, scenario_options,
-                       simulation_options, solver_simulation_options, target_power_option)
+from ..options import (build_scenario, json_option, prior_option, refuse_prior_for_measure,
+                       scenario_options, simulation_options, solver_simulation_options,
+                       target_power_option)
 from ..output import emit_result
 from ..engine import emit_power, run_options, run_simulation, split_engine
 from ..params import PROPORTION
@@ -76,6 +77,7 @@ def power_command(as_json, prior, engine, plot_path, **options):
         return run_simulation(options, as_json=as_json, prior=prior, plot_path=plot_path)
     split_engine(options, "analytic")
     scenario = build_scenario(uses_effect=prior is None, **options)
+    refuse_prior_for_measure(scenario, prior)
     figures.refuse_prior(plot_path, prior)
     if prior is None:
         result = powerplan.analytic(scenario)
@@ -112,6 +114,7 @@ def size_command(as_json, target_power, prior, engine, precision, plot_path, **o
     """
     simulation, run = split_engine(options, engine)
     scenario = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
+    refuse_prior_for_measure(scenario, prior)
     figures.refuse_prior(plot_path, prior)
     solution = _solve(scenario, "cohort", engine, run, precision, target_power=target_power,
                       prior=prior)
@@ -122,8 +125,9 @@ def size_command(as_json, target_power, prior, engine, precision, plot_path, **o
                                "e.g. powerplan mde --cohort 1000")
 @scenario_options
 @target_power_option
-@click.option("--direction", type=click.Choice(DIRECTIONS), default="reduction",
-              show_default=True, help="Solve for the smallest reduction or increase.")
+@click.option("--direction", type=click.Choice(DIRECTIONS),
+              help="Solve for the smallest reduction or increase. [default: the measure's "
+                   "better direction: a reduction, an increase for --measure time]")
 @engine_option
 @solver_simulation_options
 @precision_option

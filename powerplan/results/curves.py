@@ -28,6 +28,16 @@ _VERDICTS = (("power", "power"), ("significant reduction", "p_significant_reduct
              ("significant increase", "p_significant_increase"))
 
 
+def _verdict_columns(outcome) -> tuple:
+    """The verdict columns of a printed curve, in the measure's words (the rate's are
+    :data:`_VERDICTS`), with "not reported" for a measure with a reporting gate."""
+    columns = ((_VERDICTS[0], (outcome.lower_words, _VERDICTS[1][1]), _VERDICTS[2],
+                (outcome.higher_words, _VERDICTS[3][1])))
+    if outcome.min_treated_reoffenders:
+        columns += (("not reported", "p_not_reported"),)
+    return columns
+
+
 def _spread(record: dict) -> dict:
     """``record`` with each table in it spread into columns named ``table.key``."""
     spread = {}
@@ -140,7 +150,7 @@ class PowerCurve:
         probe = {self.field: self.values[0]}
         return scenario.replace(**probe) == self.scenario.replace(**probe)
 
-    def solve(self, target_power: float = 0.8, *, direction: str = "reduction") -> Solution:
+    def solve(self, target_power: float = 0.8, *, direction: str | None = None) -> Solution:
         """Where the curve's setting reaches ``target_power``, by :func:`powerplan.solve`
         (the curve's ``solver``).
 
@@ -196,9 +206,10 @@ class PowerCurve:
             first = self.results[0]
             lines.append(f"  {first.n_sims:,} simulated studies at each value, seed "
                          f"{first.seed} (the same at every value)")
-        header = [label] + [heading for heading, _ in _VERDICTS]
+        verdicts = _verdict_columns(s.outcome)
+        header = [label] + [heading for heading, _ in verdicts]
         rows = [[setting.format(value)]
-                + [_format.percent(getattr(result, name)) for _, name in _VERDICTS]
+                + [_format.percent(getattr(result, name)) for _, name in verdicts]
                 for value, result in zip(self.values, self.results)]
         if self.has_intervals:
             header.insert(2, "95% interval")

@@ -99,8 +99,14 @@ class PowerResult:
                 else self.p_significant_reduction)
 
     def to_dict(self) -> dict:
-        """Every figure as a plain Python value (JSON-ready); no scenario object."""
-        return {k: _plain(v) for k, v in self.__dict__.items() if k != "scenario"}
+        """Every figure as a plain Python value (JSON-ready); no scenario object
+        (``p_not_reported`` only for a measure with a reporting gate)."""
+        return {k: _plain(v) for k, v in self.__dict__.items()
+                if k not in ("scenario", *self._not_shown())}
+
+    def _not_shown(self) -> tuple[str, ...]:
+        """Fields a measure without a reporting gate leaves out of its figures."""
+        return () if self.scenario.outcome.min_treated_reoffenders else ("p_not_reported",)
 
     def to_frame(self) -> pd.DataFrame:
         """A one-row DataFrame of :meth:`to_dict`."""
@@ -413,7 +419,7 @@ class SimulatedPowerResult(PowerResult):
 
     def to_dict(self) -> dict:
         """Every figure as a plain Python value (JSON-ready); no scenario, no replicates."""
-        skip = ("scenario", "replicates")
+        skip = ("scenario", "replicates", *self._not_shown())
         out = {}
         for key, value in self.__dict__.items():
             if key not in skip:

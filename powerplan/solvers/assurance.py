@@ -243,7 +243,9 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
     base = analytic(shown)
     fields = base.to_dict() | {
         "power": power, "p_significant_reduction": reduction,
-        "p_significant_increase": increase, "p_inconclusive": 1.0 - power,
+        # the chance of not being reported depends on the rate, not on the effect
+        "p_significant_increase": increase,
+        "p_inconclusive": max(0.0, 1.0 - power - base.p_not_reported),
         "power_at_expected_n": None if at_mean is None else min(1.0, at_mean),
         "assurance": increase if scenario.alternative == "greater" else reduction,
         "p_effect_in_direction": _direction_mass(prior, scenario),
