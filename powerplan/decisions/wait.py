@@ -208,9 +208,13 @@ class SubmissionMonth:
     p_inconclusive: float
     below_minimum_request: bool
     reaches_target: bool
+    #: For a measure with a reporting gate (time to first reoffence): the chance of an
+    #: analysed study that is not reported; None for the others.
+    p_not_reported: float | None = None
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items()
+                if not (k == "p_not_reported" and v is None)}
 
 
 @dataclass(frozen=True)
@@ -278,17 +282,27 @@ class SubmissionPlan:
     def _chance(self, month: SubmissionMonth) -> str:
         return _format.percent(self.chance(month), 0)
 
+    @property
+    def _kind(self) -> str:
+        """The verdict hoped for, after 'the chance of a': 'significant reduction' for the
+        rate; the measure's words for the others."""
+        outcome = self.scenario.outcome
+        if outcome.name == "rate":
+            return f"significant {self.direction}"
+        words = outcome.lower_words if self.direction == "reduction" else outcome.higher_words
+        return f"{words} {outcome.measure}"
+
     def summary(self) -> str:
         """What waiting buys, in plain words."""
         target = _format.percent(self.target_power, 0)
-        kind, now, chosen = self.direction, self.current, self.recommended
+        now, chosen = self.current, self.recommended
         if chosen is now:
             return (f"Submitting now ({now.month}) already reaches {target} power: the chance "
-                    f"of a significant {kind} is {self._chance(now)}, with "
+                    f"of a {self._kind} is {self._chance(now)}, with "
                     f"{_format.headcount(now.n_analysable)} analysable.")
         if chosen is not None:
             return (f"Submitting in {chosen.month} instead of now raises the chance of a "
-                    f"significant {kind} from {self._chance(now)} to {self._chance(chosen)}. "
+                    f"{self._kind} from {self._chance(now)} to {self._chance(chosen)}. "
                     f"It is the earliest month reaching {target} power, with "
                     f"{_format.headcount(chosen.n_analysable)} analysable instead of "
                     f"{now.n_analysable:,}.")
@@ -303,7 +317,7 @@ class SubmissionPlan:
                 f"analysable")
         if best.below_minimum_request:
             text += f" (the data service needs at least {self.minimum_request})"
-        return text + f": the chance of a significant {kind} is {self._chance(best)}."
+        return text + f": the chance of a {self._kind} is {self._chance(best)}."
 
     def to_dict(self) -> dict:
         """The plan as plain values (JSON-ready), months as a list of objects."""
@@ -347,7 +361,7 @@ class SubmissionPlan:
             ("intake", self.intake.describe()),
             *self._data_rows(),
             ("retention", _format.percent(s.retention)),
-            ("reoffending rate", _format.rates(s.base_rate, s.treated_rate, s.effect)),
+            s.outcome.values_row(s.effect),
             ("target", f"{_format.percent(self.target_power, 0)} power, at least "
                        f"{self.minimum_request} people analysable"),
             ("recommended month", self.recommended_month or "none within the horizon"),
@@ -356,8 +370,12 @@ class SubmissionPlan:
                 f"{self._month_table()}")
 
     def _month_table(self) -> str:
-        header = ("month", "index dates to", "analysable", "analysed", "power", "reduction",
-                  "increase", "note")
+        outcome = self.scenario.outcome
+        lower, higher = (("reduction", "increase") if outcome.name != "time"
+                         else ("shorter", "longer"))
+        gated = bool(outcome.min_treated_reoffenders)
+        header = ("month", "index dates to", "analysable", "analysed", "power", lower,
+                  higher, *(["not reported"] if gated else []), "note")
         rows = []
         for m in self.months:
             if m.n_analysable == 0:
@@ -371,8 +389,10 @@ class SubmissionPlan:
             rows.append((m.month, m.latest_index_date or "-", f"{m.n_analysable:,}",
                           f"{m.expected_n_treated:,.1f}", _format.percent(m.power),
                           _format.percent(m.p_significant_reduction),
-                          _format.percent(m.p_significant_increase), note))
-        return _format.columns(header, rows, left=(0, 1, 7))  # text columns left
+                          _format.percent(m.p_significant_increase),
+                          *([_format.percent(m.p_not_reported or 0.0)] if gated else []),
+                          note))
+        return _format.columns(header, rows, left=(0, 1, len(header) - 1))  # text left
 
 
 def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: int = 36,
@@ -474,6 +494,8 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
             p_inconclusive=r.p_inconclusive if r else 1.0,
             below_minimum_request=n < MIN_REQUEST,
             reaches_target=r is not None and r.power >= target,
+            p_not_reported=((r.p_not_reported if r else 0.0)
+                            if scenario.outcome.min_treated_reoffenders else None),
         ))
     recommended = next((m.month for m in rows
                         if m.reaches_target and not m.below_minimum_request), None)
