@@ -33,10 +33,16 @@ def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
     """Simulate ``scenario`` with the run settings of ``simulator``, a
     :class:`powerplan.Simulator` (its settings already checked when it was made)."""
     check_scenario_runs(scenario)
-    n_sims, chunk_size, workers = simulator.n_sims, simulator.chunk_size, simulator.workers
     entropy = np.random.SeedSequence().entropy if simulator.seed is None else simulator.seed
-    chunks = [(start, min(start + chunk_size, n_sims)) for start in range(0, n_sims, chunk_size)]
     study = replicate.prepare(scenario, entropy)  # once: workers are sent a copy
+    return _summarise(scenario, replicate_columns(study, simulator), entropy)
+
+
+def replicate_columns(study, simulator) -> dict[str, np.ndarray]:
+    """Every replicate of a prepared simulation, column by column, with the run
+    settings of ``simulator`` (chunks, workers, progress)."""
+    n_sims, chunk_size, workers = simulator.n_sims, simulator.chunk_size, simulator.workers
+    chunks = [(start, min(start + chunk_size, n_sims)) for start in range(0, n_sims, chunk_size)]
     if workers == 1 or len(chunks) == 1:
         columns = _gather((_run_chunk(study, *chunk) for chunk in chunks), chunks,
                           simulator.progress)
@@ -44,7 +50,7 @@ def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
                                  initializer=_start_worker, initargs=(study,)) as pool:
             columns = _gather(pool.map(_run_chunk_in_worker, chunks), chunks, simulator.progress)
-    return _summarise(scenario, columns, entropy)
+    return columns
 
 
 def _gather(parts, chunks, progress) -> dict[str, np.ndarray]:

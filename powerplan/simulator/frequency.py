@@ -54,11 +54,10 @@ def calibrate(scenario, population, pool, pilot) -> FrequencyModel:
 draw_people = rate.draw_people
 
 
-def offences(model: FrequencyModel, population, strength: float, matched, n_records):
+def offences(model: FrequencyModel, treated_y, record_y, matched, n_records):
     """Offences in the year of each treated person left after the funnel and of each
-    matched record (0 for those who do not reoffend), and whether they reoffended."""
+    matched record (0 for those who do not reoffend, ``treated_y``, ``record_y``)."""
     m = matched
-    treated_y, record_y = rate.reoffended(model.rate, population, strength, m, n_records)
     rows = np.bincount(m.row, minlength=len(n_records))
     extra_records, extra_treated = [], []
     for rng, n_rec, n_row in zip(m.rngs, n_records, rows):
@@ -69,14 +68,19 @@ def offences(model: FrequencyModel, population, strength: float, matched, n_reco
                                                  model.dispersion, int(n_row)))
     treated = treated_y * (1.0 + np.concatenate(extra_treated + [np.empty(0)]))
     records = record_y * (1.0 + np.concatenate(extra_records + [np.empty(0)]))
-    return treated, records, treated_y, record_y
+    return treated, records
 
 
 def measure(model: FrequencyModel, population, strength: float, matched,
             n_records) -> Frequencies:
     """Step 4: each study's treated and weighted comparison offences per person."""
+    treated_y, record_y = rate.reoffended(model.rate, population, strength, matched, n_records)
+    return summarise(*offences(model, treated_y, record_y, matched, n_records), matched)
+
+
+def summarise(treated, records, matched) -> Frequencies:
+    """Each study's treated and weighted comparison offences per person."""
     m = matched
-    treated, records, _, _ = offences(model, population, strength, m, n_records)
     blocks = len(m.n_treated)
     analysed = m.n_matches > 0
     _, treated_mean, treated_var, _ = group_moments(

@@ -240,9 +240,13 @@ def measure(model: RateModel, population, strength: float, matched, n_records: n
     """Step 4: outcomes of the analysed treated and of their matched records, summarised
     per study as the treated rate and the weighted comparison rate (see
     :func:`reoffended`)."""
+    return summarise(*reoffended(model, population, strength, matched, n_records), matched)
+
+
+def summarise(treated_y, record_y, matched):
+    """The treated rate and the weighted comparison rate of each study."""
     m = matched
     analysed = m.n_matches > 0
-    treated_y, record_y = reoffended(model, population, strength, m, n_records)
     blocks = len(m.n_treated)
     with np.errstate(invalid="ignore", divide="ignore"):
         treated_rate = np.bincount(m.row[analysed], weights=treated_y[analysed],

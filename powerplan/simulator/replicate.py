@@ -60,6 +60,9 @@ class Study:
     pool_design: propensity.PoolDesign  # the patterns' side of the propensity fit
     pool_var: np.ndarray         # (4,) covariate variances in the pool
     outcome_model: object = None  # the outcome's calibrated model, set by prepare()
+    #: The module simulating the outcome, when it is not the scenario's outcome's own
+    #: (the three headline measures together: :mod:`.headline`).
+    outcome_module: object = None
 
 
 #: The calibration pilot matches studies (seeds of their own, ``spawn_key=(2, i)``)
@@ -245,7 +248,7 @@ def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
 
     # Step 4: outcomes of the analysed treated and of their matched records.
     n_records = np.bincount(m.record_row, minlength=BLOCK)  # matched records per replicate
-    model = outcome_model(scenario)
+    model = study.outcome_module or outcome_model(scenario)
     measured = model.measure(study.outcome_model, study.population, settings.outcome_strength,
                              m, n_records)
 
