@@ -151,10 +151,14 @@ def joint_chances(p_values: np.ndarray, direction: np.ndarray, alpha: float) -> 
 
     Examples
     --------
-    >>> p = np.array([[0.01, 0.03, np.nan], [0.02, 0.04, 0.3], [0.2, 0.01, 0.04]])
-    >>> d = np.array([[1, 1, 0], [1, -1, 1], [1, 1, -1]])
+    In the first study two measures are reported, so Holm compares 0.02 with
+    0.025 and then 0.03 with 0.05 (both rejected), and Bonferroni 0.03 with
+    0.025 (not); in the second Holm stops at once (0.02 > 0.05 / 3):
+
+    >>> p = np.array([[0.03, 0.02, np.nan], [0.02, 0.04, 0.3], [0.2, 0.01, 0.04]])
+    >>> d = np.array([[1, -1, 0], [1, -1, 1], [1, 1, -1]])
     >>> joint_chances(p, d, 0.05)
-    {'any_better': 3, 'any_better_holm': 3, 'any_better_bonferroni': 2, 'opposite_verdicts': 2, 'directions_disagree': 2}
+    {'any_better': 3, 'any_better_holm': 2, 'any_better_bonferroni': 1, 'opposite_verdicts': 3, 'directions_disagree': 3}
     """
     finite = np.isfinite(p_values)
     m = finite.sum(axis=1)
