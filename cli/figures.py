@@ -77,6 +77,11 @@ def power_figure(result):
     return funnel
 
 
+def measures_figure(result):
+    """The three headline measures' verdict chances side by side."""
+    return plotting.plot_measures(result, ax=new_axes())
+
+
 def solution_fit_figure(solution):
     """A simulated solution: the simulated powers, the fitted curve and the answer."""
     return plotting.plot_simulated_solution(solution, ax=new_axes())

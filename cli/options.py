@@ -93,14 +93,15 @@ FREQUENCY, TIME = Frequency(), TimeToFirst()
 #: Options that set one measure's parameters, by parameter name.
 MEASURE_PARAMETERS = ("rate_effect", "offences_per_reoffender", "dispersion", "days_to_first")
 
-def scenario_options(command=None, *, without=()):
+def scenario_options(command=None, *, without=(), measures=MEASURES):
     """Add the options that describe a planned study to a command.
 
     ``@scenario_options`` adds them all; ``@scenario_options(without=("cohort",))``
-    leaves out the named ones (by parameter name) for commands that vary them.
+    leaves out the named ones (by parameter name) for commands that vary them;
+    ``measures`` are the choices of --measure (``power`` also takes ``all``).
     """
     if command is None:
-        return lambda command: scenario_options(command, without=without)
+        return lambda command: scenario_options(command, without=without, measures=measures)
     options = {
         "config": click.option(
             "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -151,12 +152,14 @@ def scenario_options(command=None, *, without=()):
                  f"the time: welch (as real analyses), logrank-schoenfeld, logrank-freedman "
                  f"(a survival analysis of the same people)."),
         "measure": click.option(
-            "--measure", type=click.Choice(MEASURES),
+            "--measure", type=click.Choice(measures),
             help="The headline measure: rate (one-year proven reoffending), frequency "
                  "(proven reoffences per person) or time (days to first reoffence, among "
-                 "reoffenders; reported only with 30 treated reoffenders). --effect is on "
-                 "its scale: -5pp or rr=0.9; -0.2 or rr=0.8 offences per person; +20d. "
-                 "[default: rate]"),
+                 "reoffenders; reported only with 30 treated reoffenders)"
+                 + (", or all three together (with --rate-effect, --frequency-effect and "
+                    "--time-effect)" if "all" in measures else "")
+                 + ". --effect is on its scale: -5pp or rr=0.9; -0.2 or rr=0.8 offences per "
+                   "person; +20d. [default: rate]"),
         "rate_effect": click.option(
             "--rate-effect", type=RATE_EFFECT,
             help=f"With --measure frequency or time: the effect on the reoffending rate in "
@@ -295,6 +298,9 @@ def build_scenario(config=None, stages=(), simulation=None, *, uses_effect=True,
     from_config = set(settings)
     given = {key: value for key, value in options.items() if value is not None}
     measure = given.pop("measure", None)
+    if measure == "all":
+        raise click.BadParameter("all is planned by powerplan power only",
+                                 param_hint="'--measure'")
     if measure is not None:
         from_config.discard("outcome")
         settings.pop("outcome", None)

@@ -116,6 +116,8 @@ def _effect(field: str, value):
 
 
 EFFECT = Checked("effect", "effect", _effect, number=False)
+#: --frequency-effect and --time-effect: text, read on their measure's scale.
+MEASURE_EFFECT = Checked("effect", "effect", _effect, number=False)
 
 
 def _rate_effect(field: str, value) -> float:

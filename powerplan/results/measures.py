@@ -112,6 +112,12 @@ class MeasuresResult:
                          not_reported])
         return rows
 
+    def plot(self, ax=None):
+        """Draw each measure's verdicts; see :func:`powerplan.plotting.plot_measures`."""
+        from ..plotting import plot_measures
+
+        return plot_measures(self, ax=ax)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per measure: its effect and the chance of each verdict."""
         return pd.DataFrame([
@@ -143,6 +149,5 @@ class MeasuresResult:
         rows = []
         for name, words in JOINT_WORDS.items():
             chance = self.joint.get(name)
-            rows.append((words, "simulate to see (engine='simulate')" if chance is None
-                         else chance.text()))
+            rows.append((words, "by simulation only" if chance is None else chance.text()))
         return "\n".join(lines) + "\n" + _format.table(rows, indent=4)
