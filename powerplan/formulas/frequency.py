@@ -41,6 +41,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, special, stats
 
+from ._smooth import along_sizes
 from .rate import critical_value, one_sided
 
 
@@ -178,8 +179,12 @@ def verdict_chances(outcome, n_treated, n_comparison, *, alpha, alternative, met
     broadcasting against the sizes.
     """
     mean1, mean2, var1, var2 = outcome.moments(effects)
-    return rejection(mean1, mean2, var1, var2, n_treated, n_comparison, alpha=alpha,
-                     alternative=alternative, method=method)
+
+    def chances(n1, n2):
+        return rejection(mean1, mean2, var1, var2, n1, n2, alpha=alpha,
+                         alternative=alternative, method=method)
+
+    return along_sizes(chances, n_treated, n_comparison)
 
 
 def treated_size(outcome, *, ratio, alpha, target_power, alternative, method, max_n):

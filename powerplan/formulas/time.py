@@ -45,6 +45,7 @@ import numpy as np
 from scipy import special, stats
 
 from ..limits import FOLLOW_UP_DAYS
+from ._smooth import along_sizes
 from .frequency import size_for_power, welch_rejection
 from .rate import critical_value, one_sided
 
@@ -151,8 +152,12 @@ def _given_reoffenders(outcome, reoffenders, n_treated, n_comparison, *, alpha, 
 
 def reporting_chance(outcome, n_treated):
     """Chance that ``n_treated`` analysed people include the treated reoffenders the
-    data service needs to report the measure (30)."""
-    return reported_moments(n_treated, outcome.treated_rate, outcome.min_treated_reoffenders)[0]
+    data service needs to report the measure (30): ``P(Binomial(n, rate) >= 30)``."""
+    gate = max(outcome.min_treated_reoffenders, 2)
+    n = np.asarray(n_treated, dtype=float)
+    possible = n >= gate
+    chance = special.betainc(gate, np.where(possible, n - gate + 1, 1.0), outcome.treated_rate)
+    return np.where(possible, chance, 0.0)
 
 
 def verdict_chances(outcome, n_treated, n_comparison, *, alpha, alternative, method,
@@ -165,16 +170,20 @@ def verdict_chances(outcome, n_treated, n_comparison, *, alpha, alternative, met
     against the sizes.
     """
     gate = max(outcome.min_treated_reoffenders, 2)
-    p, mean, variance = reported_moments(n_treated, outcome.treated_rate, gate)
-    sd = np.sqrt(variance)
-    lower = higher = 0.0
-    for node, weight in zip(_NODES, _WEIGHTS):
-        reoffenders = np.where(p > 0, np.maximum(mean + node * sd, 2.0), gate)
-        low, high = _given_reoffenders(outcome, reoffenders, n_treated, n_comparison,
-                                       alpha=alpha, alternative=alternative, method=method,
-                                       effects=effects)
-        lower, higher = lower + weight * low, higher + weight * high
-    return one_sided(p * lower, p * higher, alternative)
+
+    def chances(n1, n2):
+        p, mean, variance = reported_moments(n1, outcome.treated_rate, gate)
+        sd = np.sqrt(variance)
+        lower = higher = 0.0
+        for node, weight in zip(_NODES, _WEIGHTS):
+            reoffenders = np.where(p > 0, np.maximum(mean + node * sd, 2.0), gate)
+            low, high = _given_reoffenders(outcome, reoffenders, n1, n2, alpha=alpha,
+                                           alternative=alternative, method=method,
+                                           effects=effects)
+            lower, higher = lower + weight * low, higher + weight * high
+        return one_sided(p * lower, p * higher, alternative)
+
+    return along_sizes(chances, n_treated, n_comparison)
 
 
 def treated_size(outcome, *, ratio, alpha, target_power, alternative, method, max_n):

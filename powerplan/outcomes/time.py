@@ -23,6 +23,7 @@ is better.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ def _variance_share(u: float) -> float:
     return 1.0 / u ** 2 - (e + 1.0) / e ** 2
 
 
+@functools.lru_cache(maxsize=4096)
 def truncated_exponential(mean_days: float, follow_up: float = FOLLOW_UP_DAYS):
     """The rate ``lam`` (per day) whose exponential truncated to (0, follow_up] has this
     mean, and that distribution's variance (days squared).
@@ -189,7 +191,8 @@ class TimeToFirst(Outcome):
 
         effect = self.effect if effect is None else effect
         treated = self.days_to_first + np.asarray(effect, dtype=float)
-        variance = np.vectorize(lambda mean: truncated_exponential(mean)[1], otypes=[float])
+        variance = np.vectorize(lambda mean: truncated_exponential(float(mean))[1],
+                                otypes=[float])
         comparison_var = truncated_exponential(self.days_to_first)[1]
         return treated, self.days_to_first, variance(treated)[()], comparison_var
 
