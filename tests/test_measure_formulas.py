@@ -191,3 +191,18 @@ def test_not_reported_is_the_chance_of_fewer_than_30_treated_reoffenders():
     total = (result.p_significant_reduction + result.p_inconclusive
              + result.p_significant_increase + result.p_not_reported)
     assert total == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("outcome", [Frequency(), Frequency(effect=-0.05, dispersion=3.0),
+                                     TimeToFirst(), TimeToFirst(effect=40.0)],
+                         ids=["frequency", "frequency-small", "time", "time-large"])
+@pytest.mark.parametrize("cohort", [2000, 20_000, 300_000])
+def test_interpolated_chances_are_the_direct_ones(outcome, cohort, monkeypatch):
+    from powerplan.formulas import _smooth
+
+    scenario = Scenario(outcome=outcome, cohort=cohort)
+    interpolated = analytic(scenario)
+    monkeypatch.setattr(_smooth, "LONG_RUN", 10 ** 9)
+    direct = analytic(scenario)
+    for name in ("p_significant_reduction", "p_significant_increase", "p_not_reported"):
+        assert getattr(interpolated, name) == pytest.approx(getattr(direct, name), abs=1e-10)
