@@ -196,7 +196,7 @@ def test_not_reported_is_the_chance_of_fewer_than_30_treated_reoffenders():
 @pytest.mark.parametrize("outcome", [Frequency(), Frequency(effect=-0.05, dispersion=3.0),
                                      TimeToFirst(), TimeToFirst(effect=40.0)],
                          ids=["frequency", "frequency-small", "time", "time-large"])
-@pytest.mark.parametrize("cohort", [2000, 20_000, 300_000])
+@pytest.mark.parametrize("cohort", [150, 300, 2000, 20_000, 300_000])
 def test_interpolated_chances_are_the_direct_ones(outcome, cohort, monkeypatch):
     from powerplan.formulas import _smooth
 

@@ -3,7 +3,7 @@
 The analytic engine asks for the chances at every number analysed in the
 funnel's window: about a thousand numbers for a cohort of 20,000. The
 noncentral t of the Welch test costs about a microsecond per number, so the
-frequency and the time evaluate their chances at 48 Chebyshev points of the
+frequency and the time evaluate their chances at 32 Chebyshev points of the
 window and interpolate (barycentric, along the sizes): a chance is a smooth
 (analytic) function of the size, and the interpolant is within 1e-10 of the
 direct values in the test suite. Short runs, and sizes the comparison size is
@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 #: Runs of sizes at least this long are interpolated ...
-LONG_RUN = 256
+LONG_RUN = 64
 #: ... from the chances at this many Chebyshev points.
-NODES = 48
+NODES = 32
 
 
 def along_sizes(chances, n_treated, n_comparison):
