@@ -20,4 +20,4 @@ OUTCOMES = {Rate.name: Rate, Frequency.name: Frequency, TimeToFirst.name: TimeTo
 SETTINGS = settings_for(Rate)
 
 __all__ = ["BETTER", "OUTCOMES", "SETTINGS", "WORSE", "Frequency", "Outcome", "Rate",
-           "TimeToFirst"]
+           "TimeToFirst", "settings_for"]

@@ -17,8 +17,8 @@ import numpy as np
 from .. import _format
 from ..limits import FIELDS
 # The registry of settings: how each is named on an axis and ticked.
-from ..design.settings import settings_for
-from ..outcomes import SETTINGS
+# The registry of each measure's settings, as the outcomes give it.
+from ..outcomes import SETTINGS, settings_for
 
 #: The Okabe-Ito colours (Okabe and Ito 2008, "Color Universal Design").
 OKABE_ITO = {
