@@ -133,6 +133,11 @@ def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
         if not isinstance(scenario, Scenario):
             raise InvalidInputError("services", f"must be Scenario values; got {scenario!r} "
                                                 f"for {name!r}")
+        if scenario.outcome.better > 0:  # a portfolio counts significant reductions
+            raise InvalidInputError(
+                "outcome", f"must be a measure for which lower is better (the rate or the "
+                           f"frequency): a portfolio counts significant reductions; got the "
+                           f"{scenario.outcome.measure} for {name!r}")
         result = analytic(scenario) if prior is None else assurance(scenario, prior)
         rows.append({"name": name, "cohort": scenario.cohort, "base_rate": scenario.base_rate,
                      "retention": scenario.retention, "effect": result.effect,

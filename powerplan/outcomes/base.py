@@ -83,6 +83,13 @@ class Outcome:
         detectable is': ``'5.0 points (35.0% to 30.0%)'``."""
         raise NotImplementedError
 
+    #: The treated group's value in words, after 'treated': ``"rate"``.
+    treated_words: ClassVar[str] = "value"
+
+    def describe_treated(self, effect: float | None = None) -> str:
+        """The treated group's value at an effect (default this one's): ``'30.0%'``."""
+        raise NotImplementedError
+
     @classmethod
     def parse_effect(cls, text: str):
         """An effect typed as text, in a form this measure takes (see :class:`Effect`)."""

@@ -238,6 +238,11 @@ class Frequency(Outcome):
                 f"reoffending rate {100 * self.base_rate:.1f}% and "
                 f"{100 * self.treated_rate:.1f}%)")
 
+    treated_words: ClassVar[str] = "offences per person"
+
+    def describe_treated(self, effect: float | None = None) -> str:
+        return f"{self.comparison_frequency + (self.effect if effect is None else effect):.3g}"
+
     def describe_change(self, effect: float) -> str:
         return (f"{abs(effect):.3g} offences per person ({self.comparison_frequency:.3g} to "
                 f"{self.comparison_frequency + effect:.3g})")

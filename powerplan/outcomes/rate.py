@@ -106,6 +106,11 @@ class Rate(Outcome):
         effect = self.effect if effect is None else effect
         return "reoffending rate", _format.rates(self.base_rate, self.base_rate + effect, effect)
 
+    treated_words: ClassVar[str] = "rate"
+
+    def describe_treated(self, effect: float | None = None) -> str:
+        return _format.percent(self.base_rate + (self.effect if effect is None else effect))
+
     def describe_change(self, effect: float) -> str:
         return (f"{abs(100 * effect):.1f} points ({_format.percent(self.base_rate)} to "
                 f"{_format.percent(self.base_rate + effect)})")

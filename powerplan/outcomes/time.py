@@ -227,6 +227,11 @@ class TimeToFirst(Outcome):
                 f"treated ({effect:+.1f}; among reoffenders, rates {100 * self.base_rate:.1f}% "
                 f"and {100 * self.treated_rate:.1f}%)")
 
+    treated_words: ClassVar[str] = "days to first reoffence"
+
+    def describe_treated(self, effect: float | None = None) -> str:
+        return f"{self.days_to_first + (self.effect if effect is None else effect):.1f}"
+
     def describe_change(self, effect: float) -> str:
         return (f"{abs(effect):.1f} days ({self.days_to_first:.1f} to "
                 f"{self.days_to_first + effect:.1f})")

@@ -297,11 +297,12 @@ class MDECurve:
                 f"{_format.percent(self.target_power, 0)} power ({self.engine}; {s.method} test, "
                 f"{s.alternative}, alpha {s.alpha:g})")
         fixed = ", ".join(_format.scenario_phrases(s, omit=("cohort", "effect", "test")))
-        rows = [[_format.people(c), f"{sol.n_treated:,.0f}", _format.points(sol.value),
-                 _format.percent(sol.result.treated_rate)]
+        outcome = s.outcome
+        rows = [[_format.people(c), f"{sol.n_treated:,.0f}", outcome.describe_effect(sol.value),
+                 outcome.describe_treated(sol.value)]
                 for c, sol in zip(self.cohorts, self.solutions)]
         header = ["people submitted", "expected analysed", "minimum detectable effect",
-                  "treated rate"]
+                  f"treated {outcome.treated_words}"]
         return f"{head}\n  {fixed}\n{_format.columns(header, rows)}"
 
     def plot(self, ax=None, **options):
