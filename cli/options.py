@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from powerplan import OUTCOMES, SETTINGS, Frequency, Funnel, Scenario, TimeToFirst, limits
+from powerplan import (OUTCOMES, SETTINGS, Frequency, Funnel, Headline, Scenario, TimeToFirst,
+                       limits)
 from powerplan.errors import InvalidInputError
 from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, FOLLOW_UP_DAYS,
                               FREQUENCY_METHODS, MAX_COHORT, MAX_COMPARISON_RATIO, MAX_DISPERSION,
@@ -21,7 +22,7 @@ from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, FOLL
                               MAX_WORKERS, MEASURES, METHODS, MIN_COMPARISON_RATIO, MIN_MAX_SIMS,
                               MIN_POOL, TESTS, TIME_METHODS)
 
-from .params import (COMPARISON_RATIO, DAYS_TO_FIRST, DISPERSION, EFFECT,
+from .params import (COMPARISON_RATIO, DAYS_TO_FIRST, DISPERSION, EFFECT, MEASURE_EFFECT,
                      OFFENCES_PER_REOFFENDER, PROPORTION, RATE_EFFECT, SHARE, Checked, PriorType,
                      StageType, whole_number)
 
@@ -362,3 +363,58 @@ def refuse_prior_for_measure(scenario, prior) -> None:
             f"applies to --measure rate (its effects are in points); for the "
             f"{scenario.outcome.measure} give a prior to powerplan.assurance in "
             f"{scenario.outcome.unit}", param_hint="'--prior'")
+
+
+def headline_options(command):
+    """--frequency-effect and --time-effect: the effects of --measure all."""
+    command = click.option(
+        "--time-effect", type=MEASURE_EFFECT,
+        help=f"With --measure all: the effect on the time to first reoffence, in days "
+             f"(+20d). [default: {Headline().time_effect:+g}d]")(command)
+    return click.option(
+        "--frequency-effect", type=MEASURE_EFFECT,
+        help=f"With --measure all: the effect on the frequency, offences per person (-0.2) "
+             f"or a ratio (rr=0.8). [default: {Headline().frequency_effect:g}]")(
+        command)
+
+
+def headline_from(defaults: dict, shared: dict, frequency_effect, time_effect):
+    """The three measures' parameters from the options, each error naming its option."""
+    def checked(option, build):
+        try:
+            return build()
+        except InvalidInputError as error:
+            name = option or option_name(error.field)
+            raise click.BadParameter(error.requirement, param_hint=f"'{name}'") from None
+
+    settings = defaults | {name: value for name, value in shared.items() if value is not None}
+    headline = checked(None, lambda: Headline(**settings))
+    if frequency_effect is not None:
+        frequency = headline.frequency
+        settings["frequency_effect"] = checked("--frequency-effect", lambda: frequency.replace(
+            effect=frequency.parse_effect(frequency_effect)).effect)
+    if time_effect is not None:
+        time = headline.time
+        settings["time_effect"] = checked("--time-effect", lambda: time.replace(
+            effect=time.parse_effect(time_effect)).effect)
+    return checked(None, lambda: Headline(**settings))
+
+
+def build_headline(options: dict, frequency_effect, time_effect, simulation=None):
+    """The scenario (its outcome the rate) and the three measures' parameters of
+    ``--measure all``, from the options (each error naming its option)."""
+    options = dict(options, measure=None)
+    shared = {name: options.pop(name) for name in MEASURE_PARAMETERS}
+    scenario = build_scenario(simulation=simulation, **options)
+    headline = headline_from(Headline.of(scenario.outcome).to_dict(), shared,
+                             frequency_effect, time_effect)
+    return scenario, headline
+
+
+def refuse_headline_effects(frequency_effect, time_effect) -> None:
+    """--frequency-effect and --time-effect are the effects of --measure all only."""
+    for name, value in (("--frequency-effect", frequency_effect),
+                        ("--time-effect", time_effect)):
+        if value is not None:
+            raise click.BadParameter("applies to --measure all; with one measure give "
+                                     "--effect", param_hint=f"'{name}'")

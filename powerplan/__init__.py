@@ -31,7 +31,7 @@ _PUBLIC = {
     ".solvers.solve": ("solve",),
     ".solvers.sweep": ("mde_curve", "sweep"),
     ".decisions.intake": ("Intake",),
-    ".decisions.measures": ("compare_measures",),
+    ".decisions.measures": ("MeasuresPlan", "compare_measures", "measures_plan"),
     ".outcomes.headline": ("Headline",),
     ".results.measures": ("MeasuresResult",),
     ".decisions.portfolio": ("PortfolioResult", "portfolio"),

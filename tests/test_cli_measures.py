@@ -137,3 +137,18 @@ def test_bad_input_is_one_line_exit_2(runner, args, message):
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Error: ")
     assert message in lines[0]
+
+
+def test_wait_shows_the_three_measures_side_by_side(runner):
+    args = ["wait", "--intake-per-month", "40", "--start", "2024-01", "--now", "2026-11",
+            "--horizon-months", "3"]
+    result = run(runner, *args, "--measure", "all", "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    alone = json.loads(run(runner, *args, "--measure", "frequency", "--json").stdout)
+    assert payload["plans"]["frequency"]["months"] == alone["months"]
+    text = run(runner, *args, "--measure", "all").stdout
+    assert "month    index dates to  analysable  analysed   rate  frequency  time" in text
+    refused = run(runner, *args, "--time-effect", "3")
+    assert refused.exit_code == 2
+    assert "'--time-effect': applies to --measure all" in refused.stderr

@@ -9,13 +9,13 @@ from powerplan.limits import (DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DEFAULT_SIMS,
                               ENGINES, MEASURE_CHOICES)
 
 from .. import figures
-from ..options import (build_scenario, json_option, option_name, prior_option,
-                       refuse_prior_for_measure,
+from ..options import (build_headline, build_scenario, headline_options, json_option,
+                       prior_option, refuse_headline_effects, refuse_prior_for_measure,
                        scenario_options, simulation_options, solver_simulation_options,
                        target_power_option)
 from ..output import emit_result
 from ..engine import emit_power, run_options, run_simulation, split_engine
-from ..params import MEASURE_EFFECT, PROPORTION
+from ..params import PROPORTION
 
 
 def engine_option(command):
@@ -54,19 +54,6 @@ def _answer(solution, scenario, engine, plot_path, as_json, analytic_figure) -> 
     emit_result(as_json, solution, solution.scenario)
 
 
-def headline_options(command):
-    """--frequency-effect and --time-effect: the effects of --measure all."""
-    command = click.option(
-        "--time-effect", type=MEASURE_EFFECT,
-        help=f"With --measure all: the effect on the time to first reoffence, in days "
-             f"(+20d). [default: {powerplan.Headline().time_effect:+g}d]")(command)
-    return click.option(
-        "--frequency-effect", type=MEASURE_EFFECT,
-        help=f"With --measure all: the effect on the frequency, offences per person (-0.2) "
-             f"or a ratio (rr=0.8). [default: {powerplan.Headline().frequency_effect:g}]")(
-        command)
-
-
 @click.command("power", short_help="Chance of a significant result.  "
                                  "e.g. powerplan power --cohort 300 --effect -5pp")
 @scenario_options(measures=MEASURE_CHOICES)
@@ -99,11 +86,7 @@ def power_command(as_json, prior, engine, plot_path, frequency_effect, time_effe
     if options["measure"] == "all":
         return _all_measures(options, engine, prior, plot_path, as_json, frequency_effect,
                              time_effect)
-    for name, value in (("--frequency-effect", frequency_effect),
-                        ("--time-effect", time_effect)):
-        if value is not None:
-            raise click.BadParameter("applies to --measure all; with one measure give "
-                                     "--effect", param_hint=f"'{name}'")
+    refuse_headline_effects(frequency_effect, time_effect)
     if engine == "simulate":
         return run_simulation(options, as_json=as_json, prior=prior, plot_path=plot_path)
     split_engine(options, "analytic")
@@ -191,12 +174,8 @@ def _all_measures(options, engine, prior, plot_path, as_json, frequency_effect,
         raise click.BadParameter("is one measure's; with --measure all give --rate-effect, "
                                  "--frequency-effect and --time-effect", param_hint="'--effect'")
     simulation, run = split_engine(options, engine)
-    options["measure"] = None
-    shared = {name: options.pop(name) for name in
-              ("rate_effect", "offences_per_reoffender", "dispersion", "days_to_first")}
-    scenario = build_scenario(simulation=simulation, **options)
-    headline = _headline(powerplan.Headline.of(scenario.outcome).to_dict(), shared,
-                         frequency_effect, time_effect)
+    scenario, headline = build_headline(options, frequency_effect, time_effect,
+                                        simulation=simulation)
     if engine == "analytic":
         result = powerplan.compare_measures(scenario, headline)
     else:
@@ -207,28 +186,6 @@ def _all_measures(options, engine, prior, plot_path, as_json, frequency_effect,
     if plot_path is not None:
         figures.save(figures.measures_figure(result), plot_path)
     emit_result(as_json, result, scenario)
-
-
-def _headline(defaults: dict, shared: dict, frequency_effect, time_effect):
-    """The three measures' parameters from the options, each error naming its option."""
-    def checked(option, build):
-        try:
-            return build()
-        except powerplan.InvalidInputError as error:
-            name = option or option_name(error.field)
-            raise click.BadParameter(error.requirement, param_hint=f"'{name}'") from None
-
-    settings = defaults | {name: value for name, value in shared.items() if value is not None}
-    headline = checked(None, lambda: powerplan.Headline(**settings))
-    if frequency_effect is not None:
-        frequency = headline.frequency
-        settings["frequency_effect"] = checked("--frequency-effect", lambda: frequency.replace(
-            effect=frequency.parse_effect(frequency_effect)).effect)
-    if time_effect is not None:
-        time = headline.time
-        settings["time_effect"] = checked("--time-effect", lambda: time.replace(
-            effect=time.parse_effect(time_effect)).effect)
-    return checked(None, lambda: powerplan.Headline(**settings))
 
 
 def register(group: click.Group) -> None:

@@ -10,10 +10,12 @@ import click
 import powerplan
 from powerplan import limits
 from powerplan.errors import InvalidInputError
-from powerplan.limits import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, MAX_PER_MONTH
+from powerplan.limits import (DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS,
+                              MAX_PER_MONTH, MEASURE_CHOICES)
 
 from .. import csvfile, figures
-from ..options import build_scenario, json_option, scenario_options, target_power_option
+from ..options import (build_headline, build_scenario, headline_options, json_option,
+                       refuse_headline_effects, scenario_options, target_power_option)
 from ..output import emit
 from ..params import WindowType, month, whole_number
 
@@ -91,13 +93,15 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
               default=36, show_default=True, help="Months ahead to consider submitting.")
 @click.option("--now", type=month("now"),
               help="The first month to consider (YYYY-MM). [default: this month]")
-@scenario_options
+@scenario_options(measures=MEASURE_CHOICES)
+@headline_options
 @target_power_option
 @figures.plot_option("Draw the chance of a significant result by submission month, with the "
                      "recommended month marked.")
 @json_option
 def wait_command(as_json, target_power, plot_path, per_month, start, end, index_dates,
-                 lag_months, windows, horizon_months, now, cohort, **options):
+                 lag_months, windows, horizon_months, now, cohort, frequency_effect,
+                 time_effect, **options):
     """For each month from now to the horizon: how many of your people are
     analysable, and the chance of each verdict if you submitted then. It
     recommends the earliest month reaching the target power with at least
@@ -108,6 +112,9 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
     end (default 8), or explicit --window releases. The people analysable
     are the cohort, so --cohort is not used; the funnel (--retention or
     --stage) should not count the data window again.
+
+    With --measure all, the rate's, the frequency's and the time's chance
+    of a significant improvement side by side, month by month.
 
     \b
     Example:
@@ -120,10 +127,19 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
     if lag_months is not None and windows:
         raise click.UsageError("give either --lag-months or --window, not both")
     intake = _intake(per_month, start, end, index_dates)
+    rule = dict(now=now or dt.date.today(), horizon_months=horizon_months,
+                lag_months=lag_months, windows=windows or None, target_power=target_power)
+    if options["measure"] == "all":  # the three measures side by side
+        if plot_path is not None:
+            raise click.BadParameter("draws one measure; give --measure rate, frequency or "
+                                     "time", param_hint="'--plot'")
+        scenario, headline = build_headline(options, frequency_effect, time_effect)
+        both = powerplan.measures_plan(scenario, intake, headline, **rule)
+        emit(as_json, both.to_dict(), str(both))
+        return
+    refuse_headline_effects(frequency_effect, time_effect)
     scenario = build_scenario(**options)
-    plan = powerplan.submission_plan(
-        scenario, intake, now=now or dt.date.today(), horizon_months=horizon_months,
-        lag_months=lag_months, windows=windows or None, target_power=target_power)
+    plan = powerplan.submission_plan(scenario, intake, **rule)
     if plot_path is not None:
         figures.save(plan.plot(ax=figures.new_axes()), plot_path)
     settings = {k: v for k, v in scenario.to_dict().items() if k != "cohort"}

@@ -11,10 +11,12 @@ correction for testing three measures, and the chance that they disagree.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field, replace
 
 import numpy as np
-from dataclasses import replace
+import pandas as pd
 
+from .. import _format
 from ..design.scenario import Scenario, check_scenario
 from ..engines import ANALYTIC, Engine, as_engine, is_analytic
 from ..errors import InvalidInputError
@@ -191,3 +193,92 @@ def _chance(count: int, n: int) -> JointChance:
     p = count / n
     low, high = proportion_confint(count, n, alpha=0.05, method="wilson")
     return JointChance(p, math.sqrt(p * (1 - p) / n), float(low), float(high))
+
+
+# Submit now or wait, for the three measures ------------------------------------
+
+@dataclass(frozen=True)
+class MeasuresPlan:
+    """The submission plan of each headline measure, month by month side by side.
+
+    Attributes
+    ----------
+    plans : dict
+        The rate's, the frequency's and the time's
+        :class:`~powerplan.SubmissionPlan`, by measure name (the same intake,
+        data rule and funnel).
+    headline : Headline
+    """
+
+    plans: dict
+    headline: Headline = field(repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per month: the people analysable and each measure's chance of a
+        significant improvement (and the time's of not being reported)."""
+        first = next(iter(self.plans.values()))
+        frame = first.to_frame()[["month", "latest_index_date", "n_analysable",
+                                  "expected_n_treated"]].copy()
+        for name, plan in self.plans.items():
+            frame[f"{name}_chance"] = [plan.chance(m) for m in plan.months]
+            if name == "time":
+                frame["time_not_reported"] = [m.p_not_reported for m in plan.months]
+        return frame
+
+    def to_dict(self) -> dict:
+        return {"headline": self.headline.to_dict(),
+                "recommended_months": {name: plan.recommended_month
+                                       for name, plan in self.plans.items()},
+                "plans": {name: plan.to_dict() for name, plan in self.plans.items()}}
+
+    def summary(self) -> str:
+        parts = [f"the {name} in {plan.recommended_month}" if plan.recommended_month
+                 else f"the {name} in no month up to {plan.months[-1].month}"
+                 for name, plan in self.plans.items()]
+        first = next(iter(self.plans.values()))
+        return (f"The earliest month reaching {_format.percent(first.target_power, 0)} power "
+                f"with {first.minimum_request} people analysable: " + ", ".join(parts) + ".")
+
+    def __str__(self) -> str:
+        frame = self.to_frame()
+        header = ["month", "index dates to", "analysable", "analysed", "rate", "frequency",
+                  "time", "time not reported"]
+        rows = [[row.month, row.latest_index_date or "-", f"{row.n_analysable:,}",
+                 f"{row.expected_n_treated:,.1f}", _format.percent(row.rate_chance),
+                 _format.percent(row.frequency_chance), _format.percent(row.time_chance),
+                 _format.percent(row.time_not_reported)]
+                for row in frame.itertuples()]
+        effects = ", ".join(f"{name} {plan.scenario.outcome.describe_effect()}"
+                            for name, plan in self.plans.items())
+        return (f"{self.summary()}\n\nSubmit now or wait, the three headline measures "
+                f"(analytic; chance of a significant improvement)\n  effects: {effects}\n"
+                + _format.columns(header, rows, left=(0, 1)))
+
+
+def measures_plan(scenario: Scenario, intake, headline: Headline | None = None,
+                  **plan) -> MeasuresPlan:
+    """:func:`powerplan.submission_plan` for each headline measure of one study.
+
+    ``plan`` holds the keywords of :func:`~powerplan.submission_plan`
+    (``now``, ``horizon_months``, ``lag_months``, ``windows``,
+    ``target_power``); ``headline`` (default :meth:`Headline.of` the
+    scenario's outcome) the three measures' parameters and effects.
+
+    >>> from powerplan import Intake, Scenario
+    >>> both = measures_plan(Scenario(), Intake.monthly(40, "2024-01"), now="2026-11",
+    ...                      horizon_months=12)
+    >>> {name: p.recommended_month for name, p in both.plans.items()}
+    {'rate': None, 'frequency': None, 'time': None}
+    >>> round(float(both.to_frame()["rate_chance"].iloc[-1]), 3)
+    0.459
+    """
+    from .wait import submission_plan
+
+    check_scenario(scenario)
+    headline = Headline.of(scenario.outcome) if headline is None else headline
+    if not isinstance(headline, Headline):
+        raise InvalidInputError("headline", f"must be a Headline; got {headline!r}")
+    plans = {outcome.name: submission_plan(scenario.replace(outcome=outcome, method=None),
+                                           intake, **plan)
+             for outcome in headline.measures}
+    return MeasuresPlan(plans, headline)
