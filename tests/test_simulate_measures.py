@@ -112,12 +112,12 @@ def test_compare_measures_refuses_a_one_sided_test():
 def test_frequency_false_positives_are_lopsided_with_a_small_treated_group():
     # 90 treated people against about 740 effective comparison records: the Welch t-test
     # on skewed counts finds "fewer offences" far more often than 2.5% and "more" far
-    # less (5.75% and 0.95% here; docs/measures.md). Measured, not hidden.
+    # less (5.35% and 1.05% here; docs/measures.md). Measured, not hidden.
     outcome = Frequency(rate_effect=0.0, effect=0.0)
     result = Simulator(n_sims=2000, seed=7).power(study(outcome, cohort=90, simulation=PLAIN))
     assert result.p_significant_reduction > 0.04
     assert result.p_significant_increase < 0.016
-    assert result.p_significant_reduction == pytest.approx(0.0575)
+    assert result.p_significant_reduction == pytest.approx(0.0535)
 
 
 @pytest.mark.slow

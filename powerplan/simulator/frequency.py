@@ -56,18 +56,24 @@ draw_people = rate.draw_people
 
 def offences(model: FrequencyModel, treated_y, record_y, matched, n_records):
     """Offences in the year of each treated person left after the funnel and of each
-    matched record (0 for those who do not reoffend, ``treated_y``, ``record_y``)."""
+    matched record (0 for those who do not reoffend, ``treated_y``, ``record_y``: the
+    further offences are drawn for reoffenders only)."""
     m = matched
-    rows = np.bincount(m.row, minlength=len(n_records))
-    extra_records, extra_treated = [], []
-    for rng, n_rec, n_row in zip(m.rngs, n_records, rows):
+    blocks = len(n_records)
+    # Counts are drawn for reoffenders only, study by study, records first.
+    record_reoffenders = np.bincount(m.record_row[record_y], minlength=blocks)
+    treated_reoffenders = np.bincount(m.row[treated_y], minlength=blocks)
+    extra_records, extra_treated = [np.empty(0)], [np.empty(0)]
+    for rng, n_rec, n_row in zip(m.rngs, record_reoffenders, treated_reoffenders):
         counts = outcome_generator(rng, COUNTS)
         extra_records.append(draw_extra_offences(counts, model.comparison_count - 1,
                                                  model.dispersion, int(n_rec)))
         extra_treated.append(draw_extra_offences(counts, model.treated_count - 1,
                                                  model.dispersion, int(n_row)))
-    treated = treated_y * (1.0 + np.concatenate(extra_treated + [np.empty(0)]))
-    records = record_y * (1.0 + np.concatenate(extra_records + [np.empty(0)]))
+    treated = np.zeros(len(treated_y))
+    treated[treated_y] = 1.0 + np.concatenate(extra_treated)
+    records = np.zeros(len(record_y))
+    records[record_y] = 1.0 + np.concatenate(extra_records)
     return treated, records
 
 

@@ -75,8 +75,8 @@ def measure(model: HeadlineModel, population, strength: float, matched, n_record
     rates = rate.summarise(treated_y, record_y, m)
     counts = frequency.summarise(*frequency.offences(model.frequency, treated_y, record_y, m,
                                                      n_records), m)
-    days = time.summarise(model.time, *time.days(model.time, m, n_records), treated_y,
-                          record_y, m, len(m.n_treated))
+    days = time.summarise(model.time, *time.days(model.time, m, n_records, treated_y, record_y),
+                          treated_y, record_y, m, len(m.n_treated))
     ok = m.reason == 0
     tested = dict(alpha=model.alpha, alternative=model.alternative, test="welch")
     by_count = frequency.analyse(counts, m.n_treated, m.ess, ok, **tested)

@@ -62,17 +62,28 @@ def calibrate(scenario, population, pool, pilot) -> TimeModel:
 draw_people = rate.draw_people
 
 
-def days(model: TimeModel, matched, n_records):
-    """Days to a first reoffence of each treated person left after the funnel and of
-    each matched record (drawn for everyone; they count only for reoffenders)."""
+def days(model: TimeModel, matched, n_records, treated_y, record_y):
+    """Days to the first reoffence of each reoffending treated person left after the
+    funnel and each reoffending matched record (drawn for reoffenders only, study by
+    study, records first; NaN for the others)."""
     m = matched
-    rows = np.bincount(m.row, minlength=len(n_records))
-    treated, records = [np.empty(0)], [np.empty(0)]
-    for rng, n_rec, n_row in zip(m.rngs, n_records, rows):
-        uniforms = outcome_generator(rng, DAYS).random(int(n_rec) + int(n_row))
-        records.append(days_from_uniforms(uniforms[:n_rec], model.comparison_lambda))
-        treated.append(days_from_uniforms(uniforms[n_rec:], model.treated_lambda))
-    return np.concatenate(treated), np.concatenate(records)
+    blocks = len(n_records)
+    record_reoffenders = np.bincount(m.record_row[record_y], minlength=blocks)
+    treated_reoffenders = np.bincount(m.row[treated_y], minlength=blocks)
+    uniforms = [np.empty(0)]
+    split = []
+    for rng, n_rec, n_row in zip(m.rngs, record_reoffenders, treated_reoffenders):
+        uniforms.append(outcome_generator(rng, DAYS).random(int(n_rec) + int(n_row)))
+        split.append(int(n_rec))
+    records, treated = [np.empty(0)], [np.empty(0)]
+    for u, n_rec in zip(uniforms[1:], split):
+        records.append(u[:n_rec])
+        treated.append(u[n_rec:])
+    treated_days = np.full(len(treated_y), np.nan)
+    treated_days[treated_y] = days_from_uniforms(np.concatenate(treated), model.treated_lambda)
+    record_days = np.full(len(record_y), np.nan)
+    record_days[record_y] = days_from_uniforms(np.concatenate(records), model.comparison_lambda)
+    return treated_days, record_days
 
 
 def summarise(model: TimeModel, treated_days, record_days, treated_y, record_y, matched,
@@ -82,9 +93,9 @@ def summarise(model: TimeModel, treated_days, record_days, treated_y, record_y, 
     analysed = m.n_matches > 0
     reoffender = treated_y[analysed].astype(float)
     count, treated_mean, treated_var, _ = group_moments(
-        treated_days[analysed], reoffender, m.row[analysed], blocks)
+        np.nan_to_num(treated_days[analysed]), reoffender, m.row[analysed], blocks)
     _, comparison_mean, comparison_var, ess = group_moments(
-        record_days, m.record_weight * record_y, m.record_row, blocks)
+        np.nan_to_num(record_days), m.record_weight * record_y, m.record_row, blocks)
     return Days(treated_mean, comparison_mean, count, treated_var, comparison_var,
                 np.nan_to_num(ess))
 
@@ -92,7 +103,7 @@ def summarise(model: TimeModel, treated_days, record_days, treated_y, record_y, 
 def measure(model: TimeModel, population, strength: float, matched, n_records) -> Days:
     """Step 4: each study's days among treated and comparison reoffenders."""
     treated_y, record_y = rate.reoffended(model.rate, population, strength, matched, n_records)
-    treated_days, record_days = days(model, matched, n_records)
+    treated_days, record_days = days(model, matched, n_records, treated_y, record_y)
     return summarise(model, treated_days, record_days, treated_y, record_y, matched,
                      len(matched.n_treated))
 
