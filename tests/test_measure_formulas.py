@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from powerplan import Scenario, analytic
+from powerplan import Effect, Scenario, analytic
 from powerplan.formulas import frequency as F
 from powerplan.formulas import time as T
 from powerplan.formulas.analytic import analysed_distribution
@@ -206,3 +206,40 @@ def test_interpolated_chances_are_the_direct_ones(outcome, cohort, monkeypatch):
     direct = analytic(scenario)
     for name in ("p_significant_reduction", "p_significant_increase", "p_not_reported"):
         assert getattr(interpolated, name) == pytest.approx(getattr(direct, name), abs=1e-10)
+
+
+# The outcomes as values ----------------------------------------------------------------
+
+@pytest.mark.parametrize("outcome", [Frequency(offences_per_reoffender=2.2, dispersion=0.4,
+                                               rate_effect=-0.02, effect=-0.1),
+                                     TimeToFirst(days_to_first=120.0, effect=-5.0)],
+                         ids=["frequency", "time"])
+def test_a_scenario_of_another_measure_round_trips_through_a_dict(outcome):
+    scenario = Scenario(cohort=800, funnel={"found": 0.8, "matched": 0.5}, outcome=outcome)
+    settings = scenario.to_dict()
+    assert settings["outcome"] == outcome.name
+    assert Scenario.from_dict(settings) == scenario
+    result = analytic(scenario)
+    assert result.to_frame().shape[0] == 1
+    assert ("p_not_reported" in result.to_dict()) == (outcome.name == "time")
+
+
+def test_effects_on_each_measure_s_scale_from_text():
+    assert Scenario.from_dict({"outcome": "frequency", "effect": "rr=0.9"}).effect == \
+        pytest.approx(-0.105)
+    assert Scenario.from_dict({"outcome": "time", "effect": "-12days"}).effect == -12.0
+    with pytest.raises(Exception, match="of the frequency must be offences per person"):
+        Scenario.from_dict({"outcome": "frequency", "effect": "-5pp"})
+
+
+def test_the_treated_group_s_parameters_must_stay_valid():
+    from powerplan.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="rate_effect must keep the treated rate"):
+        Frequency(rate_effect=0.7)
+    with pytest.raises(InvalidInputError, match="offences_per_reoffender must be a number in"):
+        Frequency(offences_per_reoffender=0.5)
+    with pytest.raises(InvalidInputError, match="days_to_first must be a number of days"):
+        TimeToFirst(days_to_first=0.0)
+    with pytest.raises(InvalidInputError, match="effect of the frequency must be"):
+        Frequency(effect=Effect(0.8, "odds-ratio"))
