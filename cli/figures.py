@@ -116,6 +116,13 @@ def power_figure(result):
     return funnel
 
 
+def measures_figure(result):
+    """The three headline measures' verdict chances side by side."""
+    from powerplan import plotting
+
+    return plotting.plot_measures(result, ax=new_axes())
+
+
 def solution_fit_figure(solution):
     """A simulated solution: the simulated powers, the fitted curve and the answer."""
     from powerplan import plotting

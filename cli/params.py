@@ -104,11 +104,46 @@ RATE = RateType("rate", "rate", limits.proportion, percent_ok=True)
 
 # The study's words ------------------------------------------------------------
 
-def _effect(field: str, value) -> Effect:
-    return value if isinstance(value, Effect) else Effect.parse(value)
+def _effect(field: str, value):
+    """The effect's text, read once the measure is known (each measure has its scale)."""
+    if isinstance(value, (Effect, float, int)):
+        return value
+    text = str(value).strip()
+    if not text:
+        raise InvalidInputError(field, "must be an effect such as -5pp, rr=0.9, -0.2 or +20d; "
+                                       "got ''")
+    return text
 
 
 EFFECT = Checked("effect", "effect", _effect, number=False)
+#: --frequency-effect and --time-effect: text, read on their measure's scale.
+MEASURE_EFFECT = Checked("effect", "effect", _effect, number=False)
+
+
+def _rate_effect(field: str, value) -> float:
+    """A change in the rate: a difference (-0.05) or points (-5pp)."""
+    effect = Effect.parse(value) if isinstance(value, str) else Effect(value)
+    if effect.scale not in ("difference", "points"):
+        raise InvalidInputError(field, f"must be a difference (-0.05) or points (-5pp); "
+                                       f"got {value!r}")
+    return effect.difference(0.5)
+
+
+def _days(field: str, value) -> float:
+    days = limits.real(field, value)
+    if not 0.0 < days < limits.FOLLOW_UP_DAYS:
+        raise InvalidInputError(field, f"must be a number of days in "
+                                       f"(0, {limits.FOLLOW_UP_DAYS:g}); got {days:g}")
+    return days
+
+
+RATE_EFFECT = Checked("effect", "rate_effect", _rate_effect, number=False)
+OFFENCES_PER_REOFFENDER = Checked(
+    "number", "offences_per_reoffender",
+    lambda f, v: limits.between(f, v, 1.0, limits.MAX_OFFENCES_PER_REOFFENDER))
+DISPERSION = Checked("number", "dispersion",
+                     lambda f, v: limits.between(f, v, 0.0, limits.MAX_DISPERSION))
+DAYS_TO_FIRST = Checked("days", "days_to_first", _days)
 
 
 class StageType(click.ParamType):
@@ -279,8 +314,30 @@ def _difference(text):
     return effect.value / 100 if effect.scale == "points" else effect.value
 
 
+def _number_of(unit_suffixes: tuple, form: str):
+    """A number, optionally followed by one of ``unit_suffixes`` (``20d``)."""
+    def parse(text):
+        cleaned = text.strip().lower()
+        for suffix in sorted(unit_suffixes, key=len, reverse=True):
+            if cleaned.endswith(suffix):
+                cleaned = cleaned[:-len(suffix)]
+                break
+        number = parse_number(cleaned)
+        if isinstance(number, str):
+            raise InvalidInputError("effects", f"must be {form}; got {text!r}")
+        return number
+    return parse
+
+
 BASE_RATES = ListType("list", "base rates", _RATE, limits.proportion)
 EFFECTS = ListType("list", "effects", _difference, limits.real)
+#: The other measures' --effects: offences per person, and days.
+MEASURE_EFFECTS = {
+    "frequency": ListType("list", "effects", _number_of((), "offences per person (-0.2)"),
+                          limits.real),
+    "time": ListType("list", "effects", _number_of(("d", "days", "day"), "days (10 or 10d)"),
+                     limits.real),
+}
 RETENTIONS = ListType("list", "retentions", _RATE, limits.share)
 COHORTS = ListType("list", "cohorts", _strictly(whole=True),
                    lambda f, v: limits.integer(f, v, 1, MAX_COHORT))
@@ -320,7 +377,7 @@ class Over:
         steps = steps or self.steps or DEFAULT_STEPS
         start, stop = self.start, self.stop
         if self.field == "effect":
-            start, stop = start.difference(scenario.base_rate), stop.difference(scenario.base_rate)
+            start, stop = (_effect_on(scenario, bound) for bound in (start, stop))
         if not start < stop:
             raise click.BadParameter(f"START must be below STOP; got {start:g} and {stop:g}",
                                      param_hint="'--over'")
@@ -330,6 +387,20 @@ class Over:
         with np.errstate(over="ignore", invalid="ignore"):  # huge values stay as they are
             rounded = grid.round(12)  # 0.30000000000000004 -> 0.3 in tables and CSV
         return np.where(np.isfinite(rounded), rounded, grid)
+
+
+def _effect_on(scenario: powerplan.Scenario, text: str) -> float:
+    """An effect typed as text, on the scale of the scenario's measure (a ratio such as
+    rr=0.9 converted at its comparison value), as ``--over`` names it when it is wrong."""
+    outcome = scenario.outcome
+    try:
+        effect = outcome.parse_effect(text)
+        if isinstance(effect, Effect):  # a ratio, converted at the comparison value
+            effect = outcome.replace(effect=effect).effect
+        return float(effect)
+    except InvalidInputError as error:
+        raise click.BadParameter(f"{error.requirement} (in {text!r})",
+                                 param_hint="'--over'") from None
 
 
 class OverType(click.ParamType):
@@ -351,11 +422,10 @@ class OverType(click.ParamType):
         return Over(field, start, stop, steps)
 
     def _bound(self, field, text, value, param, ctx):
-        if field == "effect":
-            try:
-                return Effect.parse(text)
-            except InvalidInputError as error:
-                self.fail(f"{error.requirement} (in {value!r})", param, ctx)
+        if field == "effect":  # read on the measure's scale once it is known
+            if not text.strip():
+                self.fail(f"START and STOP must be effects; got {value!r}", param, ctx)
+            return text.strip()
         number = parse_number(text, whole=field == "cohort", percent_ok=True)
         if isinstance(number, str):
             self.fail(f"START and STOP for {field} must be {_BOUNDS[field]}; got {value!r}",

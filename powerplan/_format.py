@@ -109,7 +109,7 @@ def scenario_phrases(scenario, omit=(), simulated: bool = False) -> list[str]:
         "cohort": f"{people(scenario.cohort)} submitted",
         "retention": f"{short(scenario.retention)} analysed",
         "base_rate": f"base rate {short(scenario.base_rate)}",
-        "effect": f"effect {points(scenario.effect)}",
+        "effect": f"effect {scenario.outcome.describe_effect()}",
         "comparison_ratio": comparison,
         "test": test,
     }

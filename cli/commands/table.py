@@ -6,7 +6,8 @@ import click
 
 import powerplan
 from powerplan.limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS,
-                              DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DEFAULT_RETENTIONS)
+                              DEFAULT_FREQUENCY_EFFECTS, DEFAULT_MAX_SIMS, DEFAULT_PRECISION,
+                              DEFAULT_RETENTIONS, DEFAULT_TIME_EFFECTS)
 
 from .. import figures
 from ..engine import split_engine
@@ -14,7 +15,7 @@ from ..grid import grid_options, grid_run, split_grid
 from ..options import (build_scenario, scenario_options, solver_simulation_options,
                        target_power_option)
 from ..output import spreadsheet_safe, text_to_stderr, to_json
-from ..params import BASE_RATES, COHORTS, EFFECTS, RETENTIONS
+from ..params import BASE_RATES, COHORTS, EFFECTS, MEASURE_EFFECTS, RETENTIONS
 from .plan import engine_option, precision_option
 
 FORMATS = ("text", "csv", "markdown", "json")
@@ -30,11 +31,13 @@ FORMATS = ("text", "csv", "markdown", "json")
               default=",".join(str(v) for v in DEFAULT_BASE_RATES), show_default=True,
               help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1 "
                    "(START:STOP:STEP).")
-@click.option("--effects", type=EFFECTS,
-              default=",".join(f"{100 * v:g}pp" for v in DEFAULT_EFFECTS),
-              show_default=True,
-              help="Effects to plan for: -0.02,-0.05 or -2pp,-5pp or -10pp:-2pp:2pp "
-                   "(START:STOP:STEP).")
+@click.option("--effects",
+              help=f"Effects to plan for, on the measure's scale: -0.02,-0.05 or -2pp,-5pp "
+                   f"(the rate); -0.1,-0.2 offences per person (the frequency); 10,20 or "
+                   f"10d,20d (the time); or START:STOP:STEP. [default: "
+                   f"{','.join(f'{100 * v:g}pp' for v in DEFAULT_EFFECTS)}; with --measure "
+                   f"frequency {','.join(f'{v:g}' for v in DEFAULT_FREQUENCY_EFFECTS)}; "
+                   f"time {','.join(f'{v:g}d' for v in DEFAULT_TIME_EFFECTS)}]")
 @click.option("--retentions", type=RETENTIONS,
               default=",".join(str(v) for v in DEFAULT_RETENTIONS), show_default=True,
               help="Retentions, the shares of the people submitted who are analysed (the "
@@ -85,6 +88,7 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
     grid = split_grid(options, engine)
     # each cell sets the effect
     scenario = build_scenario(simulation=simulation, uses_effect=False, **options)
+    effects = _effects(effects, scenario.outcome.name)
     settings = dict(quantity="effect" if mde else "cohort", base_rates=base_rates,
                     effects=effects, retentions=retentions, cohorts=cohorts,
                     target_power=target_power)
@@ -115,6 +119,21 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
                                    f"'failed' above); run the command again to retry them")
     if plot_path is not None:
         figures.draw(lambda: figures.table_figure(table), plot_path)
+
+
+#: A table's effects when none are given, by measure.
+DEFAULTS = {"rate": DEFAULT_EFFECTS, "frequency": DEFAULT_FREQUENCY_EFFECTS,
+            "time": DEFAULT_TIME_EFFECTS}
+
+
+def _effects(text: str | None, measure: str) -> tuple:
+    """The --effects list on the measure's scale (read once the measure is known)."""
+    if text is None:
+        return DEFAULTS[measure]
+    ctx = click.get_current_context()
+    param = next(p for p in ctx.command.params if p.name == "effects")
+    kind = EFFECTS if measure == "rate" else MEASURE_EFFECTS[measure]
+    return kind.convert(text, param, ctx)
 
 
 def register(group: click.Group) -> None:

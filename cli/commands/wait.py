@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 
 import powerplan
-from powerplan.limits import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, MAX_PER_MONTH
+from powerplan.limits import (DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS,
+                              MAX_PER_MONTH, MEASURE_CHOICES)
 
 from .. import figures
-from ..options import (_read_config, build_scenario, json_option, scenario_options,
+from ..options import (_read_config, build_headline, build_scenario, headline_options,
+                       json_option, refuse_headline_effects, scenario_options,
                        target_power_option)
 from ..output import emit
 from ..params import SHARE, WindowType, month, whole_number
@@ -106,14 +108,16 @@ def _intake(per_month, start, end, counts) -> powerplan.Intake:
                    "the records and matched, in (0, 1] (0.6 or 60%); instead of --stage. "
                    f"Not the retention, which includes the data window. "
                    f"[default: {powerplan.Scenario().retention:.2f}]")
-@scenario_options
+@scenario_options(measures=MEASURE_CHOICES)
+@headline_options
 @target_power_option
 @figures.plot_option("Draw the chance of a significant result by submission month, with the "
                      "recommended month marked.")
 @json_option
 def wait_command(as_json, target_power, plot_path, per_month, start, end, index_dates,
                  named_columns, ignored_columns, sheet, dayfirst, today, lag_months, windows,
-                 horizon_months, now, found_and_matched, cohort, retention, **options):
+                 horizon_months, now, found_and_matched, cohort, retention, frequency_effect,
+                 time_effect, **options):
     """For each month from now to the horizon: how many of your people are
     analysable, and the chance of each verdict if you submitted then. It
     recommends the earliest month reaching the target power with at least
@@ -124,6 +128,9 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
     end (default 8), or explicit --window releases. The people analysable
     are the cohort, so --cohort is not used; of them, --found-and-matched
     (or --stage, without a data-window stage) are analysed.
+
+    With --measure all, the rate's, the frequency's and the time's chance
+    of a significant improvement side by side, month by month.
 
     \b
     Example:
@@ -160,10 +167,20 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
                                   ignored_columns=ignored_columns, sheet=sheet,
                                   dayfirst=dayfirst, today=today or dt.date.today())
     intake = _intake(per_month, start, end, counts)
+    rule = dict(now=now or dt.date.today(), horizon_months=horizon_months,
+                lag_months=lag_months, windows=windows or None, target_power=target_power)
+    if options["measure"] == "all":  # the three measures side by side
+        if plot_path is not None:
+            raise click.BadParameter("draws one measure; give --measure rate, frequency or "
+                                     "time", param_hint="'--plot'")
+        scenario, headline = build_headline(dict(options, retention=found_and_matched),
+                                            frequency_effect, time_effect)
+        both = powerplan.measures_plan(scenario, intake, headline, **rule)
+        emit(as_json, both.to_dict(), str(both))
+        return
+    refuse_headline_effects(frequency_effect, time_effect)
     scenario = build_scenario(retention=found_and_matched, **options)
-    plan = powerplan.submission_plan(
-        scenario, intake, now=now or dt.date.today(), horizon_months=horizon_months,
-        lag_months=lag_months, windows=windows or None, target_power=target_power)
+    plan = powerplan.submission_plan(scenario, intake, **rule)
     settings = {k: v for k, v in scenario.to_dict().items() if k != "cohort"}
     payload = plan.to_dict() | {"scenario": settings}
     text = str(plan)

@@ -163,6 +163,11 @@ def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
         if not isinstance(scenario, Scenario):
             raise InvalidInputError("services", f"must be Scenario values; got {scenario!r} "
                                                 f"for {name!r}")
+        if scenario.outcome.better > 0:  # a portfolio counts significant reductions
+            raise InvalidInputError(
+                "outcome", f"must be a measure for which lower is better (the rate or the "
+                           f"frequency): a portfolio counts significant reductions; got the "
+                           f"{scenario.outcome.measure} for {name!r}")
     engine = as_engine(engine)
     client, store, progress = check_grid_options(engine, client, store, progress)
     if isinstance(engine, Simulator):

@@ -139,17 +139,30 @@ class RequirementsTable(Displays):
                     "failed" if status.startswith("failed") else "none")
         if self.quantity == "cohort":
             return f"{int(value):,}"
-        return f"{100 * abs(value):.1f}"
+        if self._rate:
+            return f"{100 * abs(value):.1f}"
+        return f"{abs(value):.3g}"
+
+    @property
+    def _rate(self) -> bool:
+        """Whether the measure is the rate, whose effects print in points."""
+        return self.scenario.outcome.name == "rate"
+
+    def _effect_heading(self, effect: float) -> str:
+        if self._rate:
+            return f"{100 * -effect:g} pt" if effect < 0 else f"+{100 * effect:g} pt"
+        return f"{effect:+g}"
 
     def _blocks(self):
         """(title, header, rows) for each retention."""
         column = self.column_field
         for retention in self.retentions:
             labels = self.labels(retention)
-            columns = sorted(labels.columns, reverse=(column == "effect"))
+            # reductions from the smallest (the rate's every effect, as it always has)
+            columns = sorted(labels.columns, reverse=(column == "effect" and (
+                self._rate or max(labels.columns) <= 0)))
             if column == "effect":
-                header = ["base rate"] + [f"{100 * -c:g} pt" if c < 0 else f"+{100 * c:g} pt"
-                                          for c in columns]
+                header = ["base rate"] + [self._effect_heading(c) for c in columns]
             else:
                 header = ["base rate"] + [f"{int(c):,}" for c in columns]
             rows = [[f"{100 * base_rate:g}%", *labels.loc[base_rate, columns]]
@@ -158,14 +171,17 @@ class RequirementsTable(Displays):
 
     def _title(self) -> str:
         power = f"{100 * self.target_power:g}%"
+        outcome = self.scenario.outcome
+        unit = "points" if self._rate else outcome.unit
+        measure = "" if self._rate else f" ({outcome.measure})"
         if self.quantity == "cohort":
             effects = self.cells["effect"]
             columns = ("reductions" if (effects < 0).all() else
                        "increases" if (effects > 0).all() else "effects")
-            return (f"Minimum people to submit for {power} power "
+            return (f"Minimum people to submit for {power} power{measure} "
                     f"({self._test}, {self.scenario.alternative}, "
-                    f"alpha {self.scenario.alpha:g}); columns are {columns} in points")
-        return (f"Minimum detectable {self.direction} (points) with {power} power "
+                    f"alpha {self.scenario.alpha:g}); columns are {columns} in {unit}")
+        return (f"Minimum detectable {self.direction} ({unit}){measure} with {power} power "
                 f"({self._test}, {self.scenario.alternative}, "
                 f"alpha {self.scenario.alpha:g}); columns are people submitted")
 
@@ -218,7 +234,9 @@ def _check_values(name: str, values, check) -> tuple:
 
 
 def _mde_direction(scenario: Scenario) -> str:
-    return "increase" if scenario.alternative == "greater" else "reduction"
+    """The direction the test looks in, else the measure's better one."""
+    tested = {"less": "reduction", "greater": "increase"}.get(scenario.alternative)
+    return tested or ("reduction" if scenario.outcome.better < 0 else "increase")
 
 
 def _cell(scenario: Scenario, unknown: str, target: float, direction: str, settings: dict, *,

@@ -211,9 +211,13 @@ class SubmissionMonth:
     p_inconclusive: float
     below_minimum_request: bool
     reaches_target: bool
+    #: For a measure with a reporting gate (time to first reoffence): the chance of an
+    #: analysed study that is not reported; None for the others.
+    p_not_reported: float | None = None
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items()
+                if not (k == "p_not_reported" and v is None)}
 
 
 @dataclass(frozen=True, repr=False)
@@ -293,18 +297,28 @@ class SubmissionPlan(Displays):
     def _chance(self, month: SubmissionMonth) -> str:
         return _format.percent(self.chance(month), 0)
 
+    @property
+    def _kind(self) -> str:
+        """The verdict hoped for, after 'the chance of a': 'significant reduction' for the
+        rate; the measure's words for the others."""
+        outcome = self.scenario.outcome
+        if outcome.name == "rate":
+            return f"significant {self.direction}"
+        words = outcome.lower_words if self.direction == "reduction" else outcome.higher_words
+        return f"{words} {outcome.measure}"
+
     def summary(self) -> str:
         """What waiting buys, in plain words: the chance now, at the recommended month
         and in 12 months, and, when no month qualifies, what the target needs."""
         target = _format.percent(self.target_power, 0)
-        kind, now, chosen = self.direction, self.current, self.recommended
+        now, chosen = self.current, self.recommended
         if chosen is now:
             return (f"Submitting now ({now.month}) already reaches {target} power: the chance "
-                    f"of a significant {kind} is {self._chance(now)}, with "
+                    f"of a {self._kind} is {self._chance(now)}, with "
                     f"{_format.headcount(now.n_analysable)} analysable.{self._in_a_year(now)}")
         if chosen is not None:
             return (f"Submitting in {chosen.month} instead of now raises the chance of a "
-                    f"significant {kind} from {self._chance(now)} to {self._chance(chosen)}. "
+                    f"{self._kind} from {self._chance(now)} to {self._chance(chosen)}. "
                     f"It is the earliest month reaching {target} power, with "
                     f"{_format.headcount(chosen.n_analysable)} analysable instead of "
                     f"{now.n_analysable:,}.{self._in_a_year(chosen)}")
@@ -319,7 +333,7 @@ class SubmissionPlan(Displays):
                 f"analysable")
         if best.below_minimum_request:
             text += f" (the data service needs at least {self.minimum_request})"
-        text += f": the chance of a significant {kind} is {self._chance(best)}"
+        text += f": the chance of a {self._kind} is {self._chance(best)}"
         if best is not now:
             text += f", against {self._chance(now)} now"
         return text + "." + self._in_a_year(best) + self._needs()
@@ -400,7 +414,7 @@ class SubmissionPlan(Displays):
             ("intake", self.intake.describe()),
             *self._data_rows(),
             ("found and matched", f"{_format.percent(s.retention)} of the people analysable"),
-            ("reoffending rate", _format.rates(s.base_rate, s.treated_rate, s.effect)),
+            s.outcome.values_row(s.effect),
             ("target", f"{_format.percent(self.target_power, 0)} power, at least "
                        f"{self.minimum_request} people analysable"),
             ("recommended month", self.recommended_month or "none within the horizon"),
@@ -417,15 +431,21 @@ class SubmissionPlan(Displays):
         return "recommended" if month.month == self.recommended_month else ""
 
     def _month_table(self) -> str:
-        header = ("month", "index dates to", "analysable", "analysed", "power", "reduction",
-                  "increase", "note")
+        outcome = self.scenario.outcome
+        lower, higher = (("reduction", "increase") if outcome.name != "time"
+                         else ("shorter", "longer"))
+        gated = bool(outcome.min_treated_reoffenders)
+        header = ("month", "index dates to", "analysable", "analysed", "power", lower,
+                  higher, *(["not reported"] if gated else []), "note")
         rows = []
         for m in self.months:
             rows.append((m.month, m.latest_index_date or "-", f"{m.n_analysable:,}",
                           f"{m.expected_n_treated:,.1f}", _format.percent(m.power),
                           _format.percent(m.p_significant_reduction),
-                          _format.percent(m.p_significant_increase), self.note(m)))
-        return _format.columns(header, rows, left=(0, 1, 7))  # text columns left
+                          _format.percent(m.p_significant_increase),
+                          *([_format.percent(m.p_not_reported or 0.0)] if gated else []),
+                          self.note(m)))
+        return _format.columns(header, rows, left=(0, 1, len(header) - 1))  # text left
 
 
 def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: int = 36,
@@ -530,6 +550,8 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
             p_inconclusive=r.p_inconclusive if r else 1.0,
             below_minimum_request=n < MIN_REQUEST,
             reaches_target=r is not None and r.power >= target,
+            p_not_reported=((r.p_not_reported if r else 0.0)
+                            if scenario.outcome.min_treated_reoffenders else None),
         ))
     recommended = next((m.month for m in rows
                         if m.reaches_target and not m.below_minimum_request), None)

@@ -226,7 +226,7 @@ class Scenario:
         if isinstance(settings.get("funnel"), Mapping):
             settings["funnel"] = Funnel.from_shares(settings["funnel"])
         if isinstance(settings.get("effect"), str):
-            settings["effect"] = Effect.parse(settings["effect"])
+            settings["effect"] = outcome.parse_effect(settings["effect"])
         parameters = {f.name: settings.pop(f.name) for f in fields(outcome) if f.name in settings}
         settings.pop("outcome", None)
         return cls(**settings, outcome=outcome(**parameters))

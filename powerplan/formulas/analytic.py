@@ -14,25 +14,28 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from . import rate
+from . import frequency, rate, time
 from ..results.power import PowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
 
 #: Each outcome's closed forms, by the outcome's name.
-_FORMULAS = {"rate": rate}
+_FORMULAS = {"rate": rate, "frequency": frequency, "time": time}
 
 # Binomial mass left out at each end of the averaging window. 1e-15 is below
 # double-precision rounding of the result, so the average is exact in practice.
 _TAIL = 1e-15
-# Cohorts up to this size are summed over every possible number analysed.
+# Cohorts up to this size are summed over every possible number analysed ...
 _EXACT_UP_TO = 5000
+# ... whose chance is at least this share of the likeliest number's.
+_NEGLIGIBLE = 1e-20
 
 
 def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     """Numbers of analysed treated people and their probabilities.
 
-    Covers all but ``2e-15`` of the binomial mass (all of it for cohorts up
-    to 5,000).
+    Covers all but ``2e-15`` of the binomial mass (all but 1e-16 of it for
+    cohorts up to 5,000: numbers less than 1e-20 as likely as the likeliest
+    are left out).
     """
     n, p = scenario.cohort, scenario.retention
     if p == 1.0:
@@ -46,7 +49,11 @@ def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     else:
         low, high = stats.binom.ppf([_TAIL, 1 - _TAIL], n, p)
         k = np.arange(int(low), int(high) + 1)
-    return k, stats.binom.pmf(k, n, p)
+    weight = stats.binom.pmf(k, n, p)
+    # Numbers analysed this unlikely add less than double rounding to any average (at most
+    # 5,001 of them below 1e-20 of each other); leaving them out spares every formula.
+    keep = weight >= _NEGLIGIBLE * weight.max()
+    return k[keep], weight[keep]
 
 
 def formulas(outcome):
@@ -115,11 +122,12 @@ def analytic(scenario: Scenario) -> PowerResult:
     expected_n = scenario.expected_n_treated
     at_mean = min(1.0, sum(float(v) for v in _verdicts(scenario, expected_n)))
     power = min(1.0, p_reduction + p_increase)  # the sum can round past 1
+    rest = {"p_inconclusive": 1.0 - power} | _not_reported(scenario, k, weight, power)
     return PowerResult(
         power=power,
         p_significant_reduction=p_reduction,
         p_significant_increase=p_increase,
-        p_inconclusive=1.0 - power,
+        **rest,
         power_at_expected_n=at_mean,
         p_analysable=float(stats.binom.sf(scenario.min_n_treated - 1,
                                           scenario.cohort, scenario.retention)),
@@ -128,3 +136,16 @@ def analytic(scenario: Scenario) -> PowerResult:
         engine="analytic",
         **scenario_fields(scenario),
     )
+
+
+def _not_reported(scenario: Scenario, k, weight, power) -> dict:
+    """For a measure reported only with enough treated reoffenders (time to first
+    reoffence): the chance of an analysed study that is not reported, which the
+    verdict chances (already multiplied by the chance of being reported) leave out."""
+    if not scenario.outcome.min_treated_reoffenders:
+        return {}
+    analysable = k >= scenario.min_n_treated
+    reported = formulas(scenario.outcome).reporting_chance(
+        scenario.outcome, np.where(analysable, k, scenario.min_n_treated))
+    missing = min(1.0 - power, float(np.dot(weight, np.where(analysable, 1.0 - reported, 0.0))))
+    return {"p_not_reported": missing, "p_inconclusive": 1.0 - power - missing}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .. import _validate
+from .. import _format, _validate
 from ..design.effects import Effect
 from ..design.settings import Setting
 # The analytic methods for a rate (see powerplan.formulas.rate); the first is the default.
@@ -101,4 +101,17 @@ class Rate(Outcome):
     def describe_effect(self, effect: float | None = None) -> str:
         """An effect in percentage points with its sign: ``'-5.0 points'``."""
         return f"{100 * (self.effect if effect is None else effect):+.1f} points"
+
+    def values_row(self, effect: float | None = None) -> tuple[str, str]:
+        effect = self.effect if effect is None else effect
+        return "reoffending rate", _format.rates(self.base_rate, self.base_rate + effect, effect)
+
+    treated_words: ClassVar[str] = "rate"
+
+    def describe_treated(self, effect: float | None = None) -> str:
+        return _format.percent(self.base_rate + (self.effect if effect is None else effect))
+
+    def describe_change(self, effect: float) -> str:
+        return (f"{abs(100 * effect):.1f} points ({_format.percent(self.base_rate)} to "
+                f"{_format.percent(self.base_rate + effect)})")
 

@@ -17,7 +17,8 @@ import numpy as np
 from .. import _format
 from ..limits import FIELDS
 # The registry of settings: how each is named on an axis and ticked.
-from ..outcomes import SETTINGS
+# The registry of each measure's settings, as the outcomes give it.
+from ..outcomes import SETTINGS, settings_for
 
 #: The Okabe-Ito colours (Okabe and Ito 2008, "Color Universal Design").
 OKABE_ITO = {
@@ -36,6 +37,7 @@ COLORS = {
     "significant reduction": OKABE_ITO["bluish green"],
     "inconclusive": "#BBBBBB",
     "significant increase": OKABE_ITO["vermillion"],
+    "not reported": OKABE_ITO["yellow"],
     "funnel": OKABE_ITO["sky blue"],
     "no answer": "#DDDDDD",
     "below minimum": "#E8E8E8",
@@ -91,23 +93,29 @@ def _axes(ax, size=(7.0, 4.5)):
     return ax
 
 
-def _x(field: str, values) -> np.ndarray:
-    """Values as drawn: effects in percentage points, months (``YYYY-MM``) as their first
-    days, the rest as they are."""
+def _settings(outcome=None):
+    """The registry of settings of ``outcome``'s measure (the rate's when None): an
+    effect on the frequency or the time is drawn in its own units, not in points."""
+    return SETTINGS if outcome is None else settings_for(outcome)
+
+
+def _x(field: str, values, outcome=None) -> np.ndarray:
+    """Values as drawn: the rate's effects in percentage points, months (``YYYY-MM``) as
+    their first days, the rest as they are."""
     if field == "month":
         return np.array(values, dtype="datetime64[M]").astype("datetime64[D]")
-    return SETTINGS[field].drawn(np.asarray(values, dtype=float))
+    return _settings(outcome)[field].drawn(np.asarray(values, dtype=float))
 
 
-def _tick_text(field: str, value) -> str:
-    return value if field == "month" else SETTINGS[field].tick(value)
+def _tick_text(field: str, value, outcome=None) -> str:
+    return value if field == "month" else _settings(outcome)[field].tick(value)
 
 
-def _label_x(ax, field: str) -> None:
+def _label_x(ax, field: str, outcome=None) -> None:
     """Label the x axis; months are ticked on first days, so set their limits first."""
     from matplotlib import ticker
 
-    ax.set_xlabel(AXIS_LABELS[field])
+    ax.set_xlabel(AXIS_LABELS[field] if field == "month" else _settings(outcome)[field].axis)
     if field == "month":
         from matplotlib import dates
 
@@ -116,9 +124,9 @@ def _label_x(ax, field: str) -> None:
         every = next((k for k in (1, 2, 3, 4, 6) if months / k <= 6), 12)
         ax.xaxis.set_major_locator(dates.MonthLocator(range(1, 13, every)))
         ax.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m"))
-    elif SETTINGS[field].kind == "people":
+    elif _settings(outcome)[field].kind == "people":
         ax.xaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
-    elif SETTINGS[field].kind == "percent":
+    elif _settings(outcome)[field].kind == "percent":
         ax.xaxis.set_major_formatter(ticker.PercentFormatter(xmax=1))
 
 

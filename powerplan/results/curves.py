@@ -29,6 +29,16 @@ _VERDICTS = (("power", "power"), ("significant reduction", "p_significant_reduct
              ("significant increase", "p_significant_increase"))
 
 
+def _verdict_columns(outcome) -> tuple:
+    """The verdict columns of a printed curve, in the measure's words (the rate's are
+    :data:`_VERDICTS`), with "not reported" for a measure with a reporting gate."""
+    columns = ((_VERDICTS[0], (outcome.lower_words, _VERDICTS[1][1]), _VERDICTS[2],
+                (outcome.higher_words, _VERDICTS[3][1])))
+    if outcome.min_treated_reoffenders:
+        columns += (("not reported", "p_not_reported"),)
+    return columns
+
+
 def _spread(record: dict) -> dict:
     """``record`` with each table in it spread into columns named ``table.key``."""
     spread = {}
@@ -141,7 +151,7 @@ class PowerCurve(Displays):
         probe = {self.field: self.values[0]}
         return scenario.replace(**probe) == self.scenario.replace(**probe)
 
-    def solve(self, target_power: float = 0.8, *, direction: str = "reduction") -> Solution:
+    def solve(self, target_power: float = 0.8, *, direction: str | None = None) -> Solution:
         """Where the curve's setting reaches ``target_power``, by :func:`powerplan.solve`
         (the curve's ``solver``).
 
@@ -205,9 +215,10 @@ class PowerCurve(Displays):
             first = self.results[0]
             lines.append(f"  {first.n_sims:,} simulated studies at each value, seed "
                          f"{first.seed} (the same at every value)")
-        header = [label] + [heading for heading, _ in _VERDICTS]
+        verdicts = _verdict_columns(s.outcome)
+        header = [label] + [heading for heading, _ in verdicts]
         rows = [[setting.format(value)]
-                + [_format.percent(getattr(result, name)) for _, name in _VERDICTS]
+                + [_format.percent(getattr(result, name)) for _, name in verdicts]
                 for value, result in zip(self.values, self.results)]
         if self.has_intervals:
             header.insert(2, "95% interval")
@@ -304,11 +315,12 @@ class MDECurve(Displays):
                 f"{_format.percent(self.target_power, 0)} power ({self.engine}; {s.method} test, "
                 f"{s.alternative}, alpha {s.alpha:g})")
         fixed = ", ".join(_format.scenario_phrases(s, omit=("cohort", "effect", "test")))
-        rows = [[_format.people(c), f"{sol.n_treated:,.0f}", _format.points(sol.value),
-                 _format.percent(sol.result.treated_rate)]
+        outcome = s.outcome
+        rows = [[_format.people(c), f"{sol.n_treated:,.0f}", outcome.describe_effect(sol.value),
+                 outcome.describe_treated(sol.value)]
                 for c, sol in zip(self.cohorts, self.solutions)]
         header = ["people submitted", "expected analysed", "minimum detectable effect",
-                  "treated rate"]
+                  f"treated {outcome.treated_words}"]
         return f"{head}\n  {fixed}\n{_format.columns(header, rows)}"
 
     def plot(self, ax=None, **options):

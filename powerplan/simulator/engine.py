@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import replicate
+from .person import NOT_REPORTED
 from ..errors import InvalidInputError
 from ..results.intervals import wilson_interval
 from ..results.power import VERDICTS, SimulatedPowerResult, scenario_fields
@@ -32,10 +33,16 @@ def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
     """Simulate ``scenario`` with the run settings of ``simulator``, a
     :class:`powerplan.Simulator` (its settings already checked when it was made)."""
     check_scenario_runs(scenario)
-    n_sims, chunk_size, workers = simulator.n_sims, simulator.chunk_size, simulator.workers
     entropy = np.random.SeedSequence().entropy if simulator.seed is None else simulator.seed
-    chunks = [(start, min(start + chunk_size, n_sims)) for start in range(0, n_sims, chunk_size)]
     study = replicate.prepare(scenario, entropy)  # once: workers are sent a copy
+    return _summarise(scenario, replicate_columns(study, simulator), entropy)
+
+
+def replicate_columns(study, simulator) -> dict[str, np.ndarray]:
+    """Every replicate of a prepared simulation, column by column, with the run
+    settings of ``simulator`` (chunks, workers, progress)."""
+    n_sims, chunk_size, workers = simulator.n_sims, simulator.chunk_size, simulator.workers
+    chunks = [(start, min(start + chunk_size, n_sims)) for start in range(0, n_sims, chunk_size)]
     if workers == 1 or len(chunks) == 1:
         columns = _gather((_run_chunk(study, *chunk) for chunk in chunks), chunks,
                           simulator.progress)
@@ -47,7 +54,7 @@ def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
                                   initargs=(study,)) as pool:
             columns = _gather(pool.imap(_run_chunk_in_worker, chunks), chunks,
                               simulator.progress)
-    return _summarise(scenario, columns, entropy)
+    return columns
 
 
 def _gather(parts, chunks, progress) -> dict[str, np.ndarray]:
@@ -75,6 +82,11 @@ def check_scenario_runs(scenario: Scenario) -> None:
         raise InvalidInputError(
             "pool", f"must be at least the expected number of treated people analysed "
                     f"(cohort x retention = {needed:,}); got {settings.pool:,}")
+    if scenario.outcome.name != "rate" and settings.test != "welch":
+        raise InvalidInputError(
+            "test", f"must be 'welch' for the {scenario.outcome.measure}: its simulated "
+                    f"study runs the weighted Welch t-test, as the analysis does; "
+                    f"got {settings.test!r}")
     rate = scenario.treated_rate + settings.bias
     if not 0.0 < rate < 1.0:
         raise InvalidInputError(
@@ -112,7 +124,7 @@ def _summarise(scenario: Scenario, columns: dict, entropy: int) -> SimulatedPowe
     reduction = _share(int((verdict == -1).sum()), n_sims)
     increase = _share(int((verdict == 1).sum()), n_sims)
     inconclusive = _share(int((verdict == 0).sum()), n_sims)
-    power = _share(int((verdict != 0).sum()), n_sims)
+    power = _share(int(((verdict == -1) | (verdict == 1)).sum()), n_sims)
     codes, counts = np.unique(reason[reason > 0], return_counts=True)
     reasons = {replicate.REASONS[int(c)]: int(n) for c, n in zip(codes, counts)}
     funnel = columns["funnel"]
@@ -125,13 +137,18 @@ def _summarise(scenario: Scenario, columns: dict, entropy: int) -> SimulatedPowe
     frame = pd.DataFrame({"replicate": np.arange(n_sims)})
     for j, name in enumerate(names):
         frame[name] = funnel[:, j]
-    for key in ("n_treated", "n_comparison_records", "comparison_ess", "treated_rate",
-                "comparison_rate", "estimate", "standard_error", "p_value"):
+    model = replicate.outcome_model(scenario)
+    for key in ("n_treated", "n_comparison_records", "comparison_ess", *model.COLUMNS,
+                "estimate", "standard_error", "p_value"):
         frame[key] = columns[key]
-    # Categorical text columns: a byte per replicate, not a string object.
-    verdicts = [*VERDICTS.values(), "not analysable"]
+    # Categorical text columns: a byte per replicate, not a string object. A measure with
+    # a reporting gate (time to first reoffence) has a fifth: "not reported".
+    gated = scenario.outcome.min_treated_reoffenders > 0
+    verdicts = [*VERDICTS.values(), "not analysable", *(["not reported"] if gated else [])]
+    codes = np.where(reason == 0, verdict + 1, len(VERDICTS))
     frame["verdict"] = pd.Categorical.from_codes(
-        np.where(reason == 0, verdict + 1, len(VERDICTS)), categories=verdicts)
+        np.where((reason == 0) & (verdict == NOT_REPORTED), len(VERDICTS) + 1, codes),
+        categories=verdicts)
     frame["reason"] = pd.Categorical.from_codes(
         np.maximum(reason, 0), categories=["", *replicate.REASONS.values()])
     frame["max_abs_std_diff"] = columns["max_abs_std_diff"]
@@ -156,6 +173,7 @@ def _summarise(scenario: Scenario, columns: dict, entropy: int) -> SimulatedPowe
         increase_ci_low=increase[1], increase_ci_high=increase[2], increase_mc_se=increase[3],
         inconclusive_ci_low=inconclusive[1], inconclusive_ci_high=inconclusive[2],
         inconclusive_mc_se=inconclusive[3],
+        p_not_reported=float((verdict == NOT_REPORTED).mean()),
         n_unanalysable=int((reason > 0).sum()),
         unanalysable_reasons=reasons,
         mean_funnel={name: float(funnel[:, j].mean()) for j, name in enumerate(names)},

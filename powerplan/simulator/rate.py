@@ -217,20 +217,36 @@ def draw_people(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.random(n)
 
 
-def measure(model: RateModel, population, strength: float, matched, n_records: np.ndarray):
-    """Step 4: outcomes of the analysed treated and of their matched records, summarised
-    per study as the treated rate and the weighted comparison rate.
+#: The per-study columns :func:`measure` gives, as the replicates table names them.
+COLUMNS = ("treated_rate", "comparison_rate")
+
+
+def reoffended(model: RateModel, population, strength: float, matched, n_records: np.ndarray):
+    """Whether each treated person left after the funnel, and each matched record,
+    reoffends (two boolean arrays in ``matched``'s order).
 
     ``matched`` is a block of studies after matching (``replicate._Matched``);
     the records' outcomes are drawn from each study's own generator, after
     everything matching drew.
     """
     m = matched
-    analysed = m.n_matches > 0
     treated_p = expit(model.treated_intercept + strength * population.risk(m.x))
     treated_y = m.uniforms < treated_p
     record_u = np.concatenate([rng.random(n) for rng, n in zip(m.rngs, n_records)])
-    record_y = record_u < model.pool_risk[m.record]
+    return treated_y, record_u < model.pool_risk[m.record]
+
+
+def measure(model: RateModel, population, strength: float, matched, n_records: np.ndarray):
+    """Step 4: outcomes of the analysed treated and of their matched records, summarised
+    per study as the treated rate and the weighted comparison rate (see
+    :func:`reoffended`)."""
+    return summarise(*reoffended(model, population, strength, matched, n_records), matched)
+
+
+def summarise(treated_y, record_y, matched):
+    """The treated rate and the weighted comparison rate of each study."""
+    m = matched
+    analysed = m.n_matches > 0
     blocks = len(m.n_treated)
     with np.errstate(invalid="ignore", divide="ignore"):
         treated_rate = np.bincount(m.row[analysed], weights=treated_y[analysed],
@@ -240,10 +256,12 @@ def measure(model: RateModel, population, strength: float, matched, n_records: n
     return treated_rate, comparison_rate
 
 
-def analyse(treated_rate, comparison_rate, n_treated, n_comparison, ok, *, test, alpha,
+def analyse(measured, n_treated, n_comparison, ok, *, test, alpha,
             alternative) -> RateComparison:
     """Step 5: :func:`compare_rates` for the studies that can be analysed (``ok``); the
-    others get placeholder inputs, and their results are not reported."""
+    others get placeholder inputs, and their results are not reported. ``measured``
+    is what :func:`measure` gave."""
+    treated_rate, comparison_rate = measured
     return compare_rates(np.where(ok, treated_rate, 0.5), np.where(ok, n_treated, 2),
                          np.where(ok, comparison_rate, 0.5), np.where(ok, n_comparison, 2.0),
                          test=test, alpha=alpha, alternative=alternative)

@@ -25,11 +25,11 @@ from ..design.scenario import Scenario
 # Studies computed together (fixed: part of what makes results reproducible); the
 # Simulator rounds its chunks to it.
 from ..limits import BLOCK
-from . import rate
+from . import frequency, rate, time
 from .rate import INCONCLUSIVE
 
 #: Each outcome's simulated side (calibration, draws, test), by the outcome's name.
-OUTCOME_MODELS = {"rate": rate}
+OUTCOME_MODELS = {"rate": rate, "frequency": frequency, "time": time}
 
 
 def outcome_model(scenario: Scenario):
@@ -60,6 +60,9 @@ class Study:
     pool_design: propensity.PoolDesign  # the patterns' side of the propensity fit
     pool_var: np.ndarray         # (4,) covariate variances in the pool
     outcome_model: object = None  # the outcome's calibrated model, set by prepare()
+    #: The module simulating the outcome, when it is not the scenario's outcome's own
+    #: (the three headline measures together: :mod:`.headline`).
+    outcome_module: object = None
 
 
 #: The calibration pilot matches studies (seeds of their own, ``spawn_key=(2, i)``)
@@ -245,22 +248,21 @@ def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
 
     # Step 4: outcomes of the analysed treated and of their matched records.
     n_records = np.bincount(m.record_row, minlength=BLOCK)  # matched records per replicate
-    model = outcome_model(scenario)
-    treated_value, comparison_value = model.measure(study.outcome_model, study.population,
-                                                    settings.outcome_strength, m, n_records)
+    model = study.outcome_module or outcome_model(scenario)
+    measured = model.measure(study.outcome_model, study.population, settings.outcome_strength,
+                             m, n_records)
 
     # Step 5: the test, and balance after matching.
     ok = reason == 0
-    result = model.analyse(treated_value, comparison_value, n_treated, m.ess, ok,
-                           test=settings.test, alpha=scenario.alpha,
-                           alternative=scenario.alternative)
+    result = model.analyse(measured, n_treated, m.ess, ok, test=settings.test,
+                           alpha=scenario.alpha, alternative=scenario.alternative)
     when_ok = np.where(ok, 1.0, np.nan)
     matched = n_treated > 0
     out = {
         "funnel": m.funnel, "n_treated": n_treated,
         "n_comparison_records": n_records,
         "comparison_ess": np.where(matched, m.ess, np.nan),
-        "treated_rate": treated_value * when_ok, "comparison_rate": comparison_value * when_ok,
+        **{name: value * when_ok for name, value in zip(model.COLUMNS, measured)},
         "estimate": result.estimate * when_ok, "standard_error": result.standard_error * when_ok,
         "p_value": result.p_value * when_ok, "verdict": np.where(ok, result.verdict, INCONCLUSIVE),
         "reason": reason, "max_abs_std_diff": np.where(matched, _max_std_difference(study, m),

@@ -51,8 +51,9 @@ class AssuranceResult(PowerResult):
     Attributes
     ----------
     assurance : float
-        Chance of a significant result in the direction hoped for: a
-        reduction (an increase when ``alternative="greater"``).
+        Chance of a significant result in the direction hoped for: the
+        measure's better one (a reduction of the rate or the frequency, a
+        longer time to first reoffence), or the one a one-sided test looks in.
     p_effect_in_direction : float
         Prior probability that the true effect lies in that direction; the
         ceiling of assurance as the cohort grows.
@@ -95,8 +96,26 @@ class AssuranceResult(PowerResult):
         return head + "\n" + _format.table(self._rows())
 
 
+def _hopes_higher(scenario: Scenario) -> bool:
+    """Whether the direction hoped for is a higher treated value: the one a one-sided
+    test looks in, else the measure's better one (a longer time to first reoffence)."""
+    tested = {"less": False, "greater": True}.get(scenario.alternative)
+    return scenario.outcome.better > 0 if tested is None else tested
+
+
+def _describe(prior: Prior, outcome) -> str:
+    """The prior in words, in points for the rate and in the measure's units otherwise."""
+    if outcome.name == "rate":
+        return prior.describe()
+    if isinstance(prior, NormalPrior):
+        return f"normal(mean {outcome.describe_effect(prior.mean)}, sd {prior.sd:.3g})"
+    parts = ", ".join(f"{outcome.describe_effect(e)} ({w:.0%})"
+                      for e, w in zip(prior.effects, prior.weights))
+    return f"discrete({parts})"
+
+
 def _direction_mass(prior: Prior, scenario: Scenario) -> float:
-    greater = scenario.alternative == "greater"
+    greater = _hopes_higher(scenario)
     if isinstance(prior, DiscretePrior):
         effects, weights = prior.nodes(scenario.outcome)
         return float(weights[(effects > 0) if greater else (effects < 0)].sum())
@@ -182,7 +201,7 @@ def _simulated(scenario: Scenario, prior: Prior, simulator: Simulator, *, client
     for weight, result in zip(weights, run.answers):
         reduction += weight * result.p_significant_reduction
         increase += weight * result.p_significant_increase
-        hoped = (result.p_significant_increase if scenario.alternative == "greater"
+        hoped = (result.p_significant_increase if _hopes_higher(scenario)
                  else result.p_significant_reduction)
         variance += weight ** 2 * hoped * (1 - hoped) / each
     return float(reduction), float(increase), math.sqrt(variance), each * len(effects), result
@@ -265,10 +284,12 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
     base = analytic(shown)
     fields = base.to_dict() | {
         "power": power, "p_significant_reduction": reduction,
-        "p_significant_increase": increase, "p_inconclusive": 1.0 - power,
+        # the chance of not being reported depends on the rate, not on the effect
+        "p_significant_increase": increase,
+        "p_inconclusive": max(0.0, 1.0 - power - base.p_not_reported),
         "power_at_expected_n": None if at_mean is None else min(1.0, at_mean),
-        "assurance": increase if scenario.alternative == "greater" else reduction,
+        "assurance": increase if _hopes_higher(scenario) else reduction,
         "p_effect_in_direction": _direction_mass(prior, scenario),
-        "prior": prior.describe(), "computation": computation,
+        "prior": _describe(prior, scenario.outcome), "computation": computation,
     } | simulated
     return AssuranceResult(**fields, scenario=shown)

@@ -203,7 +203,7 @@ def sweep_by(scenario: Scenario, field: str, values: Iterable, *, by: str, level
 
 
 def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float = 0.8,
-              direction: str = "reduction", engine: Engine | str = ANALYTIC) -> MDECurve:
+              direction: str | None = None, engine: Engine | str = ANALYTIC) -> MDECurve:
     """The minimum detectable effect (MDE) at each of several cohorts.
 
     Each MDE is ``solve(scenario.replace(cohort=c), "effect", ...)``.
@@ -216,8 +216,9 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
         People submitted; sorted, distinct whole numbers >= 1.
     target_power : float
         Power each MDE reaches, in (alpha, 1).
-    direction : {"reduction", "increase"}
-        Solve for the smallest reduction (the default) or increase.
+    direction : {"reduction", "increase"}, optional
+        Solve for the smallest reduction or increase; default the measure's
+        better direction (see :func:`~powerplan.solve`).
     engine : powerplan.analytic or "analytic"
         How power is computed. Not by simulation: solve one cohort at a time
         with ``solve(..., "effect", engine="simulate")``.
@@ -251,4 +252,5 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
         solve(vary(scenario, "cohort", cohort), "effect", target_power=target_power,
               direction=direction)
         for cohort in cohorts)
+    direction = "reduction" if solutions[0].value < 0 else "increase"
     return MDECurve(tuple(cohorts), solutions, solutions[0].target_power, direction, scenario)
