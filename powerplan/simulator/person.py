@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..limits import FOLLOW_UP_DAYS
-from .rate import INCONCLUSIVE, INCREASE, REDUCTION, RateComparison, _cdf, _scalar_or_array
+from .rate import RateComparison, comparison
 
 #: The verdict of a measure that is not reported (fewer than 30 treated reoffenders).
 NOT_REPORTED = 2
@@ -110,18 +110,7 @@ def welch_means(mean1, var1, n1, mean2, var2, n2, *, alpha=0.05,
         statistic = np.where(degenerate, np.sign(estimate) * np.inf, statistic)
         statistic = np.where(degenerate & (estimate == 0), 0.0, statistic)
         df = np.where(degenerate | ~np.isfinite(df), np.inf, df)
-    lower, upper = _cdf(statistic, df), _cdf(-statistic, df)
-    if alternative == "two-sided":
-        p_value = np.minimum(1.0, 2.0 * np.minimum(lower, upper))
-    elif alternative == "less":
-        p_value = lower
-    else:
-        p_value = upper
-    significant = p_value <= alpha
-    verdict = np.where(significant & (estimate < 0), REDUCTION,
-                       np.where(significant & (estimate > 0), INCREASE, INCONCLUSIVE))
-    return RateComparison(*(_scalar_or_array(x) for x in (
-        estimate, se, statistic, df, p_value, verdict)))
+    return comparison(estimate, se, statistic, df, alpha=alpha, alternative=alternative)
 
 
 def placeholders(ok, *values):

@@ -121,6 +121,13 @@ def compare_rates(treated_rate, n_treated, comparison_rate, n_comparison, *,
         statistic = np.where(degenerate, np.sign(estimate) * np.inf, statistic)
         statistic = np.where(degenerate & (estimate == 0), 0.0, statistic)
         df = np.where(degenerate, np.inf, df)
+    return comparison(estimate, se, statistic, df, alpha=alpha, alternative=alternative)
+
+
+def comparison(estimate, se, statistic, df, *, alpha, alternative) -> RateComparison:
+    """The p-value and verdict of a t statistic with ``df`` degrees of freedom (infinite
+    for a z-test), in the direction(s) ``alternative`` tests: every simulated test's
+    last step."""
     lower = _cdf(statistic, df)
     upper = _cdf(-statistic, df)
     if alternative == "two-sided":
