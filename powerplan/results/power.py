@@ -122,11 +122,15 @@ class PowerResult(Displays):
             + self._measure_note()
         )
 
-    def _better_words(self) -> str:
+    def _better_words(self, higher: bool | None = None) -> str:
         """'significant reduction' (the rate), 'significantly longer time to first
-        reoffence' (the time)."""
+        reoffence' (the time): the better verdict, or the verdict with a higher
+        (``higher=True``) or lower treated value."""
         outcome = self.scenario.outcome
-        words = outcome.better_words
+        if higher is None:
+            words = outcome.better_words
+        else:
+            words = outcome.higher_words if higher else outcome.lower_words
         return words if words.startswith("significant ") else f"{words} {outcome.measure}"
 
     def _measure_note(self) -> str:
