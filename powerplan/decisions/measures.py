@@ -110,6 +110,8 @@ def _simulated(scenario: Scenario, headline: Headline, simulator) -> MeasuresRes
         own = columns | {"verdict": integers(columns[f"{prefix}_verdict"]),
                          "estimate": columns[f"{prefix}_estimate"],
                          "standard_error": columns[f"{prefix}_standard_error"],
+                         "ci_low": columns[f"{prefix}_ci_low"],
+                         "ci_high": columns[f"{prefix}_ci_high"],
                          "p_value": columns[f"{prefix}_p_value"]}
         results[prefix] = simulation._summarise(scenario.replace(outcome=outcome, method=None),
                                                 own, entropy)

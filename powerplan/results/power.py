@@ -372,7 +372,9 @@ class SimulatedPowerResult(PowerResult):
         funnel stage (by stage name); ``n_treated`` (analysed, after
         matching); ``n_comparison_records``; ``comparison_ess`` (Kish);
         ``treated_rate``; ``comparison_rate`` (weighted); ``estimate``
-        (their difference); ``standard_error`` and ``p_value`` of the test;
+        (their difference); ``standard_error``, ``ci_low``, ``ci_high`` (the
+        confidence interval published with the verdict: 95% for a two-sided
+        test at alpha 0.05) and ``p_value`` of the test;
         ``verdict`` (or ``"not analysable"``) and ``reason`` (why not, else
         empty), both categorical; ``max_abs_std_diff``; ``converged`` (the
         propensity fit).
