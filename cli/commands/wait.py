@@ -83,10 +83,11 @@ _DATES_OPTIONS = [
                       "--index-dates, the people still to come, from the month after the file's "
                       "last index date unless --start says otherwise."),
     click.option("--start", type=month("start"),
-                 help="Month of the first index dates of --intake-per-month (YYYY-MM, or a date in it)."),
+                 help="Month of the first index dates of --intake-per-month (YYYY-MM, or a "
+                      "date in it)."),
     click.option("--end", type=month("end"),
-                 help="Month of the last index dates of --intake-per-month (YYYY-MM, or a date in it). "
-                      "[default: the intake continues]"),
+                 help="Month of the last index dates of --intake-per-month (YYYY-MM, or a "
+                      "date in it). [default: the intake continues]"),
     click.option("--index-dates", type=click.Path(path_type=Path), metavar="FILE",
                  help="Your file of people (CSV or Excel .xlsx, as powerplan check reads it), "
                       "one person a row: its index date column (or its only column) is read; "
@@ -102,7 +103,8 @@ _DATES_OPTIONS = [
     click.option("--horizon-months", type=whole_number("horizon_months", 1, MAX_HORIZON_MONTHS),
                  default=36, show_default=True, help="Months ahead to consider submitting."),
     click.option("--now", type=month("now"),
-                 help="The first month to consider (YYYY-MM, or a date in it). [default: this month]"),
+                 help="The first month to consider (YYYY-MM, or a date in it). "
+                      "[default: this month]"),
     click.option("--found-and-matched", type=SHARE,
                  help="Share of the people analysable (inside the data window) who are found in "
                       "the records and matched, in (0, 1] (0.6 or 60%); instead of --stage. "
