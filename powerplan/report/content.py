@@ -257,8 +257,11 @@ def make_report(scenario: Scenario, *, date, engine=ANALYTIC, target_power: floa
     --------
     >>> from powerplan import Scenario
     >>> report = make_report(Scenario(cohort=300), date="2026-01-31")
-    >>> report.answer()[0].text
-    'With 300 people submitted, about 120 are analysed. If the assumed effect is right (-5.0 points), the chance that the analysis reports a significant reduction is 21%; that it is inconclusive, 79%; that it reports a significant increase, <1%.'
+    >>> print(report.answer()[0].text[:51])
+    With 300 people submitted, about 120 are analysed.
+    >>> sorted(report.headline_numbers())[:4]
+    ['cohort_needed', 'mde', 'n_analysed', 'p_inconclusive']
+    >>> html = report.to_html()     # one page; report.to_markdown() for text and SVG files
     """
     from ..decisions.wait import submission_plan
     from ..formulas.analytic import analytic
@@ -463,12 +466,13 @@ def _answer(r: Report):
     if r.size is not None:
         size = r.size
         yield _sentence(
-            f"To reach {target} power (the chance of a significant result), submit at "
-            f"least ",
+            f"To reach {target} power (the chance of a significant result), "
+            + ("submit at least " if r.plan is None else "you need at least "),
             Number("cohort_needed", size.value, _format.people(size.value)),
-            f" people (about {size.n_treated:,.0f} analysed)"
-            + (f"; you have {_format.people(cohort)}." if r.plan is None else
-               " analysable."))
+            (f" people (about {size.n_treated:,.0f} analysed); you have "
+             f"{_format.people(cohort)}." if r.plan is None else
+             f" people analysable (about {size.n_treated:,.0f} analysed); in "
+             f"{r.answer_month} you have {_format.people(cohort)}."))
     else:
         yield _sentence(f"No number of people reaches {target} power here: {r.size_note}")
     if r.mde is not None:
