@@ -127,6 +127,25 @@ def test_all_three_measures_and_at_least_one(runner, tmp_path):
     assert "seed 3" in page.all_text and "200 studies" in page.all_text
 
 
+def test_the_better_verdict_comes_first_whatever_the_measure():
+    time = Scenario.from_dict({"outcome": "time", "cohort": 2000})
+    first = powerplan.make_report(time, date="2026-01-31").answer()[0]
+    assert "reports a significantly longer time to first proven reoffence is" in first.text
+    numbers = [part for part in first.parts if hasattr(part, "key")]
+    assert [n.key for n in numbers] == ["n_analysed", "p_significant_increase",
+                                        "p_inconclusive", "p_significant_reduction"]
+    assert numbers[1].value == analytic(time).p_significant_increase
+
+
+def test_a_cohort_below_the_minimum_request_is_said():
+    texts = [s.text for s in powerplan.make_report(Scenario(cohort=30),
+                                                   date="2026-01-31").answer()]
+    assert "The data service needs at least 60 people submitted: with 30 it would not take " \
+           "the request." in texts
+    assert not any("needs at least 60" in s.text for s in powerplan.make_report(
+        Scenario(cohort=60), date="2026-01-31").answer())
+
+
 def test_a_simulated_report_gives_its_monte_carlo_error_and_seed():
     simulator = powerplan.Simulator(n_sims=100, seed=5)
     scenario = Scenario(cohort=300, simulation={"pool": 5000})

@@ -436,15 +436,22 @@ def _answer(r: Report):
     who = (f"With {_format.headcount(cohort)} submitted" if r.plan is None else
            f"With the {_format.headcount(cohort)} analysable in {r.answer_month}")
     analysed = getattr(result, "mean_n_treated", None) or result.expected_n_treated
+    # the better verdict first: a reduction for the rate, a longer time for the time
+    sides = [("lower", "p_significant_reduction"), ("higher", "p_significant_increase")]
+    (first, first_key), (last, last_key) = sides if outcome.better < 0 else sides[::-1]
     yield _sentence(
         f"{who}, about ", Number("n_analysed", float(analysed), f"{analysed:,.0f}"),
         f" are analysed. If the assumed effect is right ({outcome.describe_effect()}), the "
-        f"chance that the analysis reports a {_verdict(outcome, 'lower')} is ",
-        _pct("p_significant_reduction", result.p_significant_reduction),
+        f"chance that the analysis reports a {_verdict(outcome, first)} is ",
+        _pct(first_key, getattr(result, first_key)),
         "; that it is inconclusive, ", _pct("p_inconclusive", result.p_inconclusive),
-        f"; that it reports a {_verdict(outcome, 'higher')}, ",
-        _pct("p_significant_increase", result.p_significant_increase), ".")
-    if outcome.min_treated_reoffenders:
+        f"; that it reports a {_verdict(outcome, last)}, ",
+        _pct(last_key, getattr(result, last_key)), ".")
+    if r.plan is None and cohort < MIN_REQUEST:
+        yield _sentence(f"The data service needs at least {MIN_REQUEST} people submitted: "
+                        f"with {cohort:,} it would not take the request.")
+    # said when it could happen (a chance that rounds to 0% is not worth a sentence)
+    if outcome.min_treated_reoffenders and result.p_not_reported >= 0.005:
         yield _sentence(
             f"The {outcome.measure} is reported only with at least "
             f"{outcome.min_treated_reoffenders} treated reoffenders: it would not be reported "
@@ -527,8 +534,8 @@ def _measures_sentences(r: Report):
                         " (no correction for looking at three measures).")
     else:
         yield _sentence("The chance that at least one of them shows a significant "
-                        "improvement needs the three tests of the same studies: give "
-                        "--engine simulate.")
+                        "improvement needs the three tests of the same studies: simulate "
+                        "the study to have it.")
 
 
 def _plan_sentences(r: Report):
