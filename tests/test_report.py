@@ -386,3 +386,16 @@ def test_the_docs_show_the_command_the_screenshot_is_of():
     line = next(line for line in page.splitlines()
                 if line.strip().startswith("powerplan report --intake-per-month 30"))
     assert shlex.split(line) == ["powerplan", *script.EXAMPLE[:-2], "-o", "report.html"]
+
+
+def test_the_templates_are_package_data():
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["powerplan.report"]
+    folder = root / "powerplan" / "report"
+    files = [str(path.relative_to(folder)) for path in (folder / "templates").iterdir()]
+    assert files and all(any(fnmatch.fnmatch(name, p) for p in patterns) for name in files)
