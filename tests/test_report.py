@@ -246,6 +246,13 @@ def test_the_date_is_the_option_then_source_date_epoch(runner, tmp_path, monkeyp
     assert f'datetime="{dt.date.today().isoformat()}"' in path.read_text()
 
 
+def test_with_dates_the_report_s_date_is_its_first_month(runner, tmp_path):
+    html = html_of(runner, tmp_path, "--intake-per-month", "20", "--start", "2024-01")
+    rows = dict(re.findall(r"<tr><td>first month considered</td><td>([^<]*)</td><td>([^<]*)"
+                           r"</td></tr>", html))
+    assert rows == {"2026-01": "the report&#39;s date"}      # DATE is 2026-01-31
+
+
 # The assumptions' sources -----------------------------------------------------------
 
 def test_each_assumption_says_where_it_came_from(tmp_path):

@@ -63,7 +63,9 @@ def report_command(output, format_, title, report_date, target_power, engine, pe
 
     With --intake-per-month or --index-dates (as for powerplan wait) the
     answer is for the people analysable now, and --found-and-matched (or
-    --stage) is the share of them analysed.
+    --stage) is the share of them analysed; the report's date is then the
+    first month considered (unless --now) and the file's today (unless
+    --today).
 
     \b
     Examples:
@@ -79,16 +81,20 @@ def report_command(output, format_, title, report_date, target_power, engine, pe
         raise click.BadParameter("with --format markdown the figures are files beside the "
                                  "report; give a file name", param_hint="'--output'")
     simulation, run = split_engine(options, engine)
+    report_date = report_date or _default_date()
     dated = per_month is not None or index_dates is not None
     intake = counts = rule = None
     if dated:
+        # The report's date is its today: the first month considered, and the day after
+        # which a date in the file is in the future, unless --now and --today say otherwise.
         intake, counts, rule = dates_inputs(
             "report", cohort=options["cohort"], retention=options["retention"],
             config=options.get("config"), per_month=per_month, start=start, end=end,
             index_dates=index_dates, named_columns=named_columns,
-            ignored_columns=ignored_columns, sheet=sheet, dayfirst=dayfirst, today=today,
-            lag_months=lag_months, windows=windows, horizon_months=horizon_months, now=now,
-            target_power=target_power)
+            ignored_columns=ignored_columns, sheet=sheet, dayfirst=dayfirst,
+            today=today or (report_date if index_dates is not None else None),
+            lag_months=lag_months, windows=windows, horizon_months=horizon_months,
+            now=now or report_date, target_power=target_power)
         rule.pop("target_power")
         options["retention"] = found_and_matched
     else:
@@ -112,11 +118,13 @@ def report_command(output, format_, title, report_date, target_power, engine, pe
         refuse_headline_effects(frequency_effect, time_effect)
         scenario = build_scenario(simulation=simulation, **options)
     sources = _sources(context, options.get("config"), index_dates, dated)
+    if dated and now is None:
+        sources["now"] = "the report's date"
     # the file by its name only: the folder it is in is nobody else's business
     file_note = dates_read(Path(Path(index_dates).name), counts) if counts is not None else None
     with _engine(engine, run) as chosen:
         report = powerplan.make_report(
-            scenario, date=report_date or _default_date(), engine=chosen,
+            scenario, date=report_date, engine=chosen,
             target_power=target_power, headline=headline, intake=intake, plan_rule=rule,
             title=title, sources=sources, file_note=file_note)
     if format_ == "html":
