@@ -153,7 +153,7 @@ def test_a_simulated_report_gives_its_monte_carlo_error_and_seed():
     method = dict(report.method())
     expected = powerplan.simulate(scenario, n_sims=100, seed=5)
     assert report.result.p_significant_reduction == expected.p_significant_reduction
-    assert f"seed 5" in method["Engine"]
+    assert "seed 5" in method["Engine"]
     assert f"{100 * expected.reduction_mc_se:.1f} points" in method["Engine"]
 
 
@@ -179,8 +179,8 @@ def test_markdown_escapes_user_text_too(runner, tmp_path):
 
 def test_no_personal_data_from_the_file(runner, tmp_path):
     people = tmp_path / "people.csv"
-    rows = [f"Zanzibarine{i},Quaxleworth{i},1{i % 10}/03/1971,{1 + i % 28:02d}/{1 + i % 12:02d}/2023"
-            for i in range(80)]
+    rows = [f"Zanzibarine{i},Quaxleworth{i},1{i % 10}/03/1971,"
+            f"{1 + i % 28:02d}/{1 + i % 12:02d}/2023" for i in range(80)]
     people.write_text("Forename,Surname,Date of Birth,Index Date\n" + "\n".join(rows) + "\n")
     out = tmp_path / "out"
     out.mkdir()
