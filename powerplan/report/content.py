@@ -160,9 +160,11 @@ class Report:
         first, source = formula_source(outcome.name, scenario.method)
         sided = {"two-sided": "two-sided", "less": "one-sided (a reduction only)",
                  "greater": "one-sided (an increase only)"}[scenario.alternative]
+        # the simulated studies run their own test (the simulation's), the formulas theirs
+        test = result.method if self.simulated else scenario.method
         rows = [("Measure", f"The {outcome.measure}."),
-                ("Test", f"The {scenario.method} test, {sided}; a result is significant when "
-                         f"its p-value is at most {scenario.alpha:g}.")]
+                ("Test", f"The {test} test, {sided}; a result is significant when its "
+                         f"p-value is at most {scenario.alpha:g}.")]
         if self.simulated:
             rows.append(("Engine", (
                 f"Simulated: {result.n_sims:,} studies of the whole matched-cohort process "
@@ -177,7 +179,8 @@ class Report:
             rows.append(("Engine", "Analytic: closed-form formulas, the chances averaged over "
                                    "the random number of people analysed (each person "
                                    "passes the funnel independently)."))
-        rows.append(("Formulas", f"{first} {source}".strip()))
+        rows.append(("Formulas", (f"{first} The {scenario.method} test: {source}"
+                                  if source else first)))
         if self.plan is not None:
             rows.append(("Submission months", (
                 "A person is analysable once a year of follow-up and six months more have "
@@ -529,9 +532,12 @@ def _measures_sentences(r: Report):
     yield _sentence(*parts)
     any_better = r.measures.joint.get("any_better")
     if any_better is not None:
+        interval = ("" if any_better.ci_low is None else
+                    f", 95% interval {_format.percent(any_better.ci_low, 0)} to "
+                    f"{_format.percent(any_better.ci_high, 0)}")
         yield _sentence("The chance that at least one of them shows a significant "
                         "improvement: ", _pct("p_any_better", any_better.value),
-                        " (no correction for looking at three measures).")
+                        f" (no correction for looking at three measures{interval}).")
     else:
         yield _sentence("The chance that at least one of them shows a significant "
                         "improvement needs the three tests of the same studies: simulate "
