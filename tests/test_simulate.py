@@ -34,6 +34,34 @@ def test_same_seed_same_result_with_worker_processes(result):
     assert again.to_dict() == result.to_dict()
 
 
+def _blas_threads() -> set[int]:
+    from threadpoolctl import threadpool_info
+
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+def test_the_simulator_runs_on_one_blas_thread_and_restores_the_users_setting(result):
+    from threadpoolctl import threadpool_limits
+
+    seen = []
+    with threadpool_limits(limits=3, user_api="blas"):
+        before = _blas_threads()
+        if before != {3}:
+            pytest.skip(f"the BLAS library does not take 3 threads here ({before})")
+        again = simulate(result.scenario, n_sims=150, seed=20, chunk_size=64,
+                         progress=lambda done: seen.append(_blas_threads()))
+        assert _blas_threads() == {3}  # the user's setting, restored after the call
+    assert seen == [{1}, {1}, {1}]  # inside the simulator, one thread per process
+    pd.testing.assert_frame_equal(again.replicates_frame(), result.replicates_frame())
+
+
+def test_workers_never_outnumber_the_cores():
+    from powerplan.simulator.threads import cores, worker_processes
+
+    assert worker_processes(256, 1000) == cores()
+    assert worker_processes(2, 1) == 1 and worker_processes(1, 50) == 1
+
+
 def test_first_replicates_do_not_depend_on_how_many_follow(result):
     fewer = simulate(result.scenario, n_sims=37, seed=20)
     pd.testing.assert_frame_equal(fewer.replicates_frame(), result.replicates_frame().head(37))

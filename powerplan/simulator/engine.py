@@ -22,13 +22,14 @@ import multiprocessing
 import numpy as np
 import pandas as pd
 
-from . import replicate
+from . import replicate, threads
 from .person import NOT_REPORTED
 from ..errors import InvalidInputError
 from ..results.intervals import wilson_interval
 from ..results.power import VERDICTS, SimulatedPowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
 
+@threads.on_one_blas_thread
 def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
     """Simulate ``scenario`` with the run settings of ``simulator``, a
     :class:`powerplan.Simulator` (its settings already checked when it was made)."""
@@ -38,6 +39,7 @@ def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
     return _summarise(scenario, replicate_columns(study, simulator), entropy)
 
 
+@threads.on_one_blas_thread
 def replicate_columns(study, simulator) -> dict[str, np.ndarray]:
     """Every replicate of a prepared simulation, column by column, with the run
     settings of ``simulator`` (chunks, workers, progress)."""
@@ -50,7 +52,9 @@ def replicate_columns(study, simulator) -> dict[str, np.ndarray]:
         # A multiprocessing pool, not concurrent.futures': leaving the block for any
         # reason (an error, Ctrl-C, SIGTERM turned into SystemExit) terminates the
         # workers instead of waiting for their chunks, so none is left behind.
-        with multiprocessing.Pool(min(workers, len(chunks)), initializer=_start_worker,
+        # At most one worker per core, each on one BLAS thread (threads.py).
+        with multiprocessing.Pool(threads.worker_processes(workers, len(chunks)),
+                                  initializer=_start_worker,
                                   initargs=(study,)) as pool:
             columns = _gather(pool.imap(_run_chunk_in_worker, chunks), chunks,
                               simulator.progress)
@@ -104,6 +108,7 @@ _WORKER_STUDY = None
 
 def _start_worker(study):
     global _WORKER_STUDY
+    threads.limit_this_process()
     _WORKER_STUDY = study
 
 

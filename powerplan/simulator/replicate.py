@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import matching, propensity
+from . import matching, propensity, threads
 from ._segments import segment_sums
 from .population import SELECTION_WEIGHTS, Population
 from ..design.scenario import Scenario
@@ -83,6 +83,7 @@ def pilot_size(scenario: Scenario) -> int:
     return int(min(MAX_PILOT, BLOCK * max(1, round(wanted / BLOCK))))
 
 
+@threads.on_one_blas_thread
 def prepare(scenario: Scenario, entropy: int) -> Study:
     """Draw the pool and calibrate the outcome model of one simulation.
 
