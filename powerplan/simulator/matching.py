@@ -268,9 +268,9 @@ def _with_replacement(scores, patterns, treated, row, width, k):
         t, w, b = t[going], w[going], b[going]
     who, chosen, count, slot = (np.concatenate(part) for part in zip(*steps))
     # Record j of a chosen pattern fills its person's slot ``slot + j``.
-    j = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    record = patterns.records[np.repeat(patterns.first[chosen], count) + j]
-    matches[np.repeat(who, count), np.repeat(slot, count) + j] = record
+    place = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    source = np.repeat(patterns.first[chosen], count) + place
+    matches.ravel()[np.repeat(who * k + slot, count) + place] = patterns.records[source]
     return matches
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import matching, propensity, threads
-from ._segments import segment_sums
+from ._segments import column_segment_sums
 from .population import SELECTION_WEIGHTS, Population
 from ..design.scenario import Scenario
 # Studies computed together (fixed: part of what makes results reproducible); the
@@ -280,17 +280,16 @@ def _max_std_difference(study: Study, m: _Matched) -> np.ndarray:
     ``sqrt((s_t**2 + s_p**2) / 2)``: the treated variance before matching and
     the pool's (Austin 2009).
     """
-    def sums(rows, weights, values):
-        return segment_sums(weights[:, None] * values, rows, BLOCK)
+    def sums(rows, columns):  # (4, n) covariate columns
+        return column_segment_sums(columns, rows, BLOCK)
 
-    x, row = m.x, m.row
+    x, row = m.x.T, m.row
     analysed = m.n_matches > 0
-    ones = np.ones(len(row))
-    treated_mean = sums(row[analysed], ones[analysed], x[analysed])
-    matched_mean = sums(m.record_row, m.record_weight, study.pool[m.record])
+    treated_mean = sums(row[analysed], x[:, analysed])
+    matched_mean = sums(m.record_row, m.record_weight * study.pool.T[:, m.record])
     count = np.bincount(row, minlength=BLOCK)[:, None]
-    before = sums(row, ones, x) / np.maximum(count, 1)
-    treated_var = sums(row, ones, (x - before[row]) ** 2) / np.maximum(count - 1, 1)
+    before = sums(row, x) / np.maximum(count, 1)
+    treated_var = sums(row, (x - before[row].T) ** 2) / np.maximum(count - 1, 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         d = (treated_mean - matched_mean) / np.maximum(m.n_treated, 1)[:, None]
         d /= np.sqrt((treated_var + study.pool_var) / 2.0)
