@@ -14,6 +14,8 @@ grouped into chunks or worker processes.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -63,6 +65,9 @@ class Study:
     #: The module simulating the outcome, when it is not the scenario's outcome's own
     #: (the three headline measures together: :mod:`.headline`).
     outcome_module: object = None
+    #: Whether replicates measure balance after matching (a search that reads only
+    #: verdicts goes without: :func:`verdicts_only`).
+    balance: bool = True
 
 
 #: The calibration pilot matches studies (seeds of their own, ``spawn_key=(2, i)``)
@@ -104,18 +109,71 @@ def prepare(scenario: Scenario, entropy: int) -> Study:
     pilot suffices.
     """
     settings = scenario.simulation
+    study = Study(scenario, entropy, *_pool(settings, entropy),
+                  balance=not _VERDICTS_ONLY.get())
+    # Without covariates that matter, matching changes nobody's chances: no pilot.
+    pilot = _pilot(study) if settings.outcome_strength > 0 else None
+    return replace(study, outcome_model=outcome_model(scenario).calibrate(
+        scenario, study.population, study.pool, pilot))
+
+
+#: The last pool drawn, while :func:`sharing_pools` is in force: ``(key, parts)``.
+_SHARED_POOL: contextvars.ContextVar[list | None] = contextvars.ContextVar("shared_pool",
+                                                                          default=None)
+
+
+@contextlib.contextmanager
+def sharing_pools():
+    """Inside the block, simulations with the same simulation settings and seed use
+    one drawn pool instead of drawing it again.
+
+    The pool depends only on those two (``SeedSequence(entropy, spawn_key=(0,))``),
+    so sharing it changes no draw: a simulated search, whose values in a round
+    share their seed, prepares the pool once a round. Only the last pool is kept,
+    and none after the block.
+    """
+    if _SHARED_POOL.get() is not None:
+        yield
+        return
+    token = _SHARED_POOL.set([None, None])
+    try:
+        yield
+    finally:
+        _SHARED_POOL.reset(token)
+
+
+_VERDICTS_ONLY = contextvars.ContextVar("verdicts_only", default=False)
+
+
+@contextlib.contextmanager
+def verdicts_only():
+    """Inside the block, simulated replicates skip the balance diagnostic
+    (``max_abs_std_diff`` is NaN): for a search that reads only their verdicts.
+    Nothing drawn depends on it."""
+    token = _VERDICTS_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _VERDICTS_ONLY.reset(token)
+
+
+def _pool(settings, entropy: int) -> tuple:
+    """The pool's side of a simulation: its population, records, patterns and their
+    covariates, the patterns' design and the pool's covariate variances."""
+    shared, key = _SHARED_POOL.get(), (settings, entropy)
+    if shared is not None and shared[0] == key:
+        return shared[1]
     population = Population.from_settings(settings)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(0,))))
     pool = population.pool.draw(rng, settings.pool)
     distinct, pattern = np.unique(pool, axis=0, return_inverse=True)
     patterns = matching.Patterns.of(pattern.ravel())
     design = propensity.design(population.standardise(distinct))
-    study = Study(scenario, entropy, population, pool, patterns, distinct,
-                  propensity.PoolDesign.of(design, patterns.counts), pool.var(axis=0, ddof=1))
-    # Without covariates that matter, matching changes nobody's chances: no pilot.
-    pilot = _pilot(study) if settings.outcome_strength > 0 else None
-    return replace(study, outcome_model=outcome_model(scenario).calibrate(
-        scenario, population, pool, pilot))
+    parts = (population, pool, patterns, distinct,
+             propensity.PoolDesign.of(design, patterns.counts), pool.var(axis=0, ddof=1))
+    if shared is not None:
+        shared[:] = [key, parts]
+    return parts
 
 
 def _pilot(study: Study):
@@ -229,7 +287,7 @@ def _matched(study: Study, stream: int, first: int, count: int) -> _Matched:
     slot = matches >= 0
     slot_row = np.broadcast_to(row[:, None], matches.shape)[slot]
     slot_weight = np.broadcast_to(1.0 / np.maximum(n_matches, 1)[:, None], matches.shape)[slot]
-    keys, which = np.unique(slot_row * settings.pool + matches[slot], return_inverse=True)
+    keys, which = _distinct(slot_row * settings.pool + matches[slot])
     record_weight = np.bincount(which, weights=slot_weight)
     record_row, record = np.divmod(keys, settings.pool)
     weight_sum = np.bincount(record_row, weights=record_weight, minlength=BLOCK)
@@ -239,6 +297,29 @@ def _matched(study: Study, stream: int, first: int, count: int) -> _Matched:
     reason[(reason == 0) & ~(ess > 1.0)] = 4
     return _Matched(funnel, rngs, reason, converged, x, uniforms, row, matches, n_matches,
                     n_treated, record, record_row, record_weight, weight_sum, ess)
+
+
+def _distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` of non-negative whole numbers, by one
+    plain sort of the keys packed with their places (numpy's own argsorts them).
+
+    >>> _distinct(np.array([7, 3, 7, 0]))
+    (array([0, 3, 7]), array([2, 1, 2, 0]))
+    """
+    n = len(keys)
+    bits = max(1, int(n - 1).bit_length())
+    if not n or int(keys.max()) >= 2 ** (62 - bits):
+        return np.unique(keys, return_inverse=True)
+    packed = (keys << bits) | np.arange(n)
+    packed.sort()
+    place = packed & ((1 << bits) - 1)
+    packed >>= bits
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(packed[1:], packed[:-1], out=new[1:])
+    which = np.empty(n, dtype=np.int64)
+    which[place] = np.cumsum(new) - 1
+    return packed[new], which
 
 
 def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
@@ -266,8 +347,9 @@ def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
         **{name: value * when_ok for name, value in zip(model.COLUMNS, measured)},
         "estimate": result.estimate * when_ok, "standard_error": result.standard_error * when_ok,
         "p_value": result.p_value * when_ok, "verdict": np.where(ok, result.verdict, INCONCLUSIVE),
-        "reason": reason, "max_abs_std_diff": np.where(matched, _max_std_difference(study, m),
-                                                       np.nan),
+        "reason": reason,
+        "max_abs_std_diff": (np.where(matched, _max_std_difference(study, m), np.nan)
+                             if study.balance else np.full(BLOCK, np.nan)),
         "converged": m.converged,
     }
     return {key: value[:count] for key, value in out.items()}
@@ -283,10 +365,12 @@ def _max_std_difference(study: Study, m: _Matched) -> np.ndarray:
     def sums(rows, columns):  # (4, n) covariate columns
         return column_segment_sums(columns, rows, BLOCK)
 
-    x, row = m.x.T, m.row
+    x, row = np.ascontiguousarray(m.x.T), m.row
     analysed = m.n_matches > 0
     treated_mean = sums(row[analysed], x[:, analysed])
-    matched_mean = sums(m.record_row, m.record_weight * study.pool.T[:, m.record])
+    weighted = np.empty((x.shape[0], len(m.record)))
+    np.multiply(m.record_weight, study.pool[m.record].T, out=weighted)  # rows gathered once
+    matched_mean = sums(m.record_row, weighted)
     count = np.bincount(row, minlength=BLOCK)[:, None]
     before = sums(row, x) / np.maximum(count, 1)
     treated_var = sums(row, (x - before[row].T) ** 2) / np.maximum(count - 1, 1)
