@@ -166,14 +166,40 @@ def _pool(settings, entropy: int) -> tuple:
     population = Population.from_settings(settings)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(0,))))
     pool = population.pool.draw(rng, settings.pool)
-    distinct, pattern = np.unique(pool, axis=0, return_inverse=True)
-    patterns = matching.Patterns.of(pattern.ravel())
+    distinct, pattern = _distinct_rows(pool)
+    patterns = matching.Patterns.of(pattern)
     design = propensity.design(population.standardise(distinct))
     parts = (population, pool, patterns, distinct,
              propensity.PoolDesign.of(design, patterns.counts), pool.var(axis=0, ddof=1))
     if shared is not None:
         shared[:] = [key, parts]
     return parts
+
+
+def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, axis=0, return_inverse=True)`` for rows of non-negative whole
+    numbers: each row read as one number in a mixed radix (its columns' digits in
+    order, so numbers sort as the rows do), made distinct in one dimension, which
+    is many times faster than numpy's sort of rows (6.6 s for 2,000,000 records).
+
+    >>> rows, which = _distinct_rows(np.array([[3.0, 1], [0, 2], [3, 1]]))
+    >>> rows.tolist(), which.tolist()
+    ([[0.0, 2.0], [3.0, 1.0]], [1, 0, 1])
+    """
+    top = x.max(axis=0, initial=0) if len(x) else np.zeros(x.shape[1])
+    radix = top + 1
+    if (len(x) and (x.min() < 0 or not np.array_equal(x, np.round(x))
+                    or float(np.prod(radix)) >= 2.0 ** 62)):
+        distinct, which = np.unique(x, axis=0, return_inverse=True)
+        return distinct, which.ravel()
+    key = np.zeros(len(x), dtype=np.int64)
+    for column, base in enumerate(radix.astype(np.int64)):
+        key *= base
+        key += x[:, column].astype(np.int64)
+    distinct, which = _distinct(key)
+    first = np.empty(len(distinct), dtype=np.int64)
+    first[which[::-1]] = np.arange(len(x))[::-1]  # any row of each will do: they are equal
+    return x[first], which
 
 
 def _pilot(study: Study):
