@@ -222,3 +222,31 @@ def test_bias_pushing_the_treated_rate_out_of_range_is_refused():
     scenario = Scenario(base_rate=0.9, effect=0.05, simulation=SimulationSettings(bias=0.1))
     with pytest.raises(InvalidInputError, match=r"^bias must keep the treated rate plus bias"):
         simulate(scenario, n_sims=10)
+
+
+@pytest.mark.parametrize("scenario, field", [
+    (Scenario(cohort=10_000_000, simulation=SimulationSettings(pool=5_000_000)), "cohort"),
+    (Scenario(cohort=2_000_000, simulation=SimulationSettings(pool=1_000_000)), "cohort"),
+    (Scenario(simulation=SimulationSettings(prior_offences_mean=1e6)), "prior_offences_mean"),
+])
+def test_a_simulation_too_large_for_memory_is_refused_before_it_runs(scenario, field):
+    with pytest.raises(InvalidInputError, match=r"is too large to simulate: .* would need "
+                                                r"about [\d,.]+ GiB of memory, over the "
+                                                r"simulator's limit of 4\.0 GiB") as error:
+        simulate(scenario, n_sims=1, seed=1)
+    assert error.value.field == field
+
+
+def test_the_memory_estimate_covers_what_a_block_takes():
+    import tracemalloc
+
+    from powerplan.simulator.engine import BASE_BYTES, memory_needed
+
+    # a block of studies of 5,000 treated people each, k = 20
+    scenario = Scenario(cohort=5000, funnel=1.0, simulation=SimulationSettings(pool=5000, k=20))
+    tracemalloc.start()
+    simulate(scenario, n_sims=16, seed=3)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    estimate = BASE_BYTES + sum(memory_needed(scenario).values())
+    assert peak < estimate < 4 * peak + BASE_BYTES
