@@ -100,19 +100,26 @@ def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
     # the same bits).
     design_columns = np.ascontiguousarray(treated_design.T)
     pair_columns = design_columns[_PAIRS[0]] * design_columns[_PAIRS[1]]
+    rows, design_rows = treated_row, treated_design  # the people of studies still active
     for _ in range(max_iter):
         if not active.any():
             break
-        # Every study is computed, so each matrix product has the same shape
-        # whatever is still active: the result of a study never depends on
-        # which studies share its block.
+        # Every study is computed on the pool's side, so each matrix product has the
+        # same shape whatever is still active: the result of a study never depends
+        # on which studies share its block. The treated side is summed study by
+        # study, so only the active studies' people are needed.
         mu = expit(coefficients @ pool.design.T)
         gradient = -(mu @ pool.weighted)
-        hessian = (mu * (1.0 - mu)) @ pool.weighted_pairs
-        mu_t = expit((coefficients[treated_row] * treated_design).sum(axis=1))
-        gradient += column_segment_sums((1.0 - mu_t) * design_columns, treated_row, n_studies)
-        hessian += column_segment_sums((mu_t * (1.0 - mu_t)) * pair_columns, treated_row,
-                                       n_studies)
+        weight = 1.0 - mu
+        weight *= mu
+        hessian = weight @ pool.weighted_pairs
+        live = active[rows]
+        if not live.all():  # some studies have converged: drop their people
+            rows, design_rows = rows[live], design_rows[live]
+            design_columns, pair_columns = design_columns[:, live], pair_columns[:, live]
+        mu_t = expit((coefficients[rows] * design_rows).sum(axis=1))
+        gradient += column_segment_sums((1.0 - mu_t) * design_columns, rows, n_studies)
+        hessian += column_segment_sums((mu_t * (1.0 - mu_t)) * pair_columns, rows, n_studies)
         step = _solve(_unpack(hessian[active]), gradient[active])
         coefficients[active] += step
         moved = np.zeros(n_studies, dtype=bool)
