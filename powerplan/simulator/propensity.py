@@ -100,7 +100,7 @@ def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
     # the same bits).
     design_columns = np.ascontiguousarray(treated_design.T)
     pair_columns = design_columns[_PAIRS[0]] * design_columns[_PAIRS[1]]
-    rows, design_rows = treated_row, treated_design  # the people of studies still active
+    rows = treated_row  # the people of studies still active
     for _ in range(max_iter):
         if not active.any():
             break
@@ -115,9 +115,9 @@ def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
         hessian = weight @ pool.weighted_pairs
         live = active[rows]
         if not live.all():  # some studies have converged: drop their people
-            rows, design_rows = rows[live], design_rows[live]
+            rows = rows[live]
             design_columns, pair_columns = design_columns[:, live], pair_columns[:, live]
-        mu_t = expit((coefficients[rows] * design_rows).sum(axis=1))
+        mu_t = expit(linear_predictor(coefficients, rows, design_columns))
         gradient += column_segment_sums((1.0 - mu_t) * design_columns, rows, n_studies)
         hessian += column_segment_sums((mu_t * (1.0 - mu_t)) * pair_columns, rows, n_studies)
         step = _solve(_unpack(hessian[active]), gradient[active])
@@ -126,6 +126,18 @@ def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
         moved[active] = ~(np.abs(step).max(axis=1) < tol)
         active &= moved
     return coefficients, np.asarray(fitted, dtype=bool) & ~active
+
+
+def linear_predictor(coefficients, rows, design_columns) -> np.ndarray:
+    """Each person's ``coefficients[row] . design``, column by column: the terms added
+    in order, as ``(coefficients[rows] * design).sum(axis=1)`` adds them (the same
+    bits, twice as fast)."""
+    terms = np.ascontiguousarray(coefficients.T)[:, rows]
+    terms *= design_columns
+    total = terms[0] + terms[1]
+    for term in terms[2:]:
+        total += term
+    return total
 
 
 def _solve(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:

@@ -300,13 +300,13 @@ def _matched(study: Study, stream: int, first: int, count: int) -> _Matched:
     # the same for everyone and matching ignores it.
     slopes = matching.exact_slopes(coefficients[:, 1:] / population.sds)
     scores = slopes @ study.pattern_covariates.T
-    treated_scores = (slopes[row] * x).sum(axis=1)
+    treated_scores = propensity.linear_predictor(slopes, row, x.T)  # exact: any order
     width = matching.caliper_width(scores, patterns, treated_scores, row, settings.caliper)
     matches = matching.nearest(scores, patterns, treated_scores, row, width, settings.k,
                                replacement=settings.replacement)
 
     # Comparison weights: each matched treated person's records share weight 1.
-    n_matches = (matches >= 0).sum(axis=1)
+    n_matches = np.count_nonzero(matches >= 0, axis=1)
     n_treated = np.bincount(row[n_matches > 0], minlength=BLOCK)
     reason[(reason == 0) & (n_treated == 0)] = 2
     reason[(reason == 0) & (n_treated < scenario.min_n_treated)] = 3
