@@ -84,3 +84,16 @@ def test_unchanged_with_workers_and_chunks(reference):
 if __name__ == "__main__":
     print(json.dumps({f"{case}/{seed}": fingerprint(scenario, seed)
                       for case, scenario in CASES.items() for seed in SEEDS}, indent=1))
+
+
+@pytest.mark.slow
+def test_values_sharing_one_pool_have_the_replicates_of_each_run_alone():
+    # A sweep's values share their seed and so their pool, drawn once (sharing_pools):
+    # each value's replicates are those of simulating it on its own.
+    from powerplan import simulate, sweep
+
+    scenario = CASES["issue-setting"]
+    curve = sweep(scenario, "cohort", [150, 200], engine="simulate", n_sims=32, seed=5)
+    for value, result in zip([150, 200], curve.results):
+        alone = simulate(scenario.replace(cohort=value), n_sims=32, seed=5)
+        pd.testing.assert_frame_equal(result.replicates_frame(), alone.replicates_frame())
