@@ -189,7 +189,8 @@ def _sorted_scores(scores, rank, treated, row):
     with np.errstate(invalid="ignore", over="ignore"):
         units = scores / SLOPE_QUANTUM
         key = units.astype(np.int64)
-        exact = np.array_equal(key, units)  # whole numbers, none infinite
+        # whole numbers, none infinite, and small enough for exact float arithmetic
+        exact = np.array_equal(key, units) and int(np.abs(key).max(initial=0)) < 2 ** 52
         if exact:
             low = key.min(axis=1, keepdims=True)
             key -= low
