@@ -106,7 +106,7 @@ MEMORY_LIMIT = 4 * 2 ** 30
 #: person), per pool record, and per covariate combination the outcome's calibration
 #: sums over (tracemalloc peaks of benchmarks/bench_scaling.py and at 50,000 treated
 #: people, rounded up).
-PERSON_BYTES, SLOT_BYTES, RECORD_BYTES, SUPPORT_BYTES = 350, 62, 120, 50
+PERSON_BYTES, SLOT_BYTES, RECORD_BYTES, SUPPORT_BYTES = 350, 62, 160, 50
 #: What every simulation takes besides (bytes).
 BASE_BYTES = 50 * 2 ** 20
 

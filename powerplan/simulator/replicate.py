@@ -68,6 +68,8 @@ class Study:
     #: Whether replicates measure balance after matching (a search that reads only
     #: verdicts goes without: :func:`verdicts_only`).
     balance: bool = True
+    #: (4, n_pool) the pool's covariates column by column (for the balance's gathers)
+    pool_columns: np.ndarray = None
 
 
 #: The calibration pilot matches studies (seeds of their own, ``spawn_key=(2, i)``)
@@ -109,8 +111,9 @@ def prepare(scenario: Scenario, entropy: int) -> Study:
     pilot suffices.
     """
     settings = scenario.simulation
-    study = Study(scenario, entropy, *_pool(settings, entropy),
-                  balance=not _VERDICTS_ONLY.get())
+    parts = _pool(settings, entropy)
+    study = Study(scenario, entropy, *parts, balance=not _VERDICTS_ONLY.get(),
+                  pool_columns=np.ascontiguousarray(parts[1].T))
     # Without covariates that matter, matching changes nobody's chances: no pilot.
     pilot = _pilot(study) if settings.outcome_strength > 0 else None
     return replace(study, outcome_model=outcome_model(scenario).calibrate(
@@ -394,12 +397,14 @@ def _max_std_difference(study: Study, m: _Matched) -> np.ndarray:
     x, row = np.ascontiguousarray(m.x.T), m.row
     analysed = m.n_matches > 0
     treated_mean = sums(row[analysed], x[:, analysed])
-    weighted = np.empty((x.shape[0], len(m.record)))
-    np.multiply(m.record_weight, study.pool[m.record].T, out=weighted)  # rows gathered once
+    weighted = study.pool_columns[:, m.record]
+    weighted *= m.record_weight
     matched_mean = sums(m.record_row, weighted)
     count = np.bincount(row, minlength=BLOCK)[:, None]
     before = sums(row, x) / np.maximum(count, 1)
-    treated_var = sums(row, (x - before[row].T) ** 2) / np.maximum(count - 1, 1)
+    spread = x - np.ascontiguousarray(before.T)[:, row]
+    spread **= 2
+    treated_var = sums(row, spread) / np.maximum(count - 1, 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         d = (treated_mean - matched_mean) / np.maximum(m.n_treated, 1)[:, None]
         d /= np.sqrt((treated_var + study.pool_var) / 2.0)
