@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -461,9 +462,14 @@ class SimulatedPowerResult(PowerResult):
         rows += [
             ("after matching", f"{self.mean_n_treated:,.1f} treated analysed "
                                f"({self.mean_matching_loss:,.1f} dropped by the caliper)"),
+            # NaN (no study matched anyone, or balance not measured) is never shown
             ("comparison", f"{self.mean_comparison_records:,.1f} records, "
-                           f"effective size {self.n_comparison:,.1f} (Kish)"),
-            ("balance", f"max |standardised difference| {self.mean_max_abs_std_diff:.3f}"),
+                           f"effective size {self.n_comparison:,.1f} (Kish)"
+             if math.isfinite(self.n_comparison) else "none: no simulated study matched "
+                                                       "a treated person"),
+            ("balance", f"max |standardised difference| {self.mean_max_abs_std_diff:.3f}"
+             if math.isfinite(self.mean_max_abs_std_diff) else "not measured: no simulated "
+                                                               "study matched a treated person"),
             self.scenario.outcome.values_row(self.effect),
             (self.scenario.outcome.lower_words,
              self._interval(self.p_significant_reduction, self.reduction_ci_low,
