@@ -443,6 +443,15 @@ def test_heatmap_of_one_cell():
     assert [text.get_text() for text in ax.texts] == ["414"]
 
 
+def test_heatmap_of_ratio_effects_heads_each_column_as_given():
+    table = requirements_table(Scenario(), base_rates=[0.2, 0.4],
+                               effects=["rr=0.8", -0.05, "or=0.8"], retentions=[0.4])
+    ax = plot_requirements_heatmap(table)
+    assert ax.images[0].get_array().tolist() == table.grid(0.4).to_numpy().tolist()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["rr=0.8", "-5", "or=0.8"]
+    assert ax.get_xlabel() == "Effect as given (a ratio converted at each row's base rate)"
+
+
 def test_heatmap_retention_is_checked(cohort_table):
     with pytest.raises(InvalidInputError, match=r"retention must be given: the table holds "
                                                 r"several \(0.4, 0.8\); draw one at a time"):

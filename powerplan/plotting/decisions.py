@@ -142,6 +142,13 @@ def _colorbar(ax, image, table) -> None:
         bar.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{100 * x:g}"))
 
 
+def _column_tick(field: str, value) -> str:
+    """A column's tick: a ratio as given (``rr=0.8``), else the value as axes tick it."""
+    if isinstance(value, str):
+        return value if "=" in value else _tick_text(field, float(value))
+    return _tick_text(field, value)
+
+
 def plot_requirements_heatmap(table, ax=None, *, retention=None):
     """Draw a requirements table for one retention as an annotated heatmap.
 
@@ -201,9 +208,11 @@ def plot_requirements_heatmap(table, ax=None, *, retention=None):
         ax.text(column, row, label, ha="center", va="center", fontsize="small",
                 color="black" if dark else "white")
     columns = table.column_field
-    ax.set_xticks(range(grid.shape[1]), [_tick_text(columns, v) for v in grid.columns])
+    ax.set_xticks(range(grid.shape[1]), [_column_tick(columns, v) for v in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [_tick_text("base_rate", v) for v in grid.index])
-    ax.set_xlabel(AXIS_LABELS[columns])
+    given = any(isinstance(v, str) for v in grid.columns)  # effects as given, some ratios
+    ax.set_xlabel("Effect as given (a ratio converted at each row's base rate)" if given
+                  else AXIS_LABELS[columns])
     ax.set_ylabel(AXIS_LABELS["base_rate"])
     if len(values.compressed()):
         _colorbar(ax, image, table)
