@@ -401,6 +401,24 @@ def test_table_plot_of_mdes_for_one_retention(runner, tmp_path, drawn):
     assert np.array_equal(panel.images[0].get_array(), table.grid(0.4).to_numpy())
 
 
+def test_published_plot_draws_the_difference_against_zero_and_the_mde(runner, tmp_path,
+                                                                      drawn):
+    path = tmp_path / "published.png"
+    args = ["published", "--n-treated", "3085", "--treated-rate", "19%",
+            "--comparison-rate", "26%"]
+    result = run(runner, *args, "--plot", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, "png")
+    assert result.stdout == run(runner, *args).stdout  # the numbers come first, the same
+    from powerplan import review_published
+    review = review_published(3085, 0.19, 0.26)
+    lines = lines_by_gid(drawn[0])
+    assert lines["difference"].get_xdata()[0] == pytest.approx(100 * review.difference)
+    assert lines["mde"].get_xdata()[0] == pytest.approx(100 * review.mde)
+    assert drawn[0].get_title().endswith("(p < 0.001)")
+    assert "p < 0.001" in result.stdout
+
+
 @pytest.mark.parametrize("command", ["power", "size", "mde", "wait", "table"])
 def test_plot_refuses_other_extensions(runner, command, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

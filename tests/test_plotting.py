@@ -490,6 +490,63 @@ def test_published_interval_against_zero_and_the_mde(args):
     assert ax.get_title().startswith(f"{args[0]:,} analysed") and verdict in ax.get_title()
 
 
+PUBLISHED = [(3085, 0.19, 0.26), (90, 0.13, 0.21), (114, 0.25, 0.28)]
+
+
+def test_published_results_are_one_forest_plot_on_a_shared_axis():
+    reviews = [review_published(*args) for args in PUBLISHED]
+    ax = plot_published({"large": reviews[0], "small": reviews[1], "inconclusive": reviews[2]})
+    assert len(ax.figure.axes) == 1  # one axis shared by every row
+    rows = [artist for artist in ax.get_lines() if artist.get_gid() == "difference"]
+    assert [(r.get_xdata()[0], r.get_ydata()[0]) for r in rows] == [
+        pytest.approx((100 * review.difference, -i)) for i, review in enumerate(reviews)]
+    intervals = [segments for collection in ax.collections
+                 for segments in collection.get_segments()]
+    assert [(low, high) for ((low, _), (high, _)) in intervals] == [
+        pytest.approx((100 * r.ci_low, 100 * r.ci_high)) for r in reviews]
+    mdes = [artist for artist in ax.get_lines() if artist.get_gid() == "mde"]
+    assert [m.get_xdata()[0] for m in mdes] == [pytest.approx(100 * r.mde) for r in reviews]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["large", "small", "inconclusive"]
+    low, high = ax.get_xlim()
+    assert low < min(100 * r.ci_low for r in reviews) and high > max(100 * r.ci_high
+                                                                     for r in reviews)
+    # the legend names each kind of mark once, however many rows
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Difference with its 95% confidence interval", "No difference",
+        "Smallest difference detectable with 80% power"]
+    # each row's numbers as the command line gives them: p readable, the MDE as a size
+    captions = [t.get_text() for t in ax.texts if t.get_gid() == "numbers"]
+    assert captions[0] == ("-7.0 points (95% CI -8.5 to -5.5), p < 0.001, significant; "
+                           "detectable with 80% power: 2.3 points")
+    for caption, review in zip(captions, reviews):
+        assert f"{100 * abs(review.mde):.1f} points" in caption
+        assert f"{100 * abs(review.mde):.1f} points" in review.summary()
+        assert "e-" not in caption and "0.000" not in caption
+    assert ax.get_title() == "3 published results, each difference with its 95% confidence interval"
+
+
+def test_published_rows_default_labels_and_refusals():
+    reviews = [review_published(*args) for args in PUBLISHED[:2]]
+    ax = plot_published(reviews)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["3,085 analysed\n19.0% vs 26.0%",
+                                                            "90 analysed\n13.0% vs 21.0%"]
+    assert plot_published(reviews, labels=["a", "b"]).get_yticklabels()[1].get_text() == "b"
+    with pytest.raises(InvalidInputError, match="labels must name each of the 2 reviews"):
+        plot_published(reviews, labels=["a"])
+    with pytest.raises(InvalidInputError, match="review must be a PublishedReview"):
+        plot_published([reviews[0], Scenario()])
+    with pytest.raises(InvalidInputError, match="review must hold at least one"):
+        plot_published([])
+
+
+def test_a_tiny_p_value_reads_p_below_a_thousandth():
+    review = review_published(3085, 0.19, 0.26)
+    assert review.p_value < 1e-17
+    ax = plot_published(review)
+    assert ax.get_title().endswith("significant (p < 0.001)")
+    assert "p < 0.001" in review.summary() and "< 0.001 (Welch" in str(review)
+
+
 def test_published_without_a_detectable_difference_marks_none():
     review = review_published(5, 0.5, 0.5, n_comparison=2)
     assert review.mde is None
