@@ -330,6 +330,24 @@ def test_power_plot_draws_the_funnel_and_the_verdicts(runner, tmp_path, drawn):
                                      expected.p_significant_increase], abs=1e-12)
 
 
+@pytest.mark.parametrize("command", [["simulate"], ["power", "--engine", "simulate"]])
+def test_simulated_power_plot_has_the_matching_stage_and_the_intervals(runner, tmp_path,
+                                                                       drawn, command):
+    path = tmp_path / "simulated.png"
+    args = [*command, "--cohort", "200", "--pool", "5000", "--sims", "64", "--seed", "1"]
+    result = run(runner, *args, "--json", "--plot", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, "png")
+    payload = json.loads(result.stdout)
+    funnel, verdicts = drawn[0].figure.axes
+    assert [t.get_text() for t in funnel.get_yticklabels()][-1] == "After matching"
+    assert funnel.containers[0][-1].get_width() == pytest.approx(payload["mean_n_treated"])
+    answer = [t.get_text() for t in verdicts.texts if t.get_gid() == "answer"][0]
+    assert answer.startswith(f"{100 * payload['p_significant_reduction']:.1f}% significant "
+                             f"reduction\n(95% interval {100 * payload['reduction_ci_low']:.1f}%")
+    assert "95% Monte Carlo interval" in [t.get_text() for t in verdicts.get_legend().get_texts()]
+
+
 def test_size_plot_marks_the_minimum_cohort(runner, tmp_path, drawn):
     path = tmp_path / "size.svg"
     result = run(runner, "size", "--target-power", "0.9", "--plot", str(path))

@@ -18,8 +18,8 @@ from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
-from powerplan import (Intake, InvalidInputError, Scenario, SimulationSettings,  # noqa: E402
-                       analytic, mde_curve, portfolio, requirements_table, review_published,
+from powerplan import (Intake, InvalidInputError, PowerCurve, Scenario,  # noqa: E402
+                       SimulationSettings, analytic, mde_curve, portfolio, requirements_table, review_published,
                        simulate, solve, submission_plan, sweep)
 from powerplan.plotting import (COLORS, plot_estimates, plot_funnel,  # noqa: E402
                                 plot_mde_curve, plot_portfolio, plot_power_curve,
@@ -243,6 +243,44 @@ def test_verdicts_stack_across_the_months_of_a_plan():
     assert ax.get_xlim() == (x[0], x[-1])
 
 
+def interval_segments(ax):
+    """(x, low, high) of each Monte Carlo error bar drawn on the verdicts."""
+    return [(segment[0][0], segment[0][1], segment[1][1]) for collection in ax.collections
+            if collection.get_gid() == "interval" for segment in collection.get_segments()]
+
+
+def test_simulated_verdicts_carry_their_monte_carlo_intervals():
+    result = simulated(cohort=300)
+    one = PowerCurve("cohort", (300,), (result,), result.scenario)
+    ax = plot_verdicts(one, kind="bars")
+    # The top of the bottom stack is the chance of a significant reduction: its interval;
+    # the bottom of the top stack is one minus the chance of an increase: its interval.
+    assert interval_segments(ax) == [
+        pytest.approx((0, result.reduction_ci_low, result.reduction_ci_high)),
+        pytest.approx((0, 1 - result.increase_ci_high, 1 - result.increase_ci_low))]
+    answers = [t.get_text() for t in ax.texts if t.get_gid() == "answer"]
+    assert answers[0] == (f"{100 * result.p_significant_reduction:.1f}% significant reduction\n"
+                          f"(95% interval {100 * result.reduction_ci_low:.1f}% to "
+                          f"{100 * result.reduction_ci_high:.1f}%)")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[-1] == "95% Monte Carlo interval"
+    if result.p_significant_increase < 0.005:  # an invisible band has no legend entry
+        assert "Significant increase" not in legend
+    analytic_bars = plot_verdicts(sweep(Scenario(), "cohort", [300]), kind="bars")
+    assert interval_segments(analytic_bars) == []
+    assert "95% Monte Carlo interval" not in [
+        t.get_text() for t in analytic_bars.get_legend().get_texts()]
+    assert [t.get_text() for t in analytic_bars.texts][0].endswith("% significant reduction")
+
+
+def test_simulated_verdict_areas_carry_intervals_at_each_value():
+    curve = simulated_curve()
+    ax = plot_verdicts(curve)
+    bottom = [(x, low, high) for x, low, high in interval_segments(ax)][:len(curve.values)]
+    assert bottom == [pytest.approx((x, r.reduction_ci_low, r.reduction_ci_high))
+                      for x, r in zip(curve.values, curve.results)]
+
+
 def test_verdict_kind_is_checked(cohort_curve):
     with pytest.raises(InvalidInputError, match="kind must be one of 'area', 'bars'; got 'pie'"):
         plot_verdicts(cohort_curve, kind="pie")
@@ -269,6 +307,17 @@ def test_funnel_bars_are_the_expected_counts(make):
     labels = [text.get_text() for text in ax.texts]
     assert labels[0] == f"{cohort:,} (100%)"
     assert labels[-1] == f"{expected[-1]:,.0f} (42%)"
+
+
+def test_simulated_funnel_is_the_mean_of_the_studies_with_the_matching_stage():
+    result = simulate(SMALL.replace(funnel=FUNNEL), n_sims=40, seed=3)
+    ax = plot_funnel(result)
+    assert [bar.get_width() for bar in ax.containers[0]] == [
+        *result.mean_funnel.values(), result.mean_n_treated]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Submitted", "Found", "In window", "Matched", "After matching"]
+    assert ax.get_xlabel() == f"People (mean of {result.n_sims} simulated studies)"
+    assert ax.get_title().endswith(f"{result.mean_n_treated:,.0f} analysed after matching")
 
 
 def test_funnel_refuses_other_objects():
