@@ -22,7 +22,8 @@ from powerplan import (Intake, InvalidInputError, PowerCurve, Scenario,  # noqa:
                        SimulationSettings, analytic, mde_curve, portfolio, requirements_table, review_published,
                        simulate, solve, submission_plan, sweep)
 from powerplan.plotting import (COLORS, plot_estimates, plot_funnel,  # noqa: E402
-                                plot_mde_curve, plot_portfolio, plot_power_curve,
+                                plot_mde_curve, plot_plan_funnels, plot_portfolio,
+                                plot_power_curve,
                                 plot_published, plot_requirements_heatmap,
                                 plot_submission_plan, plot_verdicts)
 
@@ -390,6 +391,42 @@ def test_plan_enough_people_from_the_start_has_no_shade():
     assert list(plot_submission_plan(plan).patches) == []
 
 
+def test_plan_funnels_now_and_later_share_one_axis_and_say_their_chance():
+    plan = plan_of(funnel={"found": 0.85, "matched": 0.75})
+    later = plan.recommended
+    panels = plot_plan_funnels(plan)
+    assert len(panels) == 2 and panels[0].figure is panels[1].figure
+    for ax, month in zip(panels, (plan.current, later)):
+        assert [bar.get_width() for bar in ax.containers[0]] == pytest.approx(
+            plan.scenario.funnel.expected_counts(month.n_analysable))
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["Analysable", "Found",
+                                                                "Matched"]
+        assert f"({month.month}): {100 * plan.chance(month):.0f}% chance of a significant " \
+               f"reduction" in ax.get_title()
+    assert panels[0].get_title().startswith("Now (2025-11)")
+    assert panels[1].get_title().startswith(f"Later ({later.month})")
+    assert panels[0].get_xlim() == panels[1].get_xlim() == (0, 1.25 * later.n_analysable)
+
+
+def test_plan_funnels_of_chosen_months_and_of_nobody_yet():
+    plan = submission_plan(Scenario(base_rate=0.26, effect=0.07),
+                           Intake.monthly(25, "2025-06"), now="2025-11", horizon_months=36)
+    assert plan.current.n_analysable == 0
+    fig, axes = plt.subplots(1, 3)
+    months = [plan.current, plan.months[20].month, plan.months[-1]]
+    drawn = plot_plan_funnels(plan, axes, months=months)
+    assert list(drawn) == list(axes)
+    assert [bar.get_width() for bar in axes[0].containers[0]] == [0.0, 0.0]
+    assert "chance of a significant increase" in axes[2].get_title()
+    assert len({ax.get_xlim() for ax in axes}) == 1
+    with pytest.raises(InvalidInputError, match="months must be months of the plan"):
+        plot_plan_funnels(plan, months=["2020-01"])
+    with pytest.raises(InvalidInputError, match=r"axes must be one per month \(3\); got 1"):
+        plot_plan_funnels(plan, axes[:1], months=months)
+    with pytest.raises(InvalidInputError, match="plan must be a SubmissionPlan"):
+        plot_plan_funnels(Scenario())
+
+
 def test_submission_plan_figure_refuses_other_objects(cohort_curve):
     with pytest.raises(InvalidInputError, match="plan must be a SubmissionPlan "
                                                 r"\(from submission_plan\); got PowerCurve"):
@@ -708,6 +745,7 @@ FIGURES = {
         requirements_table(Scenario(), quantity="effect", base_rates=[0.3], cohorts=[100, 900],
                            retentions=[0.4])),
     "portfolio": lambda: plot_portfolio(portfolio([Scenario(cohort=200), Scenario()])),
+    "plan funnels": lambda: plot_plan_funnels(plan_of())[0],
     "published": lambda: plot_published(review_published(114, 0.25, 0.28)),
     "simulated curve": lambda: plot_power_curve(simulated_curve()),
     "estimates": lambda: plot_estimates(simulated()),

@@ -9,7 +9,8 @@ import numpy as np
 from .. import _format, _validate
 from ..errors import InvalidInputError
 from ._style import (AXIS_LABELS, COLORS, HEATMAP_COLORMAP, POWER_LABEL, _axes, _carries,
-                     _label_chance, _label_x, _target_line, _tick_text, _title, _x)
+                     _label_chance, _label_x, _pyplot, _target_line, _tick_text, _title, _x)
+from .study import _funnel_bars
 
 
 def plot_submission_plan(plan, ax=None):
@@ -90,6 +91,91 @@ def plot_submission_plan(plan, ax=None):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize="small",
               frameon=False)
     return ax
+
+
+def _plan_months(plan, months) -> list:
+    """The months to draw: those named (``YYYY-MM`` or a plan's months), else now and the
+    recommended month (the best one when none is recommended), once each."""
+    if months is None:
+        later = plan.recommended or plan.best
+        return [plan.current] + ([later] if later.month != plan.current.month else [])
+    by_name = {m.month: m for m in plan.months}
+    chosen = []
+    for month in _validate.sequence("months", months):
+        name = getattr(month, "month", month)
+        if name not in by_name:
+            raise InvalidInputError("months", f"must be months of the plan ({plan.months[0].month} "
+                                              f"to {plan.months[-1].month}); got {name!r}")
+        chosen.append(by_name[name])
+    if not chosen:
+        raise InvalidInputError("months", "must name at least one month")
+    return chosen
+
+
+def plot_plan_funnels(plan, axes=None, *, months=None):
+    """Draw the funnel of a submission plan now and at a later month, side by side on
+    one shared axis, each with its chance of a significant result.
+
+    Parameters
+    ----------
+    plan : SubmissionPlan
+        From :func:`powerplan.submission_plan`.
+    axes : sequence of matplotlib Axes, optional
+        One per month; a new figure of one row by default (its panels share
+        their x axis).
+    months : sequence of str or SubmissionMonth, optional
+        The months to draw (``"2026-11"``). Default: now and the
+        recommended month, or the best month when none is recommended (only
+        now when that is now).
+
+    Returns
+    -------
+    list of matplotlib Axes
+        One per month, each the funnel (as :func:`plot_funnel` draws it) of
+        the people analysable then, all on the same x limits so that the
+        bars compare; each
+        titled with its month and its chance of a significant reduction (of
+        an increase, when the plan's effect is one).
+
+    Examples
+    --------
+    >>> from powerplan import Intake, Scenario, submission_plan
+    >>> plan = submission_plan(Scenario(base_rate=0.26, effect=-0.07),
+    ...                        Intake.monthly(25, "2024-01"), now="2026-11", horizon_months=24)
+    >>> now, later = plot_plan_funnels(plan)
+    >>> now.get_xlim() == later.get_xlim()
+    True
+    >>> print(later.get_title())
+    Later (2028-07): 80% chance of a significant reduction
+    701 people analysable, about 280 analysed
+    """
+    if not _carries(plan, "months", "recommended", "chance", "intake"):
+        raise InvalidInputError(
+            "plan", f"must be a SubmissionPlan (from submission_plan); got {type(plan).__name__}")
+    chosen = _plan_months(plan, months)
+    if axes is None:
+        figure = _pyplot().figure(figsize=(5.5 * len(chosen), 3.8), layout="constrained")
+        axes = list(np.atleast_1d(figure.subplots(1, len(chosen), sharex=True)))
+    else:
+        axes = list(np.ravel(axes)) if not hasattr(axes, "plot") else [axes]
+        if len(axes) != len(chosen):
+            raise InvalidInputError("axes", f"must be one per month ({len(chosen)}); got "
+                                            f"{len(axes)}")
+    funnel = plan.scenario.funnel
+    names = ["Analysable"] + [name[:1].upper() + name[1:] for name in funnel.names]
+    highest = max(m.n_analysable for m in chosen)
+    for ax, month in zip(axes, chosen):
+        counts = funnel.expected_counts(month.n_analysable)
+        _funnel_bars(ax, counts, names)
+        ax.set_xlabel("People (expected number)")
+        when = "Now" if month.month == plan.current.month else "Later"
+        ax.set_title(f"{when} ({month.month}): {_format.percent(plan.chance(month), 0)} "
+                     f"chance of a significant {plan.direction}\n"
+                     f"{_format.headcount(month.n_analysable)} analysable, about "
+                     f"{counts[-1]:,.0f} analysed", fontsize="medium")
+    for ax in axes:  # one scale, so that the bars compare
+        ax.set_xlim(0, 1.25 * max(highest, 1))
+    return axes
 
 
 def _table_retention(table, retention) -> float:

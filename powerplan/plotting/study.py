@@ -53,14 +53,7 @@ def plot_funnel(study, ax=None, *, color=None):
     else:
         counts = scenario.funnel.expected_counts(scenario.cohort)
         names = ["Submitted"] + [name[:1].upper() + name[1:] for name in scenario.funnel.names]
-    y = np.arange(len(counts))
-    bars = ax.barh(y, counts, color=color or COLORS["funnel"], height=0.6)
-    ax.bar_label(bars, padding=4, labels=[
-        f"{count:,.0f} ({_format.percent(count / counts[0], 0)})" for count in counts])
-    ax.set_yticks(y, names)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1.25 * counts[0])
-    ax.xaxis.set_major_formatter("{x:,.0f}")
+    _funnel_bars(ax, counts, names, color)
     if simulated:
         ax.set_xlabel(f"People (mean of {study.n_sims:,} simulated studies)")
         ax.set_title(f"From {_format.headcount(scenario.cohort)} submitted to about "
@@ -69,8 +62,22 @@ def plot_funnel(study, ax=None, *, color=None):
         ax.set_xlabel("People (expected number)")
         ax.set_title(f"From {_format.headcount(scenario.cohort)} submitted to about "
                      f"{counts[-1]:,.0f} analysed", fontsize="medium")
-    ax.spines[["top", "right"]].set_visible(False)
     return ax
+
+
+def _funnel_bars(ax, counts, names, color=None) -> None:
+    """One bar per stage from the top, each labelled with its people and their share of
+    the first stage's."""
+    y = np.arange(len(counts))
+    bars = ax.barh(y, counts, color=color or COLORS["funnel"], height=0.6)
+    ax.bar_label(bars, padding=4, labels=[
+        f"{count:,.0f}" + (f" ({_format.percent(count / counts[0], 0)})" if counts[0] else "")
+        for count in counts])
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.25 * max(counts[0], 1))
+    ax.xaxis.set_major_formatter("{x:,.0f}")
+    ax.spines[["top", "right"]].set_visible(False)
 
 
 def plot_estimates(result, ax=None):
