@@ -32,8 +32,8 @@ def plot_submission_plan(plan, ax=None):
         dotted vertical line and a point (none when no month is recommended);
         the months before the data service's minimum request is met, shaded;
         the legend below the axes. When every chance is far below the target
-        the axis fits them (the target is then off the axis), and when no
-        month reaches the target the figure says so.
+        the axis fits them (the target is then off the axis, and out of the
+        legend), and when no month reaches the target the figure says so.
 
     Examples
     --------
@@ -78,6 +78,9 @@ def plot_submission_plan(plan, ax=None):
         # All far below the target: fit the axis to the values (the target is off it).
         top = max(0.1, float(np.ceil(highest * 1.25 / 0.05)) * 0.05)
         ax.set_ylim(0, top)
+        if plan.target_power > top:  # a line off the axis has no legend entry
+            for target in (line for line in ax.get_lines() if line.get_gid() == "target"):
+                target.set_label("_off the axis")
     if chosen is None:
         last = plan.months[-1]
         ax.text(0.02, 0.95, f"No month up to {last.month} reaches "
