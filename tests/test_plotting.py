@@ -282,6 +282,21 @@ def test_simulated_verdict_areas_carry_intervals_at_each_value():
                       for x, r in zip(curve.values, curve.results)]
 
 
+def test_measures_bars_are_each_measures_chances_and_name_only_visible_verdicts():
+    from powerplan import compare_measures
+    from powerplan.plotting import plot_measures
+
+    result = compare_measures(Scenario(cohort=1000))
+    ax = plot_measures(result)
+    chances = np.array([[r.p_better, r.p_inconclusive, r.p_worse]
+                        for r in result.results.values()])
+    for bars, chance in zip(ax.containers, chances.T):
+        assert [bar.get_width() for bar in bars] == pytest.approx(chance)
+    assert chances[:, 2].max() < 0.005  # too rare to see on any bar: no legend entry
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Significant improvement", "Inconclusive"]
+
+
 def test_verdict_kind_is_checked(cohort_curve):
     with pytest.raises(InvalidInputError, match="kind must be one of 'area', 'bars'; got 'pie'"):
         plot_verdicts(cohort_curve, kind="pie")
