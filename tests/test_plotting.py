@@ -87,6 +87,11 @@ def test_effects_are_drawn_in_points_with_the_mde_marked():
     assert list(line(ax, "target").get_ydata()) == [0.9, 0.9]
     assert ax.get_xlabel() == "Effect (percentage points)"
     assert "effect" not in ax.get_title() and "1,000 submitted" in ax.get_title()
+    # the MDE as the command line says it: a size, in the direction's words
+    marked = ax.get_legend().get_texts()[-1].get_text()
+    assert marked == f"Smallest detectable reduction: {100 * abs(answer.value):.1f} points " \
+                     f"(35.0% to {100 * (0.35 + answer.value):.1f}%)"
+    assert marked.split(": ")[1] in answer.summary()
 
 
 @pytest.mark.parametrize("field, values, label", [
