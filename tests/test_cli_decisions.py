@@ -124,6 +124,20 @@ def test_portfolio(runner, tmp_path):
     assert sum(payload["distribution"]) == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("columns, first", [
+    ("cohort,base_rate,effect\n150,0.3,rr=0.8\n600,0.4,-5pp\n", "Across 2 evaluations"),
+    ("cohort,base_rate\n150,0.3\n600,0.4\n", "Assuming an effect of -5.0 points, the "
+                                             "typical study's (give --effect for yours)."),
+    ("cohort,base_rate\n150,0.3\n600,\n", "Assuming a base rate of 35% and an effect of "
+                                           "-5.0 points"),
+])
+def test_portfolio_assumes_only_what_no_column_gives_for_every_service(runner, tmp_path,
+                                                                      columns, first):
+    result = run(runner, "portfolio", "--services", _services(tmp_path, columns))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(first)
+
+
 def _services(tmp_path, text):
     path = tmp_path / "services.csv"
     path.write_text(text)
