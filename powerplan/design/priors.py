@@ -30,19 +30,21 @@ class NormalPrior:
     Parameters
     ----------
     mean : float
-        Expected effect, in proportion units (-0.04 is a 4-point reduction).
+        Expected effect on the measure's own scale: for the rate in proportion
+        units (-0.04 is a 4-point reduction), for the frequency in offences per
+        person, for the time to first reoffence in days.
     sd : float
-        Standard deviation, in proportion units, > 0.
+        Standard deviation on the same scale, > 0.
+
+    Whether the prior puts weight on effects the measure allows is checked
+    where it meets the measure (:meth:`nodes`).
     """
 
     mean: float
     sd: float
 
     def __post_init__(self):
-        mean = _validate.real("prior mean", self.mean)
-        if not -1.0 < mean < 1.0:
-            raise InvalidInputError("prior mean", f"must be in (-1, 1) proportion units; got {mean:g}")
-        object.__setattr__(self, "mean", mean)
+        object.__setattr__(self, "mean", _validate.real("prior mean", self.mean))
         object.__setattr__(self, "sd", _validate.positive("prior sd", self.sd))
 
     @classmethod
@@ -51,8 +53,13 @@ class NormalPrior:
         return cls(_validate.real("prior mean", mean) / 100.0,
                    _validate.positive("prior sd", sd) / 100.0)
 
-    def describe(self) -> str:
-        return f"normal(mean {_format.points(self.mean)}, sd {100 * self.sd:.1f} points)"
+    def describe(self, outcome=None) -> str:
+        """The prior in words: in points for the rate (``outcome`` None or a rate), in
+        ``outcome``'s units otherwise."""
+        if outcome is None or outcome.name == "rate":
+            return f"normal(mean {_format.points(self.mean)}, sd {100 * self.sd:.1f} points)"
+        return (f"normal(mean {outcome.describe_effect(self.mean)}, "
+                f"sd {self.sd:.3g} {outcome.unit})")
 
     def mass(self, low: float, high: float) -> float:
         """Prior probability of an effect in (low, high), before truncation."""
@@ -92,7 +99,7 @@ class NormalPrior:
         high = min(valid_high, self.mean + 12 * self.sd)
         if not low < high or self.mass(valid_low, valid_high) < 1e-12:
             raise InvalidInputError(
-                "prior", f"{self.describe()} puts no weight on effects that "
+                "prior", f"{self.describe(outcome)} puts no weight on effects that "
                          f"{outcome.valid_effects_words()}")
         return low, high
 
@@ -113,7 +120,8 @@ def _quantile_nodes(prior: "NormalPrior", outcome, count: int):
 
 @dataclass(frozen=True)
 class DiscretePrior:
-    """A list of possible effects (proportion units) with weights (normalised)."""
+    """A list of possible effects (on the measure's scale, as :class:`NormalPrior`) with
+    weights (normalised)."""
 
     effects: tuple[float, ...]
     weights: tuple[float, ...]
@@ -145,9 +153,11 @@ class DiscretePrior:
     def mean(self) -> float:
         return float(np.dot(self.effects, self.weights))
 
-    def describe(self) -> str:
-        parts = ", ".join(f"{_format.points(e)} ({w:.0%})"
-                          for e, w in zip(self.effects, self.weights))
+    def describe(self, outcome=None) -> str:
+        """The prior in words, as :meth:`NormalPrior.describe`."""
+        words = (_format.points if outcome is None or outcome.name == "rate"
+                 else outcome.describe_effect)
+        parts = ", ".join(f"{words(e)} ({w:.0%})" for e, w in zip(self.effects, self.weights))
         return f"discrete({parts})"
 
     def few_nodes(self, outcome) -> tuple[np.ndarray, np.ndarray]:

@@ -139,7 +139,7 @@ def _summarise(scenario: Scenario, columns: dict, entropy: int) -> SimulatedPowe
         frame[name] = funnel[:, j]
     model = replicate.outcome_model(scenario)
     for key in ("n_treated", "n_comparison_records", "comparison_ess", *model.COLUMNS,
-                "estimate", "standard_error", "p_value"):
+                "estimate", "standard_error", "ci_low", "ci_high", "p_value"):
         frame[key] = columns[key]
     # Categorical text columns: a byte per replicate, not a string object. A measure with
     # a reporting gate (time to first reoffence) has a fifth: "not reported".

@@ -264,6 +264,7 @@ def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
         "comparison_ess": np.where(matched, m.ess, np.nan),
         **{name: value * when_ok for name, value in zip(model.COLUMNS, measured)},
         "estimate": result.estimate * when_ok, "standard_error": result.standard_error * when_ok,
+        "ci_low": result.ci_low * when_ok, "ci_high": result.ci_high * when_ok,
         "p_value": result.p_value * when_ok, "verdict": np.where(ok, result.verdict, INCONCLUSIVE),
         "reason": reason, "max_abs_std_diff": np.where(matched, _max_std_difference(study, m),
                                                        np.nan),
