@@ -138,6 +138,20 @@ def test_portfolio_assumes_only_what_no_column_gives_for_every_service(runner, t
     assert result.stdout.startswith(first)
 
 
+@pytest.mark.parametrize("prior", ["published", "normal:-4,3"])
+def test_portfolio_with_a_prior_is_the_librarys(runner, tmp_path, prior):
+    from powerplan import parse_prior
+
+    path = _services(tmp_path, "cohort,base_rate\n150,0.3\n600,0.4\n")
+    result = run(runner, "portfolio", "--services", path, "--prior", prior, "--json")
+    assert result.exit_code == 0, result.output
+    expected = portfolio([Scenario(cohort=150, base_rate=0.3), Scenario(cohort=600,
+                                                                         base_rate=0.4)],
+                         prior=parse_prior(prior))
+    assert json.loads(result.stdout)["distribution"] == pytest.approx(
+        list(expected.distribution), abs=1e-15)
+
+
 def _services(tmp_path, text):
     path = tmp_path / "services.csv"
     path.write_text(text)

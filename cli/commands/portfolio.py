@@ -14,8 +14,8 @@ from powerplan.limits import DEFAULT_SIMS
 from .. import csvfile
 from ..engine import split_engine
 from ..grid import grid_options, grid_run, split_grid
-from ..options import (build_scenario, given_elsewhere, json_option, prior_option,
-                       scenario_options, simulation_options)
+from ..options import (build_scenario, given_elsewhere, json_option, prior_for,
+                       prior_option, scenario_options, simulation_options)
 from ..output import emit_result
 from ..params import InputFile, parse_number
 from .plan import engine_option
@@ -111,6 +111,7 @@ def portfolio_command(services, prior, engine, as_json, **options):
     simulation, run = split_engine(options, engine)
     grid = split_grid(options, engine)
     defaults = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
+    prior = prior_for(defaults, prior)  # read in the units of the measure planned
     named = read_services(services, defaults)
     if engine == "simulate" and any(scenario.comparison_ratio != defaults.comparison_ratio
                                     for scenario in named.values()):
