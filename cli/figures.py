@@ -140,6 +140,13 @@ def size_figure(scenario, solution):
     return curve.plot(ax=new_axes(), solution=solution)
 
 
+def published_figure(review):
+    """A published difference with its interval, against zero and the smallest detectable."""
+    from powerplan import plotting
+
+    return plotting.plot_published(review, ax=new_axes(size=(8.0, 2.8)))
+
+
 def table_figure(table):
     """One heatmap per retention of a requirements table, two to a row."""
     import numpy as np

@@ -63,12 +63,13 @@ def split_grid(options: dict, engine: str) -> dict:
 
 class CellBar(powerplan.GridProgress):
     """The cells' progress bar on ``stream`` (with the studies simulated so far), shown
-    only on a terminal and once a run has taken a second."""
+    only on a terminal, once a run has taken a second, and never when ``quiet``."""
 
-    def __init__(self, stream=None, clock=time.monotonic):
+    def __init__(self, stream=None, clock=time.monotonic, quiet: bool = False):
         super().__init__()
         self.stream = sys.stderr if stream is None else stream
         self.clock = clock
+        self.quiet = quiet
         self.started = clock()
         self.studies = 0
         self.bar = None
@@ -78,7 +79,8 @@ class CellBar(powerplan.GridProgress):
 
     def _show(self, step: int) -> None:
         if self.bar is None:
-            if self.clock() - self.started < PROGRESS_AFTER or not self.stream.isatty():
+            if (self.quiet or self.clock() - self.started < PROGRESS_AFTER
+                    or not self.stream.isatty()):
                 return
             self.bar = click.progressbar(length=self.total, label="Cells", file=self.stream,
                                          show_eta=True, item_show_func=self._text)
@@ -110,7 +112,7 @@ def grid_run(grid: dict, workers: int | None, quiet: bool):
     block ends, however it ends. After a run on a cluster or with a store,
     or one where a cell failed, a summary of the cells goes to stderr.
     """
-    bar = CellBar()
+    bar = CellBar(quiet=quiet)
     distributed = grid["dask"] or grid["scheduler"] is not None
     with _client(grid, workers) as client:
         keywords = {"client": client, "store": grid["store"], "progress": bar,

@@ -360,15 +360,9 @@ def _note(scenario: Scenario, settings: dict, uses_effect: bool) -> None:
     """Notes for the first lines of the answer: the defaults assumed, an effect in the
     other direction than the reduction the answer speaks of, an effect too small to
     have been meant."""
-    notes = []
     assumed = [key for key in ("base_rate", "effect")
                if key not in settings and (key != "effect" or uses_effect)]
-    if assumed:
-        words = {"base_rate": f"a base rate of {scenario.base_rate:.0%}",
-                 "effect": f"an effect of {scenario.outcome.describe_effect()}"}
-        options = " and ".join(SETTINGS[key].option for key in assumed)
-        notes.append(f"Assuming {' and '.join(words[key] for key in assumed)}, the typical "
-                     f"study's (give {options} for yours).")
+    notes = [_assumed(scenario, assumed)] if assumed else []
     effect = scenario.effect
     if uses_effect and effect != 0:
         rate = scenario.outcome.name == "rate"
@@ -383,6 +377,36 @@ def _note(scenario: Scenario, settings: dict, uses_effect: bool) -> None:
     context = click.get_current_context(silent=True)
     if context is not None:
         context.meta[NOTES] = notes
+        context.meta[ASSUMED] = (scenario, assumed)
+
+
+#: The scenario of the answer and the settings its first line says were assumed.
+ASSUMED = "powerplan.assumed"
+
+
+def _assumed(scenario: Scenario, assumed: list) -> str:
+    """The note saying which typical settings were assumed."""
+    words = {"base_rate": f"a base rate of {scenario.base_rate:.0%}",
+             "effect": f"an effect of {scenario.outcome.describe_effect()}"}
+    options = " and ".join(SETTINGS[key].option for key in assumed)
+    return (f"Assuming {' and '.join(words[key] for key in assumed)}, the typical "
+            f"study's (give {options} for yours).")
+
+
+def given_elsewhere(keys) -> None:
+    """Settings the command took from elsewhere after all (every row of a file gave them):
+    the first line no longer says they were assumed."""
+    context = click.get_current_context(silent=True)
+    if context is None or ASSUMED not in context.meta:
+        return
+    scenario, assumed = context.meta[ASSUMED]
+    left = [key for key in assumed if key not in keys]
+    if left == assumed:
+        return
+    notes = context.meta[NOTES]
+    notes[0] = _assumed(scenario, left) if left else None
+    context.meta[NOTES] = [note for note in notes if note is not None]
+    context.meta[ASSUMED] = (scenario, left)
 
 
 def _check_measure_parameters(given: dict, measure: str) -> None:

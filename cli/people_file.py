@@ -23,9 +23,11 @@ import codecs
 import contextlib
 import csv
 import difflib
+import io
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +167,43 @@ class PeopleFile:
         return self._reader()
 
 
+#: The most of standard input read as a file of people, held in memory (never written).
+MAX_STDIN_BYTES = 512 * 1024 ** 2
+
+
+class _StandardInput:
+    """Standard input (``-``) as the file of people: read once into memory, never written
+    anywhere, and opened from there as often as the file is read."""
+
+    suffix = ""
+
+    def __init__(self, bad):
+        data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+        if len(data) > MAX_STDIN_BYTES:
+            raise bad(f"is more than {MAX_STDIN_BYTES:,} bytes; give the file's name instead")
+        self.data = data
+
+    def stat(self):
+        return os.stat_result((stat.S_IFREG | 0o600, 0, 0, 1, 0, 0, len(self.data), 0, 0, 0))
+
+    def open(self, mode="rb", encoding=None, newline=None):
+        handle = io.BytesIO(self.data)
+        return handle if "b" in mode else io.TextIOWrapper(handle, encoding=encoding,
+                                                          newline=newline)
+
+    def source(self):
+        """What pandas and openpyxl read: a handle on the bytes."""
+        return io.BytesIO(self.data)
+
+    def __str__(self) -> str:
+        return "standard input"
+
+
+def _source(path):
+    """A path as pandas and openpyxl read it (standard input as a handle on its bytes)."""
+    return path.source() if isinstance(path, _StandardInput) else path
+
+
 def problem(path: Path, option: str):
     """A function making the error for a problem with ``path``, given as ``option``."""
     return lambda message: FileProblem(f"{path}: {message}", param_hint=f"'{option}'")
@@ -191,6 +230,8 @@ def open_people(path: Path, option: str, *, wanted=tuple(PERSON_FIELDS), needs=(
     single_column : str, optional
         A field the only column of a one-column file holds, header or none.
     """
+    if str(path) == "-":  # standard input
+        path = _StandardInput(problem("-", option))
     bad = problem(path, option)
     kind = _kind(path, bad)
     if kind == "xlsx":
@@ -320,7 +361,7 @@ def _open_csv(path: Path, bad):
             # cells (pandas would drop the extra cells of the first rows silently);
             # a row with even more makes pandas raise, which _guarded rewords.
             frames = pd.read_csv(
-                path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
+                _source(path), sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
                 na_filter=False, skip_blank_lines=False, header=None,
                 names=list(range(width + 1)), skiprows=1 if has_header else 0,
                 index_col=False, chunksize=CHUNK_ROWS, engine="c", quoting=csv.QUOTE_MINIMAL)
@@ -383,7 +424,7 @@ def _open_excel(path: Path, bad, sheet: str | None):
     import openpyxl
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(_source(path), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise bad("is not an Excel workbook that can be read (.xlsx)") from None
     names = book.sheetnames

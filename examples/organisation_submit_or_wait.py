@@ -22,7 +22,7 @@ matplotlib.use("Agg")  # this script only writes files; it needs no window
 import matplotlib.pyplot as plt  # noqa: E402
 
 import powerplan  # noqa: E402
-from powerplan.plotting import plot_funnel, plot_verdicts  # noqa: E402
+from powerplan.plotting import plot_plan_funnels, plot_verdicts  # noqa: E402
 
 INTAKE = powerplan.Intake.monthly(25, "2024-01")
 NOW = "2026-11"
@@ -45,12 +45,8 @@ def main(outdir):
     save(plan.plot(), outdir / "submit_or_wait.png")
     save(plot_verdicts(plan), outdir / "verdicts_by_month.png")
 
-    later = plan.recommended or plan.best
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), layout="constrained")
-    for ax, month, when in [(axes[0], plan.current, "now"), (axes[1], later, "later")]:
-        plot_funnel(STUDY.replace(cohort=month.n_analysable), ax=ax)
-        ax.set_title(f"Submitting {when}, in {month.month}", fontsize="medium")
-    save(axes[0], outdir / "funnel_now_and_later.png")
+    # Now and at the recommended month, on one scale, each with its chance.
+    save(plot_plan_funnels(plan)[0], outdir / "funnel_now_and_later.png")
 
 
 if __name__ == "__main__":

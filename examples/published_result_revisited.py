@@ -22,6 +22,7 @@ matplotlib.use("Agg")  # this script only writes files; it needs no window
 import matplotlib.pyplot as plt  # noqa: E402
 
 import powerplan  # noqa: E402
+from powerplan.plotting import plot_published  # noqa: E402
 
 #: Published results: treated people analysed, treated rate, comparison rate.
 PUBLISHED = [(3085, 0.19, 0.26), (90, 0.13, 0.21), (114, 0.25, 0.28)]
@@ -39,12 +40,10 @@ def main(outdir):
     outdir.mkdir(parents=True, exist_ok=True)
     reviews = [powerplan.review_published(*result, retention=RETENTION)
                for result in PUBLISHED]
-    fig, axes = plt.subplots(len(reviews), 1, figsize=(8, 2.6 * len(reviews)),
-                             layout="constrained")
-    for ax, review in zip(axes, reviews):
+    for review in reviews:
         print(review.summary())
-        review.plot(ax=ax)
-    save(axes[0], outdir / "published_results.png")
+    # One forest plot: every result a row on one shared axis, the legend once.
+    save(plot_published(reviews), outdir / "published_results.png")
 
     # The inconclusive study, planned again for the difference it saw.
     review = reviews[-1]

@@ -20,6 +20,22 @@ def points(effect: float) -> str:
     return f"{100 * effect:+.1f} points"
 
 
+def p_value(p: float) -> str:
+    """A p-value as reports write it: three decimals, below a thousandth as ``< 0.001``
+    (never ``0.000`` nor ``1.5e-20``).
+
+    >>> p_value(0.4853), p_value(0.0293), p_value(1.5e-20), p_value(1.0)
+    ('0.485', '0.029', '< 0.001', '1.000')
+    """
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def p_is(p: float) -> str:
+    """``p = 0.485`` or ``p < 0.001``."""
+    text = p_value(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
+
+
 def rates(comparison: float, treated: float, effect: float) -> str:
     """The two reoffending rates and their difference: '35.0% comparison, 30.0% treated
     (-5.0 points)'."""

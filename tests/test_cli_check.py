@@ -92,6 +92,31 @@ def test_excel_workbook(runner, tmp_path):
     assert payload["plan"]["months"] == csv_answer["plan"]["months"]
 
 
+def test_standard_input_is_read_as_the_file(runner, tmp_path, monkeypatch):
+    # `-` reads standard input, held in memory only: no file is written anywhere
+    table = [HEADER] + rows()
+    path = write_csv(tmp_path / "people.csv", table)
+    expected = run(runner, path, *TODAY, "--json")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["check", "-", *TODAY, "--json"], input=path.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) | {"file": None} == \
+        json.loads(expected.stdout) | {"file": None}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["people.csv"]
+    workbook = tmp_path / "people.xlsx"
+    data = frame(table)
+    data.columns = HEADER
+    data.to_excel(workbook, index=False)
+    from_excel = runner.invoke(cli, ["check", "-", *TODAY, "--json"],
+                               input=workbook.read_bytes())
+    assert from_excel.exit_code == 0, from_excel.output
+    assert json.loads(from_excel.stdout)["people"]["fields"] == \
+        json.loads(expected.stdout)["people"]["fields"]
+    empty = runner.invoke(cli, ["check", "-"], input=b"")
+    assert empty.exit_code == 2
+    assert empty.stderr == "Error: Invalid value for 'FILE': standard input: is empty\n"
+
+
 def test_columns_named_by_the_user_and_columns_left_out(runner, tmp_path):
     table = [["Name", "Family", "DOB", "Release Date", "Notes"],
              *[[r[0], r[1], r[2], r[9], "free text"] for r in rows()]]

@@ -330,6 +330,24 @@ def test_power_plot_draws_the_funnel_and_the_verdicts(runner, tmp_path, drawn):
                                      expected.p_significant_increase], abs=1e-12)
 
 
+@pytest.mark.parametrize("command", [["simulate"], ["power", "--engine", "simulate"]])
+def test_simulated_power_plot_has_the_matching_stage_and_the_intervals(runner, tmp_path,
+                                                                       drawn, command):
+    path = tmp_path / "simulated.png"
+    args = [*command, "--cohort", "200", "--pool", "5000", "--sims", "64", "--seed", "1"]
+    result = run(runner, *args, "--json", "--plot", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, "png")
+    payload = json.loads(result.stdout)
+    funnel, verdicts = drawn[0].figure.axes
+    assert [t.get_text() for t in funnel.get_yticklabels()][-1] == "After matching"
+    assert funnel.containers[0][-1].get_width() == pytest.approx(payload["mean_n_treated"])
+    answer = [t.get_text() for t in verdicts.texts if t.get_gid() == "answer"][0]
+    assert answer.startswith(f"{100 * payload['p_significant_reduction']:.1f}% significant "
+                             f"reduction\n(95% interval {100 * payload['reduction_ci_low']:.1f}%")
+    assert "95% Monte Carlo interval" in [t.get_text() for t in verdicts.get_legend().get_texts()]
+
+
 def test_size_plot_marks_the_minimum_cohort(runner, tmp_path, drawn):
     path = tmp_path / "size.svg"
     result = run(runner, "size", "--target-power", "0.9", "--plot", str(path))
@@ -399,6 +417,24 @@ def test_table_plot_of_mdes_for_one_retention(runner, tmp_path, drawn):
     table = requirements_table(Scenario(), quantity="effect", cohorts=[100, 1000],
                                retentions=[0.4])
     assert np.array_equal(panel.images[0].get_array(), table.grid(0.4).to_numpy())
+
+
+def test_published_plot_draws_the_difference_against_zero_and_the_mde(runner, tmp_path,
+                                                                      drawn):
+    path = tmp_path / "published.png"
+    args = ["published", "--n-treated", "3085", "--treated-rate", "19%",
+            "--comparison-rate", "26%"]
+    result = run(runner, *args, "--plot", str(path))
+    assert result.exit_code == 0, result.output
+    assert_image(path, "png")
+    assert result.stdout == run(runner, *args).stdout  # the numbers come first, the same
+    from powerplan import review_published
+    review = review_published(3085, 0.19, 0.26)
+    lines = lines_by_gid(drawn[0])
+    assert lines["difference"].get_xdata()[0] == pytest.approx(100 * review.difference)
+    assert lines["mde"].get_xdata()[0] == pytest.approx(100 * review.mde)
+    assert drawn[0].get_title().endswith("(p < 0.001)")
+    assert "p < 0.001" in result.stdout
 
 
 @pytest.mark.parametrize("command", ["power", "size", "mde", "wait", "table"])

@@ -49,6 +49,34 @@ def test_table_formats(runner):
     assert run(runner, *args, "--format", "markdown").stdout.strip() == expected.to_markdown()
 
 
+def test_table_effects_take_ratios_converted_at_each_rows_base_rate(runner):
+    # rr= and or= as --effect takes them: the column keeps the ratio as given, each cell
+    # converts it at its own base rate, and CSV and JSON carry both.
+    args = ["table", "--base-rates", "0.2,0.4", "--effects", "rr=0.8,or=0.8,-5pp",
+            "--retentions", "0.4"]
+    expected = requirements_table(Scenario(), base_rates=[0.2, 0.4],
+                                  effects=["rr=0.8", "or=0.8", -0.05], retentions=[0.4])
+    text = run(runner, *args).stdout
+    assert text.strip() == expected.to_text()
+    assert "rr=0.8  or=0.8   5 pt" in text
+    assert "converted to points at each row's base rate" in text.splitlines()[0]
+    rows = list(csv.DictReader(io.StringIO(run(runner, *args, "--format", "csv").stdout)))
+    given = [(r["effect_scale"], float(r["effect_value"])) for r in rows]
+    assert given == [("relative-risk", 0.8), ("odds-ratio", 0.8), ("difference", -0.05)] * 2
+    by_row = {(r["base_rate"], r["effect_scale"]): r for r in rows}
+    assert float(by_row["0.2", "relative-risk"]["effect"]) == pytest.approx(-0.04, abs=1e-15)
+    assert float(by_row["0.4", "relative-risk"]["effect"]) == pytest.approx(-0.08, abs=1e-15)
+    cells = json.loads(run(runner, *args, "--json").stdout)["cells"]
+    assert [(c["effect_scale"], c["effect_value"], c["effect"], c["value"]) for c in cells] == [
+        (r["effect_scale"], float(r["effect_value"]), float(r["effect"]), int(r["value"]))
+        for r in rows]
+    frequency = run(runner, "table", "--measure", "frequency", "--base-rates", "0.3",
+                    "--effects", "rr=0.8", "--retentions", "0.4", "--json")
+    assert frequency.exit_code == 0, frequency.output
+    cell = json.loads(frequency.stdout)["cells"][0]
+    assert (cell["effect_scale"], cell["effect_value"]) == ("relative-risk", 0.8)
+
+
 def test_table_ranges_and_mde(runner):
     payload = json.loads(run(runner, "table", "--mde", "--base-rates", "0.15:0.35:0.1",
                              "--cohorts", "100,500", "--retentions", "0.4",
@@ -96,6 +124,34 @@ def test_portfolio(runner, tmp_path):
     assert sum(payload["distribution"]) == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("columns, first", [
+    ("cohort,base_rate,effect\n150,0.3,rr=0.8\n600,0.4,-5pp\n", "Across 2 evaluations"),
+    ("cohort,base_rate\n150,0.3\n600,0.4\n", "Assuming an effect of -5.0 points, the "
+                                             "typical study's (give --effect for yours)."),
+    ("cohort,base_rate\n150,0.3\n600,\n", "Assuming a base rate of 35% and an effect of "
+                                           "-5.0 points"),
+])
+def test_portfolio_assumes_only_what_no_column_gives_for_every_service(runner, tmp_path,
+                                                                      columns, first):
+    result = run(runner, "portfolio", "--services", _services(tmp_path, columns))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(first)
+
+
+@pytest.mark.parametrize("prior", ["published", "normal:-4,3"])
+def test_portfolio_with_a_prior_is_the_librarys(runner, tmp_path, prior):
+    from powerplan import parse_prior
+
+    path = _services(tmp_path, "cohort,base_rate\n150,0.3\n600,0.4\n")
+    result = run(runner, "portfolio", "--services", path, "--prior", prior, "--json")
+    assert result.exit_code == 0, result.output
+    expected = portfolio([Scenario(cohort=150, base_rate=0.3), Scenario(cohort=600,
+                                                                         base_rate=0.4)],
+                         prior=parse_prior(prior))
+    assert json.loads(result.stdout)["distribution"] == pytest.approx(
+        list(expected.distribution), abs=1e-15)
+
+
 def _services(tmp_path, text):
     path = tmp_path / "services.csv"
     path.write_text(text)
@@ -108,8 +164,11 @@ BAD = [
     (["size", "--prior", "normal:-4,3", "--target-power", "0.95"], None),
     (["table", "--base-rates", "0.2,abc"], "'--base-rates': must be comma-separated values"),
     (["table", "--base-rates", "0.2,1.5"], "'--base-rates': each value must be a proportion"),
-    (["table", "--effects", "rr=0.9"], "'--effects': each value must be a difference (-0.05) or "
-                                       "points (-5pp)"),
+    (["table", "--effects", "rr=0"], "'--effects': each value rr= must be a ratio > 0"),
+    (["table", "--effects", "rr=0.8,rr=0.8"], "'--effects': must be distinct; got rr=0.8 twice"),
+    (["table", "--effects", "rr=0.7:0.9:0.1"], "'--effects': START:STOP:STEP takes numbers"),
+    (["table", "--measure", "time", "--effects", "rr=0.9"],
+     "'--effects': each value of the time to first reoffence must be days"),
     (["table", "--retentions", "0.2:0.8:-0.2"], "must be comma-separated values or START:STOP"),
     (["table", "--cohorts", "0"], "'--cohorts': each value must be a whole number in [1, "),
     (["table", "--base-rates", "0.25,0.25"], "'--base-rates': must be distinct; got 0.25 twice"),

@@ -336,3 +336,11 @@ def test_excel_file_of_index_dates(runner, tmp_path):
                  "--horizon-months", "4", "--json")
     assert result.exit_code == 0, result.output
     assert [m["n_analysable"] for m in json.loads(result.stdout)["months"]] == [0, 1, 2, 3, 3]
+
+
+def test_index_dates_from_standard_input(runner):
+    dates = "index_date\n2024-01-05\n2024-02-05\n"
+    result = runner.invoke(cli, ["wait", "--index-dates", "-", "--now", "2026-11",
+                                 "--today", "2026-11-02"], input=dates)
+    assert result.exit_code == 0, result.output
+    assert "Index dates from standard input: 2 rows read, 2 used." in result.stdout

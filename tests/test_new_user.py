@@ -366,6 +366,12 @@ def test_a_wait_figure_that_reaches_nothing_says_so_and_fits_its_values():
     assert notes == ["No month up to 2027-11 reaches 80% power"]
     legend = ax.get_legend()
     assert legend.get_bbox_to_anchor().y0 < ax.get_window_extent().y0  # below the data
+    # the target line is off the fitted axis, so the legend does not name it
+    assert not any(t.get_text().startswith("Target") for t in legend.get_texts())
+    reachable = powerplan.submission_plan(Scenario(base_rate=0.26, effect=-0.07),
+                                          powerplan.Intake.monthly(25, "2024-01"),
+                                          now="2026-11", horizon_months=24).plot()
+    assert "Target: 80%" in [t.get_text() for t in reachable.get_legend().get_texts()]
 
 
 def test_the_verdict_bar_carries_its_answer_and_no_invisible_band():

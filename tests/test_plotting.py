@@ -18,11 +18,12 @@ from matplotlib.ticker import PercentFormatter  # noqa: E402
 
 from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
-from powerplan import (Intake, InvalidInputError, Scenario, SimulationSettings,  # noqa: E402
-                       analytic, mde_curve, portfolio, requirements_table, review_published,
+from powerplan import (Intake, InvalidInputError, PowerCurve, Scenario,  # noqa: E402
+                       SimulationSettings, analytic, mde_curve, portfolio, requirements_table, review_published,
                        simulate, solve, submission_plan, sweep)
 from powerplan.plotting import (COLORS, plot_estimates, plot_funnel,  # noqa: E402
-                                plot_mde_curve, plot_portfolio, plot_power_curve,
+                                plot_mde_curve, plot_plan_funnels, plot_portfolio,
+                                plot_power_curve,
                                 plot_published, plot_requirements_heatmap,
                                 plot_submission_plan, plot_verdicts)
 
@@ -86,6 +87,11 @@ def test_effects_are_drawn_in_points_with_the_mde_marked():
     assert list(line(ax, "target").get_ydata()) == [0.9, 0.9]
     assert ax.get_xlabel() == "Effect (percentage points)"
     assert "effect" not in ax.get_title() and "1,000 submitted" in ax.get_title()
+    # the MDE as the command line says it: a size, in the direction's words
+    marked = ax.get_legend().get_texts()[-1].get_text()
+    assert marked == f"Smallest detectable reduction: {100 * abs(answer.value):.1f} points " \
+                     f"(35.0% to {100 * (0.35 + answer.value):.1f}%)"
+    assert marked.split(": ")[1] in answer.summary()
 
 
 @pytest.mark.parametrize("field, values, label", [
@@ -243,6 +249,59 @@ def test_verdicts_stack_across_the_months_of_a_plan():
     assert ax.get_xlim() == (x[0], x[-1])
 
 
+def interval_segments(ax):
+    """(x, low, high) of each Monte Carlo error bar drawn on the verdicts."""
+    return [(segment[0][0], segment[0][1], segment[1][1]) for collection in ax.collections
+            if collection.get_gid() == "interval" for segment in collection.get_segments()]
+
+
+def test_simulated_verdicts_carry_their_monte_carlo_intervals():
+    result = simulated(cohort=300)
+    one = PowerCurve("cohort", (300,), (result,), result.scenario)
+    ax = plot_verdicts(one, kind="bars")
+    # The top of the bottom stack is the chance of a significant reduction: its interval;
+    # the bottom of the top stack is one minus the chance of an increase: its interval.
+    assert interval_segments(ax) == [
+        pytest.approx((0, result.reduction_ci_low, result.reduction_ci_high)),
+        pytest.approx((0, 1 - result.increase_ci_high, 1 - result.increase_ci_low))]
+    answers = [t.get_text() for t in ax.texts if t.get_gid() == "answer"]
+    assert answers[0] == (f"{100 * result.p_significant_reduction:.1f}% significant reduction\n"
+                          f"(95% interval {100 * result.reduction_ci_low:.1f}% to "
+                          f"{100 * result.reduction_ci_high:.1f}%)")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[-1] == "95% Monte Carlo interval"
+    if result.p_significant_increase < 0.005:  # an invisible band has no legend entry
+        assert "Significant increase" not in legend
+    analytic_bars = plot_verdicts(sweep(Scenario(), "cohort", [300]), kind="bars")
+    assert interval_segments(analytic_bars) == []
+    assert "95% Monte Carlo interval" not in [
+        t.get_text() for t in analytic_bars.get_legend().get_texts()]
+    assert [t.get_text() for t in analytic_bars.texts][0].endswith("% significant reduction")
+
+
+def test_simulated_verdict_areas_carry_intervals_at_each_value():
+    curve = simulated_curve()
+    ax = plot_verdicts(curve)
+    bottom = [(x, low, high) for x, low, high in interval_segments(ax)][:len(curve.values)]
+    assert bottom == [pytest.approx((x, r.reduction_ci_low, r.reduction_ci_high))
+                      for x, r in zip(curve.values, curve.results)]
+
+
+def test_measures_bars_are_each_measures_chances_and_name_only_visible_verdicts():
+    from powerplan import compare_measures
+    from powerplan.plotting import plot_measures
+
+    result = compare_measures(Scenario(cohort=1000))
+    ax = plot_measures(result)
+    chances = np.array([[r.p_better, r.p_inconclusive, r.p_worse]
+                        for r in result.results.values()])
+    for bars, chance in zip(ax.containers, chances.T):
+        assert [bar.get_width() for bar in bars] == pytest.approx(chance)
+    assert chances[:, 2].max() < 0.005  # too rare to see on any bar: no legend entry
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Significant improvement", "Inconclusive"]
+
+
 def test_verdict_kind_is_checked(cohort_curve):
     with pytest.raises(InvalidInputError, match="kind must be one of 'area', 'bars'; got 'pie'"):
         plot_verdicts(cohort_curve, kind="pie")
@@ -269,6 +328,17 @@ def test_funnel_bars_are_the_expected_counts(make):
     labels = [text.get_text() for text in ax.texts]
     assert labels[0] == f"{cohort:,} (100%)"
     assert labels[-1] == f"{expected[-1]:,.0f} (42%)"
+
+
+def test_simulated_funnel_is_the_mean_of_the_studies_with_the_matching_stage():
+    result = simulate(SMALL.replace(funnel=FUNNEL), n_sims=40, seed=3)
+    ax = plot_funnel(result)
+    assert [bar.get_width() for bar in ax.containers[0]] == [
+        *result.mean_funnel.values(), result.mean_n_treated]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "Submitted", "Found", "In window", "Matched", "After matching"]
+    assert ax.get_xlabel() == f"People (mean of {result.n_sims} simulated studies)"
+    assert ax.get_title().endswith(f"{result.mean_n_treated:,.0f} analysed after matching")
 
 
 def test_funnel_refuses_other_objects():
@@ -339,6 +409,42 @@ def test_plan_enough_people_from_the_start_has_no_shade():
                            horizon_months=6)
     assert not any(m.below_minimum_request for m in plan.months)
     assert list(plot_submission_plan(plan).patches) == []
+
+
+def test_plan_funnels_now_and_later_share_one_axis_and_say_their_chance():
+    plan = plan_of(funnel={"found": 0.85, "matched": 0.75})
+    later = plan.recommended
+    panels = plot_plan_funnels(plan)
+    assert len(panels) == 2 and panels[0].figure is panels[1].figure
+    for ax, month in zip(panels, (plan.current, later)):
+        assert [bar.get_width() for bar in ax.containers[0]] == pytest.approx(
+            plan.scenario.funnel.expected_counts(month.n_analysable))
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["Analysable", "Found",
+                                                                "Matched"]
+        assert f"({month.month}): {100 * plan.chance(month):.0f}% chance of a significant " \
+               f"reduction" in ax.get_title()
+    assert panels[0].get_title().startswith("Now (2025-11)")
+    assert panels[1].get_title().startswith(f"Later ({later.month})")
+    assert panels[0].get_xlim() == panels[1].get_xlim() == (0, 1.25 * later.n_analysable)
+
+
+def test_plan_funnels_of_chosen_months_and_of_nobody_yet():
+    plan = submission_plan(Scenario(base_rate=0.26, effect=0.07),
+                           Intake.monthly(25, "2025-06"), now="2025-11", horizon_months=36)
+    assert plan.current.n_analysable == 0
+    fig, axes = plt.subplots(1, 3)
+    months = [plan.current, plan.months[20].month, plan.months[-1]]
+    drawn = plot_plan_funnels(plan, axes, months=months)
+    assert list(drawn) == list(axes)
+    assert [bar.get_width() for bar in axes[0].containers[0]] == [0.0, 0.0]
+    assert "chance of a significant increase" in axes[2].get_title()
+    assert len({ax.get_xlim() for ax in axes}) == 1
+    with pytest.raises(InvalidInputError, match="months must be months of the plan"):
+        plot_plan_funnels(plan, months=["2020-01"])
+    with pytest.raises(InvalidInputError, match=r"axes must be one per month \(3\); got 1"):
+        plot_plan_funnels(plan, axes[:1], months=months)
+    with pytest.raises(InvalidInputError, match="plan must be a SubmissionPlan"):
+        plot_plan_funnels(Scenario())
 
 
 def test_submission_plan_figure_refuses_other_objects(cohort_curve):
@@ -443,6 +549,15 @@ def test_heatmap_of_one_cell():
     assert [text.get_text() for text in ax.texts] == ["414"]
 
 
+def test_heatmap_of_ratio_effects_heads_each_column_as_given():
+    table = requirements_table(Scenario(), base_rates=[0.2, 0.4],
+                               effects=["rr=0.8", -0.05, "or=0.8"], retentions=[0.4])
+    ax = plot_requirements_heatmap(table)
+    assert ax.images[0].get_array().tolist() == table.grid(0.4).to_numpy().tolist()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["rr=0.8", "-5", "or=0.8"]
+    assert ax.get_xlabel() == "Effect as given (a ratio converted at each row's base rate)"
+
+
 def test_heatmap_retention_is_checked(cohort_table):
     with pytest.raises(InvalidInputError, match=r"retention must be given: the table holds "
                                                 r"several \(0.4, 0.8\); draw one at a time"):
@@ -479,6 +594,63 @@ def test_published_interval_against_zero_and_the_mde(args):
     assert line(ax, "mde").get_xdata()[0] == pytest.approx(100 * review.mde)
     verdict = "significant" if review.significant else "not significant"
     assert ax.get_title().startswith(f"{args[0]:,} analysed") and verdict in ax.get_title()
+
+
+PUBLISHED = [(3085, 0.19, 0.26), (90, 0.13, 0.21), (114, 0.25, 0.28)]
+
+
+def test_published_results_are_one_forest_plot_on_a_shared_axis():
+    reviews = [review_published(*args) for args in PUBLISHED]
+    ax = plot_published({"large": reviews[0], "small": reviews[1], "inconclusive": reviews[2]})
+    assert len(ax.figure.axes) == 1  # one axis shared by every row
+    rows = [artist for artist in ax.get_lines() if artist.get_gid() == "difference"]
+    assert [(r.get_xdata()[0], r.get_ydata()[0]) for r in rows] == [
+        pytest.approx((100 * review.difference, -i)) for i, review in enumerate(reviews)]
+    intervals = [segments for collection in ax.collections
+                 for segments in collection.get_segments()]
+    assert [(low, high) for ((low, _), (high, _)) in intervals] == [
+        pytest.approx((100 * r.ci_low, 100 * r.ci_high)) for r in reviews]
+    mdes = [artist for artist in ax.get_lines() if artist.get_gid() == "mde"]
+    assert [m.get_xdata()[0] for m in mdes] == [pytest.approx(100 * r.mde) for r in reviews]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["large", "small", "inconclusive"]
+    low, high = ax.get_xlim()
+    assert low < min(100 * r.ci_low for r in reviews) and high > max(100 * r.ci_high
+                                                                     for r in reviews)
+    # the legend names each kind of mark once, however many rows
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Difference with its 95% confidence interval", "No difference",
+        "Smallest difference detectable with 80% power"]
+    # each row's numbers as the command line gives them: p readable, the MDE as a size
+    captions = [t.get_text() for t in ax.texts if t.get_gid() == "numbers"]
+    assert captions[0] == ("-7.0 points (95% CI -8.5 to -5.5), p < 0.001, significant; "
+                           "detectable with 80% power: 2.3 points")
+    for caption, review in zip(captions, reviews):
+        assert f"{100 * abs(review.mde):.1f} points" in caption
+        assert f"{100 * abs(review.mde):.1f} points" in review.summary()
+        assert "e-" not in caption and "0.000" not in caption
+    assert ax.get_title() == "3 published results, each difference with its 95% confidence interval"
+
+
+def test_published_rows_default_labels_and_refusals():
+    reviews = [review_published(*args) for args in PUBLISHED[:2]]
+    ax = plot_published(reviews)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["3,085 analysed\n19.0% vs 26.0%",
+                                                            "90 analysed\n13.0% vs 21.0%"]
+    assert plot_published(reviews, labels=["a", "b"]).get_yticklabels()[1].get_text() == "b"
+    with pytest.raises(InvalidInputError, match="labels must name each of the 2 reviews"):
+        plot_published(reviews, labels=["a"])
+    with pytest.raises(InvalidInputError, match="review must be a PublishedReview"):
+        plot_published([reviews[0], Scenario()])
+    with pytest.raises(InvalidInputError, match="review must hold at least one"):
+        plot_published([])
+
+
+def test_a_tiny_p_value_reads_p_below_a_thousandth():
+    review = review_published(3085, 0.19, 0.26)
+    assert review.p_value < 1e-17
+    ax = plot_published(review)
+    assert ax.get_title().endswith("significant (p < 0.001)")
+    assert "p < 0.001" in review.summary() and "< 0.001 (Welch" in str(review)
 
 
 def test_published_without_a_detectable_difference_marks_none():
@@ -593,6 +765,7 @@ FIGURES = {
         requirements_table(Scenario(), quantity="effect", base_rates=[0.3], cohorts=[100, 900],
                            retentions=[0.4])),
     "portfolio": lambda: plot_portfolio(portfolio([Scenario(cohort=200), Scenario()])),
+    "plan funnels": lambda: plot_plan_funnels(plan_of())[0],
     "published": lambda: plot_published(review_published(114, 0.25, 0.28)),
     "simulated curve": lambda: plot_power_curve(simulated_curve()),
     "estimates": lambda: plot_estimates(simulated()),

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from powerplan import InvalidInputError, Scenario, requirements_table, solve
+from powerplan.design.effects import Effect, to_difference
 from powerplan.design.funnel import Funnel
 
 
@@ -19,6 +20,44 @@ def test_each_cell_is_the_solver_answer():
                                       funnel=Funnel.single(row["retention"])), "cohort")
         assert row["value"] == expected.value
         assert row["status"] == "ok"
+
+
+def test_a_ratio_effect_is_converted_at_each_cells_base_rate():
+    # The one conversion (Scenario's, by to_difference): rr=0.8 is -4 points at 20% and
+    # -8 points at 40%; the column keeps the ratio as given.
+    base = Scenario(comparison_ratio=5)
+    table = requirements_table(base, base_rates=[0.2, 0.4],
+                               effects=[Effect(0.8, "relative-risk"), "or=0.7", -0.05, "-3pp"],
+                               retentions=[0.4, 0.6])
+    given = table.cells[["effect_scale", "effect_value"]].drop_duplicates()
+    assert given.to_records(index=False).tolist() == [
+        ("relative-risk", 0.8), ("odds-ratio", 0.7), ("difference", -0.05),
+        ("difference", -0.03)]
+    for row in table.cells.to_dict("records"):
+        effect = Effect(row["effect_value"], row["effect_scale"])
+        assert row["effect"] == pytest.approx(
+            to_difference(effect.value, effect.scale, row["base_rate"]), abs=1e-15)
+        expected = solve(base.replace(base_rate=row["base_rate"], effect=effect,
+                                      funnel=Funnel.single(row["retention"])), "cohort")
+        assert row["value"] == expected.value
+    grid = table.grid(0.4)
+    assert list(grid.columns) == ["rr=0.8", "or=0.7", "-0.05", "-0.03"]  # as given
+    assert table.labels(0.4).shape == (2, 4)
+    header = table.to_text().splitlines()[3].split()
+    assert header == ["base", "rate", "rr=0.8", "or=0.7", "5", "pt", "3", "pt"]
+    assert "as given, a ratio converted to points at each row's base rate" in table.to_text()
+
+
+def test_a_ratio_leaving_no_valid_rate_is_marked_in_its_cell():
+    table = requirements_table(Scenario(), base_rates=[0.2, 0.6], effects=["rr=2"],
+                               retentions=[0.4])
+    cells = table.cells.set_index("base_rate")
+    assert cells.loc[0.2, "status"] == "ok"
+    assert cells.loc[0.6, "status"].startswith("invalid: effect must keep the treated rate")
+    assert np.isnan(cells.loc[0.6, "effect"])
+    assert table.labels(0.4).loc[0.6, "rr=2"] == "n/a"
+    with pytest.raises(InvalidInputError, match="effects must be distinct; got rr=0.8 twice"):
+        requirements_table(Scenario(), effects=["rr=0.8", Effect(0.8, "relative-risk")])
 
 
 def test_minimum_cohort_falls_with_larger_reductions_and_more_retention():

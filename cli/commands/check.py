@@ -79,7 +79,8 @@ def check_command(path, named_columns, ignored_columns, sheet, dayfirst, today, 
                   start, end, lag_months, windows, horizon_months, found_with_pnc_number,
                   found_with_prison_number, found_with_name_and_date_of_birth,
                   found_with_nothing, matched, target_power, csv_path, as_json, **options):
-    """Read your file of people (CSV or Excel .xlsx) and report, for the whole
+    """Read your file of people (CSV or Excel .xlsx; - for standard input, held in
+    memory only) and report, for the whole
     file and never person by person: each field present, blank or invalid
     (and why), likely duplicates, whether it meets the data service's
     minimum of 60 people and its required fields, the funnel it gives (found

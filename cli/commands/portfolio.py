@@ -14,8 +14,8 @@ from powerplan.limits import DEFAULT_SIMS
 from .. import csvfile
 from ..engine import split_engine
 from ..grid import grid_options, grid_run, split_grid
-from ..options import (build_scenario, json_option, prior_option, scenario_options,
-                       simulation_options)
+from ..options import (build_scenario, given_elsewhere, json_option, prior_for,
+                       prior_option, scenario_options, simulation_options)
 from ..output import emit_result
 from ..params import InputFile, parse_number
 from .plan import engine_option
@@ -48,7 +48,7 @@ def read_services(path: Path, defaults: powerplan.Scenario) -> dict[str, powerpl
         raise bad(f"column(s) {', '.join(twice)} given twice")
     if "cohort" not in header or len(rows) == 1:
         raise bad("needs a 'cohort' column and at least one row")
-    services, lines = {}, {}
+    services, lines, every = {}, {}, None
     for number, cells in rows[1:]:
         if len(cells) > len(header):
             raise bad(f"line {number} has {len(cells)} cells but the header has {len(header)}")
@@ -62,6 +62,8 @@ def read_services(path: Path, defaults: powerplan.Scenario) -> dict[str, powerpl
             raise bad(f"line {number} ({name}): cohort is empty; every service needs one")
         services[name] = _scenario(defaults, row, lambda message: bad(
             f"line {number} ({name}){message}"))
+        every = row.keys() if every is None else every & row.keys()
+    given_elsewhere(every or set())  # a setting every service gives was not assumed
     return services
 
 
@@ -109,6 +111,7 @@ def portfolio_command(services, prior, engine, as_json, **options):
     simulation, run = split_engine(options, engine)
     grid = split_grid(options, engine)
     defaults = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
+    prior = prior_for(defaults, prior)  # read in the units of the measure planned
     named = read_services(services, defaults)
     if engine == "simulate" and any(scenario.comparison_ratio != defaults.comparison_ratio
                                     for scenario in named.values()):

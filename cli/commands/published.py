@@ -8,6 +8,7 @@ import powerplan
 from powerplan import limits
 from powerplan.limits import MAX_COHORT, MAX_N_COMPARISON
 
+from .. import figures
 from ..options import json_option, target_power_option
 from ..output import emit_result
 from ..params import COMPARISON_RATIO, PROPORTION, RATE, SHARE, Checked, whole_number
@@ -36,8 +37,10 @@ from ..params import COMPARISON_RATIO, PROPORTION, RATE, SHARE, Checked, whole_n
               help="Share of people submitted who are analysed, to turn analysed people "
                    "needed into people to submit.")
 @target_power_option
+@figures.plot_option("Draw the difference with its confidence interval, against no difference "
+                     "and the smallest difference detectable.")
 @json_option
-def published_command(as_json, **options):
+def published_command(as_json, plot_path, **options):
     """Re-run the test a published analysis ran (Welch t-test on the 0/1
     outcomes), and report design information: the smallest difference that
     study could detect with the target power, and the cohort that would be
@@ -46,9 +49,12 @@ def published_command(as_json, **options):
     \b
     Example:
       powerplan published --n-treated 114 --treated-rate 25% --comparison-rate 28%
+      powerplan published --n-treated 90 --treated-rate 13% --comparison-rate 21% --plot r.png
     """
     review = powerplan.review_published(**options)
     emit_result(as_json, review)
+    if plot_path is not None:
+        figures.draw(lambda: figures.published_figure(review), plot_path)
 
 
 def register(group: click.Group) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 import powerplan
+from powerplan.errors import InvalidInputError
 from powerplan.limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS,
                               DEFAULT_FREQUENCY_EFFECTS, DEFAULT_MAX_SIMS, DEFAULT_PRECISION,
                               DEFAULT_RETENTIONS, DEFAULT_TIME_EFFECTS)
@@ -34,7 +35,9 @@ FORMATS = ("text", "csv", "markdown", "json")
 @click.option("--effects",
               help=f"Effects to plan for, on the measure's scale: -0.02,-0.05 or -2pp,-5pp "
                    f"(the rate); -0.1,-0.2 offences per person (the frequency); 10,20 or "
-                   f"10d,20d (the time); or START:STOP:STEP. [default: "
+                   f"10d,20d (the time); or START:STOP:STEP. A ratio, rr=0.8 or or=0.8 "
+                   f"(the rate; rr= for the frequency), heads its column as given and is "
+                   f"converted at each row's base rate. [default: "
                    f"{','.join(f'{100 * v:g}pp' for v in DEFAULT_EFFECTS)}; with --measure "
                    f"frequency {','.join(f'{v:g}' for v in DEFAULT_FREQUENCY_EFFECTS)}; "
                    f"time {','.join(f'{v:g}d' for v in DEFAULT_TIME_EFFECTS)}]")
@@ -88,22 +91,21 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
     grid = split_grid(options, engine)
     # each cell sets the effect
     scenario = build_scenario(simulation=simulation, uses_effect=False, **options)
-    effects = _effects(effects, scenario.outcome.name)
+    effects = _effects(effects, scenario.outcome)
     settings = dict(quantity="effect" if mde else "cohort", base_rates=base_rates,
                     effects=effects, retentions=retentions, cohorts=cohorts,
                     target_power=target_power)
     if engine == "analytic":
         if precision is not None:
             raise click.UsageError("--precision applies to the simulator; add --engine simulate")
-        table = powerplan.requirements_table(scenario, **settings)
+        table = _table(scenario, settings)
     else:
         with grid_run(grid, run["workers"], run["quiet"]) as keywords:
             simulator = powerplan.Simulator(
                 seed=run["seed"], workers=keywords.pop("workers"),
                 precision=precision or DEFAULT_PRECISION,
                 max_sims=run["sims"] or DEFAULT_MAX_SIMS)
-            table = powerplan.requirements_table(scenario, **settings, engine=simulator,
-                                                 **keywords)
+            table = _table(scenario, settings, engine=simulator, **keywords)
     err = text_to_stderr()  # --plot - took standard output
     if output_format == "json":
         click.echo(to_json(table.to_dict()), err=err)
@@ -121,19 +123,42 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
         figures.draw(lambda: figures.table_figure(table), plot_path)
 
 
+def _table(scenario, settings: dict, **engine):
+    """The table; its list of effects refused (two ratios the same) against --effects."""
+    try:
+        return powerplan.requirements_table(scenario, **settings, **engine)
+    except InvalidInputError as error:
+        if error.field == "effects":
+            raise click.BadParameter(error.requirement, param_hint="'--effects'") from None
+        raise
+
+
 #: A table's effects when none are given, by measure.
 DEFAULTS = {"rate": DEFAULT_EFFECTS, "frequency": DEFAULT_FREQUENCY_EFFECTS,
             "time": DEFAULT_TIME_EFFECTS}
 
 
-def _effects(text: str | None, measure: str) -> tuple:
-    """The --effects list on the measure's scale (read once the measure is known)."""
+def _effects(text: str | None, outcome) -> tuple:
+    """The --effects list on the measure's scale (read once the measure is known).
+
+    A list with a ratio (``rr=0.8,-5pp``) is read item by item as ``--effect`` reads
+    one, the ratios left for the table to convert at each base rate; without one it
+    is a list of numbers, or START:STOP:STEP.
+    """
     if text is None:
-        return DEFAULTS[measure]
+        return DEFAULTS[outcome.name]
     ctx = click.get_current_context()
     param = next(p for p in ctx.command.params if p.name == "effects")
-    kind = EFFECTS if measure == "rate" else MEASURE_EFFECTS[measure]
-    return kind.convert(text, param, ctx)
+    if "=" not in text:
+        kind = EFFECTS if outcome.name == "rate" else MEASURE_EFFECTS[outcome.name]
+        return kind.convert(text, param, ctx)
+    if ":" in text:
+        raise click.BadParameter(f"START:STOP:STEP takes numbers, not ratios; list the "
+                                 f"ratios, such as rr=0.7,rr=0.8; got {text!r}", ctx, param)
+    try:
+        return tuple(outcome.parse_effect(part) for part in text.split(","))
+    except InvalidInputError as error:
+        raise click.BadParameter(f"each value {error.requirement}", ctx, param) from None
 
 
 def register(group: click.Group) -> None:

@@ -46,7 +46,8 @@ def read_index_dates(path: Path, *, named_columns, ignored_columns, sheet, dayfi
 def dates_read(path: Path, counts: powerplan.PeopleCounts) -> str:
     """What was read from the file of index dates, in one sentence."""
     used = counts.n_planned
-    text = (f"Index dates from {path}: {counts.rows:,} row{'s' if counts.rows != 1 else ''} "
+    source = "standard input" if str(path) == "-" else path
+    text = (f"Index dates from {source}: {counts.rows:,} row{'s' if counts.rows != 1 else ''} "
             f"read, {used:,} used")
     if counts.blank_rows:
         text += f" ({counts.blank_rows:,} blank row{'s' if counts.blank_rows != 1 else ''} " \
@@ -89,8 +90,9 @@ _DATES_OPTIONS = [
                  help="Month of the last index dates of --intake-per-month (YYYY-MM, or a "
                       "date in it). [default: the intake continues]"),
     click.option("--index-dates", type=click.Path(path_type=Path), metavar="FILE",
-                 help="Your file of people (CSV or Excel .xlsx, as powerplan check reads it), "
-                      "one person a row: its index date column (or its only column) is read; "
+                 help="Your file of people (CSV or Excel .xlsx, as powerplan check reads it; - "
+                      "for standard input), one person a row: its index date column (or its "
+                      "only column) is read; "
                       "blank, invalid, future and implausibly old dates are counted and left "
                       "out."),
     file_options,

@@ -81,12 +81,12 @@ class PublishedReview(Displays):
         """A one-row DataFrame of :meth:`to_dict` (notes joined)."""
         return _one_row(self.to_dict())
 
-    def plot(self, ax=None):
+    def plot(self, ax=None, **options):
         """Draw the difference, its interval, zero and the MDE; see
         :func:`powerplan.plotting.plot_published`."""
         from ..plotting import plot_published
 
-        return plot_published(self, ax=ax)
+        return plot_published(self, ax=ax, **options)
 
     def summary(self) -> str:
         verdict = "significant" if self.significant else "not significant"
@@ -94,7 +94,7 @@ class PublishedReview(Displays):
         text = (f"{_format.percent(self.treated_rate)} treated vs "
                 f"{_format.percent(self.comparison_rate)} comparison: a difference of "
                 f"{_format.points(self.difference)} ({level} CI {100 * self.ci_low:+.1f} to "
-                f"{100 * self.ci_high:+.1f}, p = {self.p_value:.3g}), {verdict}.")
+                f"{100 * self.ci_high:+.1f}, {_format.p_is(self.p_value)}), {verdict}.")
         power = _format.percent(self.target_power, 0)
         if self.mde is not None:
             text += (f" With {self.n_treated:,} treated people analysed, the smallest difference "
@@ -115,7 +115,7 @@ class PublishedReview(Displays):
             ("difference", f"{100 * self.difference:+.2f} points"),
             (f"{_format.percent(1 - self.alpha, 0)} CI",
              f"{100 * self.ci_low:+.2f} to {100 * self.ci_high:+.2f} points"),
-            ("p-value", f"{self.p_value:.3g} (Welch t-test, {self.df:,.1f} df)"),
+            ("p-value", f"{_format.p_value(self.p_value)} (Welch t-test, {self.df:,.1f} df)"),
             ("verdict", "significant" if self.significant else "not significant (inconclusive)"),
             (f"detectable with {_format.percent(self.target_power, 0)} power",
              "-" if self.mde is None else f"{100 * abs(self.mde):.2f} points"),

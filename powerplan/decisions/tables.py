@@ -17,6 +17,7 @@ import pandas as pd
 from .. import _format, _validate
 from ..engines import ANALYTIC, Engine, Simulator, as_engine
 from ..errors import InvalidInputError, NoSolutionError
+from ..design.effects import Effect
 from ..design.scenario import MAX_COHORT, Scenario, check_scenario
 from ..solvers.grid import Cell, cell_key, cell_seed, check_grid_options, run_cells
 from ..solvers.solve import check_target_power, solve
@@ -45,7 +46,12 @@ class RequirementsTable(Displays):
         One row per cell: ``base_rate``, ``retention``, ``effect`` (for
         cohorts) or ``cohort`` (for MDEs), ``value`` (the answer, NaN where
         there is none), ``achieved_power`` and ``status`` (``ok``, or the
-        reason there is no answer).
+        reason there is no answer). When an effect was given as a ratio
+        (``Effect(0.8, "relative-risk")``, ``"rr=0.8"``), also
+        ``effect_scale`` and ``effect_value``, each column's effect as
+        given (``relative-risk`` and 0.8; ``difference`` and the number for
+        a difference), and ``effect`` is then the difference the cell used,
+        converted at the cell's base rate.
     scenario : Scenario
         The scenario supplying every other setting.
     engine : {"analytic", "simulate"}
@@ -114,7 +120,17 @@ class RequirementsTable(Displays):
     def _part(self, retention: float) -> pd.DataFrame:
         return self.cells[_same(self.cells["retention"], retention)]
 
+    @property
+    def _given(self) -> bool:
+        """Whether the columns are effects as given, some of them ratios (``rr=0.8``)."""
+        return self.column_field == "effect" and SCALE in self.cells
+
     def _pivot(self, part: pd.DataFrame, values: str) -> pd.DataFrame:
+        if self._given:  # a ratio's difference varies by row: the columns are as given
+            order = list(dict.fromkeys(_given_labels(self.cells)))
+            return part.assign(given=_given_labels(part)).pivot(
+                index="base_rate", columns="given", values=values)[order].rename_axis(
+                columns="effect as given")
         return part.pivot(index="base_rate", columns=self.column_field, values=values)
 
     def to_dict(self) -> dict:
@@ -148,7 +164,11 @@ class RequirementsTable(Displays):
         """Whether the measure is the rate, whose effects print in points."""
         return self.scenario.outcome.name == "rate"
 
-    def _effect_heading(self, effect: float) -> str:
+    def _effect_heading(self, effect) -> str:
+        if isinstance(effect, str):  # as given: a ratio, or a difference's number
+            if "=" in effect:
+                return effect
+            effect = float(effect)
         if self._rate:
             return f"{100 * -effect:g} pt" if effect < 0 else f"+{100 * effect:g} pt"
         return f"{effect:+g}"
@@ -158,9 +178,11 @@ class RequirementsTable(Displays):
         column = self.column_field
         for retention in self.retentions:
             labels = self.labels(retention)
-            # reductions from the smallest (the rate's every effect, as it always has)
-            columns = sorted(labels.columns, reverse=(column == "effect" and (
-                self._rate or max(labels.columns) <= 0)))
+            # reductions from the smallest (the rate's every effect, as it always has);
+            # effects as given keep their order
+            columns = list(labels.columns) if self._given else sorted(
+                labels.columns, reverse=(column == "effect" and (
+                    self._rate or max(labels.columns) <= 0)))
             if column == "effect":
                 header = ["base rate"] + [self._effect_heading(c) for c in columns]
             else:
@@ -178,9 +200,11 @@ class RequirementsTable(Displays):
             effects = self.cells["effect"]
             columns = ("reductions" if (effects < 0).all() else
                        "increases" if (effects > 0).all() else "effects")
+            scale = (f" as given, a ratio converted to {unit} at each row's base rate"
+                     if self._given else f" in {unit}")
             return (f"Minimum people to submit for {power} power{measure} "
                     f"({self._test}, {self.scenario.alternative}, "
-                    f"alpha {self.scenario.alpha:g}); columns are {columns} in {unit}")
+                    f"alpha {self.scenario.alpha:g}); columns are {columns}{scale}")
         return (f"Minimum detectable {self.direction} ({unit}){measure} with {power} power "
                 f"({self._test}, {self.scenario.alternative}, "
                 f"alpha {self.scenario.alpha:g}); columns are people submitted")
@@ -218,6 +242,56 @@ class RequirementsTable(Displays):
         from ..plotting import plot_requirements_heatmap
 
         return plot_requirements_heatmap(self, ax=ax, **options)
+
+
+#: The columns of the effects as given, when some are ratios: scale and value.
+SCALE, VALUE = "effect_scale", "effect_value"
+
+
+def _effects(scenario: Scenario, effects) -> tuple:
+    """The table's effects: numbers on the measure's scale, or :class:`Effect` ratios
+    (text such as ``rr=0.8`` is read as the measure reads it), each distinct."""
+    effects = tuple(_validate.sequence("effects", effects))
+    check_count("effects", len(effects))
+    read = tuple(scenario.outcome.parse_effect(e) if isinstance(e, str) else e
+                 for e in effects)
+    read = tuple(e if isinstance(e, Effect) and e.scale not in ("difference", "points")
+                 else _validate.real("effects", e.difference(0.5) if isinstance(e, Effect)
+                                     else e)
+                 for e in read)
+    check_distinct("effects", tuple(e for e in read if not isinstance(e, Effect)))
+    ratios = [e for e in read if isinstance(e, Effect)]
+    for i, ratio in enumerate(ratios):
+        if ratio in ratios[:i]:
+            label = _given_labels(pd.DataFrame([_given(ratio)]))[0]
+            raise InvalidInputError("effects", f"must be distinct; got {label} twice")
+    return read
+
+
+def _given(effect) -> dict:
+    """An effect as given, as its scale and value."""
+    if isinstance(effect, Effect):
+        return {SCALE: effect.scale, VALUE: effect.value}
+    return {SCALE: "difference", VALUE: effect}
+
+
+def _given_labels(cells: pd.DataFrame) -> list[str]:
+    """Each cell's effect as given, as a column is headed: ``rr=0.8``, ``or=0.9``, or a
+    difference's number."""
+    prefix = {"relative-risk": "rr=", "odds-ratio": "or="}
+    return [f"{prefix[scale]}{value:g}" if scale in prefix else f"{value:.12g}"
+            for scale, value in zip(cells[SCALE], cells[VALUE])]
+
+
+def _converted(scenario: Scenario, base_rate: float, effect):
+    """The difference a ratio means at ``base_rate`` (the scenario's one conversion); a
+    ratio that leaves no valid treated value stays as it is, for its cell to say why."""
+    if not isinstance(effect, Effect):
+        return effect
+    try:
+        return float(scenario.replace(base_rate=base_rate, effect=effect).effect)
+    except InvalidInputError:
+        return effect
 
 
 def _same(a, b):
@@ -298,7 +372,12 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
         base rate, cohort and retention.
     base_rates, effects, retentions, cohorts : sequences
         The grid, each of 1 to ``MAX_VALUES`` (100) distinct values;
-        ``effects`` is used for cohorts, ``cohorts`` for MDEs.
+        ``effects`` is used for cohorts, ``cohorts`` for MDEs. An effect is
+        a number on the measure's scale, or a ratio, an :class:`Effect` or
+        text (``"rr=0.8"``, ``"or=0.9"``): its column keeps it as given, and
+        each cell converts it to a difference at the cell's base rate, as
+        :class:`Scenario` converts an effect (``cells`` then has an
+        ``effect_given`` column, and ``effect`` is each cell's difference).
     target_power : float
     engine : powerplan.analytic, Simulator, "analytic" or "simulate"
         How each cell is solved: in closed form, or by simulation
@@ -350,22 +429,29 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
     client, store, progress = check_grid_options(engine, client, store, progress)
     engine = engine.seeded()
     if quantity == "cohort":
-        effects = _check_values("effects", effects, _validate.real)
+        effects = _effects(scenario, effects)
         column, values = "effect", effects
     else:
         column = "cohort"
         values = _check_values("cohorts", cohorts,
                                lambda name, v: _validate.integer(name, v, 1, MAX_COHORT))
-    grid = [{"base_rate": base_rate, "retention": retention, column: value}
-            for retention, base_rate, value in itertools.product(retentions, base_rates, values)]
+    given = column == "effect" and any(isinstance(e, Effect) for e in values)
+    grid, labels = [], []
+    for retention, base_rate, value in itertools.product(retentions, base_rates, values):
+        labels.append(_given(value) if given else {})
+        if given:  # a ratio is a difference at each base rate
+            value = _converted(scenario, base_rate, value)
+        grid.append({"base_rate": base_rate, "retention": retention, column: value})
     run = run_cells(_cells(scenario, quantity, target, engine, grid), client=client,
                     store=store, progress=progress)
     rows = []
-    for settings, answer, report in zip(grid, run.answers, run.reports):
+    for settings, label, answer, report in zip(grid, labels, run.answers, run.reports):
         if report.status == "failed":
             answer = {"value": np.nan, "achieved_power": np.nan,
                       "status": f"failed: {report.error}"}
+        value = settings[column]
         rows.append({"base_rate": settings["base_rate"], "retention": settings["retention"],
-                     column: settings[column]} | answer)
+                     column: np.nan if isinstance(value, Effect) else value}
+                    | label | answer)
     return RequirementsTable(quantity, target, pd.DataFrame(rows), scenario, engine.name,
                              engine.seed if isinstance(engine, Simulator) else None)

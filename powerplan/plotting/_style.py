@@ -173,6 +173,8 @@ def _target_line(ax, target_power) -> None:
 def _solution_label(solution) -> str:
     if solution.unknown == "cohort":
         return f"Minimum cohort: {_format.people(solution.value)}"
-    if solution.unknown == "effect":
-        return f"Minimum detectable effect: {_format.points(solution.value)}"
+    if solution.unknown == "effect":  # a size in the measure's units, as the CLI says it
+        kind = "reduction" if solution.value < 0 else "increase"
+        return (f"Smallest detectable {kind}: "
+                f"{solution.scenario.outcome.describe_change(solution.value)}")
     return f"Retention needed: {_format.percent(solution.value)}"

@@ -188,6 +188,40 @@ def _stacks(result, chances, scenario) -> list:
     return stacks
 
 
+#: Each verdict's Monte Carlo interval, by its chance's place in the stack (lower words,
+#: inconclusive, higher words), as a simulated result names it.
+_VERDICT_INTERVALS = ("reduction", "inconclusive", "increase")
+
+
+def _verdict_intervals(result):
+    """The 95% Monte Carlo interval of each verdict's chance at each value, as (low, high)
+    arrays in the stack's order, or None when the results carry none (analytic)."""
+    results = getattr(result, "results", None)
+    if results is None or not all(_carries(r, "reduction_ci_low", "increase_ci_high",
+                                           "inconclusive_ci_low") for r in results):
+        return None
+    return [(np.array([getattr(r, f"{name}_ci_low") for r in results], dtype=float),
+             np.array([getattr(r, f"{name}_ci_high") for r in results], dtype=float))
+            for name in _VERDICT_INTERVALS]
+
+
+def _boundary_intervals(ax, x, chances, intervals, stacks) -> None:
+    """The Monte Carlo interval of the edges the verdicts' own intervals fix: the top of
+    the bottom stack (its chance) and, with no stack above it, the bottom of the top one
+    (one minus its chance)."""
+    edges = [(chances[0], *intervals[0])]
+    if len(stacks) == 3:  # no "not reported" stack above the higher verdict
+        low, high = intervals[2]
+        edges.append((1 - chances[2], 1 - high, 1 - low))
+    label = "95% Monte Carlo interval"
+    for edge, low, high in edges:
+        low, high = np.minimum(low, edge), np.maximum(high, edge)  # contain the estimate
+        bars = ax.errorbar(x, edge, yerr=[edge - low, high - edge], fmt="none", capsize=4,
+                           color=COLORS["target"], linewidth=1.2, label=label, zorder=4)
+        bars.lines[2][0].set_gid("interval")
+        label = None
+
+
 def plot_verdicts(curve, ax=None, *, kind="area"):
     """Stack the chances of the three published verdicts across a curve's values,
     or across the months of a submission plan.
@@ -209,7 +243,11 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
         From the bottom: significant reduction, inconclusive, significant
         increase; each stack reaches 100%. Up to three bars carry their
         chances written on them; a verdict whose band is too thin to see
-        anywhere (under half a percent) has no legend entry.
+        anywhere (under half a percent) has no legend entry. A simulated
+        curve's 95% Monte Carlo intervals are drawn as error bars on the
+        edges its verdicts' intervals fix (the top of the bottom stack and,
+        unless a "not reported" stack lies above it, the bottom of the top
+        one), and written on the bars beside each chance.
 
     Examples
     --------
@@ -227,6 +265,7 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
         raise InvalidInputError("kind", "'area' needs at least two values; use kind='bars'")
     ax = _axes(ax)
     stacks = _stacks(curve, chances, scenario)
+    intervals = _verdict_intervals(curve)
     outcome = scenario.outcome
     bottom = np.zeros(len(values))
     if kind == "area":
@@ -239,13 +278,18 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
         _label_x(ax, field, outcome)
     else:
         x = np.arange(len(values))
-        for name, label, chance in stacks:
+        for index, (name, label, chance) in enumerate(stacks):
             ax.bar(x, chance, bottom=bottom, color=COLORS[name], label=label, width=0.7)
             if len(x) <= ANSWERED_BARS:  # few bars: the answer written on them
-                for at, low, share in zip(x, bottom, chance):
+                for i, (at, low, share) in enumerate(zip(x, bottom, chance)):
                     if share >= LABELLED_SHARE:
-                        ax.text(at, low + share / 2, f"{_format.percent(share)} {name}",
-                                ha="center", va="center", fontsize="small", gid="answer")
+                        text = f"{_format.percent(share)} {name}"
+                        if intervals is not None and index < len(intervals):
+                            low_ci, high_ci = (bound[i] for bound in intervals[index])
+                            text += (f"\n(95% interval {_format.percent(low_ci)} to "
+                                     f"{_format.percent(high_ci)})")
+                        ax.text(at, low + share / 2, text, ha="center", va="center",
+                                fontsize="small", gid="answer")
             bottom = bottom + chance
         labels = [_tick_text(field, v, outcome) for v in values]
         if field == "month":  # consecutive months: about a dozen labels are enough
@@ -253,13 +297,15 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
             labels = [text if i % step == 0 else "" for i, text in enumerate(labels)]
         ax.set_xticks(x, labels, rotation=45 if len(x) > 8 else 0)
         ax.set_xlabel(AXIS_LABELS[field] if field == "month" else _settings(outcome)[field].axis)
+    if intervals is not None:
+        _boundary_intervals(ax, x, chances, intervals, stacks)
     _label_chance(ax, VERDICT_LABEL)
     _title(ax, scenario, omit=omit, simulated=getattr(curve, "engine", None) == "simulate")
-    handles, labels = ax.get_legend_handles_labels()
+    handles = dict(zip(*reversed(ax.get_legend_handles_labels())))
     # Legend top to bottom in the order of the stack, without a band too thin to see.
-    seen = [chance.max() >= VISIBLE_SHARE for _, _, chance in stacks]
-    kept = [(h, lab) for (h, lab), shown in zip(zip(handles, labels), seen) if shown][::-1]
-    ax.legend([h for h, _ in kept], [lab for _, lab in kept], loc="upper left",
+    kept = [label for _, label, chance in stacks[::-1] if chance.max() >= VISIBLE_SHARE]
+    kept += [label for label in handles if label == "95% Monte Carlo interval"]
+    ax.legend([handles[label] for label in kept], kept, loc="upper left",
               bbox_to_anchor=(1.01, 1))
     return ax
 

@@ -9,7 +9,8 @@ import numpy as np
 from .. import _format, _validate
 from ..errors import InvalidInputError
 from ._style import (AXIS_LABELS, COLORS, HEATMAP_COLORMAP, POWER_LABEL, _axes, _carries,
-                     _label_chance, _label_x, _target_line, _tick_text, _title, _x)
+                     _label_chance, _label_x, _pyplot, _target_line, _tick_text, _title, _x)
+from .study import _funnel_bars
 
 
 def plot_submission_plan(plan, ax=None):
@@ -31,8 +32,8 @@ def plot_submission_plan(plan, ax=None):
         dotted vertical line and a point (none when no month is recommended);
         the months before the data service's minimum request is met, shaded;
         the legend below the axes. When every chance is far below the target
-        the axis fits them (the target is then off the axis), and when no
-        month reaches the target the figure says so.
+        the axis fits them (the target is then off the axis, and out of the
+        legend), and when no month reaches the target the figure says so.
 
     Examples
     --------
@@ -77,6 +78,9 @@ def plot_submission_plan(plan, ax=None):
         # All far below the target: fit the axis to the values (the target is off it).
         top = max(0.1, float(np.ceil(highest * 1.25 / 0.05)) * 0.05)
         ax.set_ylim(0, top)
+        if plan.target_power > top:  # a line off the axis has no legend entry
+            for target in (line for line in ax.get_lines() if line.get_gid() == "target"):
+                target.set_label("_off the axis")
     if chosen is None:
         last = plan.months[-1]
         ax.text(0.02, 0.95, f"No month up to {last.month} reaches "
@@ -90,6 +94,91 @@ def plot_submission_plan(plan, ax=None):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize="small",
               frameon=False)
     return ax
+
+
+def _plan_months(plan, months) -> list:
+    """The months to draw: those named (``YYYY-MM`` or a plan's months), else now and the
+    recommended month (the best one when none is recommended), once each."""
+    if months is None:
+        later = plan.recommended or plan.best
+        return [plan.current] + ([later] if later.month != plan.current.month else [])
+    by_name = {m.month: m for m in plan.months}
+    chosen = []
+    for month in _validate.sequence("months", months):
+        name = getattr(month, "month", month)
+        if name not in by_name:
+            raise InvalidInputError("months", f"must be months of the plan ({plan.months[0].month} "
+                                              f"to {plan.months[-1].month}); got {name!r}")
+        chosen.append(by_name[name])
+    if not chosen:
+        raise InvalidInputError("months", "must name at least one month")
+    return chosen
+
+
+def plot_plan_funnels(plan, axes=None, *, months=None):
+    """Draw the funnel of a submission plan now and at a later month, side by side on
+    one shared axis, each with its chance of a significant result.
+
+    Parameters
+    ----------
+    plan : SubmissionPlan
+        From :func:`powerplan.submission_plan`.
+    axes : sequence of matplotlib Axes, optional
+        One per month; a new figure of one row by default (its panels share
+        their x axis).
+    months : sequence of str or SubmissionMonth, optional
+        The months to draw (``"2026-11"``). Default: now and the
+        recommended month, or the best month when none is recommended (only
+        now when that is now).
+
+    Returns
+    -------
+    list of matplotlib Axes
+        One per month, each the funnel (as :func:`plot_funnel` draws it) of
+        the people analysable then, all on the same x limits so that the
+        bars compare; each
+        titled with its month and its chance of a significant reduction (of
+        an increase, when the plan's effect is one).
+
+    Examples
+    --------
+    >>> from powerplan import Intake, Scenario, submission_plan
+    >>> plan = submission_plan(Scenario(base_rate=0.26, effect=-0.07),
+    ...                        Intake.monthly(25, "2024-01"), now="2026-11", horizon_months=24)
+    >>> now, later = plot_plan_funnels(plan)
+    >>> now.get_xlim() == later.get_xlim()
+    True
+    >>> print(later.get_title())
+    Later (2028-07): 80% chance of a significant reduction
+    701 people analysable, about 280 analysed
+    """
+    if not _carries(plan, "months", "recommended", "chance", "intake"):
+        raise InvalidInputError(
+            "plan", f"must be a SubmissionPlan (from submission_plan); got {type(plan).__name__}")
+    chosen = _plan_months(plan, months)
+    if axes is None:
+        figure = _pyplot().figure(figsize=(5.5 * len(chosen), 3.8), layout="constrained")
+        axes = list(np.atleast_1d(figure.subplots(1, len(chosen), sharex=True)))
+    else:
+        axes = list(np.ravel(axes)) if not hasattr(axes, "plot") else [axes]
+        if len(axes) != len(chosen):
+            raise InvalidInputError("axes", f"must be one per month ({len(chosen)}); got "
+                                            f"{len(axes)}")
+    funnel = plan.scenario.funnel
+    names = ["Analysable"] + [name[:1].upper() + name[1:] for name in funnel.names]
+    highest = max(m.n_analysable for m in chosen)
+    for ax, month in zip(axes, chosen):
+        counts = funnel.expected_counts(month.n_analysable)
+        _funnel_bars(ax, counts, names)
+        ax.set_xlabel("People (expected number)")
+        when = "Now" if month.month == plan.current.month else "Later"
+        ax.set_title(f"{when} ({month.month}): {_format.percent(plan.chance(month), 0)} "
+                     f"chance of a significant {plan.direction}\n"
+                     f"{_format.headcount(month.n_analysable)} analysable, about "
+                     f"{counts[-1]:,.0f} analysed", fontsize="medium")
+    for ax in axes:  # one scale, so that the bars compare
+        ax.set_xlim(0, 1.25 * max(highest, 1))
+    return axes
 
 
 def _table_retention(table, retention) -> float:
@@ -140,6 +229,13 @@ def _colorbar(ax, image, table) -> None:
     else:
         bar.set_label("Smallest detectable increase (percentage points)")
         bar.ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{100 * x:g}"))
+
+
+def _column_tick(field: str, value) -> str:
+    """A column's tick: a ratio as given (``rr=0.8``), else the value as axes tick it."""
+    if isinstance(value, str):
+        return value if "=" in value else _tick_text(field, float(value))
+    return _tick_text(field, value)
 
 
 def plot_requirements_heatmap(table, ax=None, *, retention=None):
@@ -201,9 +297,11 @@ def plot_requirements_heatmap(table, ax=None, *, retention=None):
         ax.text(column, row, label, ha="center", va="center", fontsize="small",
                 color="black" if dark else "white")
     columns = table.column_field
-    ax.set_xticks(range(grid.shape[1]), [_tick_text(columns, v) for v in grid.columns])
+    ax.set_xticks(range(grid.shape[1]), [_column_tick(columns, v) for v in grid.columns])
     ax.set_yticks(range(grid.shape[0]), [_tick_text("base_rate", v) for v in grid.index])
-    ax.set_xlabel(AXIS_LABELS[columns])
+    given = any(isinstance(v, str) for v in grid.columns)  # effects as given, some ratios
+    ax.set_xlabel("Effect as given (a ratio converted at each row's base rate)" if given
+                  else AXIS_LABELS[columns])
     ax.set_ylabel(AXIS_LABELS["base_rate"])
     if len(values.compressed()):
         _colorbar(ax, image, table)
@@ -269,24 +367,73 @@ def plot_portfolio(result, ax=None):
     return ax
 
 
-def plot_published(review, ax=None):
-    """Draw a published difference with its confidence interval, against zero and the MDE.
+def _reviews(review, labels):
+    """(label, review) of each row: one review, a sequence, or a mapping of label to review."""
+    if isinstance(review, dict):
+        if labels is not None:
+            raise InvalidInputError("labels", "must not be given with a mapping of reviews, "
+                                              "whose keys are the labels")
+        labels, reviews = [str(label) for label in review], list(review.values())
+    elif _carries(review, "difference", "ci_low", "ci_high", "p_value"):
+        reviews = [review]
+    else:
+        reviews = list(_validate.sequence("review", review))
+    if not reviews:
+        raise InvalidInputError("review", "must hold at least one PublishedReview")
+    for one in reviews:
+        if not _carries(one, "difference", "ci_low", "ci_high", "p_value", "mde"):
+            raise InvalidInputError("review", f"must be a PublishedReview from "
+                                              f"review_published(); got {type(one).__name__}")
+    if labels is None:
+        labels = [f"{_format.people(r.n_treated)} analysed\n{_format.percent(r.treated_rate)} "
+                  f"vs {_format.percent(r.comparison_rate)}" for r in reviews]
+    labels = [str(label) for label in labels]
+    if len(labels) != len(reviews):
+        raise InvalidInputError("labels", f"must name each of the {len(reviews)} reviews; got "
+                                          f"{len(labels)}")
+    return list(zip(labels, reviews))
+
+
+def _published_caption(review) -> str:
+    """A row's numbers as the command line states them: the difference, its interval, the
+    p-value, the verdict and the size of the smallest detectable difference."""
+    level = _format.percent(1 - review.alpha, 0)
+    verdict = "significant" if review.significant else "not significant"
+    text = (f"{_format.points(review.difference)} ({level} CI {100 * review.ci_low:+.1f} to "
+            f"{100 * review.ci_high:+.1f}), {_format.p_is(review.p_value)}, {verdict}")
+    if review.mde is not None:
+        text += (f"; detectable with {_format.percent(review.target_power, 0)} power: "
+                 f"{100 * abs(review.mde):.1f} points")
+    return text
+
+
+def plot_published(review, ax=None, *, labels=None):
+    """Draw published differences with their confidence intervals, against zero and the
+    smallest difference each study could detect: a forest plot, one row per result.
 
     Parameters
     ----------
-    review : PublishedReview
+    review : PublishedReview, sequence of them, or mapping of label to one
         From :func:`powerplan.review_published`.
     ax : matplotlib Axes, optional
-        Where to draw; a new figure (short and wide) by default.
+        Where to draw; a new figure (wide, a row per result) by default.
+    labels : sequence of str, optional
+        Each row's name (a mapping's keys name them); by default the people
+        analysed and the two rates.
 
     Returns
     -------
     matplotlib Axes
-        The difference (treated minus comparison, in percentage points) as
-        a point with its confidence interval; no difference as a solid
-        vertical line; the smallest difference the study could detect with
-        the target power as a dotted one (none when no difference was
-        detectable).
+        On one shared axis (treated minus comparison, in percentage points),
+        from the top, each result's difference as a point with its
+        confidence interval, and the smallest difference its study could
+        detect with the target power as a marker on the side of the
+        difference observed (none when no difference was detectable); no
+        difference as a solid vertical line. Above each row its numbers as
+        the command line gives them: the difference, the interval, the
+        p-value (``p < 0.001`` below a thousandth) and the verdict, and the
+        smallest detectable difference as a size (``10.6 points``). The
+        legend, below the axes, names each kind of mark once.
 
     Examples
     --------
@@ -294,34 +441,61 @@ def plot_published(review, ax=None):
     >>> ax = plot_published(review_published(114, 0.25, 0.28))
     >>> [line.get_gid() for line in ax.get_lines() if line.get_gid()]  # not the caps
     ['difference', 'zero', 'mde']
-    >>> ax.get_legend().get_texts()[1].get_text()
-    'Smallest difference detectable with 80% power: -10.6 points'
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['Difference with its 95% confidence interval', 'No difference', 'Smallest difference detectable with 80% power']
+    >>> print(ax.texts[0].get_text())
+    -3.0 points (95% CI -11.5 to +5.5), p = 0.485, not significant; detectable with 80% power: 10.6 points
     """
-    ax = _axes(ax, size=(7.0, 3.0))
-    level = _format.percent(1 - review.alpha, 0)
-    difference, low, high = 100 * np.array([review.difference, review.ci_low, review.ci_high])
-    bars = ax.errorbar([difference], [0], xerr=[[difference - low], [high - difference]],
-                       fmt="o", capsize=6, markersize=8, color=COLORS["power"],
-                       label=f"Difference with its {level} confidence interval")
-    bars.lines[0].set_gid("difference")
+    rows = _reviews(review, labels)
+    ax = _axes(ax, size=(8.0, 1.6 + 1.0 * len(rows)))
+    y = -np.arange(len(rows), dtype=float)
+    drawn = [0.0]
+    levels = {_format.percent(1 - r.alpha, 0) for _, r in rows}
+    level = levels.pop() if len(levels) == 1 else "the published"
+    powers = {_format.percent(r.target_power, 0) for _, r in rows}
+    power = f"{powers.pop()} power" if len(powers) == 1 else "the target power"
+    interval_label = f"Difference with its {level} confidence interval"
+    for at, (_, one) in zip(y, rows):
+        difference, low, high = 100 * np.array([one.difference, one.ci_low, one.ci_high])
+        bars = ax.errorbar([difference], [at], xerr=[[difference - low], [high - difference]],
+                           fmt="o", capsize=6, markersize=8, color=COLORS["power"],
+                           label=interval_label)
+        bars.lines[0].set_gid("difference")
+        interval_label = None  # the legend names each kind once
+        drawn += [low, high]
     ax.axvline(0, color=COLORS["target"], linewidth=1, label="No difference", gid="zero")
-    drawn = [0.0, low, high]
-    if review.mde is not None:
-        ax.axvline(100 * review.mde, color=COLORS["solution"], linestyle=":", linewidth=2,
-                   gid="mde", label=f"Smallest difference detectable with "
-                                    f"{_format.percent(review.target_power, 0)} power: "
-                                    f"{_format.points(review.mde)}")
-        drawn.append(100 * review.mde)
-    margin = 0.15 * (max(drawn) - min(drawn))
+    mde_label = f"Smallest difference detectable with {power}"
+    for at, (_, one) in zip(y, rows):
+        if one.mde is not None:
+            ax.plot([100 * one.mde], [at], linestyle="none", marker="|", markersize=22,
+                    markeredgewidth=2.5, color=COLORS["solution"], gid="mde", label=mde_label)
+            mde_label = None
+            drawn.append(100 * one.mde)
+    margin = 0.12 * (max(drawn) - min(drawn))
     ax.set_xlim(min(drawn) - margin, max(drawn) + margin)
-    ax.set_ylim(-1, 1)
-    ax.set_yticks([])
+    for at, (_, one) in zip(y, rows):
+        ax.text(0.01, at + 0.42, _published_caption(one), transform=ax.get_yaxis_transform(),
+                ha="left", va="center", fontsize="small", gid="numbers",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
+    ax.set_ylim(y[-1] - 0.6, 0.75)
+    ax.set_yticks(y, [label for label, _ in rows])
+    ax.tick_params(axis="y", length=0)
     ax.set_xlabel("Treated minus comparison reoffending rate (percentage points)")
-    verdict = "significant" if review.significant else "not significant"
-    ax.set_title(f"{_format.people(review.n_treated)} analysed: "
-                 f"{_format.percent(review.treated_rate)} treated against "
-                 f"{_format.percent(review.comparison_rate)} comparison, {verdict} "
-                 f"(p = {review.p_value:.2g})", fontsize="medium")
-    ax.legend(loc="upper left", fontsize="small")
+    if len(rows) == 1:
+        one = rows[0][1]
+        verdict = "significant" if one.significant else "not significant"
+        ax.set_title(f"{_format.people(one.n_treated)} analysed: "
+                     f"{_format.percent(one.treated_rate)} treated against "
+                     f"{_format.percent(one.comparison_rate)} comparison, {verdict} "
+                     f"({_format.p_is(one.p_value)})", fontsize="medium")
+    else:
+        ax.set_title(f"{len(rows)} published results, each difference with its {level} "
+                     f"confidence interval", fontsize="medium")
+    handles, texts = ax.get_legend_handles_labels()
+    order = sorted(range(len(texts)), key=lambda i: not texts[i].startswith("Difference"))
+    ax.legend([handles[i] for i in order], [texts[i] for i in order], loc="upper center",
+              bbox_to_anchor=(0.5, -0.22 if len(rows) == 1 else -0.12), ncol=3,
+              fontsize="small", frameon=False)
+    ax.grid(True, axis="x", alpha=0.3)
     ax.spines[["top", "right", "left"]].set_visible(False)
     return ax

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._style import COLORS, _axes
+from .curves import VISIBLE_SHARE
 
 #: The stacks of each measure's bar, from the left: their colours and words.
 _STACKS = (("significant reduction", "Significant improvement"),
@@ -29,7 +30,8 @@ def plot_measures(result, ax=None):
     -------
     matplotlib Axes
         One bar container per verdict, labelled, with one bar per measure
-        (rate at the top).
+        (rate at the top); a verdict too rare to see on any bar (under half
+        a percent) has no legend entry.
 
     Examples
     --------
@@ -50,7 +52,10 @@ def plot_measures(result, ax=None):
     for (colour, label), chance in zip(_STACKS, chances.T):
         if colour == "not reported" and not chance.any():
             continue
-        ax.barh(y, chance, left=left, color=COLORS[colour], label=label, height=0.6)
+        # a band too thin to see on every bar has no legend entry
+        shown = chance.max() >= VISIBLE_SHARE
+        ax.barh(y, chance, left=left, color=COLORS[colour], height=0.6,
+                label=label if shown else f"_{label}")
         left = left + chance
     ax.set_yticks(y, [f"{name}\n{r.scenario.outcome.describe_effect()}"
                       for name, r in zip(names, results)])

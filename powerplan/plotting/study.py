@@ -26,7 +26,11 @@ def plot_funnel(study, ax=None, *, color=None):
     -------
     matplotlib Axes
         One horizontal bar per stage (submitted at the top), labelled with
-        the number of people and their share of those submitted.
+        the number of people and their share of those submitted. For a
+        simulated result (:func:`powerplan.simulate`) the bars are the mean
+        of its simulated studies, and a last bar, "After matching", the mean
+        treated people analysed once matching has dropped those without a
+        comparison record within the caliper.
 
     Examples
     --------
@@ -42,21 +46,38 @@ def plot_funnel(study, ax=None, *, color=None):
         raise InvalidInputError(
             "study", f"must be a Scenario or a result carrying one; got {type(study).__name__}")
     ax = _axes(ax)
-    counts = scenario.funnel.expected_counts(scenario.cohort)
-    names = ["Submitted"] + [name[:1].upper() + name[1:] for name in scenario.funnel.names]
+    simulated = _carries(study, "mean_funnel", "mean_n_treated", "n_sims")
+    if simulated:  # the simulated studies' means, matching's own loss the last stage
+        counts = [*study.mean_funnel.values(), study.mean_n_treated]
+        names = [name[:1].upper() + name[1:] for name in study.mean_funnel] + ["After matching"]
+    else:
+        counts = scenario.funnel.expected_counts(scenario.cohort)
+        names = ["Submitted"] + [name[:1].upper() + name[1:] for name in scenario.funnel.names]
+    _funnel_bars(ax, counts, names, color)
+    if simulated:
+        ax.set_xlabel(f"People (mean of {study.n_sims:,} simulated studies)")
+        ax.set_title(f"From {_format.headcount(scenario.cohort)} submitted to about "
+                     f"{counts[-1]:,.0f} analysed after matching", fontsize="medium")
+    else:
+        ax.set_xlabel("People (expected number)")
+        ax.set_title(f"From {_format.headcount(scenario.cohort)} submitted to about "
+                     f"{counts[-1]:,.0f} analysed", fontsize="medium")
+    return ax
+
+
+def _funnel_bars(ax, counts, names, color=None) -> None:
+    """One bar per stage from the top, each labelled with its people and their share of
+    the first stage's."""
     y = np.arange(len(counts))
     bars = ax.barh(y, counts, color=color or COLORS["funnel"], height=0.6)
     ax.bar_label(bars, padding=4, labels=[
-        f"{count:,.0f} ({_format.percent(count / counts[0], 0)})" for count in counts])
+        f"{count:,.0f}" + (f" ({_format.percent(count / counts[0], 0)})" if counts[0] else "")
+        for count in counts])
     ax.set_yticks(y, names)
     ax.invert_yaxis()
-    ax.set_xlim(0, 1.25 * counts[0])
+    ax.set_xlim(0, 1.25 * max(counts[0], 1))
     ax.xaxis.set_major_formatter("{x:,.0f}")
-    ax.set_xlabel("People (expected number)")
-    ax.set_title(f"From {_format.headcount(scenario.cohort)} submitted to about "
-                 f"{counts[-1]:,.0f} analysed", fontsize="medium")
     ax.spines[["top", "right"]].set_visible(False)
-    return ax
 
 
 def plot_estimates(result, ax=None):
