@@ -134,6 +134,12 @@ def test_below_the_minimum_is_an_answer():
                                      "custody or community.")
 
 
+def test_one_person_analysable_is_singular():
+    result = check_people(people(n=1, first="2021-01-01", days=30), today=TODAY, scenario=STUDY)
+    assert result.plan.current.n_analysable == 1
+    assert " Only 1 is analysable this month (inside the data window)" in result.summary()
+
+
 def test_settings_change_the_found_share():
     frame = people()
     low = check_people(frame, today=TODAY, settings=CheckSettings(

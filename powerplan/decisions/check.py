@@ -99,7 +99,8 @@ class PeopleCheck:
                     f"submitted this month ({now.month}); the chance of a significant {kind} "
                     f"would be {plan._chance(now)}.")
             if now.below_minimum_request:
-                text += (f" Only {now.n_analysable:,} are analysable this month (inside the "
+                verb = "is" if now.n_analysable == 1 else "are"
+                text += (f" Only {now.n_analysable:,} {verb} analysable this month (inside the "
                          f"data window), fewer than the {plan.minimum_request} the data "
                          f"service asks for.")
             text += self._waiting()
