@@ -50,7 +50,7 @@ def test_mde_table_looks_for_increases_when_the_test_does():
     assert table.cells["value"].tolist() == [pytest.approx(answer.value)]
     assert answer.value > 0 and table.direction == "increase"
     assert table.to_text().startswith("Minimum detectable increase (points) with 80% power "
-                                      "(wald test, greater, alpha 0.05)")
+                                      "(welch test, greater, alpha 0.05)")
 
 
 @pytest.mark.parametrize("effects, columns", [

@@ -1,12 +1,16 @@
-"""The analytic engine: closed-form power, averaged over the funnel.
+"""The analytic engine: verdict chances by formula, averaged over the funnel.
 
 The number of treated people analysed is ``Binomial(cohort, retention)``.
 For each possible number ``k`` the verdict probabilities come from the
-outcome's closed forms (``verdict_chances`` of :mod:`powerplan.formulas.rate`
-for the rate) with ``k`` treated and ``comparison_ratio * k`` (or the fixed
-comparison size) comparison records. They are averaged with the binomial
-weights: the expected chance of each verdict. A study with fewer than ``min_n_treated`` analysed people is not analysable and
-counts as inconclusive.
+outcome's formulas (``verdict_chances`` of :mod:`powerplan.formulas.rate`
+for the rate: exact sums for small studies, closed forms beyond) with ``k``
+treated and ``comparison_ratio * k`` (or the fixed comparison size)
+comparison records. They are averaged with the binomial weights: the
+expected chance of each verdict. Numbers analysed whose binomial weight is
+below ``1e-18`` are left out (at most ``1e-14`` of the mass in all), which
+spares the exact sums work that cannot show. A study with fewer than
+``min_n_treated`` analysed people is not analysable and counts as
+inconclusive.
 """
 
 from __future__ import annotations
@@ -26,6 +30,14 @@ _FORMULAS = {"rate": rate}
 _TAIL = 1e-15
 # Cohorts up to this size are summed over every possible number analysed.
 _EXACT_UP_TO = 5000
+# Numbers analysed with less binomial weight than this are left out of the average.
+_NEGLIGIBLE = 1e-18
+
+
+#: Most numbers analysed at which a funnel average evaluates exact sums one by one; a
+#: wider window (a cohort of many thousands against a small fixed comparison group)
+#: is evaluated at this many evenly spaced numbers and interpolated linearly.
+EXACT_NODES = 512
 
 
 def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
@@ -34,7 +46,11 @@ def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     Covers all but ``2e-15`` of the binomial mass (all of it for cohorts up
     to 5,000).
     """
-    n, p = scenario.cohort, scenario.retention
+    return analysed_numbers(scenario.cohort, scenario.retention)
+
+
+def analysed_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`analysed_distribution` of a cohort of ``n`` with retention ``p``."""
     if p == 1.0:
         k = np.array([n])
     elif n <= _EXACT_UP_TO:
@@ -47,6 +63,51 @@ def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
         low, high = stats.binom.ppf([_TAIL, 1 - _TAIL], n, p)
         k = np.arange(int(low), int(high) + 1)
     return k, stats.binom.pmf(k, n, p)
+
+
+def weighted_analysed(scenario: Scenario, cohort: int | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`analysed_distribution` (of ``cohort`` people submitted, default the
+    scenario's) without the numbers of negligible weight."""
+    k, weight = analysed_numbers(scenario.cohort if cohort is None else cohort,
+                                 scenario.retention)
+    keep = weight >= _NEGLIGIBLE
+    return k[keep], weight[keep]
+
+
+def analysed_chances(scenario: Scenario, k, effects) -> tuple[np.ndarray, np.ndarray]:
+    """Chances of a significantly lower and higher treated value with ``k`` analysed
+    (increasing whole numbers, 1-d) at each of ``effects`` (1-d): arrays k x effects.
+
+    Where the chances are exact sums and a run of consecutive numbers is longer
+    than :data:`EXACT_NODES`, they are summed at that many evenly spaced numbers
+    of the run and interpolated linearly in between (tests/test_analytic.py
+    measures the difference from summing at every number).
+    """
+    k = np.asarray(k, dtype=float)
+    effects = np.atleast_1d(np.asarray(effects, dtype=float))
+    if k.size <= EXACT_NODES or formulas(scenario.outcome).exact_at(
+            scenario.outcome, k[:1], scenario.comparison_size(k[:1]),
+            method=scenario.method) is None:
+        return _verdicts(scenario, k[:, None], effects[None, :])
+    lower = np.empty((k.size, effects.size))
+    higher = np.empty((k.size, effects.size))
+    runs = np.split(np.arange(k.size), np.flatnonzero(np.diff(k) != 1) + 1)
+    for run in runs:
+        numbers = k[run]
+        if numbers.size <= EXACT_NODES:
+            lower[run], higher[run] = _verdicts(scenario, numbers[:, None], effects[None, :])
+            continue
+        nodes = np.unique(np.round(np.linspace(numbers[0], numbers[-1], EXACT_NODES)))
+        # the first analysable number is a node: the chances jump from 0 there
+        first = scenario.min_n_treated
+        if numbers[0] < first <= numbers[-1]:
+            nodes = np.union1d(nodes, [first - 1, first])
+        low, high = _verdicts(scenario, nodes[:, None], effects[None, :])
+        for j in range(effects.size):
+            lower[run, j] = np.interp(numbers, nodes, low[:, j])
+            higher[run, j] = np.interp(numbers, nodes, high[:, j])
+    return lower, higher
 
 
 def formulas(outcome):
@@ -79,8 +140,8 @@ def verdict_grid(scenario: Scenario, effects) -> tuple[np.ndarray, np.ndarray, n
         :func:`analytic` does for a single effect.
     """
     effects = np.asarray(effects, dtype=float)
-    k, weight = analysed_distribution(scenario)
-    reduction, increase = _verdicts(scenario, k[:, None], effects[None, :])
+    k, weight = weighted_analysed(scenario)
+    reduction, increase = analysed_chances(scenario, k, effects)
     low, high = _verdicts(scenario, scenario.expected_n_treated, effects)
     return weight @ reduction, weight @ increase, low + high
 
@@ -107,24 +168,47 @@ def analytic(scenario: Scenario) -> PowerResult:
     (0.2058, 0.2058)
     """
     check_scenario(scenario)
-    k, weight = analysed_distribution(scenario)
-    reduction, increase = _verdicts(scenario, k)
+    k, weight = weighted_analysed(scenario)
+    # The chances at the scenario's effect and, for the false positives, at none:
+    # one call, as the exact sums' boundaries do not depend on the effect.
+    lower, higher = analysed_chances(scenario, k, [scenario.effect, 0.0])
     # dot products of probabilities can round a hair past 1
-    p_reduction = min(1.0, float(np.dot(weight, reduction)))
-    p_increase = min(1.0, float(np.dot(weight, increase)))
+    p_reduction, false_reduction = np.minimum(1.0, weight @ lower)
+    p_increase, false_increase = np.minimum(1.0, weight @ higher)
     expected_n = scenario.expected_n_treated
-    at_mean = min(1.0, sum(float(v) for v in _verdicts(scenario, expected_n)))
+    analysable_at_mean = expected_n >= scenario.min_n_treated
+    at_mean = (min(1.0, sum(float(v) for v in _verdicts(scenario, expected_n)))
+               if analysable_at_mean else None)
     power = min(1.0, p_reduction + p_increase)  # the sum can round past 1
     return PowerResult(
-        power=power,
-        p_significant_reduction=p_reduction,
-        p_significant_increase=p_increase,
-        p_inconclusive=1.0 - power,
+        power=float(power),
+        p_significant_reduction=float(p_reduction),
+        p_significant_increase=float(p_increase),
+        p_inconclusive=1.0 - float(power),
         power_at_expected_n=at_mean,
         p_analysable=float(stats.binom.sf(scenario.min_n_treated - 1,
                                           scenario.cohort, scenario.retention)),
         n_comparison=float(scenario.comparison_size(expected_n)),
         method=scenario.method,
         engine="analytic",
+        p_false_reduction=float(false_reduction),
+        p_false_increase=float(false_increase),
+        exact_share=exact_share(scenario, k, weight),
         **scenario_fields(scenario),
     )
+
+
+def exact_share(scenario: Scenario, k=None, weight=None) -> float | None:
+    """The chance that the study is analysable and its verdict chances are the exact
+    sums (None for a method that is a closed form throughout)."""
+    small = getattr(formulas(scenario.outcome), "exact_at", None)
+    if small is None:
+        return None
+    if k is None:
+        k, weight = weighted_analysed(scenario)
+    k = np.asarray(k, dtype=float)
+    analysable = k >= scenario.min_n_treated
+    exact = small(scenario.outcome, k, scenario.comparison_size(k), method=scenario.method)
+    if exact is None:
+        return None
+    return float(np.dot(weight, analysable & exact))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -48,10 +48,12 @@ class PowerResult:
         Chance of a significant result (in the direction(s) tested).
     p_significant_reduction, p_significant_increase, p_inconclusive : float
         Chances of the three published verdicts; they sum to 1.
-    power_at_expected_n : float
-        Power when exactly ``expected_n_treated`` people are analysed.
+    power_at_expected_n : float or None
+        Power when exactly ``expected_n_treated`` people are analysed; None when
+        that is fewer than ``min_n_treated`` (no analysis is run).
     p_analysable : float
-        Chance that at least ``min_n_treated`` people are analysed.
+        Chance that at least ``min_n_treated`` people are analysed; the rest
+        of ``p_inconclusive`` is the chance of no analysis.
     cohort, retention, expected_n_treated, n_comparison
         People submitted, overall retention, expected analysed treated
         people, expected effective comparison size.
@@ -59,6 +61,16 @@ class PowerResult:
         The scenario's settings and how the result was computed.
     scenario : Scenario
         The scenario computed.
+    p_false_reduction, p_false_increase : float or None
+        Chances of a significant reduction and of a significant increase if
+        there were no effect: the test's false positives in each direction,
+        which for small studies and low rates are far from ``alpha / 2``
+        (analytic engine only).
+    exact_share : float or None
+        Chance that the study is analysed at a size where the verdict chances
+        are exact sums (see :mod:`powerplan.formulas.exact`); None for a
+        method that is a normal approximation throughout. When it is not
+        negligible the printed result shows the false positives.
     """
 
     power: float
@@ -79,10 +91,25 @@ class PowerResult:
     method: str
     engine: str
     scenario: Scenario = field(repr=False, compare=False)
+    _: KW_ONLY
+    p_false_reduction: float | None = None
+    p_false_increase: float | None = None
+    exact_share: float | None = None
 
     def to_dict(self) -> dict:
         """Every figure as a plain Python value (JSON-ready); no scenario object."""
         return {k: _plain(v) for k, v in self.__dict__.items() if k != "scenario"}
+
+    @property
+    def p_not_analysable(self) -> float:
+        """Chance that fewer than ``min_n_treated`` people are analysed (no analysis)."""
+        return 1.0 - self.p_analysable
+
+    @property
+    def small_study(self) -> bool:
+        """Whether the verdict chances are exact sums for a share of the study that
+        shows (at least 1%): the printed result then gives the false positives."""
+        return self.exact_share is not None and self.exact_share >= 0.01
 
     def to_frame(self) -> pd.DataFrame:
         """A one-row DataFrame of :meth:`to_dict`."""
@@ -97,18 +124,46 @@ class PowerResult:
         )
 
     def _rows(self) -> list[tuple[str, str]]:
-        return [
+        rows = [
             ("people submitted", _format.people(self.cohort)),
             ("retention", self._retention_text()),
             ("expected analysed", f"{self.expected_n_treated:,.1f} treated, "
                                   f"{self.n_comparison:,.1f} comparison (effective)"),
             ("reoffending rate", _format.rates(self.base_rate, self.treated_rate, self.effect)),
-            ("power", f"{_format.percent(self.power)} (at the expected n: "
-                      f"{_format.percent(self.power_at_expected_n)})"),
-            ("significant reduction", _format.percent(self.p_significant_reduction)),
-            ("inconclusive", _format.percent(self.p_inconclusive)),
-            ("significant increase", _format.percent(self.p_significant_increase)),
+            ("power", f"{_format.percent(self.power)} ({self._at_expected_n_text()})"),
+            *self._verdict_rows(),
         ]
+        if self.small_study and self.p_false_reduction is not None:
+            rows.append(("if no effect", self._false_positive_text()))
+        return rows
+
+    def _at_expected_n_text(self) -> str:
+        if self.power_at_expected_n is None:
+            minimum = self.scenario.min_n_treated
+            return (f"the expected {self.expected_n_treated:,.1f} analysed is below the "
+                    f"minimum of {minimum:,} for an analysis")
+        return f"at the expected n: {_format.percent(self.power_at_expected_n)}"
+
+    def _verdict_rows(self) -> list[tuple[str, str]]:
+        """The published verdicts, and apart from them the chance of no analysis when
+        it shows (0.05% or more)."""
+        missing = self.p_not_analysable
+        inconclusive = self.p_inconclusive
+        rows = [("significant reduction", _format.percent(self.p_significant_reduction))]
+        if missing >= 0.0005:
+            rows += [("inconclusive", _format.percent(max(0.0, inconclusive - missing))),
+                     ("significant increase", _format.percent(self.p_significant_increase)),
+                     ("not analysable", f"{_format.percent(missing)} (fewer than "
+                                        f"{self.scenario.min_n_treated:,} treated analysed)")]
+        else:
+            rows += [("inconclusive", _format.percent(inconclusive)),
+                     ("significant increase", _format.percent(self.p_significant_increase))]
+        return rows
+
+    def _false_positive_text(self) -> str:
+        return (f"{_format.percent(self.p_false_reduction)} significant reductions, "
+                f"{_format.percent(self.p_false_increase)} increases (exact; "
+                f"alpha {_format.percent(self.alpha)} in all)")
 
     def _retention_text(self) -> str:
         stages = self.scenario.funnel.stages
