@@ -138,8 +138,9 @@ def scenario_options(command=None, *, without=()):
                  f"[default: {DEFAULT.alternative}]"),
         "method": click.option(
             "--method", type=click.Choice(METHODS),
-            help=f"Test: wald (unpooled, as real analyses), pooled, arcsine, fleiss-cc. "
-                 f"[default: {DEFAULT.method}]"),
+            help=f"Test: welch (as real analyses run it, exact for small studies), or the "
+                 f"normal approximations wald (unpooled), pooled, arcsine, fleiss-cc, or "
+                 f"those tests exact (wald-exact, ...). [default: {DEFAULT.method}]"),
         "min_n_treated": click.option(
             "--min-n-treated",
             type=whole_number("min_n_treated", 2, MAX_COHORT),

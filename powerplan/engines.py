@@ -41,7 +41,7 @@ class Analytic:
 
     >>> from powerplan import Scenario
     >>> round(ANALYTIC.power(Scenario()).power, 4)
-    0.2058
+    0.2174
     """
 
     name: ClassVar[str] = "analytic"

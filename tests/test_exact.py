@@ -303,7 +303,9 @@ def test_small_studies_agree_with_the_simulator():
     # No selection and covariates that do not predict reoffending: the model of
     # the analytic engine holds, with the comparison at the simulated effective
     # size. Each verdict's chance within 3.5 Monte Carlo standard errors (24
-    # comparisons); the normal approximation fails the same check.
+    # comparisons; measured at most 2.0); the normal approximation fails 20 of
+    # them (at 20 analysed and a 5% rate the Welch test finds 35% false
+    # reductions, the approximation 2.5%).
     n_sims, approximation_misses = 2000, 0
     for n, base_rate, effect in SMALL_STUDIES:
         scenario = Scenario(cohort=n, funnel=1.0, base_rate=base_rate, effect=effect,
@@ -318,4 +320,4 @@ def test_small_studies_agree_with_the_simulator():
             se = math.sqrt(max(expected * (1 - expected), 1e-4) / n_sims)
             assert abs(seen - expected) <= 3.5 * se, (n, base_rate, effect, name, seen, expected)
             approximation_misses += abs(seen - getattr(plain, name)) > 3.5 * se
-    assert approximation_misses >= 6
+    assert approximation_misses >= 15

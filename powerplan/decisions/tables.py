@@ -245,12 +245,12 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
     >>> table = requirements_table(Scenario(), base_rates=[0.25, 0.35],
     ...                            effects=[-0.05, -0.10], retentions=[0.4])
     >>> print(table)
-    Minimum people to submit for 80% power (wald test, two-sided, alpha 0.05); columns are reductions in points
+    Minimum people to submit for 80% power (welch test, two-sided, alpha 0.05); columns are reductions in points
     <BLANKLINE>
     retention 40%
     base rate   5 pt  10 pt
-          25%  1,405    289
-          35%  1,829    414
+          25%  1,449    315
+          35%  1,860    435
     """
     check_scenario(scenario)
     _validate.choice("quantity", quantity, QUANTITIES)

@@ -165,7 +165,7 @@ def analytic(scenario: Scenario) -> PowerResult:
     >>> from powerplan import Scenario
     >>> result = analytic(Scenario())
     >>> round(result.power, 4), round(result.power_at_expected_n, 4)
-    (0.2058, 0.2058)
+    (0.2174, 0.2173)
     """
     check_scenario(scenario)
     k, weight = weighted_analysed(scenario)

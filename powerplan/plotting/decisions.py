@@ -40,7 +40,7 @@ def plot_submission_plan(plan, ax=None):
     >>> [line.get_gid() for line in ax.get_lines()]
     ['chance', 'power', 'target', 'recommended', 'recommended point']
     >>> ax.get_legend().get_texts()[3].get_text()
-    'Recommended: 2028-07 (701 analysable)'
+    'Recommended: 2028-09 (751 analysable)'
     """
     if not _carries(plan, "months", "recommended", "chance", "intake"):
         raise InvalidInputError(
@@ -157,9 +157,9 @@ def plot_requirements_heatmap(table, ax=None, *, retention=None):
     ...                            effects=[-0.05, -0.10], retentions=[0.4])
     >>> ax = plot_requirements_heatmap(table)
     >>> ax.images[0].get_array().tolist()
-    [[289.0, 1405.0], [414.0, 1829.0]]
+    [[315.0, 1449.0], [435.0, 1860.0]]
     >>> [text.get_text() for text in ax.texts]
-    ['289', '1,405', '414', '1,829']
+    ['315', '1,449', '435', '1,860']
     """
     from matplotlib.patches import Patch, Rectangle
 
@@ -225,7 +225,7 @@ def plot_portfolio(result, ax=None):
     >>> result = portfolio({"small": Scenario(cohort=150), "large": Scenario(cohort=2000)})
     >>> ax = plot_portfolio(result)
     >>> [round(float(bar.get_height()), 3) for bar in ax.containers[0]]
-    [0.145, 0.751, 0.103]
+    [0.148, 0.735, 0.116]
     """
     from matplotlib import ticker
 
@@ -278,7 +278,7 @@ def plot_published(review, ax=None):
     >>> [line.get_gid() for line in ax.get_lines() if line.get_gid()]  # not the caps
     ['difference', 'zero', 'mde']
     >>> ax.get_legend().get_texts()[1].get_text()
-    'Smallest difference detectable with 80% power: -10.6 points'
+    'Smallest difference detectable with 80% power: -11.0 points'
     """
     ax = _axes(ax, size=(7.0, 3.0))
     level = _format.percent(1 - review.alpha, 0)

@@ -89,9 +89,9 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
     >>> from powerplan import Scenario
     >>> answer = solve(Scenario(), "cohort", target_power=0.8)
     >>> answer.value, answer.achieved_power >= 0.8 > answer.power_below
-    (1829, True)
+    (1860, True)
     >>> round(solve(Scenario(), "effect").value, 4)
-    -0.1153
+    -0.1186
     """
     check_scenario(scenario)
     _validate.choice("unknown", unknown, UNKNOWNS)
