@@ -18,10 +18,14 @@ reduction at 2.5% when the Welch test gives 8.0%.
 How the sum is done
     For every test here and each treated count ``x1``, the comparison counts
     that make the treated rate significantly lower form an upper tail
-    ``x2 >= c(x1)``, and those that make it higher a lower tail (each
-    statistic grows with the gap between the rates; tests/test_exact.py checks
-    every lattice up to 150 treated people). So the inner sum is one binomial
-    tail, whose boundary is found by bisection, and only for the treated
+    ``x2 >= c(x1)``, and those that make it higher a lower tail, and the same
+    the other way round (each statistic grows with the gap between the rates;
+    tests/test_exact.py checks every treated size up to 150 for the Welch test,
+    every seventh for the z-tests, against five comparison sizes up to 301,
+    and a sample of other lattices). So the inner sum is one binomial tail,
+    whose boundary is found by bisection (started, for the Welch and Wald
+    tests, between the closed-form roots of the statistic at the normal and
+    the smallest Student critical values), and only for the treated
     counts whose boundary falls inside the comparison group's binomial window:
     below and above that band the tail is 1 or 0 to within ``2e-15``. When the
     band is wider than the comparison window (a small comparison group

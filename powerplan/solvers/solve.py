@@ -21,8 +21,8 @@ import numpy as np
 from scipy import optimize
 
 from .. import _format, _validate
-from ..formulas.analytic import (analysed_chances, analytic, formulas, verdict_grid,
-                                 weighted_analysed)
+from ..formulas.analytic import (analysed_chances, analytic, exact_share, formulas,
+                                 verdict_grid, weighted_analysed)
 from .assurance import assurance, quadrature_nodes
 from ..engines import ANALYTIC, Engine, as_engine, is_analytic
 from ..errors import InvalidInputError, NoSolutionError
@@ -193,9 +193,12 @@ SCAN_COHORTS = 2000
 #: ... or this many when the target is assurance (each is a quadrature over the prior;
 #: averaged over effects, assurance saw-tooths far less).
 SCAN_COHORTS_ASSURANCE = 100
-#: Below a crossing found by bisection, it checks every cohort down to where power is
-#: this far below the target (the exact sums' saw-tooth is smaller, tests/test_solve.py).
+#: Below a crossing found by bisection where the chances are exact sums, it checks every
+#: cohort down to where power is this far below the target (the sums' saw-tooth is
+#: smaller, tests/test_solve.py) ...
 LOCAL_MARGIN = 0.005
+#: ... and at most this many cohorts.
+LOCAL_COHORTS = 2000
 
 
 class _Curve:
@@ -297,8 +300,11 @@ def _solve_cohort(scenario: Scenario, target: float, measure: _Measure) -> Solut
     if (values >= target).any():
         answer = int(scanned[np.argmax(values >= target)])
     elif crossing is not None:
-        answer = (crossing if measure.prior is not None
-                  else _first_near(curve, crossing, target, scan_to))
+        # Closed forms are smooth and rise with the cohort once studies are not
+        # tiny; the exact sums saw-tooth, so there the cohorts just below are checked.
+        sums = measure.prior is None and exact_share(scenario.replace(cohort=crossing))
+        answer = (_first_near(curve, crossing, target, max(scan_to, crossing - LOCAL_COHORTS))
+                  if sums else crossing)
     elif scenario.n_comparison is not None:
         raise NoSolutionError(
             f"no cohort reaches {_format.percent(target)} {measure.name}: with a fixed "
