@@ -147,7 +147,8 @@ def verdict_grid(scenario: Scenario, effects) -> tuple[np.ndarray, np.ndarray, n
 
 
 def analytic(scenario: Scenario) -> PowerResult:
-    """Power of a planned study by closed-form formulas.
+    """Power of a planned study by formula: the method's exact sums for small studies,
+    closed forms beyond (see :mod:`powerplan.formulas.exact`).
 
     Parameters
     ----------
