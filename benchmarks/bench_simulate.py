@@ -75,9 +75,9 @@ def naive_replicate(study: replicate.Study, index: int) -> bool:
     records = np.array(sorted(weights))
     w = np.array([weights[r] for r in records])
     strength = settings.outcome_strength
-    comparison_p = expit(study.comparison_intercept + strength * population.risk(pool[records]))
+    comparison_p = expit(study.outcome_model.comparison_intercept + strength * population.risk(pool[records]))
     comparison_y = (rng.random(len(records)) < comparison_p).astype(float)
-    treated_p = expit(study.treated_intercept + strength * population.risk(treated[matched]))
+    treated_p = expit(study.outcome_model.treated_intercept + strength * population.risk(treated[matched]))
     treated_y = (treated_u[matched] < treated_p).astype(float)
     ess = kish_effective_size(w)
     _, p_value, _ = CompareMeans(DescrStatsW(treated_y),

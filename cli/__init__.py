@@ -6,7 +6,8 @@ command (``plan`` for power, size and mde); ``params`` the types that read
 an option's text; ``options`` the option groups the commands share and the
 scenario built from them; ``engine`` the simulator's run options and
 progress bar; ``figures`` and ``output`` what a command draws and prints;
-``csvfile`` the reading of a user's CSV file. It imports only powerplan's
+``csvfile`` the reading of a user's small CSV file, ``people_file`` the
+reading of an organisation's file of people (CSV or .xlsx, in chunks). It imports only powerplan's
 public API: the package, ``powerplan.errors``, ``powerplan.limits`` and
 ``powerplan.plotting`` (tests/test_cli_imports.py).
 """

@@ -16,7 +16,8 @@ import powerplan
 from powerplan.limits import DEFAULT_SIMS
 
 from . import figures
-from .options import RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, option_name
+from .options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, option_name,
+                      refuse_prior_for_measure)
 from .output import emit_result
 
 #: A run shows a progress bar once it has taken this long (seconds).
@@ -71,12 +72,12 @@ def split_engine(options: dict, engine: str) -> tuple[dict, dict]:
                 raise click.UsageError(f"{option_name(key)} applies to the simulator; "
                                        f"add --engine simulate")
         return simulation, run
-    for option, name in (("method", "--method"), ("comparison_ratio", "--comparison-ratio"),
-                         ("n_comparison", "--n-comparison")):
+    # What the simulator does not use is the library's to say.
+    for option in powerplan.Simulator.unused_settings:
         if options.get(option) is not None:
             raise click.UsageError(
-                f"{name} sets the analytic engine; the simulator's comparison group comes "
-                f"from matching (--k, --pool) and its test is --test")
+                f"{option_name(option)} sets the analytic engine; the simulator's comparison "
+                f"group comes from matching (--k, --pool) and its test is --test")
     return simulation, run
 
 
@@ -95,10 +96,10 @@ def run_options(run: dict, total: int):
 
 
 def emit_power(result, scenario, *, as_json: bool, plot_path=None) -> None:
-    """Print a power or assurance result (and draw it, with ``--plot``)."""
-    if plot_path is not None:
-        figures.save(figures.power_figure(result), plot_path)
+    """Print a power or assurance result, then draw it (with ``--plot``)."""
     emit_result(as_json, result, scenario)
+    if plot_path is not None:
+        figures.draw(lambda: figures.power_figure(result), plot_path)
 
 
 def run_simulation(options: dict, *, as_json: bool, prior=None, plot_path=None) -> None:
@@ -111,6 +112,7 @@ def run_simulation(options: dict, *, as_json: bool, prior=None, plot_path=None) 
     simulation, run = split_engine(options, "simulate")
     figures.refuse_prior(plot_path, prior)
     scenario = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
+    refuse_prior_for_measure(scenario, prior)
     n_sims = DEFAULT_SIMS if run["sims"] is None else run["sims"]
     with run_options(run, n_sims) as keywords:
         if prior is None:

@@ -3,21 +3,21 @@
 The figures are drawn by :mod:`powerplan.plotting` on a bare
 ``matplotlib.figure.Figure`` (no pyplot, so no display and no global
 state); this is the only place powerplan writes an image. matplotlib is
-imported only when a figure is asked for.
+imported only when a figure is asked for, and so are numpy and the plotting
+package (``powerplan --help`` loads neither).
 """
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from pathlib import Path
 
 import click
-import numpy as np
 
 import powerplan
-from powerplan import plotting
 
-from .params import FigureFile
+from .params import STDOUT, FigureFile
 
 #: Points drawn along a curve when the command chooses the values.
 CURVE_POINTS = 60
@@ -26,7 +26,8 @@ CURVE_POINTS = 60
 def plot_option(help_text: str):
     """``--plot FILE`` for a command that can draw its answer."""
     return click.option("--plot", "plot_path", type=FigureFile(),
-                        help=f"{help_text} Written as PNG, SVG or PDF by the file's extension.")
+                        help=f"{help_text} Written as PNG, SVG or PDF by the file's extension "
+                             f"(- for a PNG on standard output).")
 
 
 def refuse_prior(plot_path, prior) -> None:
@@ -55,21 +56,59 @@ def _writing(path: Path, option: str):
                                  param_hint=f"'{option}'") from None
 
 
+#: Dots per inch of a PNG: fit for print (matplotlib's default, 100, is for screens;
+#: SVG and PDF are vector graphics, whatever it says).
+PRINT_DPI = 300
+
+
 def save(ax, path: Path, option: str = "--plot") -> None:
-    """Write the figure holding ``ax`` to ``path``, in the format its extension names."""
+    """Write the figure holding ``ax`` to ``path``, in the format its extension names
+    (``-``: a PNG on standard output)."""
+    if path == STDOUT:
+        ax.figure.savefig(sys.stdout.buffer, format="png", dpi=PRINT_DPI)
+        return
     with _writing(path, option):
-        ax.figure.savefig(path, format=path.suffix.lower().lstrip("."))
+        ax.figure.savefig(path, format=path.suffix.lower().lstrip("."), dpi=PRINT_DPI)
+
+
+def draw(make_figure, path: Path, option: str = "--plot") -> None:
+    """Draw a figure and save it, after the command has printed its numbers.
+
+    ``make_figure`` returns an Axes of the figure. Drawing comes last so
+    that a figure that cannot be drawn never takes computed results with it:
+    the error says the numbers above are complete.
+    """
+    try:
+        ax = make_figure()
+    except click.ClickException:
+        raise
+    except Exception as error:
+        failure = click.ClickException(
+            f"the results above are complete, but the figure for {option} could not be "
+            f"drawn: {type(error).__name__}: {error}")
+        failure.exit_code = 3  # an internal error, as cli.main's unexpected ones
+        raise failure from None
+    save(ax, path, option)
 
 
 def write_csv(frame, path: Path, option: str = "--csv") -> None:
+    """Write ``frame`` as CSV to ``path`` (``-``: standard output), text cells that a
+    spreadsheet would run as formulas written as text."""
+    from .output import spreadsheet_safe
+
+    if path == STDOUT:
+        click.echo(spreadsheet_safe(frame).to_csv(index=False), nl=False)
+        return
     with _writing(path, option):
-        frame.to_csv(path, index=False)
+        spreadsheet_safe(frame).to_csv(path, index=False)
 
 
 # The pictures of the planning commands ----------------------------------------
 
 def power_figure(result):
     """The funnel beside the chances of the three verdicts."""
+    from powerplan import plotting
+
     funnel, verdicts = new_axes(2, size=(11.0, 4.5), width_ratios=(3, 2))
     plotting.plot_funnel(result, ax=funnel)
     one = powerplan.PowerCurve("cohort", (result.cohort,), (result,), result.scenario)
@@ -77,13 +116,24 @@ def power_figure(result):
     return funnel
 
 
+def measures_figure(result):
+    """The three headline measures' verdict chances side by side."""
+    from powerplan import plotting
+
+    return plotting.plot_measures(result, ax=new_axes())
+
+
 def solution_fit_figure(solution):
     """A simulated solution: the simulated powers, the fitted curve and the answer."""
+    from powerplan import plotting
+
     return plotting.plot_simulated_solution(solution, ax=new_axes())
 
 
 def size_figure(scenario, solution):
     """Power against cohort, from a fifth to twice the answer, with the answer marked."""
+    import numpy as np
+
     answer = solution.value
     cohorts = np.unique(np.rint(np.linspace(max(1, answer / 5), 2 * answer, CURVE_POINTS)))
     curve = powerplan.sweep(scenario, "cohort", cohorts.astype(int))
@@ -92,6 +142,8 @@ def size_figure(scenario, solution):
 
 def table_figure(table):
     """One heatmap per retention of a requirements table, two to a row."""
+    import numpy as np
+
     retentions = table.retentions
     columns = min(len(retentions), 2)
     rows = -(-len(retentions) // columns)
@@ -105,6 +157,8 @@ def table_figure(table):
 
 def mde_figure(scenario, solution):
     """Power against effect, from none to twice the MDE, with the MDE marked."""
+    import numpy as np
+
     # Stop short of a treated rate of 0% or 100%, which no scenario allows.
     if solution.value < 0:
         far = max(2 * solution.value, -0.98 * scenario.base_rate)

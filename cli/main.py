@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
@@ -12,10 +13,15 @@ from powerplan.errors import InvalidInputError, NoSolutionError
 
 from .options import option_name
 
-#: Exit codes: 0 answered, 1 no answer exists (or an unexpected failure), 2 bad input
-#: (including a file that cannot be read or written).
+#: Exit codes: 0 answered, 1 no answer exists, 2 bad input (including a file that
+#: cannot be read or written), 3 an internal error (a bug), 130 interrupted (Ctrl-C).
 EXIT_NO_SOLUTION = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+#: Where to report an internal error.
+REPORT = ("this is a bug in powerplan: please report it with the command you ran "
+          "(POWERPLAN_DEBUG=1 shows the traceback)")
 
 
 class PowerplanGroup(click.Group):
@@ -36,15 +42,14 @@ class PowerplanGroup(click.Group):
         except NoSolutionError as error:
             click.echo(f"Error: {error}", err=True)
             code = EXIT_NO_SOLUTION
-        except click.Abort:
-            click.echo("Aborted.", err=True)
-            code = 1
+        except (click.Abort, KeyboardInterrupt):
+            # Ctrl-C: the user knows; say nothing more (the shell's convention, 128 + SIGINT).
+            code = EXIT_INTERRUPTED
         except Exception as error:
             if os.environ.get("POWERPLAN_DEBUG"):
                 raise
-            click.echo(f"Error: unexpected {type(error).__name__}: {error} "
-                       f"(set POWERPLAN_DEBUG=1 for details)", err=True)
-            code = 1
+            click.echo(f"Error: unexpected {type(error).__name__}: {error}; {REPORT}", err=True)
+            code = EXIT_INTERNAL
         if standalone_mode:
             sys.exit(code)
         return code
@@ -58,7 +63,9 @@ class PowerplanGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=PowerplanGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PowerplanGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog="The words used here (power, significance, the funnel, retention, MDE, "
+                    "assurance) are explained in docs/glossary.md.")
 @click.version_option(powerplan.__version__, prog_name="powerplan")
 def cli():
     """Power and sample size for matched-cohort reoffending evaluations.
@@ -76,13 +83,14 @@ def cli():
       powerplan mde --cohort 1000 --stage found=0.8 --stage matched=0.5
 
     Exit codes: 0 answered, 1 no answer exists, 2 bad input (including files
-    that cannot be read or written).
+    that cannot be read or written), 3 an internal error (a bug: please
+    report it), 130 interrupted.
     """
 
 
 # Each module adds its commands to the group.
-from .commands import (curve, plan, portfolio, published, simulate, table,  # noqa: E402
-                       wait)
+from .commands import (check, curve, plan, portfolio, published, simulate,  # noqa: E402
+                       table, wait)
 
 plan.register(cli)
 simulate.register(cli)
@@ -90,9 +98,17 @@ table.register(cli)
 published.register(cli)
 portfolio.register(cli)
 wait.register(cli)
+check.register(cli)
 curve.register(cli)
+
+
+def _stop(signum, frame):
+    """SIGTERM ends the command through Python (exit 143, the shell's 128 + SIGTERM), so
+    that a simulation's worker processes are terminated with it, not left running."""
+    raise SystemExit(128 + signum)
 
 
 def main(argv=None):
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _stop)
     cli.main(args=argv, prog_name="powerplan")

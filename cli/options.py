@@ -12,30 +12,35 @@ from pathlib import Path
 
 import click
 
-from powerplan import Funnel, Scenario, limits
+from powerplan import (OUTCOMES, SETTINGS, Frequency, Funnel, Headline, Scenario, TimeToFirst,
+                       limits)
 from powerplan.errors import InvalidInputError
-from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, MAX_COHORT,
-                              MAX_COMPARISON_RATIO, MAX_K, MAX_N_COMPARISON, MAX_OUTCOME_STRENGTH,
-                              MAX_POOL, MAX_SELECTION, MAX_SIMS, MAX_WORKERS, METHODS,
-                              MIN_COMPARISON_RATIO, MIN_MAX_SIMS, MIN_POOL, TESTS)
+from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, FOLLOW_UP_DAYS,
+                              FREQUENCY_METHODS, MAX_COHORT, MAX_COMPARISON_RATIO, MAX_DISPERSION,
+                              MAX_K, MAX_N_COMPARISON, MAX_OFFENCES_PER_REOFFENDER,
+                              MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION, MAX_SIMS,
+                              MAX_WORKERS, MEASURES, METHODS, MIN_COMPARISON_RATIO, MIN_MAX_SIMS,
+                              MIN_POOL, TESTS, TIME_METHODS)
 
-from .params import (COMPARISON_RATIO, EFFECT, PROPORTION, SHARE, Checked, PriorType, StageType,
-                     whole_number)
+from .output import NOTES
+from .params import (COMPARISON_RATIO, DAYS_TO_FIRST, DISPERSION, EFFECT, MEASURE_EFFECT,
+                     OFFENCES_PER_REOFFENDER, PROPORTION, RATE_EFFECT, SHARE, Checked, InputFile,
+                     PriorType,
+                     StageType, whole_number)
 
-#: Command-line spelling of each library setting, for error messages.
+#: Command-line spelling of each library setting, for error messages: the scenario's
+#: settings from the library's registry, then the options of the other commands.
 OPTION_NAMES = {
-    "cohort": "--cohort",
-    "retention": "--retention",
+    **{name: setting.option for name, setting in SETTINGS.items()},
+    # the other measures' settings
+    **{setting.name: setting.option for outcome in OUTCOMES.values()
+       for setting in outcome.settings},
+    "outcome": "--measure",
+    "measure": "--measure",
+    "frequency_effect": "--frequency-effect",
+    "time_effect": "--time-effect",
     "funnel": "--stage",
     "stage": "--stage",
-    "base_rate": "--base-rate",
-    "effect": "--effect",
-    "comparison_ratio": "--comparison-ratio",
-    "n_comparison": "--n-comparison",
-    "alpha": "--alpha",
-    "alternative": "--alternative",
-    "method": "--method",
-    "min_n_treated": "--min-n-treated",
     # powerplan published
     "n_treated": "--n-treated",
     "treated_rate": "--treated-rate",
@@ -85,18 +90,24 @@ def option_name(field: str) -> str:
 #: The built-in scenario, whose settings the options' help gives as defaults.
 DEFAULT = Scenario()
 SIMULATION = DEFAULT.simulation
+#: The other measures' defaults, for their options' help.
+FREQUENCY, TIME = Frequency(), TimeToFirst()
 
-def scenario_options(command=None, *, without=()):
+#: Options that set one measure's parameters, by parameter name.
+MEASURE_PARAMETERS = ("rate_effect", "offences_per_reoffender", "dispersion", "days_to_first")
+
+def scenario_options(command=None, *, without=(), measures=MEASURES):
     """Add the options that describe a planned study to a command.
 
     ``@scenario_options`` adds them all; ``@scenario_options(without=("cohort",))``
-    leaves out the named ones (by parameter name) for commands that vary them.
+    leaves out the named ones (by parameter name) for commands that vary them;
+    ``measures`` are the choices of --measure (``power`` also takes ``all``).
     """
     if command is None:
-        return lambda command: scenario_options(command, without=without)
+        return lambda command: scenario_options(command, without=without, measures=measures)
     options = {
         "config": click.option(
-            "--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            "--config", type=InputFile(),
             help="Scenario file (TOML) with keys such as cohort, retention, base_rate; "
                  "options given on the command line override it."),
         "cohort": click.option(
@@ -105,12 +116,14 @@ def scenario_options(command=None, *, without=()):
                  f"[default: {DEFAULT.cohort}]"),
         "retention": click.option(
             "--retention", type=SHARE,
-            help=f"Overall share of the cohort analysed, in (0, 1] (0.4 or 40%). "
-                 f"[default: {DEFAULT.retention:.2f}]"),
+            help=f"Retention: the share of the people submitted who are analysed, every "
+                 f"loss included (found in the records, index date inside the data window, "
+                 f"matched), in (0, 1] (0.4 or 40%). [default: {DEFAULT.retention:.2f}]"),
         "stages": click.option(
             "--stage", "stages", type=StageType(), multiple=True,
             help="A funnel stage as NAME=SHARE, repeatable in order "
-                 "(--stage found=0.8 --stage matched=0.6); instead of --retention."),
+                 "(--stage found=0.8 --stage \"in window=0.7\" --stage matched=0.6); "
+                 "instead of --retention."),
         "base_rate": click.option(
             "--base-rate", type=PROPORTION,
             help=f"Comparison group's one-year reoffending rate, in (0, 1) (0.35 or 35%). "
@@ -137,10 +150,41 @@ def scenario_options(command=None, *, without=()):
             help=f"two-sided, or less / greater to look only for a reduction / increase. "
                  f"[default: {DEFAULT.alternative}]"),
         "method": click.option(
-            "--method", type=click.Choice(METHODS),
-            help=f"Test: welch (as real analyses run it, exact for small studies), or the "
-                 f"normal approximations wald (unpooled), pooled, arcsine, fleiss-cc, or "
-                 f"those tests exact (wald-exact, ...). [default: {DEFAULT.method}]"),
+            "--method", type=click.Choice(sorted({*METHODS, *FREQUENCY_METHODS, *TIME_METHODS})),
+            help=f"Test. The rate: welch (as real analyses run it, exact for small studies) "
+                 f"[default: {DEFAULT.method}], or the normal approximations wald (unpooled), "
+                 f"pooled, arcsine, fleiss-cc, or those tests exact (wald-exact, ...); the "
+                 f"frequency: welch (as real "
+                 f"analyses), negbin-alt, negbin-control, negbin-pooled (Zhu and Lakkis); "
+                 f"the time: welch (as real analyses), logrank-schoenfeld, logrank-freedman "
+                 f"(a survival analysis of the same people)."),
+        "measure": click.option(
+            "--measure", type=click.Choice(measures),
+            help="The headline measure: rate (one-year proven reoffending), frequency "
+                 "(proven reoffences per person) or time (days to first reoffence, among "
+                 "reoffenders; reported only with 30 treated reoffenders)"
+                 + (", or all three together (with --rate-effect, --frequency-effect and "
+                    "--time-effect)" if "all" in measures else "")
+                 + ". --effect is on its scale: -5pp or rr=0.9; -0.2 or rr=0.8 offences per "
+                   "person; +20d. [default: rate]"),
+        "rate_effect": click.option(
+            "--rate-effect", type=RATE_EFFECT,
+            help=f"With --measure frequency or time: the effect on the reoffending rate in "
+                 f"the same study, -0.05 or -5pp. [default: {100 * FREQUENCY.rate_effect:g}pp]"),
+        "offences_per_reoffender": click.option(
+            "--offences-per-reoffender", type=OFFENCES_PER_REOFFENDER,
+            help=f"With --measure frequency: comparison reoffenders' mean proven reoffences "
+                 f"in the year, in [1, {MAX_OFFENCES_PER_REOFFENDER:g}]. "
+                 f"[default: {FREQUENCY.offences_per_reoffender:g}]"),
+        "dispersion": click.option(
+            "--dispersion", type=DISPERSION,
+            help=f"With --measure frequency: negative binomial dispersion of the reoffences "
+                 f"after the first (variance mean + dispersion x mean^2), in "
+                 f"[0, {MAX_DISPERSION:g}]. [default: {FREQUENCY.dispersion:g}]"),
+        "days_to_first": click.option(
+            "--days-to-first", type=DAYS_TO_FIRST,
+            help=f"With --measure time: comparison reoffenders' mean days to the first proven "
+                 f"reoffence, in (0, {FOLLOW_UP_DAYS:g}). [default: {TIME.days_to_first:g}]"),
         "min_n_treated": click.option(
             "--min-n-treated",
             type=whole_number("min_n_treated", 2, MAX_COHORT),
@@ -260,6 +304,16 @@ def build_scenario(config=None, stages=(), simulation=None, *, uses_effect=True,
     settings = _read_config(config) if config is not None else {}
     from_config = set(settings)
     given = {key: value for key, value in options.items() if value is not None}
+    measure = given.pop("measure", None)
+    if measure == "all":
+        raise click.BadParameter("all is planned by powerplan power only",
+                                 param_hint="'--measure'")
+    if measure is not None:
+        from_config.discard("outcome")
+        settings.pop("outcome", None)
+        if measure != "rate":
+            given["outcome"] = measure
+    _check_measure_parameters(given, given.get("outcome", settings.get("outcome", "rate")))
     if "retention" in given and stages:
         raise click.UsageError("give either --retention or --stage, not both")
     if "retention" in given or stages:
@@ -283,7 +337,7 @@ def build_scenario(config=None, stages=(), simulation=None, *, uses_effect=True,
         from_config |= set(table) - set(simulation)
         settings["simulation"] = table | simulation
     try:
-        return Scenario.from_dict(settings)
+        scenario = Scenario.from_dict(settings)
     except InvalidInputError as error:
         key = error.field.split(" ")[0]
         # a funnel from the file is checked as retention, funnel or a stage
@@ -292,3 +346,116 @@ def build_scenario(config=None, stages=(), simulation=None, *, uses_effect=True,
             raise click.BadParameter(f"{config}: {error.field} {error.requirement}",
                                      param_hint="'--config'") from None
         raise
+    _note(scenario, settings, uses_effect)
+    return scenario
+
+
+#: Below this size (in proportion units, a tenth of a point) an effect is worth a note.
+TINY_EFFECT = 0.001
+
+
+def _note(scenario: Scenario, settings: dict, uses_effect: bool) -> None:
+    """Notes for the first lines of the answer: the defaults assumed, an effect in the
+    other direction than the reduction the answer speaks of, an effect too small to
+    have been meant."""
+    notes = []
+    assumed = [key for key in ("base_rate", "effect")
+               if key not in settings and (key != "effect" or uses_effect)]
+    if assumed:
+        words = {"base_rate": f"a base rate of {scenario.base_rate:.0%}",
+                 "effect": f"an effect of {scenario.outcome.describe_effect()}"}
+        options = " and ".join(SETTINGS[key].option for key in assumed)
+        notes.append(f"Assuming {' and '.join(words[key] for key in assumed)}, the typical "
+                     f"study's (give {options} for yours).")
+    effect = scenario.effect
+    if uses_effect and effect != 0:
+        rate = scenario.outcome.name == "rate"
+        if scenario.outcome.direction(effect) != "better":
+            notes.append(f"Note: the effect {scenario.outcome.describe_effect()} is an increase "
+                         f"in reoffending; a reduction is negative, such as -5pp." if rate else
+                         f"Note: the effect {scenario.outcome.describe_effect()} is in the worse "
+                         f"direction for the {scenario.outcome.measure}.")
+        if rate and abs(effect) < TINY_EFFECT:
+            notes.append(f"Note: the effect {100 * effect:+g} points is tiny (under a tenth of a "
+                         f"point); -0.05 without pp is a 5-point reduction.")
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta[NOTES] = notes
+
+
+def _check_measure_parameters(given: dict, measure: str) -> None:
+    """Refuse an option of a measure other than the one planned for, naming its measure."""
+    outcome = OUTCOMES.get(measure)
+    if outcome is None:  # the config file's outcome; Scenario.from_dict says what is wrong
+        return
+    for name in MEASURE_PARAMETERS:
+        if name in given and name not in outcome.parameters:
+            takers = " or ".join(key for key, other in OUTCOMES.items()
+                                 if name in other.parameters)
+            raise click.BadParameter(f"applies to --measure {takers}",
+                                     param_hint=f"'{OPTION_NAMES[name]}'")
+
+
+def refuse_prior_for_measure(scenario, prior) -> None:
+    """A prior typed on the command line is in points of the rate: refuse it for the
+    other measures (the library's priors take effects on any measure's scale)."""
+    if prior is not None and scenario.outcome.name != "rate":
+        raise click.BadParameter(
+            f"applies to --measure rate (its effects are in points); for the "
+            f"{scenario.outcome.measure} give a prior to powerplan.assurance in "
+            f"{scenario.outcome.unit}", param_hint="'--prior'")
+
+
+def headline_options(command):
+    """--frequency-effect and --time-effect: the effects of --measure all."""
+    command = click.option(
+        "--time-effect", type=MEASURE_EFFECT,
+        help=f"With --measure all: the effect on the time to first reoffence, in days "
+             f"(+20d). [default: {Headline().time_effect:+g}d]")(command)
+    return click.option(
+        "--frequency-effect", type=MEASURE_EFFECT,
+        help=f"With --measure all: the effect on the frequency, offences per person (-0.2) "
+             f"or a ratio (rr=0.8). [default: {Headline().frequency_effect:g}]")(
+        command)
+
+
+def headline_from(defaults: dict, shared: dict, frequency_effect, time_effect):
+    """The three measures' parameters from the options, each error naming its option."""
+    def checked(option, build):
+        try:
+            return build()
+        except InvalidInputError as error:
+            name = option or option_name(error.field)
+            raise click.BadParameter(error.requirement, param_hint=f"'{name}'") from None
+
+    settings = defaults | {name: value for name, value in shared.items() if value is not None}
+    headline = checked(None, lambda: Headline(**settings))
+    if frequency_effect is not None:
+        frequency = headline.frequency
+        settings["frequency_effect"] = checked("--frequency-effect", lambda: frequency.replace(
+            effect=frequency.parse_effect(frequency_effect)).effect)
+    if time_effect is not None:
+        time = headline.time
+        settings["time_effect"] = checked("--time-effect", lambda: time.replace(
+            effect=time.parse_effect(time_effect)).effect)
+    return checked(None, lambda: Headline(**settings))
+
+
+def build_headline(options: dict, frequency_effect, time_effect, simulation=None):
+    """The scenario (its outcome the rate) and the three measures' parameters of
+    ``--measure all``, from the options (each error naming its option)."""
+    options = dict(options, measure=None)
+    shared = {name: options.pop(name) for name in MEASURE_PARAMETERS}
+    scenario = build_scenario(simulation=simulation, **options)
+    headline = headline_from(Headline.of(scenario.outcome).to_dict(), shared,
+                             frequency_effect, time_effect)
+    return scenario, headline
+
+
+def refuse_headline_effects(frequency_effect, time_effect) -> None:
+    """--frequency-effect and --time-effect are the effects of --measure all only."""
+    for name, value in (("--frequency-effect", frequency_effect),
+                        ("--time-effect", time_effect)):
+        if value is not None:
+            raise click.BadParameter("applies to --measure all; with one measure give "
+                                     "--effect", param_hint=f"'{name}'")

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
-import numpy as np
 
 import powerplan
 from powerplan import Effect, limits
@@ -104,11 +104,46 @@ RATE = RateType("rate", "rate", limits.proportion, percent_ok=True)
 
 # The study's words ------------------------------------------------------------
 
-def _effect(field: str, value) -> Effect:
-    return value if isinstance(value, Effect) else Effect.parse(value)
+def _effect(field: str, value):
+    """The effect's text, read once the measure is known (each measure has its scale)."""
+    if isinstance(value, (Effect, float, int)):
+        return value
+    text = str(value).strip()
+    if not text:
+        raise InvalidInputError(field, "must be an effect such as -5pp, rr=0.9, -0.2 or +20d; "
+                                       "got ''")
+    return text
 
 
 EFFECT = Checked("effect", "effect", _effect, number=False)
+#: --frequency-effect and --time-effect: text, read on their measure's scale.
+MEASURE_EFFECT = Checked("effect", "effect", _effect, number=False)
+
+
+def _rate_effect(field: str, value) -> float:
+    """A change in the rate: a difference (-0.05) or points (-5pp)."""
+    effect = Effect.parse(value) if isinstance(value, str) else Effect(value)
+    if effect.scale not in ("difference", "points"):
+        raise InvalidInputError(field, f"must be a difference (-0.05) or points (-5pp); "
+                                       f"got {value!r}")
+    return effect.difference(0.5)
+
+
+def _days(field: str, value) -> float:
+    days = limits.real(field, value)
+    if not 0.0 < days < limits.FOLLOW_UP_DAYS:
+        raise InvalidInputError(field, f"must be a number of days in "
+                                       f"(0, {limits.FOLLOW_UP_DAYS:g}); got {days:g}")
+    return days
+
+
+RATE_EFFECT = Checked("effect", "rate_effect", _rate_effect, number=False)
+OFFENCES_PER_REOFFENDER = Checked(
+    "number", "offences_per_reoffender",
+    lambda f, v: limits.between(f, v, 1.0, limits.MAX_OFFENCES_PER_REOFFENDER))
+DISPERSION = Checked("number", "dispersion",
+                     lambda f, v: limits.between(f, v, 0.0, limits.MAX_DISPERSION))
+DAYS_TO_FIRST = Checked("days", "days_to_first", _days)
 
 
 class StageType(click.ParamType):
@@ -143,9 +178,50 @@ class PriorType(click.ParamType):
 
 # Dates ------------------------------------------------------------------------
 
+def _month_or_date(field: str, value):
+    """The month of ``value``: ``YYYY-MM``, or a full date ``YYYY-MM-DD`` as people type
+    one (its month is meant); then checked as the library checks ``field``."""
+    if isinstance(value, str) and _FULL_DATE.fullmatch(value.strip()):
+        try:
+            value = limits.date(field, value.strip())
+        except InvalidInputError:
+            raise InvalidInputError(field, f"must be a month YYYY-MM or a date YYYY-MM-DD; "
+                                           f"got {value!r}") from None
+    return limits.month(field, value)
+
+
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def month(field: str) -> Checked:
-    """An option taking a month ``YYYY-MM``, checked as the library checks ``field``."""
-    return Checked("YYYY-MM", field, limits.month, number=False)
+    """An option taking a month ``YYYY-MM`` (or a date in it, ``YYYY-MM-DD``), checked as
+    the library checks ``field``."""
+    return Checked("YYYY-MM", field, _month_or_date, number=False)
+
+
+def date(field: str) -> Checked:
+    """An option taking a date ``YYYY-MM-DD``, checked as the library checks ``field``."""
+    return Checked("YYYY-MM-DD", field, limits.date, number=False)
+
+
+class ColumnType(click.ParamType):
+    """``FIELD=HEADER``: the file's column (by its header) holding one of a person's fields."""
+
+    name = "FIELD=HEADER"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        name, sep, header = value.partition("=")
+        fields = ", ".join(limits.PERSON_FIELDS)
+        if not sep or not header.strip():
+            self.fail(f"must be FIELD=HEADER, such as index_date=\"Release Date\", with FIELD "
+                      f"one of {fields}; got {value!r}", param, ctx)
+        folded = re.sub(r"[\W_]+", "", name.casefold())
+        field = next((f for f in limits.PERSON_FIELDS if f.replace("_", "") == folded), None)
+        if field is None:
+            self.fail(f"FIELD must be one of {fields}; got {name.strip()!r}", param, ctx)
+        return field, header.strip()
 
 
 class WindowType(click.ParamType):
@@ -238,8 +314,30 @@ def _difference(text):
     return effect.value / 100 if effect.scale == "points" else effect.value
 
 
+def _number_of(unit_suffixes: tuple, form: str):
+    """A number, optionally followed by one of ``unit_suffixes`` (``20d``)."""
+    def parse(text):
+        cleaned = text.strip().lower()
+        for suffix in sorted(unit_suffixes, key=len, reverse=True):
+            if cleaned.endswith(suffix):
+                cleaned = cleaned[:-len(suffix)]
+                break
+        number = parse_number(cleaned)
+        if isinstance(number, str):
+            raise InvalidInputError("effects", f"must be {form}; got {text!r}")
+        return number
+    return parse
+
+
 BASE_RATES = ListType("list", "base rates", _RATE, limits.proportion)
 EFFECTS = ListType("list", "effects", _difference, limits.real)
+#: The other measures' --effects: offences per person, and days.
+MEASURE_EFFECTS = {
+    "frequency": ListType("list", "effects", _number_of((), "offences per person (-0.2)"),
+                          limits.real),
+    "time": ListType("list", "effects", _number_of(("d", "days", "day"), "days (10 or 10d)"),
+                     limits.real),
+}
 RETENTIONS = ListType("list", "retentions", _RATE, limits.share)
 COHORTS = ListType("list", "cohorts", _strictly(whole=True),
                    lambda f, v: limits.integer(f, v, 1, MAX_COHORT))
@@ -248,7 +346,7 @@ COHORTS = ListType("list", "cohorts", _strictly(whole=True),
 # A curve's range --------------------------------------------------------------
 
 #: ``--over`` spelling of each setting a curve can vary.
-OVER_FIELDS = {field.replace("_", "-"): field for field in FIELDS}
+OVER_FIELDS = {powerplan.SETTINGS[field].option.removeprefix("--"): field for field in FIELDS}
 DEFAULT_STEPS = 40
 MAX_STEPS = 1000
 
@@ -271,13 +369,15 @@ class Over:
     stop: float | Effect
     steps: int | None
 
-    def values(self, scenario: powerplan.Scenario, steps: int | None = None) -> np.ndarray:
-        """``steps`` evenly spaced values from start to stop (whole numbers for cohort);
-        by default the STEPS given, else ``DEFAULT_STEPS``."""
+    def values(self, scenario: powerplan.Scenario, steps: int | None = None):
+        """``steps`` evenly spaced values from start to stop (whole numbers for cohort), a
+        numpy array; by default the STEPS given, else ``DEFAULT_STEPS``."""
+        import numpy as np
+
         steps = steps or self.steps or DEFAULT_STEPS
         start, stop = self.start, self.stop
         if self.field == "effect":
-            start, stop = start.difference(scenario.base_rate), stop.difference(scenario.base_rate)
+            start, stop = (_effect_on(scenario, bound) for bound in (start, stop))
         if not start < stop:
             raise click.BadParameter(f"START must be below STOP; got {start:g} and {stop:g}",
                                      param_hint="'--over'")
@@ -287,6 +387,20 @@ class Over:
         with np.errstate(over="ignore", invalid="ignore"):  # huge values stay as they are
             rounded = grid.round(12)  # 0.30000000000000004 -> 0.3 in tables and CSV
         return np.where(np.isfinite(rounded), rounded, grid)
+
+
+def _effect_on(scenario: powerplan.Scenario, text: str) -> float:
+    """An effect typed as text, on the scale of the scenario's measure (a ratio such as
+    rr=0.9 converted at its comparison value), as ``--over`` names it when it is wrong."""
+    outcome = scenario.outcome
+    try:
+        effect = outcome.parse_effect(text)
+        if isinstance(effect, Effect):  # a ratio, converted at the comparison value
+            effect = outcome.replace(effect=effect).effect
+        return float(effect)
+    except InvalidInputError as error:
+        raise click.BadParameter(f"{error.requirement} (in {text!r})",
+                                 param_hint="'--over'") from None
 
 
 class OverType(click.ParamType):
@@ -308,11 +422,10 @@ class OverType(click.ParamType):
         return Over(field, start, stop, steps)
 
     def _bound(self, field, text, value, param, ctx):
-        if field == "effect":
-            try:
-                return Effect.parse(text)
-            except InvalidInputError as error:
-                self.fail(f"{error.requirement} (in {value!r})", param, ctx)
+        if field == "effect":  # read on the measure's scale once it is known
+            if not text.strip():
+                self.fail(f"START and STOP must be effects; got {value!r}", param, ctx)
+            return text.strip()
         number = parse_number(text, whole=field == "cohort", percent_ok=True)
         if isinstance(number, str):
             self.fail(f"START and STOP for {field} must be {_BOUNDS[field]}; got {value!r}",
@@ -322,18 +435,77 @@ class OverType(click.ParamType):
         return number
 
 
+# Files to read ----------------------------------------------------------------
+
+class StandardInput:
+    """Standard input, read as a file: ``-`` for an input file option."""
+
+    name = "-"
+    suffix = ""
+
+    def __init__(self):
+        self._data = None
+
+    def read_bytes(self) -> bytes:
+        if self._data is None:
+            self._data = sys.stdin.buffer.read()
+        return self._data
+
+    def read_text(self, encoding: str = "utf-8") -> str:
+        return self.read_bytes().decode(encoding)
+
+    def __str__(self) -> str:
+        return "standard input"
+
+
+class InputFile(click.Path):
+    """A file to read: an existing regular file, or ``-`` for standard input.
+
+    A folder, a FIFO or a device (``/dev/zero``) is refused before anything
+    is read: reading one could block or never end.
+    """
+
+    def __init__(self):
+        super().__init__(exists=True, dir_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, StandardInput) or value == "-":
+            return value if isinstance(value, StandardInput) else StandardInput()
+        path = super().convert(value, param, ctx)
+        if not path.is_file():
+            self.fail(f"{path} is not a regular file", param, ctx)
+        return path
+
+
 # Files to write ---------------------------------------------------------------
 
 #: Image formats a figure is written in, named by the file's extension.
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
+#: An output file given as ``-``: written to standard output, and the printed text goes
+#: to standard error instead (so the output can be piped).
+STDOUT = "-"
+#: The key in click's context meta naming the option standard output was given to.
+STDOUT_TAKEN = "powerplan.stdout"
+
+
 class OutputFile(click.ParamType):
-    """A file to write, in a folder that exists: checked before any long computation."""
+    """A file to write, in a folder that exists: checked before any long computation;
+    ``-`` is standard output."""
 
     name = "FILE"
 
     def convert(self, value, param, ctx):
+        if value == STDOUT:
+            taken = ctx.meta.get(STDOUT_TAKEN) if ctx is not None else None
+            name = param.opts[0] if param is not None else "an output"
+            if taken not in (None, name):
+                self.fail(f"standard output (-) is already {taken}'s; give a file name",
+                          param, ctx)
+            if ctx is not None:
+                ctx.meta[STDOUT_TAKEN] = name
+            return STDOUT
         path = Path(value)
         if path.is_dir():
             self.fail(f"cannot write {path}: it is a folder", param, ctx)
@@ -346,7 +518,7 @@ class FigureFile(OutputFile):
     """A file to write whose extension names an image format matplotlib writes."""
 
     def convert(self, value, param, ctx):
-        if Path(value).suffix.lower().lstrip(".") not in FIGURE_FORMATS:
+        if value != STDOUT and Path(value).suffix.lower().lstrip(".") not in FIGURE_FORMATS:
             self.fail(f"must be a file name ending in .png, .svg or .pdf; got {value!r}",
                       param, ctx)
         return super().convert(value, param, ctx)

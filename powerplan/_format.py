@@ -44,6 +44,15 @@ def headcount(n: float) -> str:
     return "1 person" if n == 1 else f"{people(n)} people"
 
 
+def count(n, one: str, many: str | None = None) -> str:
+    """A whole count with its noun: '1 significant reduction', '2 significant reductions'.
+
+    >>> count(1, "evaluation"), count(0, "evaluation"), count(3, "study", "studies")
+    ('1 evaluation', '0 evaluations', '3 studies')
+    """
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def table(rows: list[tuple[str, str]], indent: int = 2) -> str:
     """Two aligned columns of label and value."""
     width = max(len(label) for label, _ in rows)
@@ -66,26 +75,6 @@ def columns(header: list[str], rows: list[list[str]], *, indent: int = 2,
         (" " * indent + "  ".join(cell.ljust(w) if i in left else cell.rjust(w)
                                   for i, (cell, w) in enumerate(zip(line, widths)))).rstrip()
         for line in lines)
-
-
-#: Settings of a scenario in words, for printed tables.
-SETTING_NAMES = {"cohort": "people submitted", "effect": "effect", "retention": "retention",
-                 "base_rate": "base rate", "comparison_ratio": "comparison ratio",
-                 "alpha": "alpha"}
-
-#: Settings that are proportions, shown as percentages.
-PERCENT_SETTINGS = ("retention", "base_rate", "alpha")
-
-
-def setting(name: str, value) -> str:
-    """One scenario setting in words: '1,000', '-5.0 points', '40.0%', '10'."""
-    if name == "cohort":
-        return people(value)
-    if name == "effect":
-        return points(value)
-    if name in PERCENT_SETTINGS:
-        return percent(value)
-    return f"{value:g}"
 
 
 def scenario_phrases(scenario, omit=(), simulated: bool = False) -> list[str]:
@@ -120,7 +109,7 @@ def scenario_phrases(scenario, omit=(), simulated: bool = False) -> list[str]:
         "cohort": f"{people(scenario.cohort)} submitted",
         "retention": f"{short(scenario.retention)} analysed",
         "base_rate": f"base rate {short(scenario.base_rate)}",
-        "effect": f"effect {points(scenario.effect)}",
+        "effect": f"effect {scenario.outcome.describe_effect()}",
         "comparison_ratio": comparison,
         "test": test,
     }

@@ -20,6 +20,7 @@ until one is used, so ``import powerplan`` stays light.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Callable
@@ -27,14 +28,8 @@ from typing import ClassVar
 
 from . import _validate
 from .errors import InvalidInputError
-from .limits import (DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DEFAULT_SIMS, ENGINES, MAX_SIMS,
-                     MAX_WORKERS, MIN_MAX_SIMS)
-
-#: Replicates are computed in blocks of this many (vectorised across the block).
-BLOCK = 16
-#: Default replicates per chunk (four blocks).
-DEFAULT_CHUNK = 4 * BLOCK
-
+from .limits import (BLOCK, DEFAULT_CHUNK, DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DEFAULT_SIMS,
+                     ENGINES, MAX_SIMS, MAX_WORKERS, MIN_MAX_SIMS)
 
 @dataclasses.dataclass(frozen=True)
 class Analytic:
@@ -87,8 +82,10 @@ class Simulator:
         Replicates handed out at a time (to a worker, and between
         ``progress`` calls), rounded up to a multiple of 16. The result does
         not depend on it. Default 64.
-    progress : callable or None
-        Called with the number of replicates just finished.
+    progress : bool, callable or None
+        ``True`` shows a progress bar (tqdm's ``auto`` bar: a widget in a
+        notebook, text in a terminal) over the whole run; a function is
+        called with the number of replicates just finished.
     precision : float
         For solving: stop when the 95% interval of the answer is within this
         fraction of it, in (0, 1).
@@ -128,9 +125,9 @@ class Simulator:
         chunk = DEFAULT_CHUNK if self.chunk_size is None else self.chunk_size
         chunk = _validate.integer("chunk_size", chunk, 1)
         set_(self, "chunk_size", math.ceil(chunk / BLOCK) * BLOCK)
-        if self.progress is not None and not callable(self.progress):
-            raise InvalidInputError("progress", f"must be a function or None; "
-                                                f"got {self.progress!r}")
+        if self.progress not in (None, True) and not callable(self.progress):
+            raise InvalidInputError("progress", f"must be True (a progress bar), a function "
+                                                f"or None; got {self.progress!r}")
         set_(self, "precision", _validate.proportion("precision", self.precision))
         set_(self, "max_sims", _validate.integer("max_sims", self.max_sims, MIN_MAX_SIMS))
 
@@ -138,7 +135,8 @@ class Simulator:
         """The :class:`~powerplan.SimulatedPowerResult` of ``scenario``."""
         from .simulator.engine import run
 
-        return run(scenario, self)
+        with self.reporting(self.n_sims) as simulator:
+            return run(scenario, simulator)
 
     def check(self, scenario) -> None:
         """Refuse a scenario this simulator cannot run, before anything runs."""
@@ -158,6 +156,75 @@ class Simulator:
     def replace(self, **changes) -> "Simulator":
         """A copy with some run settings changed (validated again)."""
         return dataclasses.replace(self, **changes)
+
+    @contextlib.contextmanager
+    def reporting(self, total: int, what: str = "simulated studies"):
+        """This simulator, its ``progress=True`` turned into one bar of ``total`` studies
+        for the run inside the block (other settings of ``progress`` pass through)."""
+        if self.progress is not True:
+            yield self
+            return
+        from tqdm.auto import tqdm
+
+        with tqdm(total=total, desc=what, unit=" studies", dynamic_ncols=True) as bar:
+            yield self.replace(progress=bar.update)
+
+
+def simulate(scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,
+             workers: int = 1, chunk_size: int | None = None,
+             progress: Callable[[int], None] | None = None):
+    """Power of a planned study by simulating it replicate by replicate.
+
+    The same as ``Simulator(n_sims=..., seed=..., ...).power(scenario)``
+    (see :class:`powerplan.Simulator`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The planned study; ``scenario.simulation`` sets the pool, covariates,
+        matching and test. ``comparison_ratio``, ``n_comparison`` and
+        ``method`` are not used: the comparison group comes from matching.
+    n_sims : int
+        Replicates to run, 1 to 10,000,000. The Monte Carlo standard error of
+        power is at most ``0.5 / sqrt(n_sims)`` (1.6 points at 1,000).
+    seed : int or None
+        Whole number >= 0; the same seed gives the same result. None draws a
+        fresh one, reported as ``result.seed``.
+    workers : int
+        Processes to run chunks in parallel (>= 1); 1 runs in this process.
+    chunk_size : int or None
+        Replicates handed out at a time (to a worker, and between
+        ``progress`` calls), rounded up to a multiple of 16 (replicates are
+        computed in blocks of 16, which bounds memory whatever ``n_sims``).
+        The result does not depend on it. Default 64.
+    progress : bool, callable or None
+        ``True`` for a progress bar; a function is called with the number of
+        replicates just finished, after each chunk.
+
+    Returns
+    -------
+    SimulatedPowerResult
+
+    Raises
+    ------
+    InvalidInputError
+        For a setting outside its range, a pool smaller than the expected
+        number of treated people analysed, or a bias that takes the treated
+        rate outside (0, 1).
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, SimulationSettings
+    >>> scenario = Scenario(cohort=300, simulation=SimulationSettings(pool=5000))
+    >>> result = simulate(scenario, n_sims=64, seed=1)
+    >>> round(result.power, 3), round(result.mc_se, 3), result.n_sims
+    (0.281, 0.056, 64)
+    """
+    from .design.scenario import check_scenario
+
+    check_scenario(scenario)
+    return Simulator(n_sims=n_sims, seed=seed, workers=workers, chunk_size=chunk_size,
+                     progress=progress).power(scenario)
 
 
 #: What ``engine=`` accepts.

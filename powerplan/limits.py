@@ -44,6 +44,29 @@ METHODS = ("welch",) + Z_TESTS + tuple(f"{test}-exact" for test in Z_TESTS)
 #: Differences a test looks for: either way, only a reduction, only an increase.
 ALTERNATIVES = ("two-sided", "less", "greater")
 
+# The other headline measures ---------------------------------------------------
+
+#: The headline measures a planned study can be about, as ``--measure`` spells them.
+MEASURES = ("rate", "frequency", "time")
+#: ``powerplan power --measure`` also takes all three together.
+MEASURE_CHOICES = MEASURES + ("all",)
+#: Tests of the frequency: the Welch t-test on offences per person (as real analyses), and
+#: the negative binomial rate-ratio tests of Zhu and Lakkis (2014), approaches 1, 2 and 3.
+FREQUENCY_METHODS = ("welch", "negbin-alt", "negbin-control", "negbin-pooled")
+#: Tests of the time to first reoffence: the Welch t-test on days among reoffenders (as real
+#: analyses), and what a survival analysis of the same people would have (log-rank/Cox,
+#: events formulas of Schoenfeld 1981 and Freedman 1982).
+TIME_METHODS = ("welch", "logrank-schoenfeld", "logrank-freedman")
+#: Days of follow-up in which a first reoffence counts.
+FOLLOW_UP_DAYS = 365.0
+#: Treated reoffenders needed before time to first reoffence (and every secondary measure)
+#: is reported by the data service.
+MIN_TREATED_REOFFENDERS = 30
+#: Largest mean number of proven reoffences among reoffenders in a year.
+MAX_OFFENCES_PER_REOFFENDER = 100.0
+#: Largest negative binomial dispersion of the reoffences after the first.
+MAX_DISPERSION = 100.0
+
 # The simulated study ----------------------------------------------------------
 
 #: Largest comparison pool powerplan will simulate (records).
@@ -66,6 +89,10 @@ DEFAULT_SIMS = 1000
 MAX_SIMS = 10_000_000
 #: Most worker processes.
 MAX_WORKERS = 256
+#: Replicates computed together, vectorised (fixed: part of what makes results reproducible).
+BLOCK = 16
+#: Replicates handed out at a time by default (four blocks).
+DEFAULT_CHUNK = 4 * BLOCK
 
 # Solving and sweeping ---------------------------------------------------------
 
@@ -83,6 +110,11 @@ DEFAULT_MAX_SIMS = 20_000
 MIN_MAX_SIMS = 2000
 #: Settings a power curve can vary, as :class:`~powerplan.Scenario` spells them.
 FIELDS = ("cohort", "effect", "retention", "base_rate", "comparison_ratio", "alpha")
+
+#: A requirements table's frequency effects (offences per person) when none are given.
+DEFAULT_FREQUENCY_EFFECTS = (-0.05, -0.1, -0.15, -0.2, -0.3)
+#: A requirements table's time effects (days) when none are given.
+DEFAULT_TIME_EFFECTS = (5.0, 10.0, 15.0, 20.0, 30.0)
 
 # Decisions --------------------------------------------------------------------
 
@@ -106,6 +138,28 @@ MAX_LAG_MONTHS = 120
 MAX_HORIZON_MONTHS = 120
 #: Dates outside the years FIRST_YEAR to LAST_YEAR are taken for typing mistakes.
 FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+# An organisation's file of people ---------------------------------------------
+
+#: The fields of a person the data service asks for, in the order of its request, and
+#: the index date; each with its name in words.
+PERSON_FIELDS = {
+    "forename": "forename",
+    "surname": "surname",
+    "date_of_birth": "date of birth",
+    "gender": "gender",
+    "pnc_number": "PNC number",
+    "prison_number": "prison number",
+    "intervention_start": "intervention start",
+    "intervention_end": "intervention end",
+    "custody_or_community": "custody or community",
+    "index_date": "index date",
+}
+#: Fields the data service requires of every person (identifiers are asked for, not required).
+REQUIRED_PERSON_FIELDS = ("forename", "surname", "date_of_birth", "gender",
+                          "intervention_start", "intervention_end", "custody_or_community")
+#: Months a check of a file looks ahead unless told otherwise: a year of waiting.
+DEFAULT_CHECK_HORIZON = 12
 
 
 # Checks -----------------------------------------------------------------------

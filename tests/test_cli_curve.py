@@ -48,7 +48,9 @@ def test_curve_over_cohort_prints_the_library_table(runner):
     result = run(runner, "curve", "--over", "cohort=60:2000")
     assert result.exit_code == 0, result.output
     cohorts = np.unique(np.rint(np.linspace(60, 2000, 40)).astype(int))
-    assert result.stdout.rstrip("\n") == str(sweep(Scenario(), "cohort", cohorts))
+    assumed, table = result.stdout.rstrip("\n").split("\n", 1)
+    assert assumed.startswith("Assuming a base rate of 35% and an effect of -5.0 points")
+    assert table == str(sweep(Scenario(), "cohort", cohorts))
 
 
 @pytest.mark.parametrize("spec, field, values", [
@@ -178,7 +180,9 @@ def test_simulated_curve_has_eight_points_unless_steps_are_given(runner, tmp_pat
     assert result.exit_code == 0, result.output
     expected = sweep(SMALL, "effect", np.linspace(-0.15, 0, 8).round(12), engine="simulate",
                      n_sims=16, seed=1)
-    assert result.stdout.rstrip("\n") == str(expected)
+    assumed, table = result.stdout.rstrip("\n").split("\n", 1)
+    assert assumed.startswith("Assuming a base rate of 35%, the typical study's")
+    assert table == str(expected)
     assert_image(tmp_path / "effects.pdf", "pdf")
 
 

@@ -27,7 +27,7 @@ def test_text_is_the_plan(runner):
 
 
 def test_json_matches_the_library(runner):
-    result = run(runner, *MONTHLY, "--retention", "0.3", "--base-rate", "26%",
+    result = run(runner, *MONTHLY, "--found-and-matched", "0.3", "--base-rate", "26%",
                  "--effect", "rr=0.75", "--lag-months", "6", "--target-power", "0.7", "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
@@ -78,8 +78,12 @@ def test_index_dates_file_with_other_columns(runner, tmp_path):
     plan = submission_plan(Scenario(), Intake.from_dates(dates), now="2026-08")
     assert [m["n_analysable"] for m in payload["months"]] == \
         [m.n_analysable for m in plan.months]
-    assert payload["intake"] == {"n_people": 90, "first_index_date": min(dates),
-                                 "last_index_date": max(dates)}
+    # the file's dates are personal data: the intake names months only
+    assert payload["intake"] == {"n_people": 90, "first_index_month": min(dates)[:7],
+                                 "last_index_month": max(dates)[:7]}
+    assert payload["index_dates"] == {"file": str(path), "rows": 90, "used": 90,
+                                      "left_out": {}, "notes": []}
+    assert not any(day in result.stdout for day in dates)
 
 
 @pytest.mark.parametrize("content", [
@@ -110,6 +114,21 @@ def test_windows(runner):
     assert payload["lag_months"] is None
     assert payload["windows"] == [{"release": "2026-10-01", "end": "2024-12-31"},
                                   {"release": "2027-10-15", "end": "2025-12-31"}]
+
+
+def test_config_retention_is_refused_with_the_reason(runner, tmp_path):
+    config = tmp_path / "study.toml"
+    config.write_text("retention = 0.3\n")
+    result = run(runner, *MONTHLY, "--config", str(config))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: Invalid value for '--config': {config}: retention is the share of all the "
+        f"people submitted who are analysed, the data window included, which wait counts from "
+        f"the dates; give a [funnel] table of the stages after the data window, or "
+        f"--found-and-matched\n")
+    config.write_text("[funnel]\nfound = 0.8\nmatched = 0.5\n")
+    payload = json.loads(run(runner, *MONTHLY, "--config", str(config), "--json").stdout)
+    assert payload["found_and_matched"] == pytest.approx(0.4)
 
 
 def test_config_cohort_is_ignored(runner, tmp_path):
@@ -165,33 +184,40 @@ BAD_INPUTS = [
      "Invalid value for '--end': must not be before the start 2024-06; got 2024-01"),
     (["--intake-per-month", "20"], "--intake-per-month needs --start YYYY-MM"),
     ([], "give the intake: --intake-per-month N with --start YYYY-MM, or --index-dates "
-         "FILE.csv"),
-    (["--intake-per-month", "20", "--start", "2024-01", "--index-dates", "{good}"],
-     "give either --intake-per-month (with --start) or --index-dates, not both"),
-    (["--index-dates", "{good}", "--start", "2024-01"],
-     "--start and --end go with --intake-per-month, not --index-dates"),
+         "FILE (and --intake-per-month for the people still to come)"),
     (["--index-dates", "missing.csv"],
-     "Invalid value for '--index-dates': File 'missing.csv' does not exist"),
-    (["--index-dates", "{empty}"],
-     "Invalid value for '--index-dates': {empty}: is empty; it needs a column index_date"),
+     "Invalid value for '--index-dates': missing.csv: there is no such file"),
+    (["--index-dates", "{empty}"], "Invalid value for '--index-dates': {empty}: is empty"),
     (["--index-dates", "{header_only}"],
-     "Invalid value for '--index-dates': {header_only}: holds no index dates"),
+     "Invalid value for '--index-dates': {header_only}: has a header but no rows"),
     (["--index-dates", "{no_column}"],
-     "Invalid value for '--index-dates': {no_column}: has no index_date column; its columns "
-     "are id, start"),
-    (["--index-dates", "{bad_date}"],
-     "Invalid value for '--index-dates': {bad_date}: line 3: index_date must be a date "
-     "YYYY-MM-DD; got '2023-02-29'"),
+     "Invalid value for '--index-dates': {no_column}: has no index date column; name the "
+     "column holding it with --column index_date=HEADER"),
     (["--index-dates", "{us_date}"],
-     "Invalid value for '--index-dates': {us_date}: line 1: index_date must be a date "
-     "YYYY-MM-DD; got '01/31/2024'"),
-    (["--index-dates", "{blank_cell}"],
-     "Invalid value for '--index-dates': {blank_cell}: line 3: index_date is empty"),
+     "Invalid value for '--index-dates': {us_date}: has no usable index date (index date: "
+     "impossible date 1)"),
+    (["--index-dates", "{all_blank}"],
+     "Invalid value for '--index-dates': {all_blank}: has no usable index date (index date "
+     "blank 2)"),
     (["--index-dates", "{binary}"],
-     "Invalid value for '--index-dates': {binary}: is not UTF-8 text"),
+     "Invalid value for '--index-dates': {binary}: is not a text file (it holds binary data)"),
     (["--index-dates", "{two_columns}"],
-     "Invalid value for '--index-dates': {two_columns}: has more than one index_date column; "
-     "keep the one to use"),
+     "Invalid value for '--index-dates': {two_columns}: has two columns for index date, "
+     "'index_date' and 'Index Date'; choose one with --column index_date=HEADER"),
+    (["--index-dates", "{good}", "--column", "index_date=Release"],
+     "Invalid value for '--index-dates': {good}: has no column named 'Release'"),
+    (["--index-dates", "{good}", "--column", "release=index_date"],
+     "Invalid value for '--column': FIELD must be one of forename, surname"),
+    (["--index-dates", "{good}", "--sheet", "People"],
+     "Invalid value for '--sheet': is only for Excel workbooks (.xlsx)"),
+    (["--intake-per-month", "20", "--start", "2024-01", "--column", "index_date=x"],
+     "--column, --ignore-column, --sheet and --today go with --index-dates FILE"),
+    (["--index-dates", "{good}", "--end", "2026-01"],
+     "--start and --end go with --intake-per-month"),
+    (["--intake-per-month", "20", "--start", "2024-01", "--retention", "0.3"],
+     "Invalid value for '--retention': is the share of all the people submitted who are "
+     "analysed, the data window included; wait counts the data window from the dates, so "
+     "give --found-and-matched"),
     (["--intake-per-month", "20", "--start", "2024-01", "--window", "2026-10-01"],
      "Invalid value for '--window': must be RELEASE:END, two dates YYYY-MM-DD"),
     (["--intake-per-month", "20", "--start", "2024-01", "--window", "2026-10-01:2025-12-31"],
@@ -222,11 +248,10 @@ FILES = {
     "empty": "",
     "header_only": "index_date\n",
     "no_column": "id,start\n1,2024-01-01\n",
-    "bad_date": "index_date\n2024-01-01\n2023-02-29\n",
     "us_date": "01/31/2024\n",
-    "blank_cell": "id,index_date\n1,2024-01-01\n2,\n",
-    "binary": b"\xff\xfe\x00index_date",
-    "two_columns": "index_date,index_date\n2024-01-05,2024-01-06\n",
+    "all_blank": "forename,index_date\nA,\nB, \n",
+    "binary": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    "two_columns": "index_date,Index Date\n2024-01-05,2024-01-06\n",
 }
 
 
@@ -243,3 +268,71 @@ def test_bad_input_is_one_line_exit_2(runner, tmp_path, args, message):
     assert lines[0].startswith("Error: ")
     assert message.format(**paths) in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_dates_that_cannot_be_used_are_counted_and_left_out(runner, tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("forename,index_date\nA,2024-01-01\nB,\nC,2023-02-29\nD,01/03/2024\n"
+                    "E,2027-06-01\nF,1998-05-05\nG,03/31/2024\n,\n", encoding="utf-8")
+    result = run(runner, "--index-dates", str(path), "--now", "2026-08", "--today",
+                 "2026-08-03", "--horizon-months", "2")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Assuming a base rate of 35%")
+    assert lines[3] == (
+        f"Index dates from {path}: 7 rows read, 2 used (1 blank row skipped); left out: "
+        f"index date blank 1; index "
+        f"date: impossible date 2; index date: in the future 1; index date: before 2000-01-01 "
+        f"(implausibly old) 1. Note: 1 date is impossible read day first but valid read "
+        f"month first: if the file writes dates month first (04/30/2024), read it so.")
+    payload = json.loads(run(runner, "--index-dates", str(path), "--now", "2026-08",
+                             "--today", "2026-08-03", "--horizon-months", "2",
+                             "--json").stdout)
+    assert payload["index_dates"]["left_out"] == {
+        "index date blank": 1, "index date: impossible date": 2, "index date: in the future": 1,
+        "index date: before 2000-01-01 (implausibly old)": 1}
+    assert payload["intake"]["n_people"] == 2  # 2024-01-01 and 1 March 2024, read day first
+
+
+def test_monthfirst_reads_us_dates(runner, tmp_path):
+    path = tmp_path / "dates.csv"
+    path.write_text("Release\n01/31/2024\n02/29/2024\n03/31/2024\n", encoding="utf-8")
+    payload = json.loads(run(runner, "--index-dates", str(path), "--column",
+                             "index_date=release", "--monthfirst", "--now", "2025-07",
+                             "--lag-months", "0", "--horizon-months", "4", "--json").stdout)
+    assert [m["n_analysable"] for m in payload["months"]] == [0, 1, 2, 3, 3]
+
+
+def test_known_people_and_people_still_to_come(runner, tmp_path):
+    path = tmp_path / "people.csv"
+    dates = [f"2024-{month:02d}-15" for month in range(1, 11) for _ in range(14)]
+    path.write_text("index_date\n" + "\n".join(dates) + "\n")
+    payload = json.loads(run(runner, "--index-dates", str(path), "--intake-per-month", "12",
+                             "--now", "2026-11", "--json").stdout)
+    known = Intake.from_dates(dates)
+    plan = submission_plan(Scenario(), known.then_monthly(12), now="2026-11")
+    assert payload["intake"] == {"n_people": 140, "first_index_month": "2024-01",
+                                 "last_index_month": "2024-10", "per_month": 12,
+                                 "start": "2024-11", "end": None}
+    assert [m["n_analysable"] for m in payload["months"]] == \
+        [m.n_analysable for m in plan.months]
+    assert payload["summary"] == plan.summary()
+    started = json.loads(run(runner, "--index-dates", str(path), "--intake-per-month", "12",
+                             "--start", "2026-01", "--now", "2026-11", "--json").stdout)
+    assert started["intake"]["start"] == "2026-01"
+
+
+def test_excel_file_of_index_dates(runner, tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "people.xlsx"
+    days = pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31"])
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.DataFrame({"Name": ["A", "B", "C"], "Release Date": days}).to_excel(
+            writer, sheet_name="People", index=False)
+    result = run(runner, "--index-dates", str(path), "--sheet", "People", "--column",
+                 "index_date=Release Date", "--now", "2025-07", "--lag-months", "0",
+                 "--horizon-months", "4", "--json")
+    assert result.exit_code == 0, result.output
+    assert [m["n_analysable"] for m in json.loads(result.stdout)["months"]] == [0, 1, 2, 3, 3]

@@ -45,7 +45,7 @@ def test_engines_refuse_what_they_cannot_take(engine, run, message):
     ({"seed": -1}, "seed must be a whole number >= 0; got -1"),
     ({"workers": 0}, "workers must be a whole number in [1, 256]; got 0"),
     ({"chunk_size": 0}, "chunk_size must be a whole number >= 1; got 0"),
-    ({"progress": 5}, "progress must be a function or None; got 5"),
+    ({"progress": 5}, "progress must be True (a progress bar), a function or None; got 5"),
     ({"precision": 1.5}, "precision must be a proportion in (0, 1); got 1.5"),
     ({"max_sims": 100}, "max_sims must be a whole number >= 2,000; got 100"),
 ])

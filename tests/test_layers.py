@@ -14,9 +14,11 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "powerplan"
 
-#: What a plotting module may import: drawing, arrays, and the words and checks it shares.
+#: What a plotting module may import: drawing, arrays, and the words and checks it shares
+#: (the limits, and the outcomes for the registry of settings: values, nothing that computes).
 PLOTTING_MAY_IMPORT = ("__future__", "os", "sys", "numpy", "matplotlib", "powerplan._format",
-                       "powerplan._validate", "powerplan.errors", "powerplan.plotting")
+                       "powerplan._validate", "powerplan.errors", "powerplan.plotting",
+                       "powerplan.limits", "powerplan.outcomes")
 
 
 def imports(path: Path, top_level_only: bool = False) -> list[tuple[int, str]]:

@@ -22,3 +22,12 @@ def test_every_package_is_installed():
                                                                              "powerplan_cli")
     assert {"powerplan.design", "powerplan_cli"} <= found
     assert set(settings["packages"]) == found
+
+
+def test_the_package_says_its_licence_and_ships_its_types():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["license"] == "MIT"  # an SPDX expression (PEP 639)
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert "Typing :: Typed" in project["project"]["classifiers"]
+    assert project["tool"]["setuptools"]["package-data"]["powerplan"] == ["py.typed"]
+    assert (ROOT / "powerplan" / "py.typed").exists()

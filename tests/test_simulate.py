@@ -174,7 +174,7 @@ def test_matching_without_replacement_uses_each_record_once():
     ({"seed": -1}, "seed must be a whole number >= 0; got -1"),
     ({"seed": 1.5}, "seed must be a whole number >= 0; got 1.5"),
     ({"chunk_size": 0}, "chunk_size must be a whole number >= 1; got 0"),
-    ({"progress": 3}, "progress must be a function or None; got 3"),
+    ({"progress": 3}, "progress must be True (a progress bar), a function or None; got 3"),
 ])
 def test_bad_run_settings_get_one_line_messages(kwargs, message):
     with pytest.raises(InvalidInputError) as error:

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from powerplan import (DataWindow, Intake, InvalidInputError, NoSolutionError, Scenario,
-                       analytic, submission_plan)
+                       analytic, solve, submission_plan)
 from powerplan._dates import add_months
 from powerplan._format import percent
 from powerplan.solvers.solve import MIN_REQUEST
@@ -160,11 +160,52 @@ def test_monthly_intake_is_the_same_as_its_dates():
 def test_explicit_dates_are_sorted_and_described():
     intake = Intake.from_dates(["2025-03-01", D(2024, 2, 29), np.datetime64("2024-12-31")])
     assert intake.index_dates == (D(2024, 2, 29), D(2024, 12, 31), D(2025, 3, 1))
-    assert intake.describe() == "3 people with index dates from 2024-02-29 to 2025-03-01"
-    assert intake.to_dict() == {"n_people": 3, "first_index_date": "2024-02-29",
-                                "last_index_date": "2025-03-01"}
+    # known people's dates come from a file about people: described by month only
+    assert intake.describe() == "3 people with index dates from 2024-02 to 2025-03"
+    assert intake.to_dict() == {"n_people": 3, "first_index_month": "2024-02",
+                                "last_index_month": "2025-03"}
     assert Intake.monthly(5, "2024-01", "2024-06").describe() == \
         "5 people a month from 2024-01 to 2024-06"
+    assert "2024-02-29" not in repr(intake) + str(intake.to_dict())
+
+
+def test_repeated_dates_are_counted():
+    intake = Intake.from_dates(["2024-03-01"] * 40 + ["2024-03-02"])
+    assert intake.index_dates == (D(2024, 3, 1), D(2024, 3, 2))
+    assert intake.counts == (40, 1) and intake.n_known == 41
+    assert intake == Intake.from_counts({"2024-03-02": 1, "2024-03-01": 40})
+    assert intake == Intake.from_dates(np.array(["2024-03-01"] * 40 + ["2024-03-02"],
+                                                dtype="datetime64[D]"))
+    assert len(intake.dates_through("2030-01")) == 41
+
+
+def test_known_people_then_a_monthly_intake():
+    known = Intake.from_counts({"2024-02-10": 30, "2024-05-31": 10})
+    both = known.then_monthly(12)
+    assert (both.per_month, both.start, both.end) == (12, D(2024, 6, 1), None)
+    assert both.describe() == ("40 people with index dates from 2024-02 to 2024-05, then 12 "
+                               "people a month from 2024-06")
+    assert both.to_dict() == {"n_people": 40, "first_index_month": "2024-02",
+                              "last_index_month": "2024-05", "per_month": 12,
+                              "start": "2024-06", "end": None}
+    assert known.then_monthly(5, "2025-01", "2025-03").count_through("2030-01-01") == 55
+    dates = both.dates_through("2024-08")
+    assert len(dates) == 40 + 3 * 12 and (np.diff(dates).astype(int) >= 0).all()
+    scenario = Scenario(base_rate=0.26, effect=-0.07)
+    plan = submission_plan(scenario, both, now="2026-06", horizon_months=12)
+    explicit = submission_plan(scenario, Intake.from_dates(both.dates_through("2027-06")),
+                               now="2026-06", horizon_months=12)
+    assert plan.months == explicit.months
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 400), st.dates(D(2023, 1, 1), D(2024, 12, 1)),
+       st.one_of(st.none(), st.integers(0, 14)), st.dates(D(2022, 12, 1), D(2026, 6, 30)))
+def test_count_through_agrees_with_the_dates(per_month, start, months, day):
+    end = None if months is None else add_months(start.replace(day=1), months)
+    intake = Intake.monthly(per_month, start, end)
+    dates = intake.dates_through("2026-06")
+    assert intake.count_through(day) == int((dates <= np.datetime64(day, "D")).sum())
 
 
 @pytest.mark.parametrize("make, message", [
@@ -182,9 +223,14 @@ def test_explicit_dates_are_sorted_and_described():
      "index_dates must be a date YYYY-MM-DD; got '2023-02-29' (date 2)"),
     (lambda: Intake.from_dates(["0224-01-01"]),
      "index_dates must be in the years 1900 to 2199; got 0224-01-01 (date 1)"),
-    (lambda: Intake(per_month=5, start="2024-01", index_dates=["2024-01-01"]),
-     "intake must be either a number of people a month"),
-    (lambda: Intake(), "intake must be either a number of people a month"),
+    (lambda: Intake(), "intake must be the people known (their index dates), a number of "
+                       "people a month from a start month, or both"),
+    (lambda: Intake.monthly(5, "2024-01").then_monthly(5),
+     "intake must hold the people known before adding those still to come"),
+    (lambda: Intake.from_counts({"2024-01-01": 0}), "counts must be a whole number in [1, "),
+    (lambda: Intake(index_dates=["2024-01-01"], counts=[1, 2]),
+     "counts must give one count per index date: 1 dates and 2 counts"),
+    (lambda: Intake(counts=[1]), "counts go with index_dates"),
 ])
 def test_bad_intakes(make, message):
     with pytest.raises(InvalidInputError, match="^" + re.escape(message)):
@@ -289,9 +335,12 @@ def test_recommends_the_earliest_month_reaching_the_target():
         f"from {percent(plan.current.p_significant_reduction, 0)} to "
         f"{percent(chosen.p_significant_reduction, 0)}. It is the earliest month reaching 80% "
         f"power, with {chosen.n_analysable} people analysable instead of "
-        f"{plan.current.n_analysable}.")
-    assert plan.summary().startswith("Submitting in 2028-09 instead of now raises the chance "
-                                     "of a significant reduction from 35% to 81%.")
+        f"{plan.current.n_analysable}. In 12 months (2027-11) it would be "
+        f"{percent(plan.in_a_year.p_significant_reduction, 0)}.")
+    assert plan.in_a_year is plan.months[12] and plan.in_a_year.month == "2027-11"
+    assert plan.analysable_needed is None and plan.months_needed is None
+    assert plan.summary().startswith("Submitting in 2028-07 instead of now raises the chance "
+                                     "of a significant reduction from 33% to 80%.")
     lower = submission_plan(scenario, Intake.monthly(25, "2024-01"), now="2026-11",
                             horizon_months=24, target_power=0.5)
     assert lower.recommended_month == "2027-05"
@@ -307,16 +356,35 @@ def test_now_already_reaching_the_target():
         f"{plan.current.n_analysable:,} people analysable.")
 
 
+def test_now_reaching_the_target_also_gives_the_chance_in_a_year():
+    plan = submission_plan(Scenario(), Intake.monthly(200, "2022-01"), now="2026-11",
+                           horizon_months=12)
+    assert plan.recommended is plan.current
+    assert plan.summary().endswith(
+        f"analysable. In 12 months (2027-11) it would be "
+        f"{percent(plan.months[12].p_significant_reduction, 0)}.")
+
+
 def test_no_month_reaching_the_target():
     plan = submission_plan(Scenario(), Intake.monthly(5, "2024-01"), now="2026-11",
                            horizon_months=12)
     assert plan.recommended_month is None
     best = plan.best
     assert best.month == "2027-11"
+    # the 12-month month is the best, so it is named once; then what the target needs
+    needed = solve(Scenario(), "cohort", target_power=0.8).value
+    assert plan.analysable_needed == needed == 1829
+    # analysable at 2027-11: index dates to 2025-09-01, 20 months of 5 and one on the 1st;
+    # each later month adds 5
+    assert best.n_analysable == 101
+    assert plan.months_needed == 12 + -(-(needed - 101) // 5) == 358
     assert plan.summary() == (
         f"No month up to 2027-11 reaches 80% power; the best is 2027-11, with "
-        f"{best.n_analysable} people analysable: the chance of a significant reduction "
-        f"is {percent(best.p_significant_reduction, 0)}.")
+        f"101 people analysable: the chance of a significant reduction "
+        f"is {percent(best.p_significant_reduction, 0)}, against "
+        f"{percent(plan.current.p_significant_reduction, 0)} now. Reaching 80% power needs "
+        f"about 1,829 "
+        f"people analysable; at 5 people a month that is about 358 months from now (2056-09).")
     assert "recommended month  none within the horizon" in str(plan)
 
 
@@ -478,3 +546,54 @@ def test_printed_plan():
     assert lines[11].split()[:3] == ["2026-11", "2024-09-01", "201"]
     assert lines[-3].split()[0] == "2028-09" and lines[-3].endswith("recommended")
     assert len(lines) == 11 + 25
+
+
+# What the target needs, when no month within the horizon reaches it ----
+
+def test_needs_more_than_known_people_ever_give():
+    known = Intake.from_counts({"2024-03-01": 100})
+    plan = submission_plan(Scenario(), known, now="2026-11", horizon_months=6)
+    assert plan.months_needed is None
+    assert plan.summary().endswith(
+        "Reaching 80% power needs about 1,829 people analysable, 1,729 more than the intake "
+        "will ever have.")
+
+
+def test_needs_with_windows_cannot_tell_when():
+    plan = submission_plan(Scenario(), Intake.monthly(5, "2024-01"), now="2026-11",
+                           horizon_months=6, windows=[("2026-10-01", "2024-12-31")])
+    assert plan.analysable_needed == 1829 and plan.months_needed is None
+    assert plan.summary().endswith("needs about 1,829 people analysable, more than the data "
+                                   "windows given cover.")
+
+
+def test_needs_at_least_the_minimum_request():
+    scenario = Scenario(funnel=1.0, effect=-0.3)
+    plan = submission_plan(scenario, Intake.from_dates(["2024-03-01"] * 40).then_monthly(
+        2, "2024-04"), now="2026-11", horizon_months=3)
+    assert plan.analysable_needed == MIN_REQUEST
+    # 40 known + 2 a month from 2024-04; at 2027-02 index dates to 2024-12-01: 40 + 16 + 1
+    assert plan.months[-1].n_analysable == 57
+    assert plan.months_needed == 5  # 2027-04: to 2025-02-01, 40 + 20 + 1 = 61
+
+
+def test_no_number_of_people_reaches_the_target():
+    plan = submission_plan(Scenario(effect=0.0), Intake.monthly(5, "2024-01"), now="2026-11",
+                           horizon_months=3)
+    assert plan.analysable_needed is None and plan.months_needed is None
+    assert plan.summary().endswith(" No number of people analysable reaches 80% power in this "
+                                   "scenario.")
+
+
+def test_nobody_analysable_names_known_people_by_month_only():
+    with pytest.raises(NoSolutionError) as caught:
+        submission_plan(Scenario(), Intake.from_counts({"2026-03-17": 30}), now="2026-11",
+                        horizon_months=6)
+    assert str(caught.value) == ("none of the 30 people become analysable by 2027-05: the "
+                                 "earliest index dates, in 2026-03, become analysable in 2028-06")
+    with pytest.raises(NoSolutionError) as caught:
+        submission_plan(Scenario(), Intake.from_counts({"2025-03-17": 30}), now="2026-11",
+                        windows=[("2026-10-01", "2024-12-31")])
+    assert "2025-03-17" not in str(caught.value)
+    assert str(caught.value).endswith("the earliest index dates, in 2025-03, are after the end "
+                                      "of every data window given (the last ends 2024-12-31)")

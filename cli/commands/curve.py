@@ -17,7 +17,8 @@ from .. import figures
 from ..options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, json_option,
                        scenario_options, simulation_options)
 from ..output import emit
-from ..engine import run_options, split_engine
+from ..engine import split_engine
+from ..grid import grid_options, grid_run, split_grid
 from ..params import (DEFAULT_STEPS, OVER_FIELDS, PROPORTION, FigureFile, OutputFile, Over,
                       OverType)
 
@@ -35,18 +36,21 @@ def _sweep(scenario, over: Over, steps: int | None = None, **engine) -> powerpla
             scenario.replace(**{over.field: end})
         return powerplan.sweep(scenario, over.field, values, **engine)
     except InvalidInputError as error:
-        if error.field in SIMULATION_OPTIONS + RUN_OPTIONS:
+        if error.field in SIMULATION_OPTIONS + RUN_OPTIONS + ("client", "store"):
             raise
         raise click.BadParameter(f"{error.field} {error.requirement}",
                                  param_hint="'--over'") from None
 
 
-def _simulated_sweep(scenario, over: Over, run: dict) -> powerplan.PowerCurve:
-    """Simulated power at STEPS values (``SIMULATED_STEPS`` by default), with a progress bar."""
+def _simulated_sweep(scenario, over: Over, run: dict, grid: dict) -> powerplan.PowerCurve:
+    """Simulated power at STEPS values (``SIMULATED_STEPS`` by default), with a progress bar,
+    in this process or on a Dask cluster, and with a results store if asked."""
     n_sims = run["sims"] or DEFAULT_SIMS
     steps = over.steps or SIMULATED_STEPS
-    with run_options(run, n_sims * len(over.values(scenario, steps))) as keywords:
-        return _sweep(scenario, over, steps, engine="simulate", n_sims=n_sims, **keywords)
+    with grid_run(grid, run["workers"], run["quiet"]) as keywords:
+        simulator = powerplan.Simulator(n_sims=n_sims, seed=run["seed"],
+                                        workers=keywords.pop("workers"))
+        return _sweep(scenario, over, steps, engine=simulator, **keywords)
 
 
 @click.command("curve", short_help="Power as one setting varies.  "
@@ -69,6 +73,7 @@ def _simulated_sweep(scenario, over: Over, run: dict) -> powerplan.PowerCurve:
                    f"[default: {DEFAULT_SIMS:,}]; the figure adds the simulated points, with "
                    "their 95% intervals, to the analytic line.")
 @simulation_options
+@grid_options
 @click.option("--out", "out_path", type=FigureFile(),
               help="Write the figure, power against the setting, as PNG, SVG or PDF by the "
                    "file's extension.")
@@ -93,12 +98,18 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
       powerplan curve --over effect=-15pp:0pp:31 --cohort 1000 --csv effects.csv
       powerplan curve --over retention=0.1:1 --cohort 500 --json
       powerplan curve --over cohort=100:1500:6 --engine simulate --seed 1 --out sim.png
+      powerplan curve --over cohort=100:1500:6 --engine simulate --seed 1 --dask
+
+    The simulated values can run on a Dask cluster (--dask for a local one,
+    --scheduler for a running one) and be kept in a results store (--store),
+    with the same answers as here.
     """
     simulation, run = split_engine(options, engine)
+    grid = split_grid(options, engine)
     scenario = build_scenario(simulation=simulation, uses_effect=over.field != "effect",
                               **options)
     if engine == "simulate":
-        curve = _simulated_sweep(scenario, over, run)
+        curve = _simulated_sweep(scenario, over, run, grid)
         line = _sweep(scenario, over, max(over.steps or 0, DEFAULT_STEPS))
     else:
         curve = line = _sweep(scenario, over)
@@ -108,11 +119,6 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
         solution = line.solve(target_power, direction=direction)
     if csv_path is not None:
         figures.write_csv(curve.to_frame(), csv_path)
-    if out_path is not None:
-        ax = line.plot(ax=figures.new_axes(), target_power=target_power, solution=solution)
-        if curve is not line:
-            curve.plot(ax=ax)
-        figures.save(ax, out_path, "--out")
     payload = curve.to_dict()
     text = str(curve)
     if curve is not line:
@@ -122,6 +128,17 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
         answer = solution.summary()
         text += f"\n\n{answer if curve is line else 'Analytic answer: ' + answer}"
     emit(as_json, payload, text)
+    if out_path is not None:
+        figures.draw(lambda: _curve_figure(line, curve, target_power, solution), out_path,
+                     "--out")
+
+
+def _curve_figure(line, curve, target_power, solution):
+    """The analytic line, with the simulated points over it when there are any."""
+    ax = line.plot(ax=figures.new_axes(), target_power=target_power, solution=solution)
+    if curve is not line:
+        curve.plot(ax=ax)
+    return ax
 
 
 def register(group: click.Group) -> None:

@@ -9,11 +9,16 @@ import click
 import powerplan
 from powerplan import Effect
 from powerplan.errors import InvalidInputError
+from powerplan.limits import DEFAULT_SIMS
 
 from .. import csvfile
-from ..options import build_scenario, json_option, prior_option, scenario_options
+from ..engine import split_engine
+from ..grid import grid_options, grid_run, split_grid
+from ..options import (build_scenario, json_option, prior_option, scenario_options,
+                       simulation_options)
 from ..output import emit_result
-from ..params import parse_number
+from ..params import InputFile, parse_number
+from .plan import engine_option
 
 #: How each column's text is read; the scenario then checks the value.
 PARSERS = {"cohort": lambda text: parse_number(text, whole=True),
@@ -76,14 +81,17 @@ def _scenario(defaults: powerplan.Scenario, row: dict, bad) -> powerplan.Scenari
 @click.command("portfolio", short_help="Significant results across services.  "
                                      "e.g. powerplan portfolio --services services.csv")
 @click.option("--services", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              type=InputFile(),
               help="CSV with one service per row: cohort (in every row), and optionally a "
                    "distinct name, base_rate, retention, effect, comparison_ratio (empty "
                    "cells and other settings from the options).")
 @scenario_options(without=("cohort",))
 @prior_option
+@engine_option
+@simulation_options
+@grid_options
 @json_option
-def portfolio_command(services, prior, as_json, **options):
+def portfolio_command(services, prior, engine, as_json, **options):
     """The expected number of significant reductions across several services
     evaluated separately, and its exact distribution (Poisson-binomial; with
     --prior each service's effect is drawn independently from it).
@@ -91,9 +99,29 @@ def portfolio_command(services, prior, as_json, **options):
     \b
     Example:
       powerplan portfolio --services services.csv --prior published
+      powerplan portfolio --services services.csv --engine simulate --seed 1 --dask
+
+    With --engine simulate each service is simulated (--sims studies each,
+    shared among the prior's effects with --prior) with its own seed, drawn
+    from --seed and the service's name, on a Dask cluster with --dask or
+    --scheduler, and kept in a results store with --store.
     """
-    defaults = build_scenario(uses_effect=prior is None, **options)
-    result = powerplan.portfolio(read_services(services, defaults), prior=prior)
+    simulation, run = split_engine(options, engine)
+    grid = split_grid(options, engine)
+    defaults = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
+    named = read_services(services, defaults)
+    if engine == "simulate" and any(scenario.comparison_ratio != defaults.comparison_ratio
+                                    for scenario in named.values()):
+        raise click.BadParameter("the comparison_ratio column sets the analytic engine; the "
+                                 "simulator's comparison group comes from matching (--k, "
+                                 "--pool)", param_hint="'--services'")
+    if engine == "analytic":
+        result = powerplan.portfolio(named, prior=prior)
+    else:
+        with grid_run(grid, run["workers"], run["quiet"]) as keywords:
+            simulator = powerplan.Simulator(n_sims=run["sims"] or DEFAULT_SIMS, seed=run["seed"],
+                                            workers=keywords.pop("workers"))
+            result = powerplan.portfolio(named, prior=prior, engine=simulator, **keywords)
     emit_result(as_json, result)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+import powerplan
+
 from .. import figures
 from ..engine import run_simulation
 from ..options import json_option, prior_option, scenario_options, simulation_options
@@ -28,6 +30,13 @@ def simulate_command(as_json, prior, plot_path, **options):
       powerplan simulate --cohort 300 --retention 0.4 --effect -5pp --sims 2000 --seed 1
     """
     run_simulation(options, as_json=as_json, prior=prior, plot_path=plot_path)
+
+
+# The help shows only what the simulator uses; the analytic engine's options stay
+# accepted, to be refused with the reason (its comparison group comes from matching).
+for _param in simulate_command.params:
+    if _param.name in powerplan.Simulator.unused_settings:
+        _param.hidden = True
 
 
 def register(group: click.Group) -> None:

@@ -6,12 +6,17 @@ import click
 
 import powerplan
 from powerplan.limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS,
-                              DEFAULT_RETENTIONS)
+                              DEFAULT_FREQUENCY_EFFECTS, DEFAULT_MAX_SIMS, DEFAULT_PRECISION,
+                              DEFAULT_RETENTIONS, DEFAULT_TIME_EFFECTS)
 
 from .. import figures
-from ..options import build_scenario, scenario_options, target_power_option
-from ..output import to_json
-from ..params import BASE_RATES, COHORTS, EFFECTS, RETENTIONS
+from ..engine import split_engine
+from ..grid import grid_options, grid_run, split_grid
+from ..options import (build_scenario, scenario_options, solver_simulation_options,
+                       target_power_option)
+from ..output import spreadsheet_safe, text_to_stderr, to_json
+from ..params import BASE_RATES, COHORTS, EFFECTS, MEASURE_EFFECTS, RETENTIONS
+from .plan import engine_option, precision_option
 
 FORMATS = ("text", "csv", "markdown", "json")
 
@@ -24,23 +29,37 @@ FORMATS = ("text", "csv", "markdown", "json")
                    "greater) over cohorts instead of minimum cohorts over effects.")
 @click.option("--base-rates", type=BASE_RATES,
               default=",".join(str(v) for v in DEFAULT_BASE_RATES), show_default=True,
-              help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1.")
-@click.option("--effects", type=EFFECTS,
-              default=",".join(f"{100 * v:g}pp" for v in DEFAULT_EFFECTS),
-              show_default=True,
-              help="Effects to plan for: -0.02,-0.05 or -2pp,-5pp.")
+              help="Comparison reoffending rates: 0.15,0.25 or 15%,25% or 0.15:0.55:0.1 "
+                   "(START:STOP:STEP).")
+@click.option("--effects",
+              help=f"Effects to plan for, on the measure's scale: -0.02,-0.05 or -2pp,-5pp "
+                   f"(the rate); -0.1,-0.2 offences per person (the frequency); 10,20 or "
+                   f"10d,20d (the time); or START:STOP:STEP. [default: "
+                   f"{','.join(f'{100 * v:g}pp' for v in DEFAULT_EFFECTS)}; with --measure "
+                   f"frequency {','.join(f'{v:g}' for v in DEFAULT_FREQUENCY_EFFECTS)}; "
+                   f"time {','.join(f'{v:g}d' for v in DEFAULT_TIME_EFFECTS)}]")
 @click.option("--retentions", type=RETENTIONS,
               default=",".join(str(v) for v in DEFAULT_RETENTIONS), show_default=True,
-              help="Overall shares of people analysed: 0.2,0.4 or 20%,40% or 0.2:0.8:0.2.")
+              help="Retentions, the shares of the people submitted who are analysed (the "
+                   "data window included): 0.2,0.4 or 20%,40% or 0.2:0.8:0.2 "
+                   "(START:STOP:STEP).")
 @click.option("--cohorts", type=COHORTS,
               default=",".join(str(v) for v in DEFAULT_COHORTS), show_default=True,
-              help="People submitted, for --mde: 100,250,500.")
+              help="People submitted, for --mde: 100,250,500 or 100:1000:100 "
+                   "(START:STOP:STEP).")
 @target_power_option
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Output as aligned text, CSV, Markdown or JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object (the same as --format json, as other commands take "
+                   "--json).")
 @figures.plot_option("Draw the table as heatmaps, one per retention, on one colour scale.")
+@engine_option
+@solver_simulation_options
+@precision_option
+@grid_options
 def table_command(mde, base_rates, effects, retentions, cohorts, target_power, output_format,
-                  plot_path, **options):
+                  as_json, plot_path, engine, precision, **options):
     """A grid of minimum cohort sizes over base rates x effects x retention
     (or, with --mde, minimum detectable reductions over base rates x cohorts
     x retention; increases with --alternative greater). Cells without an
@@ -51,21 +70,70 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
       powerplan table --base-rates 0.25,0.35 --effects -3pp,-5pp --format markdown
       powerplan table --mde --cohorts 100,500,1000
       powerplan table --retentions 0.4 --plot requirements.png
+      powerplan table --engine simulate --seed 1 --dask --store table.sqlite
+
+    With --engine simulate each cell is solved by simulation (as powerplan
+    size --engine simulate), with its own seed drawn from --seed and the
+    cell's values, so the table is the same however its cells are run:
+    here, on a local Dask cluster (--dask) or a running one (--scheduler).
+    With --store the finished cells are kept, and a second run of the same
+    command (same --seed) reads them back and solves only the rest.
     """
-    scenario = build_scenario(uses_effect=False, **options)  # each cell sets the effect
-    table = powerplan.requirements_table(
-        scenario, quantity="effect" if mde else "cohort", base_rates=base_rates,
-        effects=effects, retentions=retentions, cohorts=cohorts, target_power=target_power)
-    if plot_path is not None:
-        figures.save(figures.table_figure(table), plot_path)
-    if output_format == "json":
-        click.echo(to_json(table.to_dict()))
-    elif output_format == "csv":
-        click.echo(table.to_frame().to_csv(index=False), nl=False)
-    elif output_format == "markdown":
-        click.echo(table.to_markdown())
+    if as_json:
+        if output_format not in ("text", "json"):
+            raise click.UsageError(f"--json and --format {output_format} ask for two outputs; "
+                                   f"give one")
+        output_format = "json"
+    simulation, run = split_engine(options, engine)
+    grid = split_grid(options, engine)
+    # each cell sets the effect
+    scenario = build_scenario(simulation=simulation, uses_effect=False, **options)
+    effects = _effects(effects, scenario.outcome.name)
+    settings = dict(quantity="effect" if mde else "cohort", base_rates=base_rates,
+                    effects=effects, retentions=retentions, cohorts=cohorts,
+                    target_power=target_power)
+    if engine == "analytic":
+        if precision is not None:
+            raise click.UsageError("--precision applies to the simulator; add --engine simulate")
+        table = powerplan.requirements_table(scenario, **settings)
     else:
-        click.echo(table.to_text())
+        with grid_run(grid, run["workers"], run["quiet"]) as keywords:
+            simulator = powerplan.Simulator(
+                seed=run["seed"], workers=keywords.pop("workers"),
+                precision=precision or DEFAULT_PRECISION,
+                max_sims=run["sims"] or DEFAULT_MAX_SIMS)
+            table = powerplan.requirements_table(scenario, **settings, engine=simulator,
+                                                 **keywords)
+    err = text_to_stderr()  # --plot - took standard output
+    if output_format == "json":
+        click.echo(to_json(table.to_dict()), err=err)
+    elif output_format == "csv":
+        click.echo(spreadsheet_safe(table.to_frame()).to_csv(index=False), nl=False, err=err)
+    elif output_format == "markdown":
+        click.echo(table.to_markdown(), err=err)
+    else:
+        click.echo(table.to_text(), err=err)
+    failed = int(table.cells["status"].str.startswith("failed").sum())
+    if failed:  # printed, but not every cell has its answer
+        raise click.ClickException(f"{failed:,} of {len(table.cells):,} cells failed (marked "
+                                   f"'failed' above); run the command again to retry them")
+    if plot_path is not None:
+        figures.draw(lambda: figures.table_figure(table), plot_path)
+
+
+#: A table's effects when none are given, by measure.
+DEFAULTS = {"rate": DEFAULT_EFFECTS, "frequency": DEFAULT_FREQUENCY_EFFECTS,
+            "time": DEFAULT_TIME_EFFECTS}
+
+
+def _effects(text: str | None, measure: str) -> tuple:
+    """The --effects list on the measure's scale (read once the measure is known)."""
+    if text is None:
+        return DEFAULTS[measure]
+    ctx = click.get_current_context()
+    param = next(p for p in ctx.command.params if p.name == "effects")
+    kind = EFFECTS if measure == "rate" else MEASURE_EFFECTS[measure]
+    return kind.convert(text, param, ctx)
 
 
 def register(group: click.Group) -> None:

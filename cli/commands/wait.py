@@ -8,60 +8,67 @@ from pathlib import Path
 import click
 
 import powerplan
-from powerplan import limits
-from powerplan.errors import InvalidInputError
-from powerplan.limits import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS, MAX_PER_MONTH
+from powerplan.limits import (DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS,
+                              MAX_PER_MONTH, MEASURE_CHOICES)
 
-from .. import csvfile, figures
-from ..options import build_scenario, json_option, scenario_options, target_power_option
+from .. import figures
+from ..options import (_read_config, build_headline, build_scenario, headline_options,
+                       json_option, refuse_headline_effects, scenario_options,
+                       target_power_option)
 from ..output import emit
-from ..params import WindowType, month, whole_number
+from ..params import SHARE, WindowType, month, whole_number
+from ..people_file import file_options, named, open_people, reading
 
 
-def read_index_dates(path: Path) -> list[dt.date]:
-    """Index dates from a CSV file: its ``index_date`` column, or its only column.
+def read_index_dates(path: Path, *, named_columns, ignored_columns, sheet, dayfirst,
+                     today) -> powerplan.PeopleCounts:
+    """The index dates of a file of people, counted: its index date column, or its only
+    column (with a header of any name, or none).
 
-    A single-column file may have a header of any name, or none. Every
-    problem is one ``BadParameter`` naming the file (and the line).
+    Blank, invalid, future and implausibly old dates are counted and left out;
+    a file without one usable date is bad input.
     """
-    bad = csvfile.problem(path, "--index-dates")
-    header, rows = csvfile.read_rows(path, bad, "a column index_date of dates YYYY-MM-DD")
-    if header.count("index_date") > 1:
-        raise bad("has more than one index_date column; keep the one to use")
-    if "index_date" in header:
-        column, data = header.index("index_date"), rows[1:]
-    elif len(header) == 1:
-        # no header when the first cell looks like a date (it is checked below)
-        column, data = 0, rows if header[0][:1].isdigit() else rows[1:]
-    else:
-        raise bad(f"has no index_date column; its columns are {', '.join(header)}")
-    if not data:
-        raise bad("holds no index dates")
-    dates = []
-    for number, row in data:
-        value = row[column] if column < len(row) else ""
-        if not value.strip():
-            raise bad(f"line {number}: index_date is empty")
-        try:
-            dates.append(limits.date("index_date", value))
-        except InvalidInputError as error:
-            raise bad(f"line {number}: index_date {error.requirement}") from None
-    return dates
+    # every field's column is read (not only the index date's), so that a row with a
+    # name and no index date is counted as a blank index date, not as a blank row
+    people = open_people(path, "--index-dates", needs=("index_date",),
+                         named=named(named_columns), ignored=ignored_columns, sheet=sheet,
+                         other_columns="ignore", single_column="index_date")
+    with reading(people):
+        counts = powerplan.count_people(people.chunks(), today=today, dayfirst=dayfirst,
+                                        column_names=people.columns)
+    if counts.intake is None:
+        why = "; ".join(f"{reason} {n:,}" for reason, n in counts.index_dates_left_out)
+        raise click.BadParameter(f"{path}: has no usable index date ({why})",
+                                 param_hint="'--index-dates'")
+    return counts
 
 
-def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
-    """Exactly one intake form, from the options."""
-    if per_month is not None and index_dates is not None:
-        raise click.UsageError("give either --intake-per-month (with --start) or "
-                               "--index-dates, not both")
-    if index_dates is not None:
-        if start is not None or end is not None:
-            raise click.UsageError("--start and --end go with --intake-per-month, "
-                                   "not --index-dates")
-        return powerplan.Intake.from_dates(read_index_dates(index_dates))
+def dates_read(path: Path, counts: powerplan.PeopleCounts) -> str:
+    """What was read from the file of index dates, in one sentence."""
+    used = counts.n_planned
+    text = (f"Index dates from {path}: {counts.rows:,} row{'s' if counts.rows != 1 else ''} "
+            f"read, {used:,} used")
+    if counts.blank_rows:
+        text += f" ({counts.blank_rows:,} blank row{'s' if counts.blank_rows != 1 else ''} " \
+                f"skipped)"
+    if counts.index_dates_left_out:
+        text += "; left out: " + "; ".join(f"{reason} {n:,}"
+                                           for reason, n in counts.index_dates_left_out)
+    return text + "." + "".join(f" Note: {note}" for note in counts.notes())
+
+
+def _intake(per_month, start, end, counts) -> powerplan.Intake:
+    """The intake from the options: a monthly count, the file's people, or both."""
+    if counts is not None:
+        if per_month is None:
+            if start is not None or end is not None:
+                raise click.UsageError("--start and --end go with --intake-per-month")
+            return counts.intake
+        return counts.intake.then_monthly(per_month, start, end)
     if per_month is None:
         raise click.UsageError("give the intake: --intake-per-month N with --start YYYY-MM, "
-                               "or --index-dates FILE.csv")
+                               "or --index-dates FILE (and --intake-per-month for the people "
+                               "still to come)")
     if start is None:
         raise click.UsageError("--intake-per-month needs --start YYYY-MM, the month of the "
                                "first index dates")
@@ -72,15 +79,20 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
                                 "e.g. powerplan wait --intake-per-month 20 --start 2024-01")
 @click.option("--intake-per-month", "per_month",
               type=whole_number("per_month", 1, MAX_PER_MONTH),
-              help="People a month with index dates from --start (whole number >= 1).")
+              help="People a month with index dates from --start (whole number >= 1); with "
+                   "--index-dates, the people still to come, from the month after the file's "
+                   "last index date unless --start says otherwise.")
 @click.option("--start", type=month("start"),
-              help="Month of the first index dates of --intake-per-month (YYYY-MM).")
+              help="Month of the first index dates of --intake-per-month (YYYY-MM, or a date in it).")
 @click.option("--end", type=month("end"),
-              help="Month of the last index dates of --intake-per-month (YYYY-MM). "
+              help="Month of the last index dates of --intake-per-month (YYYY-MM, or a date in it). "
                    "[default: the intake continues]")
-@click.option("--index-dates", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV file of index dates (YYYY-MM-DD), one person a row, in a column "
-                   "index_date or the only column; instead of --intake-per-month.")
+@click.option("--index-dates", type=click.Path(path_type=Path), metavar="FILE",
+              help="Your file of people (CSV or Excel .xlsx, as powerplan check reads it), "
+                   "one person a row: its index date column (or its only column) is read; "
+                   "blank, invalid, future and implausibly old dates are counted and left "
+                   "out.")
+@file_options
 @click.option("--lag-months", type=whole_number("lag_months", 0, MAX_LAG_MONTHS),
               help=f"Months between the end of the data loaded and the submission month. "
                    f"[default: {DEFAULT_LAG_MONTHS}]")
@@ -90,14 +102,22 @@ def _intake(per_month, start, end, index_dates) -> powerplan.Intake:
 @click.option("--horizon-months", type=whole_number("horizon_months", 1, MAX_HORIZON_MONTHS),
               default=36, show_default=True, help="Months ahead to consider submitting.")
 @click.option("--now", type=month("now"),
-              help="The first month to consider (YYYY-MM). [default: this month]")
-@scenario_options
+              help="The first month to consider (YYYY-MM, or a date in it). [default: this month]")
+@click.option("--found-and-matched", type=SHARE,
+              help="Share of the people analysable (inside the data window) who are found in "
+                   "the records and matched, in (0, 1] (0.6 or 60%); instead of --stage. "
+                   f"Not the retention, which includes the data window. "
+                   f"[default: {powerplan.Scenario().retention:.2f}]")
+@scenario_options(measures=MEASURE_CHOICES)
+@headline_options
 @target_power_option
 @figures.plot_option("Draw the chance of a significant result by submission month, with the "
                      "recommended month marked.")
 @json_option
 def wait_command(as_json, target_power, plot_path, per_month, start, end, index_dates,
-                 lag_months, windows, horizon_months, now, cohort, **options):
+                 named_columns, ignored_columns, sheet, dayfirst, today, lag_months, windows,
+                 horizon_months, now, found_and_matched, cohort, retention, frequency_effect,
+                 time_effect, **options):
     """For each month from now to the horizon: how many of your people are
     analysable, and the chance of each verdict if you submitted then. It
     recommends the earliest month reaching the target power with at least
@@ -106,32 +126,84 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
     A person is analysable once 18 months of data exist after their index
     date and the data service has loaded them: --lag-months after the data
     end (default 8), or explicit --window releases. The people analysable
-    are the cohort, so --cohort is not used; the funnel (--retention or
-    --stage) should not count the data window again.
+    are the cohort, so --cohort is not used; of them, --found-and-matched
+    (or --stage, without a data-window stage) are analysed.
+
+    With --measure all, the rate's, the frequency's and the time's chance
+    of a significant improvement side by side, month by month.
 
     \b
     Example:
-      powerplan wait --intake-per-month 20 --start 2024-01 --retention 0.4 --effect -7pp
+      powerplan wait --intake-per-month 20 --start 2024-01 --found-and-matched 0.6 --effect -7pp
+      powerplan wait --index-dates people.xlsx --intake-per-month 12
       powerplan wait --intake-per-month 20 --start 2024-01 --plot wait.png
     """
     if cohort is not None:
         raise click.BadParameter("is not used by wait: the cohort of each month is the people "
                                  "of the intake analysable then", param_hint="'--cohort'")
+    if retention is not None:
+        raise click.BadParameter(
+            "is the share of all the people submitted who are analysed, the data window "
+            "included; wait counts the data window from the dates, so give "
+            "--found-and-matched, the share of the people analysable who are analysed",
+            param_hint="'--retention'")
+    config = options.get("config")
+    if config is not None and "retention" in _read_config(config):
+        raise click.BadParameter(
+            f"{config}: retention is the share of all the people submitted who are analysed, "
+            f"the data window included, which wait counts from the dates; give a [funnel] "
+            f"table of the stages after the data window, or --found-and-matched",
+            param_hint="'--config'")
     if lag_months is not None and windows:
         raise click.UsageError("give either --lag-months or --window, not both")
-    intake = _intake(per_month, start, end, index_dates)
-    scenario = build_scenario(**options)
-    plan = powerplan.submission_plan(
-        scenario, intake, now=now or dt.date.today(), horizon_months=horizon_months,
-        lag_months=lag_months, windows=windows or None, target_power=target_power)
-    if plot_path is not None:
-        figures.save(plan.plot(ax=figures.new_axes()), plot_path)
+    if index_dates is None and (named_columns or ignored_columns or sheet or today):
+        raise click.UsageError("--column, --ignore-column, --sheet and --today go with "
+                               "--index-dates FILE")
+    counts = None
+    if index_dates is not None:
+        if per_month is None and (start is not None or end is not None):
+            raise click.UsageError("--start and --end go with --intake-per-month")
+        counts = read_index_dates(index_dates, named_columns=named_columns,
+                                  ignored_columns=ignored_columns, sheet=sheet,
+                                  dayfirst=dayfirst, today=today or dt.date.today())
+    intake = _intake(per_month, start, end, counts)
+    rule = dict(now=now or dt.date.today(), horizon_months=horizon_months,
+                lag_months=lag_months, windows=windows or None, target_power=target_power)
+    if options["measure"] == "all":  # the three measures side by side
+        if plot_path is not None:
+            raise click.BadParameter("draws one measure; give --measure rate, frequency or "
+                                     "time", param_hint="'--plot'")
+        scenario, headline = build_headline(dict(options, retention=found_and_matched),
+                                            frequency_effect, time_effect)
+        both = powerplan.measures_plan(scenario, intake, headline, **rule)
+        emit(as_json, both.to_dict(), str(both))
+        return
+    refuse_headline_effects(frequency_effect, time_effect)
+    scenario = build_scenario(retention=found_and_matched, **options)
+    plan = powerplan.submission_plan(scenario, intake, **rule)
     settings = {k: v for k, v in scenario.to_dict().items() if k != "cohort"}
-    emit(as_json, plan.to_dict() | {"scenario": settings}, str(plan))
+    payload = plan.to_dict() | {"scenario": settings}
+    text = str(plan)
+    if counts is not None:
+        payload["index_dates"] = {"file": str(index_dates), "rows": counts.rows,
+                                  "used": counts.n_planned,
+                                  "left_out": dict(counts.index_dates_left_out),
+                                  "notes": counts.notes()}
+        summary = plan.summary()
+        text = f"{summary}\n\n{dates_read(index_dates, counts)}{text[len(summary):]}"
+    emit(as_json, payload, text)
+    if plot_path is not None:
+        figures.draw(lambda: plan.plot(ax=figures.new_axes()), plot_path)
 
 
-# The cohort comes from the intake: --cohort stays only to be refused with a reason.
-next(p for p in wait_command.params if p.name == "cohort").hidden = True
+# The cohort comes from the intake and the data window from the dates: --cohort and
+# --retention stay only to be refused with a reason.
+for _name in ("cohort", "retention"):
+    next(p for p in wait_command.params if p.name == _name).hidden = True
+next(p for p in wait_command.params if p.name == "stages").help = (
+    "A stage of the funnel after the data window, as NAME=SHARE, repeatable in order "
+    "(--stage found=0.8 --stage matched=0.6); instead of --found-and-matched. The data "
+    "window is counted from the dates, so no stage is for it.")
 
 
 def register(group: click.Group) -> None:

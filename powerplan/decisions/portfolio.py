@@ -19,15 +19,18 @@ from scipy import stats
 
 from .. import _format, _validate
 from ..formulas.analytic import analytic
+from ..engines import ANALYTIC, Engine, Simulator, as_engine
 from ..solvers.assurance import assurance
+from ..solvers.grid import Cell, cell_key, cell_seed, check_grid_options, run_cells
 from ..errors import InvalidInputError
 from ..design.priors import Prior
 from ..results.power import _plain
 from ..design.scenario import Scenario
+from ..results.display import Displays
 
 
-@dataclass(frozen=True)
-class PortfolioResult:
+@dataclass(frozen=True, repr=False)
+class PortfolioResult(Displays):
     """Expected significant results over independent evaluations.
 
     Attributes
@@ -81,7 +84,7 @@ class PortfolioResult:
         return plot_portfolio(self, ax=ax)
 
     def summary(self) -> str:
-        return (f"Across {len(self.services)} evaluations, expect "
+        return (f"Across {_format.count(len(self.services), 'evaluation')}, expect "
                 f"{self.expected_reductions:.1f} significant reductions (and "
                 f"{self.expected_increases:.2f} significant increases); the chance of at least "
                 f"one significant reduction is {_format.percent(self.p_at_least_one, 0)}.")
@@ -94,13 +97,22 @@ class PortfolioResult:
         text = "Portfolio of evaluations" + (f" (prior {self.prior})" if self.prior else "")
         text += "\n" + _format.table(rows)
         text += "\n" + _format.table([
-            (f"P({j} significant reductions)", _format.percent(p))
+            (f"P({_format.count(j, 'significant reduction')})", _format.percent(p))
             for j, p in enumerate(self.distribution)][:11])
         return text
 
 
+def _service(scenario: Scenario, prior: Prior | None, *, engine: Engine):
+    """One service's verdict chances: power at its effect, or assurance under ``prior``
+    (module-level, so a Dask worker can import it)."""
+    if prior is None:
+        return engine.power(scenario)
+    return assurance(scenario, prior, engine=engine)
+
+
 def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
-              prior: Prior | None = None) -> PortfolioResult:
+              prior: Prior | None = None, *, engine: Engine | str = ANALYTIC, client=None,
+              store=None, progress=None) -> PortfolioResult:
     """Distribution of the number of significant reductions across services.
 
     Parameters
@@ -111,10 +123,29 @@ def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
         If given, each service's effect is drawn independently from it and
         its chances are assurances; otherwise each scenario's own effect is
         used.
+    engine : powerplan.analytic, Simulator, "analytic" or "simulate"
+        How each service's chances are computed. A
+        :class:`~powerplan.Simulator` simulates each service with its own
+        seed, drawn from the simulator's seed and the service's name
+        (:func:`~powerplan.solvers.grid.cell_seed`); the distribution then
+        takes the simulated chances as the services' chances (their Monte
+        Carlo error, in the ``mc_se`` column, is not carried into it).
+    client, store, progress
+        Simulation only: the services are the cells of a grid, run on a
+        ``dask.distributed`` client, read from and written to a results
+        store, and reported to a progress bar or
+        :class:`~powerplan.GridProgress`, as for
+        :func:`powerplan.requirements_table`.
 
     Returns
     -------
     PortfolioResult
+
+    Raises
+    ------
+    GridError
+        Some services' simulations failed (the others finished, and are in
+        the store if one was given); the message names each with its error.
 
     Examples
     --------
@@ -128,18 +159,34 @@ def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
         for i, s in enumerate(_validate.sequence("services", services, of="Scenario values"))}
     if not named:
         raise InvalidInputError("services", "must list at least one service")
-    rows = []
     for name, scenario in named.items():
         if not isinstance(scenario, Scenario):
             raise InvalidInputError("services", f"must be Scenario values; got {scenario!r} "
                                                 f"for {name!r}")
-        result = analytic(scenario) if prior is None else assurance(scenario, prior)
+        if scenario.outcome.better > 0:  # a portfolio counts significant reductions
+            raise InvalidInputError(
+                "outcome", f"must be a measure for which lower is better (the rate or the "
+                           f"frequency): a portfolio counts significant reductions; got the "
+                           f"{scenario.outcome.measure} for {name!r}")
+    engine = as_engine(engine)
+    client, store, progress = check_grid_options(engine, client, store, progress)
+    if isinstance(engine, Simulator):
+        engine = engine.seeded()
+        for scenario in named.values():
+            engine.check(scenario)
+        results = _simulated(named, prior, engine, client, store, progress)
+    else:
+        results = [analytic(scenario) if prior is None else assurance(scenario, prior)
+                   for scenario in named.values()]
+    rows = []
+    for (name, scenario), result in zip(named.items(), results):
         rows.append({"name": name, "cohort": scenario.cohort, "base_rate": scenario.base_rate,
                      "retention": scenario.retention, "effect": result.effect,
                      "expected_n_treated": result.expected_n_treated,
                      "p_significant_reduction": result.p_significant_reduction,
                      "p_significant_increase": result.p_significant_increase,
-                     "p_inconclusive": result.p_inconclusive})
+                     "p_inconclusive": result.p_inconclusive}
+                    | ({"mc_se": result.mc_se} if isinstance(engine, Simulator) else {}))
     frame = pd.DataFrame(rows)
     chances = frame["p_significant_reduction"].to_numpy()
     counts = np.arange(len(chances) + 1)
@@ -147,3 +194,16 @@ def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
     return PortfolioResult(frame, float(chances.sum()),
                            float(frame["p_significant_increase"].sum()), distribution,
                            None if prior is None else prior.describe())
+
+
+def _simulated(named: dict, prior, engine: Simulator, client, store, progress) -> tuple:
+    """Each service simulated as a cell of a grid, seeded by its name."""
+    cells = []
+    for name, scenario in named.items():
+        inputs = {"service": name}
+        own = engine.replace(seed=cell_seed(engine.seed, inputs))
+        key = cell_key("portfolio", inputs, scenario, own, prior=prior)
+        cells.append(Cell(inputs, _service, (scenario, prior), own, key, grid="portfolio"))
+    run = run_cells(cells, client=client, store=store, progress=progress)
+    run.raise_failures()
+    return run.answers

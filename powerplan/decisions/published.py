@@ -24,10 +24,11 @@ from ..results.power import _one_row, _plain
 from ..design.scenario import MAX_COHORT, Scenario
 from ..limits import check_n_comparison
 from ..solvers.solve import solve
+from ..results.display import Displays
 
 
-@dataclass(frozen=True)
-class PublishedReview:
+@dataclass(frozen=True, repr=False)
+class PublishedReview(Displays):
     """A published result re-analysed, with the design information it implies.
 
     Attributes

@@ -15,22 +15,26 @@ import numpy as np
 import pandas as pd
 
 from .. import _format, _validate
-from ..engines import ANALYTIC, Engine, as_engine
+from ..engines import ANALYTIC, Engine, Simulator, as_engine
 from ..errors import InvalidInputError, NoSolutionError
 from ..design.scenario import MAX_COHORT, Scenario, check_scenario
+from ..solvers.grid import Cell, cell_key, cell_seed, check_grid_options, run_cells
 from ..solvers.solve import check_target_power, solve
 from ..limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS, DEFAULT_RETENTIONS,
                       MAX_VALUES, check_count, check_distinct)
+from ..results.display import Displays
 
 QUANTITIES = ("cohort", "effect")
 
 #: What the label of a cell without an answer means.
 NO_ANSWER = {"none": "no answer within 10,000,000 people or at any effect",
              "n/a": "the effect leaves no valid treated rate"}
+#: What the label of a cell that raised an error means (its status holds the error).
+FAILED = "the cell raised an error (its status says which); run the table again to retry it"
 
 
-@dataclass(frozen=True)
-class RequirementsTable:
+@dataclass(frozen=True, repr=False)
+class RequirementsTable(Displays):
     """A grid of minimum cohorts (``quantity="cohort"``) or MDEs (``"effect"``).
 
     Attributes
@@ -44,12 +48,26 @@ class RequirementsTable:
         reason there is no answer).
     scenario : Scenario
         The scenario supplying every other setting.
+    engine : {"analytic", "simulate"}
+        How the cells were solved.
+    seed : int or None
+        The simulator's seed (each cell's own is drawn from it); None for
+        the analytic engine.
     """
 
     quantity: str
     target_power: float
     cells: pd.DataFrame = field(repr=False)
     scenario: Scenario = field(repr=False, compare=False)
+    engine: str = "analytic"
+    seed: int | None = None
+
+    @property
+    def _test(self) -> str:
+        """The test the cells assumed, as the title names it."""
+        if self.engine == "simulate":
+            return f"{self.scenario.simulation.test} test, by simulation with seed {self.seed}"
+        return f"{self.scenario.method} test"
 
     @property
     def direction(self) -> str:
@@ -108,26 +126,43 @@ class RequirementsTable:
             row["achieved_power"] = (None if pd.isna(row["achieved_power"])
                                      else float(row["achieved_power"]))
             records.append(row)
+        method = (self.scenario.simulation.test if self.engine == "simulate"
+                  else self.scenario.method)
         return {"quantity": self.quantity, "target_power": self.target_power,
-                "method": self.scenario.method, "alpha": self.scenario.alpha,
+                "engine": self.engine, "seed": self.seed, "method": method,
+                "alpha": self.scenario.alpha,
                 "cells": records}
 
     def _label(self, value, status) -> str:
         if status != "ok":
-            return "n/a" if status.startswith("invalid") else "none"
+            return ("n/a" if status.startswith("invalid") else
+                    "failed" if status.startswith("failed") else "none")
         if self.quantity == "cohort":
             return f"{int(value):,}"
-        return f"{100 * abs(value):.1f}"
+        if self._rate:
+            return f"{100 * abs(value):.1f}"
+        return f"{abs(value):.3g}"
+
+    @property
+    def _rate(self) -> bool:
+        """Whether the measure is the rate, whose effects print in points."""
+        return self.scenario.outcome.name == "rate"
+
+    def _effect_heading(self, effect: float) -> str:
+        if self._rate:
+            return f"{100 * -effect:g} pt" if effect < 0 else f"+{100 * effect:g} pt"
+        return f"{effect:+g}"
 
     def _blocks(self):
         """(title, header, rows) for each retention."""
         column = self.column_field
         for retention in self.retentions:
             labels = self.labels(retention)
-            columns = sorted(labels.columns, reverse=(column == "effect"))
+            # reductions from the smallest (the rate's every effect, as it always has)
+            columns = sorted(labels.columns, reverse=(column == "effect" and (
+                self._rate or max(labels.columns) <= 0)))
             if column == "effect":
-                header = ["base rate"] + [f"{100 * -c:g} pt" if c < 0 else f"+{100 * c:g} pt"
-                                          for c in columns]
+                header = ["base rate"] + [self._effect_heading(c) for c in columns]
             else:
                 header = ["base rate"] + [f"{int(c):,}" for c in columns]
             rows = [[f"{100 * base_rate:g}%", *labels.loc[base_rate, columns]]
@@ -136,21 +171,27 @@ class RequirementsTable:
 
     def _title(self) -> str:
         power = f"{100 * self.target_power:g}%"
+        outcome = self.scenario.outcome
+        unit = "points" if self._rate else outcome.unit
+        measure = "" if self._rate else f" ({outcome.measure})"
         if self.quantity == "cohort":
             effects = self.cells["effect"]
             columns = ("reductions" if (effects < 0).all() else
                        "increases" if (effects > 0).all() else "effects")
-            return (f"Minimum people to submit for {power} power "
-                    f"({self.scenario.method} test, {self.scenario.alternative}, "
-                    f"alpha {self.scenario.alpha:g}); columns are {columns} in points")
-        return (f"Minimum detectable {self.direction} (points) with {power} power "
-                f"({self.scenario.method} test, {self.scenario.alternative}, "
+            return (f"Minimum people to submit for {power} power{measure} "
+                    f"({self._test}, {self.scenario.alternative}, "
+                    f"alpha {self.scenario.alpha:g}); columns are {columns} in {unit}")
+        return (f"Minimum detectable {self.direction} ({unit}){measure} with {power} power "
+                f"({self._test}, {self.scenario.alternative}, "
                 f"alpha {self.scenario.alpha:g}); columns are people submitted")
 
     def _footer(self) -> list[str]:
         lines = []
-        if (self.cells["status"] != "ok").any():
+        failed = self.cells["status"].str.startswith("failed")
+        if ((self.cells["status"] != "ok") & ~failed).any():
             lines.append("; ".join(f"{label}: {meaning}" for label, meaning in NO_ANSWER.items()))
+        if failed.any():
+            lines.append(f"failed: {FAILED}")
         return lines
 
     def to_text(self) -> str:
@@ -193,28 +234,56 @@ def _check_values(name: str, values, check) -> tuple:
 
 
 def _mde_direction(scenario: Scenario) -> str:
-    return "increase" if scenario.alternative == "greater" else "reduction"
+    """The direction the test looks in, else the measure's better one."""
+    tested = {"less": "reduction", "greater": "increase"}.get(scenario.alternative)
+    return tested or ("reduction" if scenario.outcome.better < 0 else "increase")
 
 
-def _cell(scenario: Scenario, unknown: str, target: float, engine: Engine, **settings) -> dict:
+def _cell(scenario: Scenario, unknown: str, target: float, direction: str, settings: dict, *,
+          engine: Engine) -> dict:
+    """One cell's answer: the solve at ``settings``, or why there is none."""
     try:
-        varied = scenario.replace(**settings)
+        varied = _varied(scenario, unknown, settings)
     except InvalidInputError as error:
         return {"value": np.nan, "achieved_power": np.nan,
                 "status": f"invalid: {error.field} {error.requirement}"}
     try:
-        answer = solve(varied, unknown, target_power=target, direction=_mde_direction(scenario),
-                       engine=engine)
+        answer = solve(varied, unknown, target_power=target, direction=direction, engine=engine)
     except NoSolutionError as why:
         return {"value": np.nan, "achieved_power": np.nan, "status": f"none: {why}"}
     return {"value": answer.value, "achieved_power": answer.achieved_power, "status": "ok"}
 
 
+def _varied(scenario: Scenario, unknown: str, settings: dict) -> Scenario:
+    """The cell's scenario; for an MDE the effect is set to 0 (the solver replaces it), so
+    that the scenario's own effect is not refused for a low base rate."""
+    return scenario.replace(**settings, **({"effect": 0.0} if unknown == "effect" else {}))
+
+
+def _cells(scenario: Scenario, unknown: str, target: float, engine: Engine,
+           grid: list[dict]) -> list[Cell]:
+    """The grid's cells, each simulator seeded from the run's seed and the cell's own values."""
+    direction = _mde_direction(scenario)
+    cells = []
+    for settings in grid:
+        own = engine.replace(seed=cell_seed(engine.seed, settings)) if isinstance(
+            engine, Simulator) else engine
+        try:
+            varied = _varied(scenario, unknown, settings)
+        except InvalidInputError:
+            varied = scenario  # the cell reports why; its key needs only to be its own
+        key = cell_key(f"table-{unknown}", settings, varied, own, target_power=target,
+                       direction=direction)
+        cells.append(Cell(settings, _cell, (scenario, unknown, target, direction, settings),
+                          own, key, grid=f"table-{unknown}"))
+    return cells
+
+
 def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
                        base_rates=DEFAULT_BASE_RATES, effects=DEFAULT_EFFECTS,
                        retentions=DEFAULT_RETENTIONS, cohorts=DEFAULT_COHORTS,
-                       target_power: float = 0.8,
-                       engine: Engine | str = ANALYTIC) -> RequirementsTable:
+                       target_power: float = 0.8, engine: Engine | str = ANALYTIC,
+                       client=None, store=None, progress=None) -> RequirementsTable:
     """Minimum cohorts over base rates x effects x retentions, or MDEs over
     base rates x cohorts x retentions.
 
@@ -233,7 +302,27 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
     target_power : float
     engine : powerplan.analytic, Simulator, "analytic" or "simulate"
         How each cell is solved: in closed form, or by simulation
-        (:func:`powerplan.solve` with the simulator; every cell with its seed).
+        (:func:`powerplan.solve` with the simulator). Each simulated cell
+        has its own seed, drawn from the simulator's seed and the cell's
+        base rate, retention and effect (or cohort) by
+        :func:`~powerplan.solvers.grid.cell_seed`: the same seed gives the
+        same table however the cells are run, and a cell keeps its answer
+        when values are added to the grid.
+    client : dask.distributed.Client, optional
+        Solve the cells on its cluster (simulated tables only); each cell
+        is one task, with the answers equal to a run in this process.
+    store : ResultStore or path, optional
+        A results store (simulated tables with a fixed seed only): cells in
+        it are read back instead of solved, and each solved cell is written
+        to it as it finishes, so a run stopped part-way resumes where it
+        stopped.
+    progress : None, True, GridProgress or function
+        ``True`` draws progress bars of cells and replicates; a
+        :class:`~powerplan.GridProgress` is told each cell as it ends (see
+        :mod:`powerplan.solvers.progress`).
+
+    A cell that raises an error does not stop the others: its status is
+    ``failed: `` and the error, and its label ``failed``.
 
     Returns
     -------
@@ -257,19 +346,26 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
     base_rates = _check_values("base_rates", base_rates, _validate.proportion)
     retentions = _check_values("retentions", retentions, _validate.share)
     target = check_target_power(target_power, scenario.alpha)  # alpha is not varied
-    engine = as_engine(engine).seeded()
-    rows = []
+    engine = as_engine(engine)
+    client, store, progress = check_grid_options(engine, client, store, progress)
+    engine = engine.seeded()
     if quantity == "cohort":
         effects = _check_values("effects", effects, _validate.real)
-        for retention, base_rate, effect in itertools.product(retentions, base_rates, effects):
-            cell = _cell(scenario, "cohort", target, engine, retention=retention,
-                         base_rate=base_rate, effect=effect)
-            rows.append({"base_rate": base_rate, "retention": retention, "effect": effect} | cell)
+        column, values = "effect", effects
     else:
-        cohorts = _check_values("cohorts", cohorts,
-                                lambda name, v: _validate.integer(name, v, 1, MAX_COHORT))
-        for retention, base_rate, cohort in itertools.product(retentions, base_rates, cohorts):
-            cell = _cell(scenario, "effect", target, engine, retention=retention,
-                         base_rate=base_rate, cohort=cohort, effect=0.0)
-            rows.append({"base_rate": base_rate, "retention": retention, "cohort": cohort} | cell)
-    return RequirementsTable(quantity, target, pd.DataFrame(rows), scenario)
+        column = "cohort"
+        values = _check_values("cohorts", cohorts,
+                               lambda name, v: _validate.integer(name, v, 1, MAX_COHORT))
+    grid = [{"base_rate": base_rate, "retention": retention, column: value}
+            for retention, base_rate, value in itertools.product(retentions, base_rates, values)]
+    run = run_cells(_cells(scenario, quantity, target, engine, grid), client=client,
+                    store=store, progress=progress)
+    rows = []
+    for settings, answer, report in zip(grid, run.answers, run.reports):
+        if report.status == "failed":
+            answer = {"value": np.nan, "achieved_power": np.nan,
+                      "status": f"failed: {report.error}"}
+        rows.append({"base_rate": settings["base_rate"], "retention": settings["retention"],
+                     column: settings[column]} | answer)
+    return RequirementsTable(quantity, target, pd.DataFrame(rows), scenario, engine.name,
+                             engine.seed if isinstance(engine, Simulator) else None)

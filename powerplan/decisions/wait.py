@@ -18,9 +18,11 @@ ways.
   or before its end; before the first release nobody is.
 
 The people analysable at a month are the scenario's cohort for that month;
-the scenario's funnel (found in the records, matched, ...) then applies. The
-data window is accounted for here, so the funnel must not count an "in
-window" loss again.
+the scenario's funnel then applies. The data window is accounted for here,
+so that funnel holds only the other losses, being found in the records and
+matched (its product is the *found-and-matched share*); the *retention*,
+the share of all the people submitted who are analysed, is the share
+analysable times the found-and-matched share.
 """
 
 from __future__ import annotations
@@ -36,9 +38,10 @@ from .. import _dates, _format, _validate
 from ..engines import ANALYTIC, Engine, is_analytic
 from ..errors import InvalidInputError, NoSolutionError
 from .intake import Intake
-from ..design.scenario import Scenario, check_scenario
-from ..solvers.solve import MIN_REQUEST, check_target_power
+from ..design.scenario import MAX_COHORT, Scenario, check_scenario
+from ..solvers.solve import MIN_REQUEST, check_target_power, solve
 from ..limits import DEFAULT_LAG_MONTHS, MAX_HORIZON_MONTHS, MAX_LAG_MONTHS
+from ..results.display import Displays
 
 #: Months of data needed after an index date: 12 to reoffend, 6 for the proof.
 FOLLOW_UP_MONTHS = 18
@@ -166,12 +169,11 @@ def _latest_index_dates(months: list[dt.date], lag_months: int,
     return latest
 
 
-def _analysable_counts(index_dates: np.ndarray, latest: list[dt.date | None]) -> np.ndarray:
-    """People analysable at each submission month: the sorted ``index_dates`` up to
-    each month's latest analysable index date (from :func:`_latest_index_dates`)."""
-    return np.array([0 if end is None
-                     else np.searchsorted(index_dates, _dates.to_day(end), "right")
-                     for end in latest], dtype=int)
+def _analysable_counts(intake: Intake, latest: list[dt.date | None]) -> np.ndarray:
+    """People analysable at each submission month: the intake's people up to each
+    month's latest analysable index date (from :func:`_latest_index_dates`)."""
+    return np.array([0 if end is None else intake.count_through(end) for end in latest],
+                    dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,8 @@ class SubmissionMonth:
     n_analysable : int
         People of the intake analysable: the cohort submitted.
     expected_n_treated : float
-        Expected analysed treated people, after the scenario's funnel.
+        Expected analysed treated people: the people analysable times the
+        found-and-matched share.
     power, p_significant_reduction, p_significant_increase, p_inconclusive : float
         Power and the chances of the three verdicts. With nobody analysable,
         power is 0 and the study counts as inconclusive.
@@ -208,13 +211,17 @@ class SubmissionMonth:
     p_inconclusive: float
     below_minimum_request: bool
     reaches_target: bool
+    #: For a measure with a reporting gate (time to first reoffence): the chance of an
+    #: analysed study that is not reported; None for the others.
+    p_not_reported: float | None = None
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items()
+                if not (k == "p_not_reported" and v is None)}
 
 
-@dataclass(frozen=True)
-class SubmissionPlan:
+@dataclass(frozen=True, repr=False)
+class SubmissionPlan(Displays):
     """The answer of :func:`submission_plan`: each month's study and when to submit.
 
     Attributes
@@ -235,8 +242,18 @@ class SubmissionPlan:
         Explicit data windows (empty with a rolling lag).
     intake : Intake
     engine : str
+    analysable_needed : int or None
+        When no month is recommended: the people analysable the target needs
+        (the minimum cohort at the found-and-matched share, and at least the
+        minimum request); None when a month is recommended or no number of
+        people reaches the target.
+    months_needed : int or None
+        About how many months from ``now`` the intake has
+        ``analysable_needed`` people analysable; None when it never does (no
+        monthly intake, or one that ends) or with explicit data windows.
     scenario : Scenario
-        The scenario; its cohort is replaced month by month.
+        The scenario; its cohort is replaced month by month. Its funnel is
+        the found-and-matched share: the data window is not in it.
     """
 
     months: tuple[SubmissionMonth, ...]
@@ -248,7 +265,9 @@ class SubmissionPlan:
     windows: tuple[DataWindow, ...]
     intake: Intake
     engine: str
-    scenario: Scenario = field(repr=False, compare=False)
+    analysable_needed: int | None = None
+    months_needed: int | None = None
+    scenario: Scenario = field(default=None, repr=False, compare=False)
 
     @property
     def current(self) -> SubmissionMonth:
@@ -278,20 +297,31 @@ class SubmissionPlan:
     def _chance(self, month: SubmissionMonth) -> str:
         return _format.percent(self.chance(month), 0)
 
+    @property
+    def _kind(self) -> str:
+        """The verdict hoped for, after 'the chance of a': 'significant reduction' for the
+        rate; the measure's words for the others."""
+        outcome = self.scenario.outcome
+        if outcome.name == "rate":
+            return f"significant {self.direction}"
+        words = outcome.lower_words if self.direction == "reduction" else outcome.higher_words
+        return f"{words} {outcome.measure}"
+
     def summary(self) -> str:
-        """What waiting buys, in plain words."""
+        """What waiting buys, in plain words: the chance now, at the recommended month
+        and in 12 months, and, when no month qualifies, what the target needs."""
         target = _format.percent(self.target_power, 0)
-        kind, now, chosen = self.direction, self.current, self.recommended
+        now, chosen = self.current, self.recommended
         if chosen is now:
             return (f"Submitting now ({now.month}) already reaches {target} power: the chance "
-                    f"of a significant {kind} is {self._chance(now)}, with "
-                    f"{_format.headcount(now.n_analysable)} analysable.")
+                    f"of a {self._kind} is {self._chance(now)}, with "
+                    f"{_format.headcount(now.n_analysable)} analysable.{self._in_a_year(now)}")
         if chosen is not None:
             return (f"Submitting in {chosen.month} instead of now raises the chance of a "
-                    f"significant {kind} from {self._chance(now)} to {self._chance(chosen)}. "
+                    f"{self._kind} from {self._chance(now)} to {self._chance(chosen)}. "
                     f"It is the earliest month reaching {target} power, with "
                     f"{_format.headcount(chosen.n_analysable)} analysable instead of "
-                    f"{now.n_analysable:,}.")
+                    f"{now.n_analysable:,}.{self._in_a_year(chosen)}")
         last = self.months[-1].month
         if any(m.reaches_target for m in self.months):
             why = (f"No month up to {last} has both {target} power and the "
@@ -303,7 +333,38 @@ class SubmissionPlan:
                 f"analysable")
         if best.below_minimum_request:
             text += f" (the data service needs at least {self.minimum_request})"
-        return text + f": the chance of a significant {kind} is {self._chance(best)}."
+        text += f": the chance of a {self._kind} is {self._chance(best)}"
+        if best is not now:
+            text += f", against {self._chance(now)} now"
+        return text + "." + self._in_a_year(best) + self._needs()
+
+    @property
+    def in_a_year(self) -> SubmissionMonth | None:
+        """The study if submitted 12 months from now; None with a shorter horizon."""
+        return self.months[12] if len(self.months) > 12 else None
+
+    def _in_a_year(self, named: SubmissionMonth) -> str:
+        """The chance in 12 months, unless that month is ``named`` already or now."""
+        later = self.in_a_year
+        if later is None or later is named:
+            return ""
+        return f" In 12 months ({later.month}) it would be {self._chance(later)}."
+
+    def _needs(self) -> str:
+        """What reaching the target needs, when no month within the horizon does."""
+        target = _format.percent(self.target_power, 0)
+        needed = self.analysable_needed
+        if needed is None:
+            return f" No number of people analysable reaches {target} power in this scenario."
+        text = f" Reaching {target} power needs about {needed:,} people analysable"
+        if self.months_needed is not None:
+            month = _dates.add_months(_dates.month("now", self.now), self.months_needed)
+            return (text + f"; at {self.intake.per_month:,} people a month that is about "
+                           f"{self.months_needed:,} months from now ({_dates.month_text(month)}).")
+        if self.windows:
+            return text + ", more than the data windows given cover."
+        most = self.months[-1].n_analysable
+        return text + f", {needed - most:,} more than the intake will ever have."
 
     def to_dict(self) -> dict:
         """The plan as plain values (JSON-ready), months as a list of objects."""
@@ -316,8 +377,10 @@ class SubmissionPlan:
             "lag_months": self.lag_months,
             "windows": [w.to_dict() for w in self.windows],
             "intake": self.intake.to_dict(),
-            "retention": self.scenario.retention,
+            "found_and_matched": self.scenario.retention,
             "engine": self.engine,
+            "analysable_needed": self.analysable_needed,
+            "months_needed": self.months_needed,
             "months": [m.to_dict() for m in self.months],
         }
 
@@ -340,39 +403,49 @@ class SubmissionPlan:
                          f"submission ({FOLLOW_UP_MONTHS} of follow-up, {self.lag_months} of lag)")]
 
     def __str__(self) -> str:
+        return f"{self.summary()}\n\n{self.settings_text()}\n\n{self._month_table()}"
+
+    def settings_text(self) -> str:
+        """The plan's heading and settings: intake, data rule, funnel, rates, target."""
         s = self.scenario
         head = (f"Submit now or wait ({self.engine}; {s.method} test, {s.alternative}, "
                 f"alpha {s.alpha:g})")
         rows = [
             ("intake", self.intake.describe()),
             *self._data_rows(),
-            ("retention", _format.percent(s.retention)),
-            ("reoffending rate", _format.rates(s.base_rate, s.treated_rate, s.effect)),
+            ("found and matched", f"{_format.percent(s.retention)} of the people analysable"),
+            s.outcome.values_row(s.effect),
             ("target", f"{_format.percent(self.target_power, 0)} power, at least "
                        f"{self.minimum_request} people analysable"),
             ("recommended month", self.recommended_month or "none within the horizon"),
         ]
-        return (f"{self.summary()}\n\n{head}\n{_format.table(rows)}\n\n"
-                f"{self._month_table()}")
+        return f"{head}\n{_format.table(rows)}"
+
+    def note(self, month: SubmissionMonth) -> str:
+        """The month table's note on ``month``: none analysable, below the minimum,
+        recommended, or nothing."""
+        if month.n_analysable == 0:
+            return "none analysable"
+        if month.below_minimum_request:
+            return f"below {self.minimum_request}"
+        return "recommended" if month.month == self.recommended_month else ""
 
     def _month_table(self) -> str:
-        header = ("month", "index dates to", "analysable", "analysed", "power", "reduction",
-                  "increase", "note")
+        outcome = self.scenario.outcome
+        lower, higher = (("reduction", "increase") if outcome.name != "time"
+                         else ("shorter", "longer"))
+        gated = bool(outcome.min_treated_reoffenders)
+        header = ("month", "index dates to", "analysable", "analysed", "power", lower,
+                  higher, *(["not reported"] if gated else []), "note")
         rows = []
         for m in self.months:
-            if m.n_analysable == 0:
-                note = "none analysable"
-            elif m.below_minimum_request:
-                note = f"below {self.minimum_request}"
-            elif m.month == self.recommended_month:
-                note = "recommended"
-            else:
-                note = ""
             rows.append((m.month, m.latest_index_date or "-", f"{m.n_analysable:,}",
                           f"{m.expected_n_treated:,.1f}", _format.percent(m.power),
                           _format.percent(m.p_significant_reduction),
-                          _format.percent(m.p_significant_increase), note))
-        return _format.columns(header, rows, left=(0, 1, 7))  # text columns left
+                          _format.percent(m.p_significant_increase),
+                          *([_format.percent(m.p_not_reported or 0.0)] if gated else []),
+                          self.note(m)))
+        return _format.columns(header, rows, left=(0, 1, len(header) - 1))  # text left
 
 
 def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: int = 36,
@@ -445,16 +518,19 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
             "horizon_months", f"must end by {_dates.LAST_YEAR}-12: now "
                               f"({_dates.month_text(now)}) + {horizon} months is "
                               f"{_dates.month_text(last)}")
-    if intake.is_monthly and intake.start > last:
+    if intake.has_monthly and intake.start > last:
         raise InvalidInputError(
             "start", f"must not be after the last month planned, {_dates.month_text(last)} "
                      f"(now + {horizon} months); got {_dates.month_text(intake.start)}")
 
-    index_dates = intake.dates_through(last)
     latest_dates = _latest_index_dates(months, lag, windows)
-    counts = _analysable_counts(index_dates, latest_dates)
+    total = intake.count_through(_dates.add_months(last, 1) - dt.timedelta(days=1))
+    if total > MAX_COHORT:
+        raise InvalidInputError("intake", f"holds {total:,} people by {_dates.month_text(last)}; "
+                                          f"at most {MAX_COHORT:,} can be planned for")
+    counts = _analysable_counts(intake, latest_dates)
     if counts[-1] == 0:
-        raise NoSolutionError(_nobody_analysable(index_dates, last, lag, windows))
+        raise NoSolutionError(_nobody_analysable(intake, last, lag, windows))
 
     results = {}
     rows = []
@@ -474,23 +550,75 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
             p_inconclusive=r.p_inconclusive if r else 1.0,
             below_minimum_request=n < MIN_REQUEST,
             reaches_target=r is not None and r.power >= target,
+            p_not_reported=((r.p_not_reported if r else 0.0)
+                            if scenario.outcome.min_treated_reoffenders else None),
         ))
     recommended = next((m.month for m in rows
                         if m.reaches_target and not m.below_minimum_request), None)
+    needed = months_needed = None
+    if recommended is None:
+        needed = _analysable_needed(scenario, target)
+        if needed is not None and not windows:
+            months_needed = _months_until(intake, needed, now, horizon, lag)
     return SubmissionPlan(
         months=tuple(rows), recommended_month=recommended, now=_dates.month_text(now),
         target_power=target, minimum_request=MIN_REQUEST,
         lag_months=None if windows else lag, windows=windows, intake=intake,
-        engine=engine.name, scenario=scenario)
+        engine=engine.name, analysable_needed=needed, months_needed=months_needed,
+        scenario=scenario)
 
 
-def _nobody_analysable(index_dates: np.ndarray, last: dt.date, lag: int,
+def _analysable_needed(scenario: Scenario, target: float) -> int | None:
+    """People analysable reaching ``target`` power, and the minimum request; None when
+    no number of people does."""
+    try:
+        cohort = solve(scenario, "cohort", target_power=target).value
+    except NoSolutionError:
+        return None
+    return max(int(cohort), MIN_REQUEST)
+
+
+#: Furthest beyond the horizon :func:`_months_until` looks (months).
+_LONGEST_WAIT = 1200
+
+
+def _months_until(intake: Intake, needed: int, now: dt.date, horizon: int,
+                  lag: int) -> int | None:
+    """Months from ``now`` until ``needed`` people are analysable with a rolling lag;
+    None when the intake never has them (no monthly part, or one that ends)."""
+    if not intake.has_monthly or intake.end is not None:
+        return None
+    for months in range(horizon + 1, horizon + _LONGEST_WAIT + 1):
+        month = _dates.add_months(now, months)
+        if month.year > _dates.LAST_YEAR:
+            return None
+        latest = _latest_index_dates([month], lag, ())[0]
+        if intake.count_through(latest) >= needed:
+            return months
+    return None
+
+
+def _nobody_analysable(intake: Intake, last: dt.date, lag: int,
                        windows: tuple[DataWindow, ...]) -> str:
-    """Why nobody in the intake is analysable by the last month planned."""
-    first = pd.Timestamp(index_dates[0]).date()
-    count = len(index_dates)
+    """Why nobody in the intake is analysable by the last month planned.
+
+    Known people come from an organisation's file, so their earliest index
+    date is named by its month only.
+    """
+    first = pd.Timestamp(intake.dates_through(last)[0]).date() if intake.is_monthly else \
+        intake.index_dates[0]
+    count = intake.count_through(_dates.add_months(last, 1) - dt.timedelta(days=1))
     who = "the 1 person does not become" if count == 1 else \
         f"none of the {count:,} people become"
+    if not intake.is_monthly:
+        when = analysable_from(first, lag_months=None if windows else lag,
+                               windows=windows or None)
+        head = f"{who} analysable by {_dates.month_text(last)}: the earliest index dates, " \
+               f"in {_dates.month_text(first)},"
+        if when is None:
+            return (f"{head} are after the end of every data window given (the last ends "
+                    f"{windows[-1].end})")
+        return f"{head} become analysable in {when}"
     head = f"{who} analysable by {_dates.month_text(last)}: the earliest index date, {first},"
     if not windows:
         ready = _dates.add_months(first, FOLLOW_UP_MONTHS)

@@ -1,4 +1,5 @@
-"""Named priors built from published matched-cohort reoffending results.
+"""Named priors built from published matched-cohort reoffending results, and
+:func:`parse_prior`, which reads a prior typed as text or named by its preset.
 
 ``PUBLISHED_RESULTS`` lists headline results of Justice Data Lab analyses
 (analysed treated people, treated and comparison one-year proven reoffending
@@ -22,11 +23,13 @@ docs/assurance.md gives the numbers and their weaknesses.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import numpy as np
 
-from .priors import NormalPrior
+from ..errors import InvalidInputError
+from .priors import DiscretePrior, NormalPrior, Prior
 
 #: (service and report, analysed treated, treated rate, comparison rate, significant, source)
 PUBLISHED_RESULTS = (
@@ -96,3 +99,36 @@ PRIOR_PRESETS = {"published": _published, "published-sceptical": _published_scep
 def preset(name: str) -> NormalPrior:
     """The prior named ``name`` (see :data:`PRIOR_PRESETS`)."""
     return PRIOR_PRESETS[name]()
+
+
+#: The forms parse_prior reads, for its error message.
+_FORMS = ("normal:MEAN,SD in points (normal:-4,3) or discrete:EFFECT@WEIGHT,... in points "
+          "(discrete:-6@0.3,-3@0.5,0@0.2)")
+
+
+def parse_prior(text: str) -> Prior:
+    """Read ``normal:-4,3`` or ``discrete:-6@0.3,-3@0.5,0@0.2`` (effects in points),
+    or the name of a preset.
+
+    >>> parse_prior("normal:-4,3")
+    NormalPrior(mean=-0.04, sd=0.03)
+    >>> parse_prior("discrete:-6@1,0@1").weights
+    (0.5, 0.5)
+    """
+    cleaned = str(text).strip().lower().replace(" ", "")
+    if cleaned in PRIOR_PRESETS:
+        return preset(cleaned)
+    try:
+        kind, _, body = cleaned.partition(":")
+        if kind == "normal":
+            mean, sd = (float(v) for v in body.split(","))
+            return NormalPrior.points(mean, sd)
+        if kind == "discrete":
+            pairs = [re.fullmatch(r"([-+.\d]+)@([.\d]+)", item).groups() for item in body.split(",")]
+            return DiscretePrior.points([float(e) for e, _ in pairs], [float(w) for _, w in pairs])
+    except InvalidInputError:
+        raise
+    except (ValueError, AttributeError):
+        pass
+    presets = ", ".join(sorted(PRIOR_PRESETS))
+    raise InvalidInputError("prior", f"must be {_FORMS}, or a preset ({presets}); got {text!r}")

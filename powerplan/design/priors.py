@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,10 +22,6 @@ from ..errors import InvalidInputError
 
 #: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles).
 SIMULATION_NODES = 12
-
-_FORMS = ("normal:MEAN,SD in points (normal:-4,3) or discrete:EFFECT@WEIGHT,... in points "
-          "(discrete:-6@0.3,-3@0.5,0@0.2)")
-
 
 @dataclass(frozen=True)
 class NormalPrior:
@@ -170,33 +165,3 @@ class DiscretePrior:
 
 
 Prior = NormalPrior | DiscretePrior
-
-
-def parse_prior(text: str) -> Prior:
-    """Read ``normal:-4,3`` or ``discrete:-6@0.3,-3@0.5,0@0.2`` (effects in points),
-    or the name of a preset.
-
-    >>> parse_prior("normal:-4,3")
-    NormalPrior(mean=-0.04, sd=0.03)
-    >>> parse_prior("discrete:-6@1,0@1").weights
-    (0.5, 0.5)
-    """
-    from .presets import PRIOR_PRESETS, preset
-
-    cleaned = str(text).strip().lower().replace(" ", "")
-    if cleaned in PRIOR_PRESETS:
-        return preset(cleaned)
-    try:
-        kind, _, body = cleaned.partition(":")
-        if kind == "normal":
-            mean, sd = (float(v) for v in body.split(","))
-            return NormalPrior.points(mean, sd)
-        if kind == "discrete":
-            pairs = [re.fullmatch(r"([-+.\d]+)@([.\d]+)", item).groups() for item in body.split(",")]
-            return DiscretePrior.points([float(e) for e, _ in pairs], [float(w) for _, w in pairs])
-    except InvalidInputError:
-        raise
-    except (ValueError, AttributeError):
-        pass
-    presets = ", ".join(sorted(PRIOR_PRESETS))
-    raise InvalidInputError("prior", f"must be {_FORMS}, or a preset ({presets}); got {text!r}")

@@ -77,6 +77,10 @@ class Scenario:
         engine ignores it. Default: :class:`SimulationSettings` defaults.
     outcome : Outcome
         The measure compared, with its parameters and effect (keyword only).
+    retention : float, optional
+        An overall share analysed in (0, 1], in place of ``funnel``: a
+        one-stage funnel (keyword only, as in :meth:`replace` and
+        :meth:`from_dict`).
 
     Examples
     --------
@@ -85,6 +89,8 @@ class Scenario:
     (300, 0.4, 0.35, 0.3)
     >>> s.outcome
     Rate(base_rate=0.35, effect=-0.05)
+    >>> Scenario(retention=0.5) == Scenario(funnel=0.5)
+    True
     >>> Scenario(base_rate=0.2, effect=Effect(0.75, "relative-risk")).effect
     -0.05
     >>> Scenario(base_rate=1.5)
@@ -104,14 +110,18 @@ class Scenario:
     min_n_treated: int
     simulation: SimulationSettings
 
-    def __init__(self, cohort: int = 300, funnel=DEFAULT_FUNNEL, base_rate: float | None = None,
+    def __init__(self, cohort: int = 300, funnel=None, base_rate: float | None = None,
                  effect=None, comparison_ratio: float = 10.0, n_comparison: int | None = None,
                  alpha: float = 0.05, alternative: str = "two-sided", method: str | None = None,
                  min_n_treated: int = 2, simulation=None, *, outcome: Outcome | None = None,
-                 **parameters):
+                 retention: float | None = None, **parameters):
         set_ = object.__setattr__
         set_(self, "cohort", _validate.integer("cohort", cohort, 1, MAX_COHORT))
-        set_(self, "funnel", Funnel.coerce(funnel))
+        if retention is not None:
+            if funnel is not None:
+                raise InvalidInputError("retention", "and funnel cannot both be given")
+            funnel = Funnel.single(retention)
+        set_(self, "funnel", Funnel.coerce(DEFAULT_FUNNEL if funnel is None else funnel))
         set_(self, "outcome", _outcome(outcome, base_rate=base_rate, effect=effect, **parameters))
         set_(self, "comparison_ratio", check_comparison_ratio("comparison_ratio", comparison_ratio))
         if n_comparison is not None:
@@ -220,7 +230,7 @@ class Scenario:
         if isinstance(settings.get("funnel"), Mapping):
             settings["funnel"] = Funnel.from_shares(settings["funnel"])
         if isinstance(settings.get("effect"), str):
-            settings["effect"] = Effect.parse(settings["effect"])
+            settings["effect"] = outcome.parse_effect(settings["effect"])
         parameters = {f.name: settings.pop(f.name) for f in fields(outcome) if f.name in settings}
         settings.pop("outcome", None)
         return cls(**settings, outcome=outcome(**parameters))

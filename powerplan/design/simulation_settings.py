@@ -15,10 +15,9 @@ from dataclasses import dataclass, fields
 
 from .. import _validate
 from ..errors import InvalidInputError
-from ..simulator.population import MIN_AGE, CovariateModel, max_selection
-from ..simulator.rate import TESTS
+from .covariates import MIN_AGE, CovariateModel, max_selection
 from ..limits import (MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION, MIN_POOL,
-                      SELECTION_SHARE_OF_LIMIT)
+                      SELECTION_SHARE_OF_LIMIT, TESTS)
 
 
 @dataclass(frozen=True)

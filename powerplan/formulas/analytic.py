@@ -18,20 +18,22 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from . import rate
+from . import frequency, rate, time
 from ..results.power import PowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
 
 #: Each outcome's closed forms, by the outcome's name.
-_FORMULAS = {"rate": rate}
+_FORMULAS = {"rate": rate, "frequency": frequency, "time": time}
 
 # Binomial mass left out at each end of the averaging window. 1e-15 is below
 # double-precision rounding of the result, so the average is exact in practice.
 _TAIL = 1e-15
-# Cohorts up to this size are summed over every possible number analysed.
+# Cohorts up to this size are summed over every possible number analysed ...
 _EXACT_UP_TO = 5000
+# ... whose chance is at least this share of the likeliest number's.
+_NEGLIGIBLE = 1e-20
 # Numbers analysed with less binomial weight than this are left out of the average.
-_NEGLIGIBLE = 1e-18
+_NEGLIGIBLE_WEIGHT = 1e-18
 
 
 #: Most numbers analysed at which a funnel average evaluates exact sums one by one; a
@@ -43,8 +45,9 @@ EXACT_NODES = 512
 def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     """Numbers of analysed treated people and their probabilities.
 
-    Covers all but ``2e-15`` of the binomial mass (all of it for cohorts up
-    to 5,000).
+    Covers all but ``2e-15`` of the binomial mass (all but 1e-16 of it for
+    cohorts up to 5,000: numbers less than 1e-20 as likely as the likeliest
+    are left out).
     """
     return analysed_numbers(scenario.cohort, scenario.retention)
 
@@ -62,7 +65,11 @@ def analysed_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
     else:
         low, high = stats.binom.ppf([_TAIL, 1 - _TAIL], n, p)
         k = np.arange(int(low), int(high) + 1)
-    return k, stats.binom.pmf(k, n, p)
+    weight = stats.binom.pmf(k, n, p)
+    # Numbers analysed this unlikely add less than double rounding to any average (at most
+    # 5,001 of them below 1e-20 of each other); leaving them out spares every formula.
+    keep = weight >= _NEGLIGIBLE * weight.max()
+    return k[keep], weight[keep]
 
 
 def weighted_analysed(scenario: Scenario, cohort: int | None = None
@@ -71,7 +78,7 @@ def weighted_analysed(scenario: Scenario, cohort: int | None = None
     scenario's) without the numbers of negligible weight."""
     k, weight = analysed_numbers(scenario.cohort if cohort is None else cohort,
                                  scenario.retention)
-    keep = weight >= _NEGLIGIBLE
+    keep = weight >= _NEGLIGIBLE_WEIGHT
     return k[keep], weight[keep]
 
 
@@ -86,7 +93,8 @@ def analysed_chances(scenario: Scenario, k, effects) -> tuple[np.ndarray, np.nda
     """
     k = np.asarray(k, dtype=float)
     effects = np.atleast_1d(np.asarray(effects, dtype=float))
-    if k.size <= EXACT_NODES or formulas(scenario.outcome).exact_at(
+    exact_at = getattr(formulas(scenario.outcome), "exact_at", None)
+    if k.size <= EXACT_NODES or exact_at is None or exact_at(
             scenario.outcome, k[:1], scenario.comparison_size(k[:1]),
             method=scenario.method) is None:
         return _verdicts(scenario, k[:, None], effects[None, :])
@@ -180,12 +188,13 @@ def analytic(scenario: Scenario) -> PowerResult:
     analysable_at_mean = expected_n >= scenario.min_n_treated
     at_mean = (min(1.0, sum(float(v) for v in _verdicts(scenario, expected_n)))
                if analysable_at_mean else None)
-    power = min(1.0, p_reduction + p_increase)  # the sum can round past 1
+    power = float(min(1.0, p_reduction + p_increase))  # the sum can round past 1
+    rest = {"p_inconclusive": 1.0 - power} | _not_reported(scenario, k, weight, power)
     return PowerResult(
-        power=float(power),
+        power=power,
         p_significant_reduction=float(p_reduction),
         p_significant_increase=float(p_increase),
-        p_inconclusive=1.0 - float(power),
+        **rest,
         power_at_expected_n=at_mean,
         p_analysable=float(stats.binom.sf(scenario.min_n_treated - 1,
                                           scenario.cohort, scenario.retention)),
@@ -213,3 +222,16 @@ def exact_share(scenario: Scenario, k=None, weight=None) -> float | None:
     if exact is None:
         return None
     return float(np.dot(weight, analysable & exact))
+
+
+def _not_reported(scenario: Scenario, k, weight, power) -> dict:
+    """For a measure reported only with enough treated reoffenders (time to first
+    reoffence): the chance of an analysed study that is not reported, which the
+    verdict chances (already multiplied by the chance of being reported) leave out."""
+    if not scenario.outcome.min_treated_reoffenders:
+        return {}
+    analysable = k >= scenario.min_n_treated
+    reported = formulas(scenario.outcome).reporting_chance(
+        scenario.outcome, np.where(analysable, k, scenario.min_n_treated))
+    missing = min(1.0 - power, float(np.dot(weight, np.where(analysable, 1.0 - reported, 0.0))))
+    return {"p_not_reported": missing, "p_inconclusive": 1.0 - power - missing}

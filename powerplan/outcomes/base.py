@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
+from ..design.effects import Effect
 from ..errors import InvalidInputError
 
 #: Signs of the estimate (treated minus comparison) that count as better, and as worse,
@@ -44,6 +45,9 @@ class Outcome:
         Names of the fields other than ``effect``, in order.
     methods : tuple of str
         Names of the analytic methods for this measure; the first is the default.
+    settings : tuple of Setting
+        How its parameters and its effect are named, printed, drawn and typed
+        (see :mod:`powerplan.design.settings`).
     """
 
     name: ClassVar[str]
@@ -52,6 +56,14 @@ class Outcome:
     better: ClassVar[int]
     parameters: ClassVar[tuple[str, ...]]
     methods: ClassVar[tuple[str, ...]]
+    settings: ClassVar[tuple]
+    #: The verdicts with a significantly lower and a significantly higher treated value,
+    #: in words (for the rate, fewer reoffenders: a significant reduction).
+    lower_words: ClassVar[str] = "significant reduction"
+    higher_words: ClassVar[str] = "significant increase"
+    #: Treated reoffenders the data service needs before it reports the measure (0: always
+    #: reported once analysed); below it the verdict is "not reported".
+    min_treated_reoffenders: ClassVar[int] = 0
 
     # What every outcome must say ------------------------------------------
     def effect_range(self) -> tuple[float, float]:
@@ -62,7 +74,38 @@ class Outcome:
         """An effect (default this one's) in words with its sign: ``'-5.0 points'``."""
         raise NotImplementedError
 
+    def values_row(self, effect: float | None = None) -> tuple[str, str]:
+        """The comparison and treated values in a printed table: ``(label, text)``."""
+        raise NotImplementedError
+
+    def describe_change(self, effect: float) -> str:
+        """The size of an effect and the values it joins, after 'the smallest reduction
+        detectable is': ``'5.0 points (35.0% to 30.0%)'``."""
+        raise NotImplementedError
+
+    #: The treated group's value in words, after 'treated': ``"rate"``.
+    treated_words: ClassVar[str] = "value"
+
+    def describe_treated(self, effect: float | None = None) -> str:
+        """The treated group's value at an effect (default this one's): ``'30.0%'``."""
+        raise NotImplementedError
+
+    @classmethod
+    def parse_effect(cls, text: str):
+        """An effect typed as text, in a form this measure takes (see :class:`Effect`)."""
+        return Effect.parse(text)
+
     # Shared behaviour --------------------------------------------------------
+    @property
+    def better_words(self) -> str:
+        """The verdict in the better direction, in words."""
+        return self.lower_words if self.better < 0 else self.higher_words
+
+    @property
+    def treated_reoffenders_share(self) -> float:
+        """The treated group's reoffending rate (for the reporting gate and notes)."""
+        return self.treated_rate
+
     @property
     def default_method(self) -> str:
         """The analytic method used when none is named."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .. import _validate
+from .. import _format, _validate
 from ..design.effects import Effect
+from ..design.settings import Setting
 # The analytic methods for a rate (see powerplan.formulas.rate); the first is the default.
 from ..limits import METHODS
 from .base import Outcome
@@ -50,6 +51,12 @@ class Rate(Outcome):
     better: ClassVar[int] = -1
     parameters: ClassVar[tuple[str, ...]] = ("base_rate",)
     methods: ClassVar[tuple[str, ...]] = METHODS
+    settings: ClassVar[tuple[Setting, ...]] = (
+        Setting("base_rate", "base rate", "Comparison group's reoffending rate", "--base-rate",
+                "percent", "a proportion in (0, 1)"),
+        Setting("effect", "effect", "Effect (percentage points)", "--effect", "points",
+                "a difference that keeps the treated rate in (0, 1)"),
+    )
 
     base_rate: float = 0.35
     effect: float = -0.05
@@ -94,4 +101,17 @@ class Rate(Outcome):
     def describe_effect(self, effect: float | None = None) -> str:
         """An effect in percentage points with its sign: ``'-5.0 points'``."""
         return f"{100 * (self.effect if effect is None else effect):+.1f} points"
+
+    def values_row(self, effect: float | None = None) -> tuple[str, str]:
+        effect = self.effect if effect is None else effect
+        return "reoffending rate", _format.rates(self.base_rate, self.base_rate + effect, effect)
+
+    treated_words: ClassVar[str] = "rate"
+
+    def describe_treated(self, effect: float | None = None) -> str:
+        return _format.percent(self.base_rate + (self.effect if effect is None else effect))
+
+    def describe_change(self, effect: float) -> str:
+        return (f"{abs(100 * effect):.1f} points ({_format.percent(self.base_rate)} to "
+                f"{_format.percent(self.base_rate + effect)})")
 

@@ -15,6 +15,7 @@ The figures live in modules of one theme each, and are all imported here:
 * :mod:`.study`: one planned study's funnel and its simulated estimates;
 * :mod:`.decisions`: the submission plan, the requirements heatmap, a
   portfolio of evaluations and a published result;
+* :mod:`.measures`: the three headline measures of one study side by side;
 * :mod:`._style`: the colours, words, axes and titles they share.
 
 Examples
@@ -31,15 +32,18 @@ Examples
 
 from ._style import (AXIS_LABELS, COLORS, ENGINE_WORDS, HEATMAP_COLORMAP, KINDS, OKABE_ITO,
                      POWER_LABEL, VERDICT_LABEL, VERDICTS)
-from .curves import plot_mde_curve, plot_power_curve, plot_simulated_solution, plot_verdicts
+from .curves import (plot_mde_curve, plot_power_curve, plot_power_curves,
+                     plot_simulated_solution, plot_verdicts)
 from .decisions import (plot_portfolio, plot_published, plot_requirements_heatmap,
                         plot_submission_plan)
+from .measures import plot_measures
 from .study import plot_estimates, plot_funnel
 
 __all__ = [
     "AXIS_LABELS", "COLORS", "ENGINE_WORDS", "HEATMAP_COLORMAP", "KINDS", "OKABE_ITO",
     "POWER_LABEL", "VERDICTS", "VERDICT_LABEL", "plot_estimates", "plot_funnel",
-    "plot_mde_curve", "plot_portfolio", "plot_power_curve", "plot_published",
+    "plot_mde_curve", "plot_measures", "plot_portfolio", "plot_power_curve", "plot_power_curves",
+    "plot_published",
     "plot_requirements_heatmap", "plot_simulated_solution", "plot_submission_plan",
     "plot_verdicts",
 ]

@@ -15,6 +15,10 @@ import sys
 import numpy as np
 
 from .. import _format
+from ..limits import FIELDS
+# The registry of settings: how each is named on an axis and ticked.
+# The registry of each measure's settings, as the outcomes give it.
+from ..outcomes import SETTINGS, settings_for
 
 #: The Okabe-Ito colours (Okabe and Ito 2008, "Color Universal Design").
 OKABE_ITO = {
@@ -33,6 +37,7 @@ COLORS = {
     "significant reduction": OKABE_ITO["bluish green"],
     "inconclusive": "#BBBBBB",
     "significant increase": OKABE_ITO["vermillion"],
+    "not reported": OKABE_ITO["yellow"],
     "funnel": OKABE_ITO["sky blue"],
     "no answer": "#DDDDDD",
     "below minimum": "#E8E8E8",
@@ -41,16 +46,9 @@ COLORS = {
 #: The colour map of heatmaps: perceptually uniform and readable with colour-blindness.
 HEATMAP_COLORMAP = "viridis"
 
-#: Axis label of each setting a curve can vary, and of the submission month.
-AXIS_LABELS = {
-    "cohort": "People submitted",
-    "effect": "Effect (percentage points)",
-    "retention": "Share of people submitted who are analysed",
-    "base_rate": "Comparison group's reoffending rate",
-    "comparison_ratio": "Comparison records per analysed person",
-    "alpha": "Significance level",
-    "month": "Submission month",
-}
+#: Axis label of each setting a curve can vary (from the registry of settings), and of
+#: the submission month.
+AXIS_LABELS = {**{name: SETTINGS[name].axis for name in FIELDS}, "month": "Submission month"}
 
 #: How each engine's power is named in a legend.
 ENGINE_WORDS = {"analytic": "Analytic power", "simulate": "Simulated power"}
@@ -95,32 +93,29 @@ def _axes(ax, size=(7.0, 4.5)):
     return ax
 
 
-def _x(field: str, values) -> np.ndarray:
-    """Values as drawn: effects in percentage points, months (``YYYY-MM``) as their first
-    days, the rest as they are."""
+def _settings(outcome=None):
+    """The registry of settings of ``outcome``'s measure (the rate's when None): an
+    effect on the frequency or the time is drawn in its own units, not in points."""
+    return SETTINGS if outcome is None else settings_for(outcome)
+
+
+def _x(field: str, values, outcome=None) -> np.ndarray:
+    """Values as drawn: the rate's effects in percentage points, months (``YYYY-MM``) as
+    their first days, the rest as they are."""
     if field == "month":
         return np.array(values, dtype="datetime64[M]").astype("datetime64[D]")
-    values = np.asarray(values, dtype=float)
-    return 100.0 * values if field == "effect" else values
+    return _settings(outcome)[field].drawn(np.asarray(values, dtype=float))
 
 
-def _tick_text(field: str, value) -> str:
-    if field == "month":
-        return value
-    if field == "cohort":
-        return _format.people(value)
-    if field == "effect":
-        return f"{100 * value:+g}"
-    if field in _format.PERCENT_SETTINGS:
-        return f"{100 * value:g}%"
-    return f"{value:g}"
+def _tick_text(field: str, value, outcome=None) -> str:
+    return value if field == "month" else _settings(outcome)[field].tick(value)
 
 
-def _label_x(ax, field: str) -> None:
+def _label_x(ax, field: str, outcome=None) -> None:
     """Label the x axis; months are ticked on first days, so set their limits first."""
     from matplotlib import ticker
 
-    ax.set_xlabel(AXIS_LABELS[field])
+    ax.set_xlabel(AXIS_LABELS[field] if field == "month" else _settings(outcome)[field].axis)
     if field == "month":
         from matplotlib import dates
 
@@ -129,9 +124,9 @@ def _label_x(ax, field: str) -> None:
         every = next((k for k in (1, 2, 3, 4, 6) if months / k <= 6), 12)
         ax.xaxis.set_major_locator(dates.MonthLocator(range(1, 13, every)))
         ax.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m"))
-    elif field == "cohort":
+    elif _settings(outcome)[field].kind == "people":
         ax.xaxis.set_major_formatter(ticker.StrMethodFormatter("{x:,.0f}"))
-    elif field in _format.PERCENT_SETTINGS:
+    elif _settings(outcome)[field].kind == "percent":
         ax.xaxis.set_major_formatter(ticker.PercentFormatter(xmax=1))
 
 

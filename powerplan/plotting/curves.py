@@ -16,9 +16,9 @@ import numpy as np
 
 from .. import _format, _validate
 from ..errors import InvalidInputError
-from ._style import (AXIS_LABELS, COLORS, ENGINE_WORDS, KINDS, POWER_LABEL, VERDICT_LABEL,
-                     VERDICTS, _axes, _carries, _label_chance, _label_x, _solution_label,
-                     _target_line, _tick_text, _title, _x)
+from ._style import (AXIS_LABELS, COLORS, ENGINE_WORDS, KINDS, OKABE_ITO, POWER_LABEL,
+                     VERDICT_LABEL, VERDICTS, _axes, _carries, _label_chance, _label_x, _settings,
+                     _solution_label, _target_line, _tick_text, _title, _x)
 
 
 def _check_solution(curve, solution) -> None:
@@ -86,7 +86,8 @@ def plot_power_curve(curve, ax=None, *, target_power=None, solution=None, label=
     if target_power is not None:
         target_power = _validate.proportion("target_power", target_power)
     ax = _axes(ax)
-    x, power = _x(curve.field, curve.values), curve.power
+    outcome = curve.scenario.outcome
+    x, power = _x(curve.field, curve.values, outcome), curve.power
     name = ENGINE_WORDS.get(curve.engine, f"Power ({curve.engine})")
     if curve.has_intervals:
         low = np.array([r.ci_low for r in curve.results], dtype=float)
@@ -101,12 +102,12 @@ def plot_power_curve(curve, ax=None, *, target_power=None, solution=None, label=
     if target_power is not None:
         _target_line(ax, target_power)
     if solution is not None:
-        at = _x(curve.field, [solution.value])[0]
+        at = _x(curve.field, [solution.value], outcome)[0]
         marker = color or COLORS["solution"]
         ax.axvline(at, color=marker, linestyle=":", linewidth=2,
                    label=_solution_label(solution), gid="solution")
         ax.plot([at], [solution.achieved_power], "o", color=marker, gid="solution point")
-    _label_x(ax, curve.field)
+    _label_x(ax, curve.field, outcome)
     _label_chance(ax, POWER_LABEL)
     _title(ax, curve.scenario, omit=(curve.field,), simulated=curve.engine == "simulate")
     ax.grid(True, alpha=0.3)
@@ -168,6 +169,25 @@ def _verdict_stacks(result):
     return result.field, result.values, chances, result.scenario, (result.field,)
 
 
+def _stacks(result, chances, scenario) -> list:
+    """(colour name, label, chances) from the bottom: the three verdicts in the measure's
+    words, and "not reported" for a measure with a reporting gate (time to first
+    reoffence)."""
+    outcome = scenario.outcome
+    words = (outcome.lower_words, "inconclusive", outcome.higher_words)
+    # colours mean better (green) and worse (vermillion): a longer time is better
+    colours = VERDICTS if outcome.better < 0 else VERDICTS[::-1]
+    stacks = [(name, text.capitalize(), chance)
+              for name, text, chance in zip(colours, words, chances)]
+    if outcome.min_treated_reoffenders:
+        if _carries(result, "months"):
+            missing = result.to_frame()["p_not_reported"].to_numpy(dtype=float)
+        else:
+            missing = np.array([r.p_not_reported for r in result.results])
+        stacks.append(("not reported", "Not reported", missing))
+    return stacks
+
+
 def plot_verdicts(curve, ax=None, *, kind="area"):
     """Stack the chances of the three published verdicts across a curve's values,
     or across the months of a submission plan.
@@ -187,7 +207,9 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
     -------
     matplotlib Axes
         From the bottom: significant reduction, inconclusive, significant
-        increase; each stack reaches 100%.
+        increase; each stack reaches 100%. Up to three bars carry their
+        chances written on them; a verdict whose band is too thin to see
+        anywhere (under half a percent) has no legend entry.
 
     Examples
     --------
@@ -204,34 +226,49 @@ def plot_verdicts(curve, ax=None, *, kind="area"):
     if kind == "area" and len(values) < 2:
         raise InvalidInputError("kind", "'area' needs at least two values; use kind='bars'")
     ax = _axes(ax)
-    stacks = list(zip(VERDICTS, chances))
+    stacks = _stacks(curve, chances, scenario)
+    outcome = scenario.outcome
     bottom = np.zeros(len(values))
     if kind == "area":
-        x = _x(field, values)
-        for name, chance in stacks:
+        x = _x(field, values, outcome)
+        for name, label, chance in stacks:
             ax.fill_between(x, bottom, bottom + chance, color=COLORS[name],
-                            label=name.capitalize(), gid=name, linewidth=0)
+                            label=label, gid=name, linewidth=0)
             bottom = bottom + chance
         ax.set_xlim(x[0], x[-1])
-        _label_x(ax, field)
+        _label_x(ax, field, outcome)
     else:
         x = np.arange(len(values))
-        for name, chance in stacks:
-            ax.bar(x, chance, bottom=bottom, color=COLORS[name], label=name.capitalize(),
-                   width=0.7)
+        for name, label, chance in stacks:
+            ax.bar(x, chance, bottom=bottom, color=COLORS[name], label=label, width=0.7)
+            if len(x) <= ANSWERED_BARS:  # few bars: the answer written on them
+                for at, low, share in zip(x, bottom, chance):
+                    if share >= LABELLED_SHARE:
+                        ax.text(at, low + share / 2, f"{_format.percent(share)} {name}",
+                                ha="center", va="center", fontsize="small", gid="answer")
             bottom = bottom + chance
-        labels = [_tick_text(field, v) for v in values]
+        labels = [_tick_text(field, v, outcome) for v in values]
         if field == "month":  # consecutive months: about a dozen labels are enough
             step = -(-len(labels) // 12)
             labels = [text if i % step == 0 else "" for i, text in enumerate(labels)]
         ax.set_xticks(x, labels, rotation=45 if len(x) > 8 else 0)
-        ax.set_xlabel(AXIS_LABELS[field])
+        ax.set_xlabel(AXIS_LABELS[field] if field == "month" else _settings(outcome)[field].axis)
     _label_chance(ax, VERDICT_LABEL)
     _title(ax, scenario, omit=omit, simulated=getattr(curve, "engine", None) == "simulate")
     handles, labels = ax.get_legend_handles_labels()
-    # Legend top to bottom in the order of the stack.
-    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1))
+    # Legend top to bottom in the order of the stack, without a band too thin to see.
+    seen = [chance.max() >= VISIBLE_SHARE for _, _, chance in stacks]
+    kept = [(h, lab) for (h, lab), shown in zip(zip(handles, labels), seen) if shown][::-1]
+    ax.legend([h for h, _ in kept], [lab for _, lab in kept], loc="upper left",
+              bbox_to_anchor=(1.01, 1))
     return ax
+
+
+#: Bars few enough to carry their answer, and the shares worth writing on them.
+ANSWERED_BARS = 3
+LABELLED_SHARE = 0.04
+#: A band thinner than this everywhere is not seen, so it gets no legend entry.
+VISIBLE_SHARE = 0.005
 
 
 def plot_simulated_solution(solution, ax=None):
@@ -277,4 +314,31 @@ def plot_simulated_solution(solution, ax=None):
     _title(ax, solution.scenario, omit=(field,), simulated=True)
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best")
+    return ax
+
+
+def plot_power_curves(family, ax=None, *, target_power=None):
+    """Draw a family of power curves (:func:`powerplan.sweep_by`) on one figure.
+
+    Each curve is labelled by its level of the second setting (``effect
+    -5.0 points``) in its own colour; the title states only what the curves
+    share, and the legend names each curve once.
+
+    >>> from powerplan import Scenario, sweep_by
+    >>> family = sweep_by(Scenario(), "cohort", [300, 1000, 2000], by="effect",
+    ...                   levels=[-0.03, -0.05, -0.08])
+    >>> ax = plot_power_curves(family, target_power=0.8)
+    >>> [text.get_text() for text in ax.get_legend().get_texts()]
+    ['effect -3.0 points', 'Target: 80%', 'effect -5.0 points', 'effect -8.0 points']
+    >>> "effect" in ax.get_title() or "submitted" in ax.get_title()
+    False
+    """
+    colors = [OKABE_ITO[name] for name in ("blue", "vermillion", "bluish green", "orange",
+                                           "reddish purple", "sky blue", "yellow", "black")]
+    ax = _axes(ax)
+    for index, (level, curve) in enumerate(zip(family.levels, family.curves)):
+        plot_power_curve(curve, ax=ax, target_power=target_power, label=family.label(level),
+                         color=colors[index % len(colors)])
+    _title(ax, family.scenario, omit=(family.field, family.by),
+           simulated=family.curves[0].engine == "simulate")
     return ax

@@ -29,7 +29,10 @@ def plot_submission_plan(plan, ax=None):
         reduction (of an increase, when the plan's effect is one) and, thinner,
         power; the target power as a dashed line; the recommended month as a
         dotted vertical line and a point (none when no month is recommended);
-        the months before the data service's minimum request is met, shaded.
+        the months before the data service's minimum request is met, shaded;
+        the legend below the axes. When every chance is far below the target
+        the axis fits them (the target is then off the axis), and when no
+        month reaches the target the figure says so.
 
     Examples
     --------
@@ -69,9 +72,23 @@ def plot_submission_plan(plan, ax=None):
     ax.set_xlim(months[0], months[-1])
     _label_x(ax, "month")
     _label_chance(ax, POWER_LABEL)
+    highest = max(float(np.max([m.power for m in plan.months])), float(np.max(chance)))
+    if highest < 0.5 * plan.target_power:
+        # All far below the target: fit the axis to the values (the target is off it).
+        top = max(0.1, float(np.ceil(highest * 1.25 / 0.05)) * 0.05)
+        ax.set_ylim(0, top)
+    if chosen is None:
+        last = plan.months[-1]
+        ax.text(0.02, 0.95, f"No month up to {last.month} reaches "
+                            f"{_format.percent(plan.target_power, 0)} power",
+                transform=ax.transAxes, va="top", ha="left", fontsize="small",
+                bbox={"facecolor": "white", "edgecolor": "#999999", "alpha": 0.9},
+                gid="no month")
     _title(ax, plan.scenario, omit=("cohort",), first=f"Intake {plan.intake.describe()}")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="lower right", fontsize="small")  # chances rise with the months
+    # Below the axes, so that the legend never covers the data.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize="small",
+              frameon=False)
     return ax
 
 

@@ -8,6 +8,7 @@ dicts and DataFrames, and draw themselves through :mod:`powerplan.plotting`.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -15,14 +16,27 @@ import pandas as pd
 from .. import _format, _validate
 from .power import PowerResult, Solution, _plain
 from ..design.scenario import Scenario
+from ..design.settings import settings_for
 # Settings a power curve can vary, as Scenario spells them.
-from ..limits import FIELDS
+from ..errors import InvalidInputError
+from ..limits import FIELDS, UNKNOWNS
+from .display import Displays
 
 
 #: Column headings of the printed verdict probabilities.
 _VERDICTS = (("power", "power"), ("significant reduction", "p_significant_reduction"),
              ("inconclusive", "p_inconclusive"),
              ("significant increase", "p_significant_increase"))
+
+
+def _verdict_columns(outcome) -> tuple:
+    """The verdict columns of a printed curve, in the measure's words (the rate's are
+    :data:`_VERDICTS`), with "not reported" for a measure with a reporting gate."""
+    columns = ((_VERDICTS[0], (outcome.lower_words, _VERDICTS[1][1]), _VERDICTS[2],
+                (outcome.higher_words, _VERDICTS[3][1])))
+    if outcome.min_treated_reoffenders:
+        columns += (("not reported", "p_not_reported"),)
+    return columns
 
 
 def _spread(record: dict) -> dict:
@@ -36,8 +50,8 @@ def _spread(record: dict) -> dict:
     return spread
 
 
-@dataclasses.dataclass(frozen=True)
-class PowerCurve:
+@dataclasses.dataclass(frozen=True, repr=False)
+class PowerCurve(Displays):
     """Power of a planned study as one setting takes several values.
 
     Attributes
@@ -73,6 +87,10 @@ class PowerCurve:
     values: tuple
     results: tuple[PowerResult, ...] = dataclasses.field(repr=False)
     scenario: Scenario = dataclasses.field(repr=False, compare=False)
+    #: The solver :meth:`solve` asks (:func:`powerplan.sweep` gives its curves
+    #: :func:`powerplan.solve`): the curve holds it rather than importing the
+    #: solvers, which build results and so stand above them.
+    solver: Callable | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def __post_init__(self):
         _validate.choice("field", self.field, FIELDS)
@@ -133,8 +151,9 @@ class PowerCurve:
         probe = {self.field: self.values[0]}
         return scenario.replace(**probe) == self.scenario.replace(**probe)
 
-    def solve(self, target_power: float = 0.8, *, direction: str = "reduction") -> Solution:
-        """Where the curve's setting reaches ``target_power``, by :func:`powerplan.solve`.
+    def solve(self, target_power: float = 0.8, *, direction: str | None = None) -> Solution:
+        """Where the curve's setting reaches ``target_power``, by :func:`powerplan.solve`
+        (the curve's ``solver``).
 
         The minimum cohort, the minimum detectable effect or the retention
         needed, for the scenario the curve varies; ``direction`` is passed on
@@ -146,12 +165,12 @@ class PowerCurve:
         >>> sweep(Scenario(), "cohort", [1000, 2000]).solve(0.8).value
         1860
         """
-        # The solvers build results: a result imports them only when asked to solve,
-        # so the results layer stays below the solvers.
-        from ..solvers.solve import UNKNOWNS, solve
-
         _validate.choice("field", self.field, UNKNOWNS)
-        return solve(self.scenario, self.field, target_power=target_power, direction=direction)
+        if self.solver is None:
+            raise InvalidInputError("solver", "this curve was not made by powerplan.sweep; "
+                                              "solve its scenario with powerplan.solve")
+        return self.solver(self.scenario, self.field, target_power=target_power,
+                           direction=direction)
 
     def to_dict(self) -> dict:
         """The setting varied, its values and each result, as plain values (JSON-ready)."""
@@ -173,9 +192,18 @@ class PowerCurve:
         frame[counts] = frame[counts].fillna(0).astype(int)
         return frame
 
+    def _headline(self) -> str:
+        setting = settings_for(self.scenario.outcome)[self.field]
+        pairs = [f"{setting.format(v)}: {_format.percent(r.power)}"
+                 for v, r in zip(self.values, self.results)]
+        if len(pairs) > 6:
+            pairs = [*pairs[:3], "...", *pairs[-2:]]
+        return f"power by {setting.words} ({self.engine}): " + ", ".join(pairs)
+
     def __str__(self) -> str:
-        label = _format.SETTING_NAMES[self.field]
         s = self.scenario
+        setting = settings_for(s.outcome)[self.field]
+        label = setting.words
         simulated = self.engine == "simulate"
         test = s.simulation.test if simulated else s.method
         alpha = "" if self.field == "alpha" else f", alpha {s.alpha:g}"
@@ -187,9 +215,10 @@ class PowerCurve:
             first = self.results[0]
             lines.append(f"  {first.n_sims:,} simulated studies at each value, seed "
                          f"{first.seed} (the same at every value)")
-        header = [label] + [heading for heading, _ in _VERDICTS]
-        rows = [[_format.setting(self.field, value)]
-                + [_format.percent(getattr(result, name)) for _, name in _VERDICTS]
+        verdicts = _verdict_columns(s.outcome)
+        header = [label] + [heading for heading, _ in verdicts]
+        rows = [[setting.format(value)]
+                + [_format.percent(getattr(result, name)) for _, name in verdicts]
                 for value, result in zip(self.values, self.results)]
         if self.has_intervals:
             header.insert(2, "95% interval")
@@ -205,8 +234,8 @@ class PowerCurve:
         return plot_power_curve(self, ax=ax, **options)
 
 
-@dataclasses.dataclass(frozen=True)
-class MDECurve:
+@dataclasses.dataclass(frozen=True, repr=False)
+class MDECurve(Displays):
     """The minimum detectable effect (MDE) at each of several cohorts.
 
     Attributes
@@ -271,17 +300,27 @@ class MDECurve:
         """One row per cohort: every column of ``Solution.to_frame()``."""
         return pd.concat([solution.to_frame() for solution in self.solutions], ignore_index=True)
 
+    def _headline(self) -> str:
+        pairs = [f"{_format.people(c)}: {_format.points(s.value)}"
+                 for c, s in zip(self.cohorts, self.solutions)]
+        if len(pairs) > 6:
+            pairs = [*pairs[:3], "...", *pairs[-2:]]
+        return (f"minimum detectable {self.direction} with "
+                f"{_format.percent(self.target_power, 0)} power by people submitted: "
+                + ", ".join(pairs))
+
     def __str__(self) -> str:
         s = self.scenario
         head = (f"Minimum detectable {self.direction} with "
                 f"{_format.percent(self.target_power, 0)} power ({self.engine}; {s.method} test, "
                 f"{s.alternative}, alpha {s.alpha:g})")
         fixed = ", ".join(_format.scenario_phrases(s, omit=("cohort", "effect", "test")))
-        rows = [[_format.people(c), f"{sol.n_treated:,.0f}", _format.points(sol.value),
-                 _format.percent(sol.result.treated_rate)]
+        outcome = s.outcome
+        rows = [[_format.people(c), f"{sol.n_treated:,.0f}", outcome.describe_effect(sol.value),
+                 outcome.describe_treated(sol.value)]
                 for c, sol in zip(self.cohorts, self.solutions)]
         header = ["people submitted", "expected analysed", "minimum detectable effect",
-                  "treated rate"]
+                  f"treated {outcome.treated_words}"]
         return f"{head}\n  {fixed}\n{_format.columns(header, rows)}"
 
     def plot(self, ax=None, **options):
@@ -289,3 +328,89 @@ class MDECurve:
         from ..plotting import plot_mde_curve
 
         return plot_mde_curve(self, ax=ax, **options)
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class PowerCurves(Displays):
+    """Power curves over one setting, one curve for each value of a second setting:
+    the analyst's usual figure (power by cohort for several effects).
+
+    Made by :func:`powerplan.sweep_by`. ``to_frame()`` is one tidy table (a
+    column for the second setting, then a curve's columns); ``plot()`` draws
+    every curve on one figure, each labelled by its value, under one title
+    that states what they share.
+
+    Attributes
+    ----------
+    by : str
+        The second setting: one curve for each of its ``levels``.
+    levels : tuple
+        Its values, in the order given.
+    curves : tuple of PowerCurve
+        One curve per level, each over the same values of the first setting.
+
+    Examples
+    --------
+    >>> from powerplan import Scenario, sweep_by
+    >>> family = sweep_by(Scenario(), "cohort", [500, 1000], by="effect", levels=[-0.05, -0.1])
+    >>> family.to_frame()[["effect", "cohort", "power"]].round(3)
+       effect  cohort  power
+    0   -0.05     500  0.311
+    1   -0.05    1000  0.545
+    2   -0.10     500  0.868
+    3   -0.10    1000  0.992
+    """
+
+    by: str
+    levels: tuple
+    curves: tuple[PowerCurve, ...]
+
+    def __post_init__(self):
+        _validate.choice("by", self.by, FIELDS)
+        if not self.curves or len(self.curves) != len(self.levels):
+            raise ValueError("power curves need one curve per level")
+
+    @property
+    def field(self) -> str:
+        """The setting each curve varies."""
+        return self.curves[0].field
+
+    @property
+    def scenario(self) -> Scenario:
+        """The planned study the curves vary."""
+        return self.curves[0].scenario
+
+    def label(self, level) -> str:
+        """A level in words, as the legend shows it: ``'effect -5.0 points'``."""
+        setting = settings_for(self.scenario.outcome)[self.by]
+        return f"{setting.words} {setting.format(level)}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (level, value): the level, then each curve's :meth:`PowerCurve.to_frame`."""
+        parts = []
+        for level, curve in zip(self.levels, self.curves):
+            part = curve.to_frame()
+            if self.by in part.columns:  # a result restates it: the same value, moved first
+                part.pop(self.by)
+            part.insert(0, self.by, level)
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
+
+    def to_dict(self) -> dict:
+        return {"by": self.by, "levels": list(self.levels),
+                "curves": [curve.to_dict() for curve in self.curves]}
+
+    def _headline(self) -> str:
+        setting = settings_for(self.scenario.outcome)[self.field]
+        return (f"power by {setting.words} for {len(self.levels)} values of "
+                f"{settings_for(self.scenario.outcome)[self.by].words}")
+
+    def __str__(self) -> str:
+        return "\n\n".join(f"{self.label(level)}:\n{curve}"
+                           for level, curve in zip(self.levels, self.curves))
+
+    def plot(self, ax=None, **options):
+        """Draw every curve on one figure; see :func:`powerplan.plotting.plot_power_curves`."""
+        from ..plotting import plot_power_curves
+
+        return plot_power_curves(self, ax=ax, **options)

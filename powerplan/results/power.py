@@ -9,6 +9,7 @@ import pandas as pd
 
 from .. import _format
 from ..design.scenario import Scenario
+from .display import Displays
 
 
 def _plain(value):
@@ -33,8 +34,8 @@ def scenario_fields(scenario: Scenario) -> dict:
             "alternative": scenario.alternative, "scenario": scenario}
 
 
-@dataclass(frozen=True)
-class PowerResult:
+@dataclass(frozen=True, repr=False)
+class PowerResult(Displays):
     """Chance that a planned study reports a significant difference.
 
     The analysed number of treated people is random; ``power`` and the
@@ -95,10 +96,34 @@ class PowerResult:
     p_false_reduction: float | None = None
     p_false_increase: float | None = None
     exact_share: float | None = None
+    #: Chance of an analysed study whose measure is not reported (time to first
+    #: reoffence needs 30 treated reoffenders); 0 for the rate and the frequency.
+    p_not_reported: float = 0.0
+
+    # The verdicts inside are lower / higher (the sign of treated minus comparison);
+    # which of them is better is the outcome's to say.
+    @property
+    def p_better(self) -> float:
+        """Chance of a significant result in the better direction (for the rate, a
+        significant reduction)."""
+        return (self.p_significant_reduction if self.scenario.outcome.better < 0
+                else self.p_significant_increase)
+
+    @property
+    def p_worse(self) -> float:
+        """Chance of a significant result in the worse direction."""
+        return (self.p_significant_increase if self.scenario.outcome.better < 0
+                else self.p_significant_reduction)
 
     def to_dict(self) -> dict:
-        """Every figure as a plain Python value (JSON-ready); no scenario object."""
-        return {k: _plain(v) for k, v in self.__dict__.items() if k != "scenario"}
+        """Every figure as a plain Python value (JSON-ready); no scenario object
+        (``p_not_reported`` only for a measure with a reporting gate)."""
+        return {k: _plain(v) for k, v in self.__dict__.items()
+                if k not in ("scenario", *self._not_shown())}
+
+    def _not_shown(self) -> tuple[str, ...]:
+        """Fields a measure without a reporting gate leaves out of its figures."""
+        return () if self.scenario.outcome.min_treated_reoffenders else ("p_not_reported",)
 
     @property
     def p_not_analysable(self) -> float:
@@ -119,9 +144,28 @@ class PowerResult:
         """One sentence in plain words."""
         return (
             f"With {_format.headcount(self.cohort)} submitted, about "
-            f"{self.expected_n_treated:,.0f} are analysed; the chance of a significant "
-            f"reduction is {_format.percent(self.p_significant_reduction, 0)}."
+            f"{self.expected_n_treated:,.0f} are analysed; the chance of a "
+            f"{self._better_words()} is {_format.percent(self.p_better, 0)}."
+            + self._measure_note()
         )
+
+    def _better_words(self) -> str:
+        """'significant reduction' (the rate), 'significantly longer time to first
+        reoffence' (the time)."""
+        outcome = self.scenario.outcome
+        words = outcome.better_words
+        return words if words.startswith("significant ") else f"{words} {outcome.measure}"
+
+    def _measure_note(self) -> str:
+        """For a measure other than the rate, a sentence naming it (and the gate)."""
+        outcome = self.scenario.outcome
+        if outcome.name == "rate":
+            return ""
+        text = f" The measure is the {outcome.measure}"
+        if outcome.min_treated_reoffenders:
+            text += (f"; it is not reported (fewer than {outcome.min_treated_reoffenders} "
+                     f"treated reoffenders) with chance {_format.percent(self.p_not_reported, 0)}")
+        return text + "."
 
     def _rows(self) -> list[tuple[str, str]]:
         rows = [
@@ -129,7 +173,7 @@ class PowerResult:
             ("retention", self._retention_text()),
             ("expected analysed", f"{self.expected_n_treated:,.1f} treated, "
                                   f"{self.n_comparison:,.1f} comparison (effective)"),
-            ("reoffending rate", _format.rates(self.base_rate, self.treated_rate, self.effect)),
+            self.scenario.outcome.values_row(self.effect),
             ("power", f"{_format.percent(self.power)} ({self._at_expected_n_text()})"),
             *self._verdict_rows(),
         ]
@@ -145,19 +189,23 @@ class PowerResult:
         return f"at the expected n: {_format.percent(self.power_at_expected_n)}"
 
     def _verdict_rows(self) -> list[tuple[str, str]]:
-        """The published verdicts, and apart from them the chance of no analysis when
-        it shows (0.05% or more)."""
+        """The verdicts' chances in the outcome's words; apart from them the chance of
+        no analysis when it shows (0.05% or more), and 'not reported' for a gated
+        measure."""
+        outcome = self.scenario.outcome
         missing = self.p_not_analysable
         inconclusive = self.p_inconclusive
-        rows = [("significant reduction", _format.percent(self.p_significant_reduction))]
-        if missing >= 0.0005:
-            rows += [("inconclusive", _format.percent(max(0.0, inconclusive - missing))),
-                     ("significant increase", _format.percent(self.p_significant_increase)),
-                     ("not analysable", f"{_format.percent(missing)} (fewer than "
-                                        f"{self.scenario.min_n_treated:,} treated analysed)")]
-        else:
-            rows += [("inconclusive", _format.percent(inconclusive)),
-                     ("significant increase", _format.percent(self.p_significant_increase))]
+        shown = missing >= 0.0005
+        rows = [(outcome.lower_words, _format.percent(self.p_significant_reduction)),
+                ("inconclusive", _format.percent(max(0.0, inconclusive - missing)
+                                                 if shown else inconclusive)),
+                (outcome.higher_words, _format.percent(self.p_significant_increase))]
+        if shown:
+            rows.append(("not analysable", f"{_format.percent(missing)} (fewer than "
+                                           f"{self.scenario.min_n_treated:,} treated analysed)"))
+        if outcome.min_treated_reoffenders:
+            rows.append((f"not reported (< {outcome.min_treated_reoffenders} treated "
+                         f"reoffenders)", _format.percent(self.p_not_reported)))
         return rows
 
     def _false_positive_text(self) -> str:
@@ -179,8 +227,8 @@ class PowerResult:
         return head + "\n" + _format.table(self._rows())
 
 
-@dataclass(frozen=True)
-class Solution:
+@dataclass(frozen=True, repr=False)
+class Solution(Displays):
     """The answer of :func:`powerplan.solve` for one named unknown.
 
     Attributes
@@ -258,11 +306,12 @@ class Solution:
             )
         if self.unknown == "effect":
             kind = "reduction" if self.value < 0 else "increase"
+            outcome = self.scenario.outcome
+            measure = "" if outcome.name == "rate" else f" in the {outcome.measure}"
             return (
                 f"With {_format.headcount(r.cohort)} submitted (about "
-                f"{r.expected_n_treated:,.0f} analysed), the smallest {kind} detectable with "
-                f"{target} power is {abs(100 * self.value):.1f} points "
-                f"({_format.percent(r.base_rate)} to {_format.percent(r.treated_rate)})."
+                f"{r.expected_n_treated:,.0f} analysed), the smallest {kind}{measure} "
+                f"detectable with {target} power is {outcome.describe_change(self.value)}."
             )
         return (
             f"With {_format.headcount(r.cohort)} submitted, at least "
@@ -292,7 +341,7 @@ class Solution:
 VERDICTS = {-1: "significant reduction", 0: "inconclusive", 1: "significant increase"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SimulatedPowerResult(PowerResult):
     """Power of a planned study estimated by simulating it, with its Monte Carlo error.
 
@@ -420,7 +469,7 @@ class SimulatedPowerResult(PowerResult):
 
     def to_dict(self) -> dict:
         """Every figure as a plain Python value (JSON-ready); no scenario, no replicates."""
-        skip = ("scenario", "replicates")
+        skip = ("scenario", "replicates", *self._not_shown())
         out = {}
         for key, value in self.__dict__.items():
             if key not in skip:
@@ -434,12 +483,14 @@ class SimulatedPowerResult(PowerResult):
 
     def summary(self) -> str:
         """One sentence in plain words, with the Monte Carlo error."""
+        lower = self.scenario.outcome.better < 0
         return (
             f"With {_format.headcount(self.cohort)} submitted, about "
             f"{self.mean_n_treated:,.0f} are analysed after matching; the chance of a "
-            f"significant reduction is {_format.percent(self.p_significant_reduction, 0)} "
-            f"(Monte Carlo SE {100 * self.reduction_mc_se:.1f} points, "
-            f"{self.n_sims:,} simulations)."
+            f"{self._better_words()} is {_format.percent(self.p_better, 0)} "
+            f"(Monte Carlo SE "
+            f"{100 * (self.reduction_mc_se if lower else self.increase_mc_se):.1f} points, "
+            f"{self.n_sims:,} simulations)." + self._measure_note()
         )
 
     def _interval(self, p, low, high) -> str:
@@ -456,15 +507,20 @@ class SimulatedPowerResult(PowerResult):
             ("comparison", f"{self.mean_comparison_records:,.1f} records, "
                            f"effective size {self.n_comparison:,.1f} (Kish)"),
             ("balance", f"max |standardised difference| {self.mean_max_abs_std_diff:.3f}"),
-            ("reoffending rate", _format.rates(self.base_rate, self.treated_rate, self.effect)),
-            ("significant reduction", self._interval(self.p_significant_reduction,
-                                                     self.reduction_ci_low,
-                                                     self.reduction_ci_high)),
+            self.scenario.outcome.values_row(self.effect),
+            (self.scenario.outcome.lower_words,
+             self._interval(self.p_significant_reduction, self.reduction_ci_low,
+                            self.reduction_ci_high)),
             ("inconclusive", self._interval(self.p_inconclusive, self.inconclusive_ci_low,
                                             self.inconclusive_ci_high)),
-            ("significant increase", self._interval(self.p_significant_increase,
-                                                    self.increase_ci_low, self.increase_ci_high)),
+            (self.scenario.outcome.higher_words,
+             self._interval(self.p_significant_increase, self.increase_ci_low,
+                            self.increase_ci_high)),
         ]
+        gate = self.scenario.outcome.min_treated_reoffenders
+        if gate:
+            rows.append((f"not reported (< {gate} treated reoffenders)",
+                         _format.percent(self.p_not_reported)))
         lost = f"{self.n_unanalysable:,} of {self.n_sims:,} replicates"
         if self.n_unanalysable:
             reasons = "; ".join(f"{why} ({n:,})" for why, n in self.unanalysable_reasons.items())

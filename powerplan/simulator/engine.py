@@ -17,91 +17,44 @@ the same whatever ``chunk_size`` and ``workers``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from . import replicate
-from ..engines import Simulator
+from .person import NOT_REPORTED
 from ..errors import InvalidInputError
+from ..results.intervals import wilson_interval
 from ..results.power import VERDICTS, SimulatedPowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
-from ..limits import DEFAULT_SIMS
 
-
-def simulate(scenario: Scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,
-             workers: int = 1, chunk_size: int | None = None,
-             progress: Callable[[int], None] | None = None) -> SimulatedPowerResult:
-    """Power of a planned study by simulating it replicate by replicate.
-
-    The same as ``Simulator(n_sims=..., seed=..., ...).power(scenario)``
-    (see :class:`powerplan.Simulator`).
-
-    Parameters
-    ----------
-    scenario : Scenario
-        The planned study; ``scenario.simulation`` sets the pool, covariates,
-        matching and test. ``comparison_ratio``, ``n_comparison`` and
-        ``method`` are not used: the comparison group comes from matching.
-    n_sims : int
-        Replicates to run, 1 to 10,000,000. The Monte Carlo standard error of
-        power is at most ``0.5 / sqrt(n_sims)`` (1.6 points at 1,000).
-    seed : int or None
-        Whole number >= 0; the same seed gives the same result. None draws a
-        fresh one, reported as ``result.seed``.
-    workers : int
-        Processes to run chunks in parallel (>= 1); 1 runs in this process.
-    chunk_size : int or None
-        Replicates handed out at a time (to a worker, and between
-        ``progress`` calls), rounded up to a multiple of 16 (replicates are
-        computed in blocks of 16, which bounds memory whatever ``n_sims``).
-        The result does not depend on it. Default 64.
-    progress : callable or None
-        Called with the number of replicates just finished, after each chunk.
-
-    Returns
-    -------
-    SimulatedPowerResult
-
-    Raises
-    ------
-    InvalidInputError
-        For a setting outside its range, a pool smaller than the expected
-        number of treated people analysed, or a bias that takes the treated
-        rate outside (0, 1).
-
-    Examples
-    --------
-    >>> from powerplan import Scenario, SimulationSettings
-    >>> scenario = Scenario(cohort=300, simulation=SimulationSettings(pool=5000))
-    >>> result = simulate(scenario, n_sims=64, seed=1)
-    >>> round(result.power, 3), round(result.mc_se, 3), result.n_sims
-    (0.281, 0.056, 64)
-    """
-    check_scenario(scenario)
-    simulator = Simulator(n_sims=n_sims, seed=seed, workers=workers, chunk_size=chunk_size,
-                          progress=progress)
-    return run(scenario, simulator)
-
-
-def run(scenario: Scenario, simulator: Simulator) -> SimulatedPowerResult:
-    """Simulate ``scenario`` with the run settings of ``simulator`` (already checked)."""
+def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
+    """Simulate ``scenario`` with the run settings of ``simulator``, a
+    :class:`powerplan.Simulator` (its settings already checked when it was made)."""
     check_scenario_runs(scenario)
-    n_sims, chunk_size, workers = simulator.n_sims, simulator.chunk_size, simulator.workers
     entropy = np.random.SeedSequence().entropy if simulator.seed is None else simulator.seed
-    chunks = [(start, min(start + chunk_size, n_sims)) for start in range(0, n_sims, chunk_size)]
     study = replicate.prepare(scenario, entropy)  # once: workers are sent a copy
+    return _summarise(scenario, replicate_columns(study, simulator), entropy)
+
+
+def replicate_columns(study, simulator) -> dict[str, np.ndarray]:
+    """Every replicate of a prepared simulation, column by column, with the run
+    settings of ``simulator`` (chunks, workers, progress)."""
+    n_sims, chunk_size, workers = simulator.n_sims, simulator.chunk_size, simulator.workers
+    chunks = [(start, min(start + chunk_size, n_sims)) for start in range(0, n_sims, chunk_size)]
     if workers == 1 or len(chunks) == 1:
         columns = _gather((_run_chunk(study, *chunk) for chunk in chunks), chunks,
                           simulator.progress)
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)),
-                                 initializer=_start_worker, initargs=(study,)) as pool:
-            columns = _gather(pool.map(_run_chunk_in_worker, chunks), chunks, simulator.progress)
-    return _summarise(scenario, columns, entropy)
+        # A multiprocessing pool, not concurrent.futures': leaving the block for any
+        # reason (an error, Ctrl-C, SIGTERM turned into SystemExit) terminates the
+        # workers instead of waiting for their chunks, so none is left behind.
+        with multiprocessing.Pool(min(workers, len(chunks)), initializer=_start_worker,
+                                  initargs=(study,)) as pool:
+            columns = _gather(pool.imap(_run_chunk_in_worker, chunks), chunks,
+                              simulator.progress)
+    return columns
 
 
 def _gather(parts, chunks, progress) -> dict[str, np.ndarray]:
@@ -129,6 +82,11 @@ def check_scenario_runs(scenario: Scenario) -> None:
         raise InvalidInputError(
             "pool", f"must be at least the expected number of treated people analysed "
                     f"(cohort x retention = {needed:,}); got {settings.pool:,}")
+    if scenario.outcome.name != "rate" and settings.test != "welch":
+        raise InvalidInputError(
+            "test", f"must be 'welch' for the {scenario.outcome.measure}: its simulated "
+                    f"study runs the weighted Welch t-test, as the analysis does; "
+                    f"got {settings.test!r}")
     rate = scenario.treated_rate + settings.bias
     if not 0.0 < rate < 1.0:
         raise InvalidInputError(
@@ -156,7 +114,7 @@ def _run_chunk_in_worker(chunk):
 def _share(count: int, n: int) -> tuple[float, float, float, float]:
     """Share, its 95% Wilson interval and its Monte Carlo standard error."""
     p = count / n
-    low, high = proportion_confint(count, n, alpha=0.05, method="wilson")
+    low, high = wilson_interval(count, n)
     return p, float(low), float(high), math.sqrt(p * (1.0 - p) / n)
 
 
@@ -166,7 +124,7 @@ def _summarise(scenario: Scenario, columns: dict, entropy: int) -> SimulatedPowe
     reduction = _share(int((verdict == -1).sum()), n_sims)
     increase = _share(int((verdict == 1).sum()), n_sims)
     inconclusive = _share(int((verdict == 0).sum()), n_sims)
-    power = _share(int((verdict != 0).sum()), n_sims)
+    power = _share(int(((verdict == -1) | (verdict == 1)).sum()), n_sims)
     codes, counts = np.unique(reason[reason > 0], return_counts=True)
     reasons = {replicate.REASONS[int(c)]: int(n) for c, n in zip(codes, counts)}
     funnel = columns["funnel"]
@@ -179,13 +137,18 @@ def _summarise(scenario: Scenario, columns: dict, entropy: int) -> SimulatedPowe
     frame = pd.DataFrame({"replicate": np.arange(n_sims)})
     for j, name in enumerate(names):
         frame[name] = funnel[:, j]
-    for key in ("n_treated", "n_comparison_records", "comparison_ess", "treated_rate",
-                "comparison_rate", "estimate", "standard_error", "p_value"):
+    model = replicate.outcome_model(scenario)
+    for key in ("n_treated", "n_comparison_records", "comparison_ess", *model.COLUMNS,
+                "estimate", "standard_error", "p_value"):
         frame[key] = columns[key]
-    # Categorical text columns: a byte per replicate, not a string object.
-    verdicts = [*VERDICTS.values(), "not analysable"]
+    # Categorical text columns: a byte per replicate, not a string object. A measure with
+    # a reporting gate (time to first reoffence) has a fifth: "not reported".
+    gated = scenario.outcome.min_treated_reoffenders > 0
+    verdicts = [*VERDICTS.values(), "not analysable", *(["not reported"] if gated else [])]
+    codes = np.where(reason == 0, verdict + 1, len(VERDICTS))
     frame["verdict"] = pd.Categorical.from_codes(
-        np.where(reason == 0, verdict + 1, len(VERDICTS)), categories=verdicts)
+        np.where((reason == 0) & (verdict == NOT_REPORTED), len(VERDICTS) + 1, codes),
+        categories=verdicts)
     frame["reason"] = pd.Categorical.from_codes(
         np.maximum(reason, 0), categories=["", *replicate.REASONS.values()])
     frame["max_abs_std_diff"] = columns["max_abs_std_diff"]
@@ -210,6 +173,7 @@ def _summarise(scenario: Scenario, columns: dict, entropy: int) -> SimulatedPowe
         increase_ci_low=increase[1], increase_ci_high=increase[2], increase_mc_se=increase[3],
         inconclusive_ci_low=inconclusive[1], inconclusive_ci_high=inconclusive[2],
         inconclusive_mc_se=inconclusive[3],
+        p_not_reported=float((verdict == NOT_REPORTED).mean()),
         n_unanalysable=int((reason > 0).sum()),
         unanalysable_reasons=reasons,
         mean_funnel={name: float(funnel[:, j].mean()) for j, name in enumerate(names)},

@@ -1,4 +1,13 @@
-"""The test each simulated study runs: treated rate against weighted comparison rate.
+"""The rate in a simulated study: its outcome model, its draws and its test.
+
+The outcome model (:func:`calibrate`, :func:`draw_people`, :func:`measure`)
+gives each analysed treated person and each matched comparison record a
+chance of reoffending, ``expit(intercept + outcome_strength * risk(x))``,
+with the intercepts calibrated so that the analysed treated reoffend at the
+treated rate (plus any bias) and their matched records at the base rate.
+
+The test each simulated study runs compares the treated rate with the
+weighted comparison rate (:func:`test`, :func:`compare_rates`).
 
 Outcomes are 0/1, so a group is summarised by its (weighted) rate and its
 size. The treated count 1 each; the comparison records carry matching
@@ -25,6 +34,7 @@ has p-value 1 when the rates are equal and 0 otherwise.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -32,6 +42,8 @@ from scipy import special
 
 from ..formulas.rate import METHODS, z_test_parts
 from ..limits import TESTS
+from .population import calibrated_intercept
+from .propensity import expit
 
 #: Verdict codes: the published verdicts.
 REDUCTION, INCONCLUSIVE, INCREASE = -1, 0, 1
@@ -109,6 +121,13 @@ def compare_rates(treated_rate, n_treated, comparison_rate, n_comparison, *,
         statistic = np.where(degenerate, np.sign(estimate) * np.inf, statistic)
         statistic = np.where(degenerate & (estimate == 0), 0.0, statistic)
         df = np.where(degenerate, np.inf, df)
+    return comparison(estimate, se, statistic, df, alpha=alpha, alternative=alternative)
+
+
+def comparison(estimate, se, statistic, df, *, alpha, alternative) -> RateComparison:
+    """The p-value and verdict of a t statistic with ``df`` degrees of freedom (infinite
+    for a z-test), in the direction(s) ``alternative`` tests: every simulated test's
+    last step."""
     lower = _cdf(statistic, df)
     upper = _cdf(-statistic, df)
     if alternative == "two-sided":
@@ -160,3 +179,96 @@ def weighted_welch(treated_outcomes, comparison_outcomes, comparison_weights, *,
     w = np.asarray(comparison_weights, dtype=float)
     return compare_rates(y1.mean(), y1.size, np.dot(w, y2) / w.sum(), kish_effective_size(w),
                          test="welch", alpha=alpha, alternative=alternative)
+
+
+# The outcome model ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RateModel:
+    """The calibrated outcome model of one simulation."""
+
+    treated_intercept: float
+    comparison_intercept: float
+    pool_risk: np.ndarray  # (n_pool,) each comparison record's chance of reoffending
+
+
+def calibrate(scenario, population, pool: np.ndarray, pilot) -> RateModel:
+    """The intercepts that give the analysed treated ``treated_rate + bias`` and their
+    matched records ``base_rate``, on average over studies.
+
+    ``pilot`` is what matching did in the calibration pilot (see
+    ``replicate.prepare``), or None when the covariates do not matter
+    (``outcome_strength`` 0). Each intercept solves "exact expectation over
+    the treated covariate distribution + pilot correction = target rate".
+    """
+    strength = scenario.simulation.outcome_strength
+    value, prob = population.treated_risk_support()
+    value, index = strength * value, strength * population.risk(pool)
+    treated_rate = scenario.treated_rate + scenario.simulation.bias
+    if pilot is None:
+        comparison = calibrated_intercept(value, prob, scenario.base_rate)
+        treated = calibrated_intercept(value, prob, treated_rate)
+    else:
+        records, people, analysed, reached = pilot
+        matched, people = records > 0, strength * population.risk(people)
+        comparison = calibrated_intercept(np.r_[value, index[matched], people],
+                                          np.r_[prob, records[matched], -reached],
+                                          scenario.base_rate)
+        treated = calibrated_intercept(np.r_[value, people], np.r_[prob, analysed - reached],
+                                       treated_rate)
+    return RateModel(treated, comparison, expit(comparison + index))
+
+
+def draw_people(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Each treated person's own randomness for the outcome, drawn with the covariates."""
+    return rng.random(n)
+
+
+#: The per-study columns :func:`measure` gives, as the replicates table names them.
+COLUMNS = ("treated_rate", "comparison_rate")
+
+
+def reoffended(model: RateModel, population, strength: float, matched, n_records: np.ndarray):
+    """Whether each treated person left after the funnel, and each matched record,
+    reoffends (two boolean arrays in ``matched``'s order).
+
+    ``matched`` is a block of studies after matching (``replicate._Matched``);
+    the records' outcomes are drawn from each study's own generator, after
+    everything matching drew.
+    """
+    m = matched
+    treated_p = expit(model.treated_intercept + strength * population.risk(m.x))
+    treated_y = m.uniforms < treated_p
+    record_u = np.concatenate([rng.random(n) for rng, n in zip(m.rngs, n_records)])
+    return treated_y, record_u < model.pool_risk[m.record]
+
+
+def measure(model: RateModel, population, strength: float, matched, n_records: np.ndarray):
+    """Step 4: outcomes of the analysed treated and of their matched records, summarised
+    per study as the treated rate and the weighted comparison rate (see
+    :func:`reoffended`)."""
+    return summarise(*reoffended(model, population, strength, matched, n_records), matched)
+
+
+def summarise(treated_y, record_y, matched):
+    """The treated rate and the weighted comparison rate of each study."""
+    m = matched
+    analysed = m.n_matches > 0
+    blocks = len(m.n_treated)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        treated_rate = np.bincount(m.row[analysed], weights=treated_y[analysed],
+                                   minlength=blocks) / m.n_treated
+        comparison_rate = np.bincount(m.record_row, weights=m.record_weight * record_y,
+                                      minlength=blocks) / m.weight_sum
+    return treated_rate, comparison_rate
+
+
+def analyse(measured, n_treated, n_comparison, ok, *, test, alpha,
+            alternative) -> RateComparison:
+    """Step 5: :func:`compare_rates` for the studies that can be analysed (``ok``); the
+    others get placeholder inputs, and their results are not reported. ``measured``
+    is what :func:`measure` gave."""
+    treated_rate, comparison_rate = measured
+    return compare_rates(np.where(ok, treated_rate, 0.5), np.where(ok, n_treated, 2),
+                         np.where(ok, comparison_rate, 0.5), np.where(ok, n_comparison, 2.0),
+                         test=test, alpha=alpha, alternative=alternative)

@@ -20,13 +20,21 @@ import numpy as np
 
 from . import matching, propensity
 from ._segments import segment_sums
-from .population import SELECTION_WEIGHTS, Population, calibrated_intercept
-from .propensity import expit
+from .population import SELECTION_WEIGHTS, Population
 from ..design.scenario import Scenario
 # Studies computed together (fixed: part of what makes results reproducible); the
 # Simulator rounds its chunks to it.
-from ..engines import BLOCK
-from .rate import INCONCLUSIVE, compare_rates
+from ..limits import BLOCK
+from . import frequency, rate, time
+from .rate import INCONCLUSIVE
+
+#: Each outcome's simulated side (calibration, draws, test), by the outcome's name.
+OUTCOME_MODELS = {"rate": rate, "frequency": frequency, "time": time}
+
+
+def outcome_model(scenario: Scenario):
+    """The module simulating ``scenario``'s outcome (``simulator/<outcome name>.py``)."""
+    return OUTCOME_MODELS[scenario.outcome.name]
 
 
 #: Why a replicate could not be analysed, by code (0: analysed).
@@ -51,9 +59,10 @@ class Study:
     pattern_covariates: np.ndarray  # (n_patterns, 4) each pattern's covariates
     pool_design: propensity.PoolDesign  # the patterns' side of the propensity fit
     pool_var: np.ndarray         # (4,) covariate variances in the pool
-    treated_intercept: float = float("nan")   # outcome model, set by prepare()
-    comparison_intercept: float = float("nan")
-    pool_risk: np.ndarray | None = None  # (n_pool,) comparison reoffending probabilities
+    outcome_model: object = None  # the outcome's calibrated model, set by prepare()
+    #: The module simulating the outcome, when it is not the scenario's outcome's own
+    #: (the three headline measures together: :mod:`.headline`).
+    outcome_module: object = None
 
 
 #: The calibration pilot matches studies (seeds of their own, ``spawn_key=(2, i)``)
@@ -77,7 +86,8 @@ def pilot_size(scenario: Scenario) -> int:
 def prepare(scenario: Scenario, entropy: int) -> Study:
     """Draw the pool and calibrate the outcome model of one simulation.
 
-    The intercepts are set so that, on average over studies, the analysed
+    The outcome's model (for the rate, :func:`powerplan.simulator.rate.calibrate`)
+    sets its intercepts so that, on average over studies, the analysed
     treated reoffend at ``treated_rate + bias`` and their matched records at
     ``base_rate``. Matching does not reproduce the treated covariates exactly
     (neighbours of people in sparse regions, such as many prior offences, lie
@@ -101,24 +111,10 @@ def prepare(scenario: Scenario, entropy: int) -> Study:
     design = propensity.design(population.standardise(distinct))
     study = Study(scenario, entropy, population, pool, patterns, distinct,
                   propensity.PoolDesign.of(design, patterns.counts), pool.var(axis=0, ddof=1))
-    strength = settings.outcome_strength
-    value, prob = population.treated_risk_support()
-    value, index = strength * value, strength * population.risk(pool)
-    treated_rate = scenario.treated_rate + settings.bias
-    pilot = _pilot(study) if strength > 0 else None  # without it, nobody's covariates matter
-    if pilot is None:
-        comparison = calibrated_intercept(value, prob, scenario.base_rate)
-        treated = calibrated_intercept(value, prob, treated_rate)
-    else:
-        records, people, analysed, reached = pilot
-        matched, people = records > 0, strength * population.risk(people)
-        comparison = calibrated_intercept(np.r_[value, index[matched], people],
-                                          np.r_[prob, records[matched], -reached],
-                                          scenario.base_rate)
-        treated = calibrated_intercept(np.r_[value, people], np.r_[prob, analysed - reached],
-                                       treated_rate)
-    return replace(study, treated_intercept=treated, comparison_intercept=comparison,
-                   pool_risk=expit(comparison + index))
+    # Without covariates that matter, matching changes nobody's chances: no pilot.
+    pilot = _pilot(study) if settings.outcome_strength > 0 else None
+    return replace(study, outcome_model=outcome_model(scenario).calibrate(
+        scenario, population, pool, pilot))
 
 
 def _pilot(study: Study):
@@ -166,7 +162,7 @@ def _draw_cohorts(study: Study, stream: int, first: int, count: int):
             n = funnel[r, s] = rng.binomial(n, share)
         if n >= scenario.min_n_treated:
             covariates.append(study.population.treated.draw(rng, n))
-            uniforms.append(rng.random(n))
+            uniforms.append(outcome_model(scenario).draw_people(rng, n))
             rows.append(np.full(n, r))
         rngs.append(rng)
     return funnel, rngs, np.concatenate(covariates), np.concatenate(uniforms), \
@@ -248,35 +244,25 @@ def run_block(study: Study, first: int, count: int) -> dict[str, np.ndarray]:
     """Replicates ``first .. first + count - 1`` (``count <= BLOCK``): one value each."""
     scenario, settings = study.scenario, study.scenario.simulation
     m = _matched(study, 1, first, count)
-    reason, row, n_treated = m.reason, m.row, m.n_treated
-    analysed = m.n_matches > 0
+    reason, n_treated = m.reason, m.n_treated
 
     # Step 4: outcomes of the analysed treated and of their matched records.
-    strength = settings.outcome_strength
-    treated_p = expit(study.treated_intercept + strength * study.population.risk(m.x))
-    treated_y = m.uniforms < treated_p
     n_records = np.bincount(m.record_row, minlength=BLOCK)  # matched records per replicate
-    record_u = np.concatenate([rng.random(n) for rng, n in zip(m.rngs, n_records)])
-    record_y = record_u < study.pool_risk[m.record]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        treated_rate = np.bincount(row[analysed], weights=treated_y[analysed],
-                                   minlength=BLOCK) / n_treated
-        comparison_rate = np.bincount(m.record_row, weights=m.record_weight * record_y,
-                                      minlength=BLOCK) / m.weight_sum
+    model = study.outcome_module or outcome_model(scenario)
+    measured = model.measure(study.outcome_model, study.population, settings.outcome_strength,
+                             m, n_records)
 
     # Step 5: the test, and balance after matching.
     ok = reason == 0
-    result = compare_rates(np.where(ok, treated_rate, 0.5), np.where(ok, n_treated, 2),
-                           np.where(ok, comparison_rate, 0.5), np.where(ok, m.ess, 2.0),
-                           test=settings.test, alpha=scenario.alpha,
-                           alternative=scenario.alternative)
+    result = model.analyse(measured, n_treated, m.ess, ok, test=settings.test,
+                           alpha=scenario.alpha, alternative=scenario.alternative)
     when_ok = np.where(ok, 1.0, np.nan)
     matched = n_treated > 0
     out = {
         "funnel": m.funnel, "n_treated": n_treated,
         "n_comparison_records": n_records,
         "comparison_ess": np.where(matched, m.ess, np.nan),
-        "treated_rate": treated_rate * when_ok, "comparison_rate": comparison_rate * when_ok,
+        **{name: value * when_ok for name, value in zip(model.COLUMNS, measured)},
         "estimate": result.estimate * when_ok, "standard_error": result.standard_error * when_ok,
         "p_value": result.p_value * when_ok, "verdict": np.where(ok, result.verdict, INCONCLUSIVE),
         "reason": reason, "max_abs_std_diff": np.where(matched, _max_std_difference(study, m),

@@ -36,11 +36,12 @@ from ..design.priors import DiscretePrior, NormalPrior, Prior
 from ..results.power import PowerResult
 from ..design.scenario import Scenario, check_scenario
 from ..engines import ANALYTIC, Engine, Simulator, as_engine, is_analytic
+from .grid import Cell, cell_key, check_grid_options, run_cells
 
 COMPUTATIONS = ("quadrature", "closed-form")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AssuranceResult(PowerResult):
     """Verdict probabilities averaged over a prior on the effect.
 
@@ -50,8 +51,9 @@ class AssuranceResult(PowerResult):
     Attributes
     ----------
     assurance : float
-        Chance of a significant result in the direction hoped for: a
-        reduction (an increase when ``alternative="greater"``).
+        Chance of a significant result in the direction hoped for: the
+        measure's better one (a reduction of the rate or the frequency, a
+        longer time to first reoffence), or the one a one-sided test looks in.
     p_effect_in_direction : float
         Prior probability that the true effect lies in that direction; the
         ceiling of assurance as the cohort grows.
@@ -94,8 +96,26 @@ class AssuranceResult(PowerResult):
         return head + "\n" + _format.table(self._rows())
 
 
+def _hopes_higher(scenario: Scenario) -> bool:
+    """Whether the direction hoped for is a higher treated value: the one a one-sided
+    test looks in, else the measure's better one (a longer time to first reoffence)."""
+    tested = {"less": False, "greater": True}.get(scenario.alternative)
+    return scenario.outcome.better > 0 if tested is None else tested
+
+
+def _describe(prior: Prior, outcome) -> str:
+    """The prior in words, in points for the rate and in the measure's units otherwise."""
+    if outcome.name == "rate":
+        return prior.describe()
+    if isinstance(prior, NormalPrior):
+        return f"normal(mean {outcome.describe_effect(prior.mean)}, sd {prior.sd:.3g})"
+    parts = ", ".join(f"{outcome.describe_effect(e)} ({w:.0%})"
+                      for e, w in zip(prior.effects, prior.weights))
+    return f"discrete({parts})"
+
+
 def _direction_mass(prior: Prior, scenario: Scenario) -> float:
-    greater = scenario.alternative == "greater"
+    greater = _hopes_higher(scenario)
     if isinstance(prior, DiscretePrior):
         effects, weights = prior.nodes(scenario.outcome)
         return float(weights[(effects > 0) if greater else (effects < 0)].sum())
@@ -149,14 +169,22 @@ def _quadrature(scenario: Scenario, prior: Prior):
             float(np.dot(weights, at_mean)))
 
 
-def _simulated(scenario: Scenario, prior: Prior, simulator: Simulator):
+def _node(scenario: Scenario, *, engine: Simulator):
+    """The simulated result at one effect (module-level, so a Dask worker can import it)."""
+    return engine.power(scenario)
+
+
+def _simulated(scenario: Scenario, prior: Prior, simulator: Simulator, *, client=None,
+               store=None, progress=None):
     """Verdict chances simulated at a few effects and combined with the prior's weights.
 
     Each effect gets its own seed, spawned from ``seed`` with
-    ``numpy.random.SeedSequence``, so the effects' estimates are independent
+    ``numpy.random.SeedSequence`` (node ``j``'s is ``SeedSequence(seed,
+    spawn_key=(j,))``), so the effects' estimates are independent
     and the Monte Carlo variance is ``sum(w_j^2 p_j (1 - p_j) / n_j)``.
     (Common random numbers would make neighbouring effects' verdicts move
-    together and so inflate the variance of a weighted sum.)
+    together and so inflate the variance of a weighted sum.) The effects
+    are the cells of a grid (:func:`powerplan.solvers.grid.run_cells`).
 
     Returns the shares of reductions and increases, the standard error of
     the share in the direction hoped for, the replicates simulated in all,
@@ -166,13 +194,20 @@ def _simulated(scenario: Scenario, prior: Prior, simulator: Simulator):
     n_sims = _validate.integer("n_sims", simulator.n_sims, len(effects))
     each = math.ceil(n_sims / len(effects))
     children = np.random.SeedSequence(simulator.seed).spawn(len(effects))
-    reduction = increase = variance = 0.0
-    for effect, weight, child in zip(effects, weights, children):
+    cells = []
+    for number, (effect, child) in enumerate(zip(effects, children)):
         node = simulator.replace(n_sims=each, seed=int(child.generate_state(1)[0]))
-        result = node.power(scenario.replace(effect=float(effect)))
+        at = scenario.replace(effect=float(effect))
+        inputs = {"node": number, "effect": float(effect)}
+        cells.append(Cell(inputs, _node, (at,), node, cell_key("assurance", inputs, at, node),
+                          grid="assurance"))
+    run = run_cells(cells, client=client, store=store, progress=progress)
+    run.raise_failures()
+    reduction = increase = variance = 0.0
+    for weight, result in zip(weights, run.answers):
         reduction += weight * result.p_significant_reduction
         increase += weight * result.p_significant_increase
-        hoped = (result.p_significant_increase if scenario.alternative == "greater"
+        hoped = (result.p_significant_increase if _hopes_higher(scenario)
                  else result.p_significant_reduction)
         variance += weight ** 2 * hoped * (1 - hoped) / each
     return float(reduction), float(increase), math.sqrt(variance), each * len(effects), result
@@ -180,7 +215,7 @@ def _simulated(scenario: Scenario, prior: Prior, simulator: Simulator):
 
 def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = None,
               engine: Engine | str = ANALYTIC, n_sims: int | None = None, seed: int | None = None,
-              workers: int = 1, progress=None) -> AssuranceResult:
+              workers: int = 1, progress=None, client=None, store=None) -> AssuranceResult:
     """Chance of each verdict averaged over a prior belief about the effect.
 
     Parameters
@@ -197,11 +232,15 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
         A :class:`~powerplan.Simulator` simulates the whole study at 12 effects spread over the
         prior (Gauss-Legendre nodes on its quantiles; a discrete prior's own
         effects) and weights them; the result carries ``mc_se``.
-    n_sims, seed, workers, progress
+    n_sims, seed, workers
         For ``engine="simulate"`` (a Simulator carries its own): replicates
-        in all (default 1,000, shared
-        equally among the effects), the seed, processes, and a progress
-        callback, as for :func:`powerplan.simulate`.
+        in all (default 1,000, shared equally among the effects), the seed
+        and processes, as for :func:`powerplan.simulate`.
+    progress, client, store
+        Simulation only: the effects are the cells of a grid, run as
+        :func:`powerplan.sweep` runs its values (a progress callback or
+        bar, a ``dask.distributed`` client, a results store); see
+        :func:`powerplan.requirements_table`.
 
     Returns
     -------
@@ -221,14 +260,16 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
     check_scenario(scenario)
     if computation is not None:
         _validate.choice("computation", computation, COMPUTATIONS)
-    engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers, progress=progress)
+    engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers)
+    client, store, progress = check_grid_options(engine, client, store, progress)
     if not isinstance(prior, (NormalPrior, DiscretePrior)):
         raise InvalidInputError("prior", f"must be a NormalPrior or DiscretePrior; got {prior!r}")
     simulated = {}
     if not is_analytic(engine):
         if computation is not None:
             raise InvalidInputError("computation", "applies to the analytic engine only")
-        reduction, increase, mc_se, used, described = _simulated(scenario, prior, engine)
+        reduction, increase, mc_se, used, described = _simulated(
+            scenario, prior, engine.seeded(), client=client, store=store, progress=progress)
         at_mean, computation = None, "simulation"
         simulated = {"mc_se": mc_se, "n_sims": used, "engine": "simulate",
                      "method": described.method}
@@ -249,10 +290,12 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
     base = analytic(shown)
     fields = base.to_dict() | {
         "power": power, "p_significant_reduction": reduction,
-        "p_significant_increase": increase, "p_inconclusive": 1.0 - power,
+        # the chance of not being reported depends on the rate, not on the effect
+        "p_significant_increase": increase,
+        "p_inconclusive": max(0.0, 1.0 - power - base.p_not_reported),
         "power_at_expected_n": None if at_mean is None else min(1.0, at_mean),
-        "assurance": increase if scenario.alternative == "greater" else reduction,
+        "assurance": increase if _hopes_higher(scenario) else reduction,
         "p_effect_in_direction": _direction_mass(prior, scenario),
-        "prior": prior.describe(), "computation": computation,
+        "prior": _describe(prior, scenario.outcome), "computation": computation,
     } | simulated
     return AssuranceResult(**fields, scenario=shown)

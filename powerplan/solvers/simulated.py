@@ -37,6 +37,7 @@ from ..errors import InvalidInputError, NoSolutionError
 from ..results.power import VERDICTS, Solution
 from ..design.scenario import MAX_COHORT, Scenario
 from ..engines import DEFAULT_PRECISION, Simulator
+from ..results.intervals import wilson_interval
 
 #: Replicates at each value in the first round.
 FIRST_ROUND_SIMS = 300
@@ -48,11 +49,13 @@ LATER_ROUNDS = (0.9, 0.95, 1.0, 1.05, 1.1)
 MAX_ROUNDS = 12
 #: More replicates than any value of one round can have (numbers the clusters).
 MAX_ROUND_SIMS = 10_000_000
+#: The unknowns a simulated search solves for.
+SIMULATED_UNKNOWNS = ("cohort", "effect")
 #: Verdicts that count as significant for power.
 SIGNIFICANT = (VERDICTS[-1], VERDICTS[1])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SimulatedSolution(Solution):
     """A :class:`Solution` found by simulation, with its uncertainty.
 
@@ -135,10 +138,8 @@ class SimulatedSolution(Solution):
             ``significant`` studies of ``n_sims`` (the interval a
             :class:`~powerplan.SimulatedPowerResult` gives its power).
         """
-        from statsmodels.stats.proportion import proportion_confint
-
-        low, high = proportion_confint(self.design["significant"], self.design["n_sims"],
-                                       method="wilson")
+        low, high = wilson_interval(self.design["significant"].to_numpy(),
+                                    self.design["n_sims"].to_numpy())
         return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
     def fitted_power(self, values) -> np.ndarray:
@@ -243,8 +244,8 @@ def _fit(verdicts: pd.DataFrame, unknown: _Unknown, target: float):
     return a, b, root, se
 
 
-def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
-                        direction: str = "reduction",
+def solve_by_simulation(scenario: Scenario, unknown: str, start: float, *,
+                        target_power: float = 0.8, direction: str = "reduction",
                         simulator: Simulator | None = None) -> SimulatedSolution:
     """The minimum cohort or the MDE by simulating the whole study.
 
@@ -255,6 +256,10 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
     ----------
     scenario : Scenario
     unknown : {"cohort", "effect"}
+        (:func:`powerplan.solve` checks it.)
+    start : float
+        Where the search starts: the analytic answer (which
+        :func:`powerplan.solve` finds first).
     target_power : float
         In (alpha, 1).
     direction : {"reduction", "increase"}
@@ -270,15 +275,9 @@ def solve_by_simulation(scenario: Scenario, unknown: str, *, target_power: float
     -------
     SimulatedSolution
     """
-    from .solve import solve
-
-    if unknown not in ("cohort", "effect"):
-        raise InvalidInputError("unknown", f"must be 'cohort' or 'effect' with engine "
-                                           f"'simulate'; got {unknown!r}")
     simulator = Simulator() if simulator is None else simulator
     precision, max_sims = simulator.precision, simulator.max_sims
     root = np.random.SeedSequence(simulator.seed)
-    start = solve(scenario, unknown, target_power=target_power, direction=direction).value
     how = _Unknown(scenario, unknown, direction)
     rows, verdicts, used, n_round, answer = [], [], 0, FIRST_ROUND_SIMS, float(start)
     multiples, reached, fitted = FIRST_ROUND, False, None

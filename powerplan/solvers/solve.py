@@ -40,7 +40,7 @@ MIN_REOFFENDERS_SECONDARY = 30
 
 
 def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
-          direction: str = "reduction", engine: Engine | str = ANALYTIC,
+          direction: str | None = None, engine: Engine | str = ANALYTIC,
           prior: Prior | None = None, **simulation) -> Solution:
     """Solve a planned study for one named unknown.
 
@@ -54,9 +54,11 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
         ``retention``: the overall share of the cohort that must be analysed.
     target_power : float
         Power to reach, in (alpha, 1).
-    direction : {"reduction", "increase"}
-        For ``effect``: solve for a reduction (negative effect, the default)
-        or an increase.
+    direction : {"reduction", "increase"}, optional
+        For ``effect``: solve for a reduction (negative effect) or an
+        increase. Default: the measure's better direction (a reduction of the
+        rate or the frequency, an increase of the time to first reoffence),
+        or the one the alternative tests.
     engine : powerplan.analytic, Simulator, "analytic" or "simulate"
         How power is computed. A :class:`~powerplan.Simulator` (cohort or
         effect only; ``"simulate"`` makes one of the keywords below) fits a
@@ -95,6 +97,7 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
     """
     check_scenario(scenario)
     _validate.choice("unknown", unknown, UNKNOWNS)
+    direction = default_direction(scenario) if direction is None else direction
     _validate.choice("direction", direction, DIRECTIONS)
     if engine == "simulate":
         unknown_keywords = sorted(set(simulation) - set(SOLVER_KEYWORDS))
@@ -106,10 +109,17 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
         if prior is not None:
             raise InvalidInputError("prior", "cannot be combined with engine 'simulate' when "
                                              "solving; use the analytic engine for assurance")
-        from .simulated import solve_by_simulation
+        from .simulated import SIMULATED_UNKNOWNS, solve_by_simulation
 
-        return solve_by_simulation(scenario, unknown, target_power=target_power,
-                                   direction=direction, simulator=engine)
+        if unknown not in SIMULATED_UNKNOWNS:
+            raise InvalidInputError("unknown", f"must be 'cohort' or 'effect' with engine "
+                                               f"'simulate'; got {unknown!r}")
+        # The search starts from the analytic answer.
+        start = solve(scenario, unknown, target_power=target_power, direction=direction).value
+        # The search stops by max_sims at the latest: the bar's length.
+        with engine.reporting(engine.max_sims) as simulator:
+            return solve_by_simulation(scenario, unknown, start, target_power=target_power,
+                                       direction=direction, simulator=simulator)
     target = check_target_power(target_power, scenario.alpha)
     measure = _Measure(prior)
     if prior is not None:
@@ -128,6 +138,13 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
     if unknown == "effect":
         return _solve_effect(scenario, target, direction)
     return _solve_retention(scenario, target, measure)
+
+
+def default_direction(scenario: Scenario) -> str:
+    """The direction of an MDE when none is named: the one a one-sided test looks in,
+    else the measure's better one."""
+    tested = {"less": "reduction", "greater": "increase"}.get(scenario.alternative)
+    return tested or ("reduction" if scenario.outcome.better < 0 else "increase")
 
 
 class _Measure:

@@ -9,7 +9,7 @@ each cohort.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -17,7 +17,8 @@ from .. import _validate
 from ..design.scenario import Scenario, check_scenario
 from ..engines import ANALYTIC, Engine, as_engine, is_analytic, refuse_unused
 from ..errors import InvalidInputError
-from ..results.curves import FIELDS, MDECurve, PowerCurve
+from ..results.curves import FIELDS, MDECurve, PowerCurve, PowerCurves
+from .grid import Cell, cell_key, check_grid_options, run_cells
 from .solve import solve
 
 def vary(scenario: Scenario, field: str, value) -> Scenario:
@@ -58,9 +59,14 @@ def _engine_iv(scenarios: list[Scenario], field: str, engine: Engine) -> Engine:
     return engine.seeded()
 
 
+def _power(scenario: Scenario, *, engine: Engine):
+    """One point of a sweep (a module-level function, so a Dask worker can import it)."""
+    return engine.power(scenario)
+
+
 def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | str = ANALYTIC,
           n_sims: int | None = None, seed: int | None = None, workers: int = 1,
-          progress: Callable[[int], None] | None = None) -> PowerCurve:
+          progress=None, client=None, store=None) -> PowerCurve:
     """Power of a planned study at several values of one setting.
 
     Parameters
@@ -79,18 +85,32 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | 
         :class:`~powerplan.Simulator`, whose results carry a 95% Wilson
         interval and are drawn as points with error bars. ``"simulate"``
         makes one from ``n_sims``, ``seed``, ``workers`` and ``progress``.
-    n_sims, seed, workers, progress
+    n_sims, seed, workers
         With ``engine="simulate"`` only: simulated studies at each value
-        (default 1,000), the seed, processes, and a callback given the
-        number of studies just finished (``n_sims`` times the number of
-        values in all). Every value is simulated with the same seed, None
+        (default 1,000), the seed and processes. Every value is simulated
+        with the same seed, None
         drawing one fresh seed for them all (``curve.results[0].seed``):
         study ``i`` at each value draws from the same random streams and the
         same comparison pool, so neighbouring values share most of their
         Monte Carlo error (common random numbers). The curve is then
         smoother, and differences between values more precise, than with a
         seed per value; each value's interval is its own, and the intervals
-        are not independent of each other.
+        are not independent of each other. So a sweep point's seed is the
+        run's seed itself, not one drawn for the point as a requirement
+        table's cells are.
+    progress : None, True, GridProgress or function
+        Simulation only. A function is given the number of studies just
+        finished (``n_sims`` times the number of values in all); ``True``
+        draws progress bars of values and studies; a
+        :class:`~powerplan.GridProgress` is told each value as it ends (see
+        :mod:`powerplan.solvers.progress`).
+    client : dask.distributed.Client, optional
+        Simulation only: simulate the values on its cluster, one task each,
+        with results equal to a run in this process.
+    store : ResultStore or path, optional
+        Simulation with a fixed seed only: values found in the results
+        store are read back instead of simulated, and each value simulated
+        is written to it as it finishes.
 
     Returns
     -------
@@ -125,13 +145,65 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | 
     _validate.choice("field", field, FIELDS)
     values = _values(values)
     scenarios = [vary(scenario, field, value) for value in values]
-    engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers, progress=progress)
+    engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers)
+    client, store, progress = check_grid_options(engine, client, store, progress)
     engine = _engine_iv(scenarios, field, engine)
-    return PowerCurve(field, tuple(values), tuple(engine.power(s) for s in scenarios), scenario)
+    cells = [Cell({field: value}, _power, (varied,), engine,
+                  cell_key("sweep", {field: value}, varied, engine), grid="sweep")
+             for value, varied in zip(values, scenarios)]
+    run = run_cells(cells, client=client, store=store, progress=progress)
+    run.raise_failures()
+    return PowerCurve(field, tuple(values), run.answers, scenario, solver=solve)
+
+
+def sweep_by(scenario: Scenario, field: str, values: Iterable, *, by: str, levels: Iterable,
+             engine: Engine | str = ANALYTIC, n_sims: int | None = None,
+             seed: int | None = None, workers: int = 1, progress=None) -> PowerCurves:
+    """Power over one setting, one curve for each value of a second: the analyst's usual
+    figure and table (power by cohort for several effects) in one call.
+
+    Each curve is ``sweep(scenario.replace(**{by: level}), field, values, ...)``,
+    with the same engine (a simulator with one seed for every curve and
+    value, drawn once when it has none).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    field : str
+        The setting each curve varies (as for :func:`sweep`).
+    values : sequence of numbers
+        Its values.
+    by : str
+        The second setting, one of the same ones, other than ``field``.
+    levels : sequence of numbers
+        Its values, one curve each, in the order given (distinct).
+    engine, n_sims, seed, workers, progress
+        As for :func:`sweep`.
+
+    Returns
+    -------
+    PowerCurves
+        ``to_frame()`` is one tidy table; ``plot()`` one figure with a legend
+        entry per level.
+    """
+    check_scenario(scenario)
+    _validate.choice("by", by, FIELDS)
+    if by == field:
+        raise InvalidInputError("by", f"must be another setting than the one each curve "
+                                      f"varies ({field!r})")
+    levels = tuple(_validate.sequence("levels", levels))
+    if not levels:
+        raise InvalidInputError("levels", "must hold at least one value; got none")
+    _values(levels, "levels")  # numbers, distinct
+    engine = as_engine(engine, n_sims=n_sims, seed=seed, workers=workers, progress=progress)
+    engine = engine.seeded()
+    curves = tuple(sweep(vary(scenario, by, level), field, values, engine=engine)
+                   for level in levels)
+    return PowerCurves(by, levels, curves)
 
 
 def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float = 0.8,
-              direction: str = "reduction", engine: Engine | str = ANALYTIC) -> MDECurve:
+              direction: str | None = None, engine: Engine | str = ANALYTIC) -> MDECurve:
     """The minimum detectable effect (MDE) at each of several cohorts.
 
     Each MDE is ``solve(scenario.replace(cohort=c), "effect", ...)``.
@@ -144,8 +216,9 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
         People submitted; sorted, distinct whole numbers >= 1.
     target_power : float
         Power each MDE reaches, in (alpha, 1).
-    direction : {"reduction", "increase"}
-        Solve for the smallest reduction (the default) or increase.
+    direction : {"reduction", "increase"}, optional
+        Solve for the smallest reduction or increase; default the measure's
+        better direction (see :func:`~powerplan.solve`).
     engine : powerplan.analytic or "analytic"
         How power is computed. Not by simulation: solve one cohort at a time
         with ``solve(..., "effect", engine="simulate")``.
@@ -179,4 +252,5 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
         solve(vary(scenario, "cohort", cohort), "effect", target_power=target_power,
               direction=direction)
         for cohort in cohorts)
+    direction = "reduction" if solutions[0].value < 0 else "increase"
     return MDECurve(tuple(cohorts), solutions, solutions[0].target_power, direction, scenario)
