@@ -80,7 +80,8 @@ def test_size_finds_the_first_crossing_and_says_power_is_not_monotone(runner):
     result = run(runner, "size", "--retention", "1", "--base-rate", "0.02", "--effect=0.01",
                  "--n-comparison", "50", "--method", "pooled", "--target-power", "0.09")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("To reach 9% power, submit at least 2 people")
+    # (after main's note that a positive effect is an increase)
+    assert "\nTo reach 9% power, submit at least 2 people" in result.output
     assert "Note: power is not monotone in the cohort here: 2 people submitted give 10.3%, " \
            "but 11 give 8.9%" in result.output
 
@@ -106,4 +107,44 @@ def test_an_unknown_method_is_one_line_naming_the_option(runner):
     result = run(runner, "power", "--method", "exact")
     assert result.exit_code == 2
     last = result.output.strip().splitlines()[-1]
-    assert "--method" in last and "'exact' is not one of 'welch', 'wald'" in last
+    assert "--method" in last and "'exact' is not one of 'arcsine', 'arcsine-exact'" in last
+
+
+def test_size_says_when_the_answer_leans_on_the_wrong_direction_and_false_positives(runner):
+    # With everyone analysed, 2 people reach 50% "power" only by counting significant
+    # increases (the effect is a reduction) and with over half false positives.
+    result = run(runner, "size", "--retention", "1", "--target-power", "0.5")
+    assert result.exit_code == 0, result.output
+    assert "\nTo reach 50% power, submit at least 2 people" in result.output
+    solution = json.loads(run(runner, "size", "--retention", "1", "--target-power", "0.5",
+                              "--json").output)
+    assert solution["flags"] == ["not monotone", "wrong direction", "false positives"]
+    reduction = solution["p_significant_reduction"]
+    assert reduction < 0.5 <= solution["achieved_power"]
+    assert (f"the chance of a significant reduction alone is {100 * reduction:.1f}%, below "
+            f"the target") in result.output
+    false = solution["p_false_reduction"] + solution["p_false_increase"]
+    assert false > 0.1
+    assert (f"with no effect at all, 2 people submitted would give {100 * false:.1f}% "
+            f"significant results (alpha 5.0%)") in result.output
+
+
+def test_an_ordinary_answer_has_no_flags(runner):
+    solution = json.loads(run(runner, "size", "--json").output)
+    assert solution["flags"] == [] and solution["p_significant_reduction"] >= 0.8
+
+
+def test_a_table_marks_the_cells_whose_answer_is_questioned(runner):
+    result = run(runner, "table", "--base-rates", "0.35", "--effects=-0.05",
+                 "--retentions", "1,0.4", "--target-power", "0.5")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[lines.index("retention 100%") + 2].split() == ["35%", "2*"]
+    marked = lines[lines.index("retention 40%") + 2].split()
+    assert marked[0] == "35%" and not marked[1].endswith("*")
+    assert lines[-1].startswith("* power is not monotone in the cohort there")
+    cells = json.loads(run(runner, "table", "--base-rates", "0.35", "--effects=-0.05",
+                           "--retentions", "1,0.4", "--target-power", "0.5",
+                           "--json").output)["cells"]
+    assert [cell["flags"] for cell in cells] == [
+        ["not monotone", "wrong direction", "false positives"], []]

@@ -152,9 +152,27 @@ def test_pooled_power_falling_with_the_cohort_finds_the_first_crossing():
     assert round(powers[1], 3) == 0.103 and all(a > b for a, b in zip(powers[1:], powers[2:]))
     answer = solve(scenario, "cohort", target_power=0.09)
     assert (answer.value, round(answer.achieved_power, 3), answer.power_below) == (2, 0.103, 0.0)
-    assert answer.notes[-1] == (
+    assert answer.notes[-2] == (
         "power is not monotone in the cohort here: 2 people submitted give 10.3%, but 11 give "
         "8.9%, and no larger cohort checked reaches 9.0% again (3.2% with 10,000,000)")
+    # and most of that power is significant reductions, against an increase planned
+    assert answer.notes[-1] == (
+        "4.3% of the 10.3% power at 2 people submitted is the chance of a significant "
+        "reduction, the direction opposite the effect; the chance of a significant increase "
+        "alone is 6.0%, below the target (counting only the planned direction, this cohort "
+        "would not do)")
+    assert answer.flags == ("not monotone", "wrong direction")
+
+
+def test_power_rising_with_the_cohort_is_solved_without_the_scan():
+    # wald, pooled and arcsine with a comparison group growing with the cohort: power
+    # rises with the cohort, so the bisection's crossing is the first; checked here.
+    for method in ("wald", "pooled", "arcsine"):
+        scenario = Scenario(method=method, base_rate=0.1, effect=-0.05, funnel=0.3)
+        answer = solve(scenario, "cohort")
+        powers = [analytic(scenario.replace(cohort=c)).power for c in range(1, answer.value)]
+        assert max(powers) < 0.8 <= answer.achieved_power
+        assert all(a <= b + 1e-15 for a, b in zip(powers, powers[1:]))
 
 
 @pytest.mark.parametrize("target", [0.3, 0.45, 0.6, 0.7, 0.8])
@@ -175,8 +193,10 @@ def test_a_crossing_the_bisection_would_miss_is_found_and_the_dip_named():
     scenario = Scenario(funnel=1.0, base_rate=0.35, effect=-0.05)
     answer = solve(scenario, "cohort", target_power=0.3)
     assert answer.value == 2 == first_crossing_by_brute_force(scenario, 0.3, 2)
-    note = answer.notes[-1]
+    assert answer.flags == ("not monotone", "false positives")
+    note = answer.notes[-2]
     assert note.startswith("power is not monotone in the cohort here: 2 people submitted give ")
+    assert answer.notes[-1].startswith("with no effect at all, 2 people submitted would give ")
     stays = int(note.split("every cohort checked from ")[1].split(" on")[0].replace(",", ""))
     assert analytic(scenario.replace(cohort=stays)).power >= 0.3
     assert analytic(scenario.replace(cohort=stays - 1)).power < 0.3

@@ -85,7 +85,7 @@ def test_formats():
         assert f"{int(value):,}" in markdown and f"{int(value):,}" in table.to_text()
     frame = table.to_frame()
     assert list(frame.columns) == ["base_rate", "retention", "effect", "value",
-                                   "achieved_power", "status"]
+                                   "achieved_power", "status", "flags"]
 
 
 @pytest.mark.parametrize("kwargs, fragment", [

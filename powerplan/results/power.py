@@ -256,6 +256,8 @@ class Solution(Displays):
         of 60 people submitted).
     measure : {"power", "assurance"}
         What the target applies to: power, or assurance under a prior.
+    flags : tuple of str
+        For the cohort: which notes question the answer itself (see below).
     """
 
     unknown: str
@@ -267,6 +269,11 @@ class Solution(Displays):
     scenario: Scenario = field(repr=False, compare=False)
     notes: tuple[str, ...] = ()
     measure: str = "power"
+    #: Short names of the notes that question the answer itself, for a table's footnote
+    #: marks: "not monotone" (a larger cohort falls below the target again), "wrong
+    #: direction" (the target is reached only by counting significant results opposite
+    #: the effect), "false positives" (more than twice alpha of them with no effect).
+    flags: tuple[str, ...] = ()
 
     @property
     def n_treated(self) -> float:
@@ -287,6 +294,7 @@ class Solution(Displays):
         for key, value in self.result.to_dict().items():
             out.setdefault(key, value)
         out["notes"] = list(self.notes)
+        out["flags"] = list(self.flags)
         return out
 
     def to_frame(self) -> pd.DataFrame:

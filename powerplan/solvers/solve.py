@@ -21,7 +21,7 @@ import numpy as np
 from scipy import optimize
 
 from .. import _format, _validate
-from ..formulas.analytic import (analysed_chances, analytic, exact_share, formulas,
+from ..formulas.analytic import (analysed_chances, analytic, average, exact_share, formulas,
                                  verdict_grid, weighted_analysed)
 from .assurance import assurance, quadrature_nodes
 from ..engines import ANALYTIC, Engine, as_engine, is_analytic
@@ -234,7 +234,8 @@ class _Curve:
     def __init__(self, scenario: Scenario, measure: _Measure):
         self.scenario, self.measure = scenario, measure
         self.values: dict[int, float] = {}  # by cohort, at the scenario's retention
-        self._by_analysed: dict[int, np.ndarray] = {}  # by nodes' key, indexed by number
+        # by nodes' key: (numbers analysed, sorted; the chance with each)
+        self._by_analysed: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._nodes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def __call__(self, cohort: int) -> float:
@@ -257,18 +258,22 @@ class _Curve:
         windows = [weighted_analysed(scenario, cohort) for cohort in cohorts]
         keys = [self._order(cohort * retention) for cohort in cohorts]
         for key in set(keys):
-            numbers = np.unique(np.concatenate([k for (k, _), other in zip(windows, keys)
-                                                if other == key]))
-            known = self._by_analysed.get(key, np.empty(0))
-            if numbers[-1] >= known.size:
-                known = np.concatenate([known, np.full(int(numbers[-1]) + 1 - known.size,
-                                                       np.nan)])
-            missing = numbers[np.isnan(known[numbers.astype(int)])]
+            numbers = _sorted_unique([k for (k, _), other in zip(windows, keys) if other == key])
+            # the numbers analysed known so far and their chances, both sorted by number
+            known, chances = self._by_analysed.get(key, (np.empty(0), np.empty(0)))
+            missing = numbers[~np.isin(numbers, known, assume_unique=True)]
             if missing.size:
-                known[missing.astype(int)] = self._chances(key, missing)
-            self._by_analysed[key] = known
-        return [min(1.0, float(weight @ self._by_analysed[key][k.astype(int)]))
+                known = np.concatenate([known, missing])
+                chances = np.concatenate([chances, self._chances(key, missing)])
+                order = np.argsort(known, kind="stable")
+                known, chances = known[order], chances[order]
+                self._by_analysed[key] = known, chances
+        return [min(1.0, float(average(weight, self._lookup(key, k))))
                 for (k, weight), key in zip(windows, keys)]
+
+    def _lookup(self, key: int, numbers: np.ndarray) -> np.ndarray:
+        known, chances = self._by_analysed[key]
+        return chances[np.searchsorted(known, numbers)]
 
     def _order(self, expected_n: float) -> int:
         """The key of the prior's nodes: the power of two nearest the people analysed."""
@@ -290,6 +295,15 @@ class _Curve:
         return (higher if scenario.alternative == "greater" else lower) @ weights
 
 
+def _sorted_unique(arrays: list[np.ndarray]) -> np.ndarray:
+    """The distinct values of sorted arrays, sorted (one window as it is: np.unique's
+    hashing costs milliseconds on the long windows of large cohorts)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    values = np.sort(np.concatenate(arrays), kind="stable")
+    return values[np.concatenate([[True], values[1:] != values[:-1]])]
+
+
 def largest_cohort(scenario: Scenario) -> int:
     """The largest cohort a solver considers: MAX_COHORT, or fewer when the comparison
     group grows with the cohort and would pass MAX_N_COMPARISON records, more than any
@@ -303,15 +317,16 @@ def largest_cohort(scenario: Scenario) -> int:
 def _solve_cohort(scenario: Scenario, target: float, measure: _Measure) -> Solution:
     curve = _Curve(scenario, measure)
     largest = largest_cohort(scenario)
-    best = curve(largest)
-    crossing = (_bisect_cohort(scenario, target, measure, curve, largest) if best >= target
-                else None)
+    # None when even the largest cohort falls short (its power is then curve(largest))
+    crossing = _bisect_cohort(scenario, target, measure, curve, largest)
     # Small studies' power need not rise with the cohort (the exact sums saw-tooth,
     # and a few analysed people give many false positives; a fixed comparison group
     # can make even the normal approximation fall): check the first cohorts one by one.
     scan_to = min(SCAN_COHORTS if measure.prior is None else SCAN_COHORTS_ASSURANCE,
                   math.ceil(SCAN_ANALYSED / scenario.retention),
                   largest if crossing is None else crossing - 1)
+    if crossing is not None and _rises_with_cohort(scenario, measure):
+        scan_to = 0
     scanned = np.arange(1, scan_to + 1)
     values = curve.many(scanned)
     if (values >= target).any():
@@ -326,18 +341,19 @@ def _solve_cohort(scenario: Scenario, target: float, measure: _Measure) -> Solut
         raise NoSolutionError(
             f"no cohort reaches {_format.percent(target)} {measure.name}: with a fixed "
             f"comparison group of {scenario.n_comparison:,} the {measure.name} cannot pass "
-            f"{_format.percent(best)} however many people are submitted")
+            f"{_format.percent(curve(largest))} however many people are submitted")
     elif largest < MAX_COHORT and curve(MAX_COHORT) >= target:
         raise NoSolutionError(
             f"no cohort reaches {_format.percent(target)} {measure.name} within "
             f"{MAX_N_COMPARISON:,} comparison records (the largest comparison group "
             f"powerplan allows): at {scenario.comparison_ratio:g} per analysed person, "
-            f"{largest:,} people submitted give only {_format.percent(best)}")
+            f"{largest:,} people submitted give only {_format.percent(curve(largest))}")
     else:
         capped = "" if largest == MAX_COHORT else (
             f" (the most whose comparison group, at {scenario.comparison_ratio:g} records "
             f"each, stays within {MAX_N_COMPARISON:,})")
-        why = (f"even {largest:,} people submitted{capped} give only {_format.percent(best)} "
+        why = (f"even {largest:,} people submitted{capped} give only "
+               f"{_format.percent(curve(largest))} "
                f"{measure.name}; {_too_small(scenario, target, measure)}")
         raise NoSolutionError(f"no cohort reaches {_format.percent(target)} {measure.name}: {why}")
     # The curve is the engine's own power; for assurance its quadrature differs from
@@ -353,10 +369,54 @@ def _solve_cohort(scenario: Scenario, target: float, measure: _Measure) -> Solut
         result = measure.result(scenario.replace(cohort=answer))
         below = measure.value(measure.result(scenario.replace(cohort=answer - 1))) \
             if answer > 1 else 0.0
-    notes = _notes(result) + _monotone_notes(curve, answer, target, best, largest,
-                                             measure.name)
+    dips = _monotone_notes(curve, answer, target, largest, measure.name)
+    leans = _leaning_notes(result, target, measure)
+    flags = (("not monotone",) if dips else ()) + tuple(flag for flag, _ in leans)
+    notes = _notes(result) + dips + tuple(note for _, note in leans)
     return Solution("cohort", answer, target, measure.value(result), below, result,
-                    result.scenario, notes, measure.name)
+                    result.scenario, notes, measure.name, flags)
+
+
+#: An answer whose false positives (significant results when there is no effect) pass
+#: this multiple of alpha rests on them, and says so.
+FALSE_POSITIVE_FACTOR = 2.0
+
+
+def _leaning_notes(result: PowerResult, target: float, measure: _Measure
+                   ) -> tuple[tuple[str, str], ...]:
+    """(flag, note) pairs when the answer leans on what the planner did not ask for:
+    significant results in the direction opposite the effect (counted toward power,
+    a two-sided test's convention) or a false-positive rate far above alpha (a handful
+    of people analysed)."""
+    if measure.prior is not None:
+        return ()
+    scenario, out = result.scenario, []
+    lower = scenario.effect < 0
+    planned = result.p_significant_reduction if lower else result.p_significant_increase
+    if planned < target <= result.power:
+        near, far = _verdict_words(scenario, lower), _verdict_words(scenario, not lower)
+        out.append(("wrong direction", (
+            f"{_format.percent(result.power - planned)} of the {_format.percent(result.power)} "
+            f"{measure.name} at {_format.headcount(result.cohort)} submitted is the chance of a "
+            f"{far}, the direction opposite the effect; the chance of a {near} alone is "
+            f"{_format.percent(planned)}, below the target (counting only the planned "
+            f"direction, this cohort would not do)")))
+    false = (None if result.p_false_reduction is None
+             else result.p_false_reduction + result.p_false_increase)
+    if false is not None and false > FALSE_POSITIVE_FACTOR * scenario.alpha:
+        out.append(("false positives", (
+            f"with no effect at all, {_format.headcount(result.cohort)} submitted would give "
+            f"{_format.percent(false)} significant results (alpha {_format.percent(scenario.alpha)}): "
+            f"with so few analysed, much of this {measure.name} is false positives")))
+    return tuple(out)
+
+
+def _verdict_words(scenario: Scenario, lower: bool) -> str:
+    """'significant reduction' (the rate), 'significantly shorter time to first
+    reoffence' (the time)."""
+    outcome = scenario.outcome
+    words = outcome.lower_words if lower else outcome.higher_words
+    return words if words.startswith("significant ") else f"{words} {outcome.measure}"
 
 
 def _too_small(scenario: Scenario, target: float, measure: _Measure) -> str:
@@ -371,10 +431,10 @@ def _too_small(scenario: Scenario, target: float, measure: _Measure) -> str:
 
 
 def _bisect_cohort(scenario: Scenario, target: float, measure: _Measure,
-                   curve: _Curve, largest: int) -> int:
-    """A cohort ``c`` with ``curve(c) >= target > curve(c - 1)``, by exponential search from
+                   curve: _Curve, largest: int) -> int | None:
+    """A cohort ``c`` with ``curve(c) >= target > curve(c - 1)``, by a galloping search from
     a closed-form start and integer bisection (the first crossing when power rises
-    with the cohort)."""
+    with the cohort); None when ``curve(largest)`` is below the target."""
     def reaches(cohort: int) -> bool:
         return curve(cohort) >= target
 
@@ -394,10 +454,16 @@ def _bisect_cohort(scenario: Scenario, target: float, measure: _Measure,
             high = largest
     high = min(high, largest)
     low = 0  # power with nobody submitted is 0 < target
+    # Gallop from the guess, in steps doubling from a 500th of it (the closed form is
+    # usually within a few people of the answer), up until the target is reached ...
+    step = max(1, high // 512)
     while not reaches(high):
-        low, high = high, min(largest, 2 * high)
-    # Step down from the guess until below the target (power at 0 is 0).
-    step = max(1, high // 8)
+        if high == largest:
+            return None
+        low, high = high, min(largest, high + step)
+        step *= 2
+    # ... or down until it is not (power at 0 is 0).
+    step = max(1, high // 512)
     while low == 0 and high - step >= 1 and reaches(high - step):
         high -= step
         step *= 2
@@ -410,6 +476,28 @@ def _bisect_cohort(scenario: Scenario, target: float, measure: _Measure,
         else:
             low = middle
     return high
+
+
+#: The normal approximations whose power provably rises with the number analysed when
+#: the comparison group grows with it (see :func:`_rises_with_cohort`).
+MONOTONE_METHODS = ("wald", "pooled", "arcsine")
+
+
+def _rises_with_cohort(scenario: Scenario, measure: _Measure) -> bool:
+    """Whether power rises with the cohort, so that the first crossing is the bisection's.
+
+    For the rate's ``wald``, ``pooled`` and ``arcsine`` formulas with a comparison
+    group proportional to the treated one, both standard errors scale as
+    ``1 / sqrt(n)``, so power is ``Phi(s - c) + Phi(-s - c)`` with ``c`` fixed and
+    ``s`` (the effect over the standard error) rising with ``n``; its derivative
+    ``phi(s - c) - phi(s + c)`` is positive for ``s, c > 0``. Power then rises with
+    the number analysed, and its average over ``Binomial(cohort, retention)`` rises
+    with the cohort (a larger cohort's number analysed is stochastically larger).
+    Not for a fixed comparison group (power can fall, issue 12), the exact sums
+    (they saw-tooth) or assurance.
+    """
+    return (measure.prior is None and scenario.outcome.name == "rate"
+            and scenario.n_comparison is None and scenario.method in MONOTONE_METHODS)
 
 
 def _first_near(curve: _Curve, crossing: int, target: float, floor: int) -> int:
@@ -427,13 +515,15 @@ def _first_near(curve: _Curve, crossing: int, target: float, floor: int) -> int:
     return first
 
 
-def _monotone_notes(curve: _Curve, answer: int, target: float, best: float,
-                    largest: int, measure: str) -> tuple[str, ...]:
+def _monotone_notes(curve: _Curve, answer: int, target: float, largest: int,
+                    measure: str) -> tuple[str, ...]:
     """A note when some larger cohort checked falls below the target again."""
-    larger = sorted(c for c in curve.values if c > answer)
-    dips = [c for c in larger if curve.values[c] < target]
+    dips = [c for c in curve.values if c > answer and curve.values[c] < target]
     if not dips:
         return ()
+    best = curve(largest)
+    larger = sorted(c for c in curve.values if c > answer)
+    dips = [c for c in larger if curve.values[c] < target]
     first = dips[0]
     said = (f"{measure} is not monotone in the cohort here: {answer:,} people submitted give "
             f"{_format.percent(curve.values[answer] if answer in curve.values else target)}, "
