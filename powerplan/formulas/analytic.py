@@ -15,8 +15,16 @@ inconclusive.
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import numpy as np
 from scipy import stats
+
+try:  # the ufuncs scipy.stats.binom calls, without its argument checks (most of the cost)
+    from scipy.special._ufuncs import _binom_pmf, _binom_ppf, _binom_sf
+except ImportError:  # pragma: no cover - another scipy layout: the public, slower path
+    _binom_pmf, _binom_ppf, _binom_sf = stats.binom.pmf, stats.binom.ppf, stats.binom.sf
 
 from . import frequency, rate, time
 from ..results.power import PowerResult, scenario_fields
@@ -53,33 +61,73 @@ def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
 
 
 def analysed_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`analysed_distribution` of a cohort of ``n`` with retention ``p``."""
+    """:func:`analysed_distribution` of a cohort of ``n`` with retention ``p``.
+
+    Kept for the last 4,096 (cohort, retention) pairs asked for (a sweep, a solver and a
+    table ask for the same ones again); the arrays are read-only.
+    """
+    return _analysed_numbers(int(n), float(p))
+
+
+def _read_only(*arrays):
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+@lru_cache(maxsize=4096)
+def _analysed_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
     if p == 1.0:
         k = np.array([n])
+        weight = _binom_pmf(k, n, p)
     elif n <= _EXACT_UP_TO:
-        k = np.arange(n + 1)
+        k, weight = _around_mode(n, p, n)
     elif n * p < 1:
         # Fewer than one analysed expected: the quantile function cannot bracket
         # so thin a tail (scipy warns), and 5,000 lies far beyond it anyway.
-        k = np.arange(_EXACT_UP_TO + 1)
+        k, weight = _around_mode(n, p, _EXACT_UP_TO)
     else:
-        low, high = stats.binom.ppf([_TAIL, 1 - _TAIL], n, p)
+        low, high = _binom_ppf(np.array([_TAIL, 1 - _TAIL]), n, p)
         k = np.arange(int(low), int(high) + 1)
-    weight = stats.binom.pmf(k, n, p)
+        weight = _binom_pmf(k, n, p)
     # Numbers analysed this unlikely add less than double rounding to any average (at most
     # 5,001 of them below 1e-20 of each other); leaving them out spares every formula.
     keep = weight >= _NEGLIGIBLE * weight.max()
-    return k[keep], weight[keep]
+    return _read_only(k[keep], weight[keep])
+
+
+def _around_mode(n: int, p: float, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers ``0..top`` analysed and their chances, on a window around the mode
+    that holds every number at least ``_NEGLIGIBLE`` as likely as the likeliest: the
+    binomial's chances fall away from the mode on both sides (it is log-concave), so
+    once both ends of the window (or 0 and ``top``) are below that share, every
+    number beyond is too. Spares evaluating the thousands of numbers of a cohort of
+    thousands that the share would leave out anyway."""
+    mode = min(top, int(math.floor((n + 1) * p)))
+    half = int(10.0 * math.sqrt(n * p * (1.0 - p))) + 16
+    while True:
+        low, high = max(0, mode - half), min(top, mode + half)
+        k = np.arange(low, high + 1)
+        weight = _binom_pmf(k, n, p)
+        least = _NEGLIGIBLE * weight.max()
+        if (low == 0 or weight[0] < least) and (high == top or weight[-1] < least):
+            return k, weight
+        half *= 2
 
 
 def weighted_analysed(scenario: Scenario, cohort: int | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`analysed_distribution` (of ``cohort`` people submitted, default the
     scenario's) without the numbers of negligible weight."""
-    k, weight = analysed_numbers(scenario.cohort if cohort is None else cohort,
-                                 scenario.retention)
+    return _weighted_numbers(scenario.cohort if cohort is None else int(cohort),
+                             float(scenario.retention))
+
+
+@lru_cache(maxsize=4096)
+def _weighted_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    k, weight = _analysed_numbers(n, p)
     keep = weight >= _NEGLIGIBLE_WEIGHT
-    return k[keep], weight[keep]
+    return _read_only(k[keep], weight[keep])
 
 
 def analysed_chances(scenario: Scenario, k, effects) -> tuple[np.ndarray, np.ndarray]:
@@ -118,6 +166,13 @@ def analysed_chances(scenario: Scenario, k, effects) -> tuple[np.ndarray, np.nda
     return lower, higher
 
 
+def average(weight, values):
+    """``weight @ values`` (the funnel average of chances given along the first axis) by
+    numpy's own loop: a BLAS dot product starts threads for the long windows of large
+    cohorts, which on a busy machine cost milliseconds where the sum costs microseconds."""
+    return np.einsum("k,k...->...", weight, values)
+
+
 def formulas(outcome):
     """The module of closed forms for ``outcome`` (``formulas/<outcome name>.py``)."""
     return _FORMULAS[outcome.name]
@@ -151,7 +206,7 @@ def verdict_grid(scenario: Scenario, effects) -> tuple[np.ndarray, np.ndarray, n
     k, weight = weighted_analysed(scenario)
     reduction, increase = analysed_chances(scenario, k, effects)
     low, high = _verdicts(scenario, scenario.expected_n_treated, effects)
-    return weight @ reduction, weight @ increase, low + high
+    return average(weight, reduction), average(weight, increase), low + high
 
 
 def analytic(scenario: Scenario) -> PowerResult:
@@ -178,15 +233,25 @@ def analytic(scenario: Scenario) -> PowerResult:
     """
     check_scenario(scenario)
     k, weight = weighted_analysed(scenario)
-    # The chances at the scenario's effect and, for the false positives, at none:
-    # one call, as the exact sums' boundaries do not depend on the effect.
-    lower, higher = analysed_chances(scenario, k, [scenario.effect, 0.0])
-    # dot products of probabilities can round a hair past 1
-    p_reduction, false_reduction = np.minimum(1.0, weight @ lower)
-    p_increase, false_increase = np.minimum(1.0, weight @ higher)
     expected_n = scenario.expected_n_treated
+    # The chances at the scenario's effect and, for the false positives, at none:
+    # one call, as the exact sums' boundaries do not depend on the effect. For the
+    # rate, whose chances at each size are computed on their own, the expected number
+    # analysed joins the same call (the frequency's and the time's are interpolated
+    # along the numbers analysed, so their expected number is evaluated apart).
+    joined = scenario.outcome.name == "rate"
+    lower, higher = analysed_chances(scenario, np.append(k, expected_n) if joined else k,
+                                     [scenario.effect, 0.0])
+    if joined:
+        at_mean_chances = lower[-1, 0], higher[-1, 0]
+        lower, higher = lower[:-1], higher[:-1]
+    else:
+        at_mean_chances = _verdicts(scenario, expected_n)
+    # dot products of probabilities can round a hair past 1
+    p_reduction, false_reduction = np.minimum(1.0, average(weight, lower))
+    p_increase, false_increase = np.minimum(1.0, average(weight, higher))
     analysable_at_mean = expected_n >= scenario.min_n_treated
-    at_mean = (min(1.0, sum(float(v) for v in _verdicts(scenario, expected_n)))
+    at_mean = (min(1.0, sum(float(v) for v in at_mean_chances))
                if analysable_at_mean else None)
     power = float(min(1.0, p_reduction + p_increase))  # the sum can round past 1
     rest = {"p_inconclusive": 1.0 - power} | _not_reported(scenario, k, weight, power)
@@ -196,8 +261,8 @@ def analytic(scenario: Scenario) -> PowerResult:
         p_significant_increase=float(p_increase),
         **rest,
         power_at_expected_n=at_mean,
-        p_analysable=float(stats.binom.sf(scenario.min_n_treated - 1,
-                                          scenario.cohort, scenario.retention)),
+        p_analysable=float(_binom_sf(scenario.min_n_treated - 1, scenario.cohort,
+                                     scenario.retention)),
         n_comparison=float(scenario.comparison_size(expected_n)),
         method=scenario.method,
         engine="analytic",
@@ -221,7 +286,7 @@ def exact_share(scenario: Scenario, k=None, weight=None) -> float | None:
     exact = small(scenario.outcome, k, scenario.comparison_size(k), method=scenario.method)
     if exact is None:
         return None
-    return float(np.dot(weight, analysable & exact))
+    return float(average(weight, (analysable & exact).astype(float)))
 
 
 def _not_reported(scenario: Scenario, k, weight, power) -> dict:
@@ -233,5 +298,5 @@ def _not_reported(scenario: Scenario, k, weight, power) -> dict:
     analysable = k >= scenario.min_n_treated
     reported = formulas(scenario.outcome).reporting_chance(
         scenario.outcome, np.where(analysable, k, scenario.min_n_treated))
-    missing = min(1.0 - power, float(np.dot(weight, np.where(analysable, 1.0 - reported, 0.0))))
+    missing = min(1.0 - power, float(average(weight, np.where(analysable, 1.0 - reported, 0.0))))
     return {"p_not_reported": missing, "p_inconclusive": 1.0 - power - missing}

@@ -64,6 +64,8 @@ Cost
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 from scipy import special
 
@@ -563,6 +565,28 @@ class ExactTable:
         return np.clip(lower, 0.0, 1.0), np.clip(higher, 0.0, 1.0)
 
 
+#: Exact tables kept for reuse: their boundaries do not depend on the treated rate, so a
+#: solver trying effect after effect at the same sizes (an MDE, a curve over effects)
+#: finds them made.
+TABLES_KEPT = 64
+_tables: OrderedDict = OrderedDict()
+
+
+def _table(n1, n2, p2, test, alpha, alternative) -> "ExactTable":
+    """The :class:`ExactTable` of these sizes and settings, made once (the last
+    :data:`TABLES_KEPT` kept)."""
+    key = (n1.tobytes(), n2.tobytes(), p2, test, alpha, alternative)
+    table = _tables.get(key)
+    if table is None:
+        table = ExactTable(n1, n2, p2, test=test, alpha=alpha, alternative=alternative)
+        _tables[key] = table
+        if len(_tables) > TABLES_KEPT:
+            _tables.popitem(last=False)
+    else:
+        _tables.move_to_end(key)
+    return table
+
+
 def exact_chances(p1, p2, n1, n2, *, test="welch", alpha=0.05, alternative="two-sided"):
     """Exact chances that the test finds the treated rate significantly lower and higher.
 
@@ -600,8 +624,7 @@ def exact_chances(p1, p2, n1, n2, *, test="welch", alpha=0.05, alternative="two-
     rates, rate_index = np.unique(p1.ravel(), return_inverse=True)
     sizes, size_index = np.unique(np.stack([n1.ravel(), n2.ravel()], axis=1), axis=0,
                                   return_inverse=True)
-    table = ExactTable(sizes[:, 0], sizes[:, 1], p2, test=test, alpha=alpha,
-                       alternative=alternative)
+    table = _table(sizes[:, 0], sizes[:, 1], float(p2), test, float(alpha), alternative)
     lower, higher = table.chances(rates)
     at = (size_index.ravel(), rate_index.ravel())
     return lower[at].reshape(shape)[()], higher[at].reshape(shape)[()]
