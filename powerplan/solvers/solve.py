@@ -16,6 +16,7 @@ When no answer exists the solver raises :class:`NoSolutionError` saying why.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import numpy as np
 from scipy import optimize
@@ -234,9 +235,10 @@ class _Curve:
     def __init__(self, scenario: Scenario, measure: _Measure):
         self.scenario, self.measure = scenario, measure
         self.values: dict[int, float] = {}  # by cohort, at the scenario's retention
-        # by nodes' key: (numbers analysed, sorted; the chance with each)
-        self._by_analysed: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        self._nodes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # by nodes' key: (numbers analysed, sorted; the chance with each), shared by
+        # every curve of the same scenario but for the cohort and the retention (the
+        # cells of a table that differ only by retention, a solve after a sweep)
+        self._by_analysed, self._nodes = _shared_chances(scenario, measure)
 
     def __call__(self, cohort: int) -> float:
         if cohort not in self.values:
@@ -293,6 +295,29 @@ class _Curve:
         effects, weights = self._nodes[key]
         lower, higher = analysed_chances(scenario, numbers, effects)
         return (higher if scenario.alternative == "greater" else lower) @ weights
+
+
+#: The chances by number analysed are kept for this many scenarios (each but for the
+#: cohort and the retention, which they do not depend on).
+CURVES_KEPT = 256
+_curves: OrderedDict = OrderedDict()
+
+
+def _shared_chances(scenario: Scenario, measure: _Measure) -> tuple[dict, dict]:
+    """The chances by number analysed of ``scenario`` at any cohort and retention: the
+    same dictionaries for every curve of it. (Not for assurance: the prior's nodes are
+    chosen for a cohort at the retention.)"""
+    if measure.prior is not None:
+        return {}, {}
+    key = scenario.replace(cohort=1, retention=1.0)
+    found = _curves.get(key)
+    if found is None:
+        found = _curves[key] = ({}, {})
+        if len(_curves) > CURVES_KEPT:
+            _curves.popitem(last=False)
+    else:
+        _curves.move_to_end(key)
+    return found
 
 
 def _sorted_unique(arrays: list[np.ndarray]) -> np.ndarray:
