@@ -69,7 +69,7 @@ from collections import OrderedDict
 import numpy as np
 from scipy import special
 
-from .rate import critical_value, rejection_probabilities, z_test_parts
+from .ztest import critical_value, rejection_probabilities, z_test_parts
 
 #: The exact sum is used while the smaller group has at most this many people ...
 EXACT_MAX_SMALLER_GROUP = 3000
