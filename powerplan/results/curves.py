@@ -355,10 +355,10 @@ class PowerCurves(Displays):
     >>> family = sweep_by(Scenario(), "cohort", [500, 1000], by="effect", levels=[-0.05, -0.1])
     >>> family.to_frame()[["effect", "cohort", "power"]].round(3)
        effect  cohort  power
-    0   -0.05     500  0.311
-    1   -0.05    1000  0.545
-    2   -0.10     500  0.868
-    3   -0.10    1000  0.992
+    0   -0.05     500  0.318
+    1   -0.05    1000  0.543
+    2   -0.10     500  0.851
+    3   -0.10    1000  0.988
     """
 
     by: str
