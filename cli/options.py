@@ -153,8 +153,10 @@ def scenario_options(command=None, *, without=(), measures=MEASURES):
                  f"[default: {DEFAULT.alternative}]"),
         "method": click.option(
             "--method", type=click.Choice(sorted({*METHODS, *FREQUENCY_METHODS, *TIME_METHODS})),
-            help=f"Test. The rate: wald (unpooled, as real analyses), pooled, arcsine, "
-                 f"fleiss-cc [default: {DEFAULT.method}]; the frequency: welch (as real "
+            help=f"Test. The rate: welch (as real analyses run it, exact for small studies) "
+                 f"[default: {DEFAULT.method}], or the normal approximations wald (unpooled), "
+                 f"pooled, arcsine, fleiss-cc, or those tests exact (wald-exact, ...); the "
+                 f"frequency: welch (as real "
                  f"analyses), negbin-alt, negbin-control, negbin-pooled (Zhu and Lakkis); "
                  f"the time: welch (as real analyses), logrank-schoenfeld, logrank-freedman "
                  f"(a survival analysis of the same people)."),

@@ -103,7 +103,7 @@ def scenario_phrases(scenario, omit=(), simulated: bool = False) -> list[str]:
     >>> from powerplan import Scenario
     >>> scenario_phrases(Scenario(), omit=("cohort",))
     ['40% analysed', 'base rate 35%', 'effect -5.0 points', '10 comparison records each',
-     'wald test, alpha 0.05']
+     'welch test, alpha 0.05']
     """
     def short(p):  # whole percentages without a trailing '.0'
         return percent(p).replace(".0%", "%")

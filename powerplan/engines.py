@@ -3,7 +3,8 @@
 Two engines share one shape, ``engine.power(scenario) -> PowerResult``:
 
 ``analytic`` (:data:`ANALYTIC`; the function :func:`powerplan.analytic` names it too)
-    Closed-form verdict chances averaged over the funnel, in microseconds.
+    Verdict chances by formula (exact sums of the test's outcomes for small
+    studies, closed forms beyond) averaged over the funnel, in milliseconds.
 :class:`Simulator`
     The whole matched-cohort study simulated replicate by replicate, with its
     run settings (replicates, seed, processes, ...) validated once, where the
@@ -32,11 +33,11 @@ from .limits import (BLOCK, DEFAULT_CHUNK, DEFAULT_MAX_SIMS, DEFAULT_PRECISION, 
 
 @dataclasses.dataclass(frozen=True)
 class Analytic:
-    """The analytic engine: closed-form power averaged over the funnel.
+    """The analytic engine: power by formula, averaged over the funnel.
 
     >>> from powerplan import Scenario
     >>> round(ANALYTIC.power(Scenario()).power, 4)
-    0.2058
+    0.2174
     """
 
     name: ClassVar[str] = "analytic"

@@ -36,8 +36,11 @@ MAX_N_COMPARISON = MAX_COHORT
 MAX_COMPARISON_RATIO = float(MAX_N_COMPARISON)
 #: Smallest comparison ratio: one record for the largest cohort (less overflows the variance).
 MIN_COMPARISON_RATIO = 1 / MAX_COHORT
-#: The analytic engine's tests of two rates: unpooled (as real analyses), pooled, and two more.
-METHODS = ("wald", "pooled", "arcsine", "fleiss-cc")
+#: The z-tests of two rates: unpooled (the large-sample form of real analyses), pooled, and two more.
+Z_TESTS = ("wald", "pooled", "arcsine", "fleiss-cc")
+#: The analytic engine's methods for a rate: the Welch test as real analyses run it, exact for
+#: small studies (the default); the z-tests' normal approximations; and the z-tests, exact.
+METHODS = ("welch",) + Z_TESTS + tuple(f"{test}-exact" for test in Z_TESTS)
 #: Differences a test looks for: either way, only a reduction, only an increase.
 ALTERNATIVES = ("two-sided", "less", "greater")
 
@@ -78,8 +81,8 @@ MAX_OUTCOME_STRENGTH = 5.0
 MAX_SELECTION = 1.5
 #: ... and at most this share of the selection at which the treated have no finite mean.
 SELECTION_SHARE_OF_LIMIT = 0.75
-#: Tests a simulated study runs: the weighted Welch t-test of real analyses, or a method's twin.
-TESTS = ("welch",) + METHODS
+#: Tests a simulated study runs: the weighted Welch t-test of real analyses, or a z-test.
+TESTS = ("welch",) + Z_TESTS
 #: Replicates a simulation runs when not told otherwise.
 DEFAULT_SIMS = 1000
 #: Most replicates one call will run.

@@ -157,7 +157,9 @@ def test_simulated_curve_draws_points_with_intervals_over_the_analytic_line(runn
     assert payload["solution"]["cohort"] == solve(SMALL, "cohort").value
     written = pd.read_csv(table)
     assert not written.astype(str).apply(lambda column: column.str.contains("{")).any().any()
-    frame = expected.to_frame().astype({"power_at_expected_n": float})  # None, not estimated
+    frame = expected.to_frame().astype(  # None: not estimated by simulation
+        {name: float for name in ("power_at_expected_n", "p_false_reduction",
+                                  "p_false_increase", "exact_share")})
     pd.testing.assert_frame_equal(written, frame, check_exact=False, rtol=1e-12)
     (ax,) = drawn
     analytic_line, points = [l for l in ax.get_lines() if l.get_gid() == "power"]

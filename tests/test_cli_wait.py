@@ -22,8 +22,8 @@ def test_text_is_the_plan(runner):
     plan = submission_plan(Scenario(base_rate=0.26, effect=-0.07), Intake.monthly(25, "2024-01"),
                            now="2026-11", horizon_months=24)
     assert result.stdout == str(plan) + "\n"
-    assert result.stdout.startswith("Submitting in 2028-07 instead of now raises the chance of "
-                                    "a significant reduction from 33% to 80%.")
+    assert result.stdout.startswith("Submitting in 2028-09 instead of now raises the chance of "
+                                    "a significant reduction from 35% to 81%.")
 
 
 def test_json_matches_the_library(runner):

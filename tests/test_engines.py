@@ -14,7 +14,7 @@ SMALL = Scenario(simulation=SimulationSettings(pool=5000))
 def test_every_name_of_the_analytic_engine_is_the_one_value(engine):
     assert as_engine(engine) is ANALYTIC
     assert is_analytic(engine)
-    assert pp.solve(Scenario(), "cohort", engine=engine).value == 1829
+    assert pp.solve(Scenario(), "cohort", engine=engine).value == 1860
 
 
 def test_simulate_shorthand_makes_a_simulator_of_its_keywords():

@@ -318,11 +318,11 @@ def test_a_table_run_twice_with_a_store_reads_its_cells_back(runner, tmp_path):
 def test_a_table_with_a_failed_cell_prints_it_and_exits_1(runner):
     result = runner.invoke(cli, [*TABLE[:8], "-5pp,-25pp", *TABLE[9:]])
     assert result.exit_code == 1
-    assert "      30%  failed     45\n" in result.stdout
+    assert "      30%  failed     28\n" in result.stdout
     assert result.stderr.splitlines() == [
         "2 cells: 1 computed, 0 read from the store, 1 failed.",
         "  failed: base_rate 0.3, retention 0.5, effect -0.05: InvalidInputError: pool must be "
-        "at least the expected number of treated people analysed (cohort x retention = 459); "
+        "at least the expected number of treated people analysed (cohort x retention = 470); "
         "got 300",
         "Error: 1 of 2 cells failed (marked 'failed' above); run the command again to retry "
         "them"]

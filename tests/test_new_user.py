@@ -115,7 +115,7 @@ def test_every_result_displays_itself(result):
 def test_a_power_curve_shows_its_powers():
     curve = sweep(Scenario(), "cohort", [100, 300])
     assert repr(curve) == ("<PowerCurve: power by people submitted (analytic): "
-                           "100: 10.1%, 300: 20.6%>")
+                           "100: 11.9%, 300: 21.7%>")
 
 
 def test_a_notebook_page_escapes_what_a_user_typed():
@@ -381,6 +381,6 @@ def test_the_verdict_bar_carries_its_answer_and_no_invisible_band():
     one = powerplan.PowerCurve("cohort", (300,), (result,), result.scenario)
     ax = plot_verdicts(one, kind="bars")
     written = [text.get_text() for text in ax.texts if text.get_gid() == "answer"]
-    assert written == ["20.5% significant reduction", "79.4% inconclusive"]
+    assert written == ["21.7% significant reduction", "78.3% inconclusive"]
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
     assert legend == ["Inconclusive", "Significant reduction"]  # the 0.1% increase is unseen

@@ -8,6 +8,7 @@ from powerplan.outcomes import Frequency, Rate, TimeToFirst
 class TestRate(CheckOutcome):
     outcome = Rate(base_rate=0.35, effect=-0.05)
     exact_size_methods = ("wald", "pooled", "arcsine")
+    summed_methods = ("welch", "wald-exact", "pooled-exact", "arcsine-exact", "fleiss-cc-exact")
 
 
 class TestFrequency(CheckOutcome):

@@ -364,7 +364,7 @@ def test_plan_lines_are_the_plans_chances_with_the_recommendation_marked():
     assert np.array_equal(chance.get_ydata(), [m.p_significant_reduction for m in plan.months])
     assert np.array_equal(power.get_ydata(), [m.power for m in plan.months])
     assert list(line(ax, "target").get_ydata()) == [0.8, 0.8]
-    assert plan.recommended_month == "2028-07"
+    assert plan.recommended_month == "2028-09"
     marked = month_days([plan.recommended_month])[0]
     assert list(line(ax, "recommended").get_xdata()) == [marked, marked]
     assert list(line(ax, "recommended point").get_ydata()) == \
@@ -372,7 +372,7 @@ def test_plan_lines_are_the_plans_chances_with_the_recommendation_marked():
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
     assert legend == ["Fewer than 60 analysable", "Chance of a significant reduction",
                       "Power (a significant result either way)", "Target: 80%",
-                      "Recommended: 2028-07 (701 analysable)"]
+                      "Recommended: 2028-09 (751 analysable)"]
     assert ax.get_xlabel() == "Submission month" and ax.get_ylim() == (0, 1)
     assert ax.get_title().startswith("Intake 25 people a month from 2024-01, 40% analysed")
 
@@ -545,8 +545,8 @@ def test_heatmap_without_any_answer_says_why():
 def test_heatmap_of_one_cell():
     table = requirements_table(Scenario(), base_rates=[0.35], effects=[-0.1], retentions=[0.4])
     ax = plot_requirements_heatmap(table)
-    assert ax.images[0].get_array().tolist() == [[414.0]] == table.grid(0.4).to_numpy().tolist()
-    assert [text.get_text() for text in ax.texts] == ["414"]
+    assert ax.images[0].get_array().tolist() == [[435.0]] == table.grid(0.4).to_numpy().tolist()
+    assert [text.get_text() for text in ax.texts] == ["435"]
 
 
 def test_heatmap_of_ratio_effects_heads_each_column_as_given():

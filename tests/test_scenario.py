@@ -11,7 +11,7 @@ def test_defaults_are_the_typical_scenario():
     s = Scenario()
     assert (s.cohort, s.retention, s.base_rate, s.effect) == (300, 0.40, 0.35, -0.05)
     assert (s.comparison_ratio, s.n_comparison, s.alpha) == (10.0, None, 0.05)
-    assert (s.alternative, s.method) == ("two-sided", "wald")
+    assert (s.alternative, s.method) == ("two-sided", "welch")
     assert s.expected_n_treated == pytest.approx(120)
 
 
@@ -43,8 +43,9 @@ def test_defaults_are_the_typical_scenario():
     ({"alpha": 0.6}, "alpha must be a significance level in (0, 0.5); got 0.6"),
     ({"alternative": "both"}, "alternative must be one of 'two-sided', 'less', 'greater'; "
                               "got 'both'"),
-    ({"method": "exact"}, "method must be one of 'wald', 'pooled', 'arcsine', 'fleiss-cc'; "
-                          "got 'exact'"),
+    ({"method": "exact"}, "method must be one of 'welch', 'wald', 'pooled', 'arcsine', "
+                          "'fleiss-cc', 'wald-exact', 'pooled-exact', 'arcsine-exact', "
+                          "'fleiss-cc-exact'; got 'exact'"),
     ({"min_n_treated": 1}, "min_n_treated must be a whole number in [2, 10,000,000]; got 1"),
     ({"min_n_treated": 10**20}, "min_n_treated must be a whole number in [2, 10,000,000]; "
                                 "got 100,000,000,000,000,000,000"),

@@ -73,7 +73,8 @@ def test_minimum_cohort_agrees_with_closed_form_sample_size_when_everyone_is_ana
      "the effect is an increase (+2.0 points) but the test (alternative='less') looks only for "
      "reductions"),
     (Scenario(effect=-0.0005), "cohort", {},
-     "no cohort reaches 80.0% power: even 10,000,000 people submitted give only"),
+     "no cohort reaches 80.0% power: even 2,500,000 people submitted (the most whose "
+     "comparison group, at 10 records each, stays within 10,000,000) give only"),
     (Scenario(n_comparison=200), "cohort", {},
      "with a fixed comparison group of 200 the power cannot pass"),
     (Scenario(cohort=4), "effect", {}, "no reduction is detectable with 80.0% power"),
@@ -129,3 +130,96 @@ def test_solution_prints_and_converts():
     assert "with one person fewer" in str(answer)
     assert answer.to_frame().loc[0, "cohort"] == answer.value
     assert answer.summary().startswith(f"To reach 80% power, submit at least {answer.value:,}")
+
+
+# Power that does not rise with the cohort --------------------------------------
+
+def first_crossing_by_brute_force(scenario, target, up_to):
+    for cohort in range(1, up_to + 1):
+        if analytic(scenario.replace(cohort=cohort)).power >= target:
+            return cohort
+    return None
+
+
+def test_pooled_power_falling_with_the_cohort_finds_the_first_crossing():
+    # Issue 12: with a fixed comparison group of 50 and a rare outcome the pooled
+    # test's power falls as the cohort grows; `size --retention 1 --base-rate 0.02
+    # --effect=0.01 --n-comparison 50 --method pooled --target-power 0.09` said no
+    # cohort works, yet 2 people give 10.3%.
+    scenario = Scenario(funnel=1.0, base_rate=0.02, effect=0.01, n_comparison=50,
+                        method="pooled")
+    powers = [analytic(scenario.replace(cohort=c)).power for c in range(1, 12)]
+    assert round(powers[1], 3) == 0.103 and all(a > b for a, b in zip(powers[1:], powers[2:]))
+    answer = solve(scenario, "cohort", target_power=0.09)
+    assert (answer.value, round(answer.achieved_power, 3), answer.power_below) == (2, 0.103, 0.0)
+    assert answer.notes[-2] == (
+        "power is not monotone in the cohort here: 2 people submitted give 10.3%, but 11 give "
+        "8.9%, and no larger cohort checked reaches 9.0% again (3.2% with 10,000,000)")
+    # and most of that power is significant reductions, against an increase planned
+    assert answer.notes[-1] == (
+        "4.3% of the 10.3% power at 2 people submitted is the chance of a significant "
+        "reduction, the direction opposite the effect; the chance of a significant increase "
+        "alone is 6.0%, below the target (counting only the planned direction, this cohort "
+        "would not do)")
+    assert answer.flags == ("not monotone", "wrong direction")
+
+
+def test_power_rising_with_the_cohort_is_solved_without_the_scan():
+    # wald, pooled and arcsine with a comparison group growing with the cohort: power
+    # rises with the cohort, so the bisection's crossing is the first; checked here.
+    for method in ("wald", "pooled", "arcsine"):
+        scenario = Scenario(method=method, base_rate=0.1, effect=-0.05, funnel=0.3)
+        answer = solve(scenario, "cohort")
+        powers = [analytic(scenario.replace(cohort=c)).power for c in range(1, answer.value)]
+        assert max(powers) < 0.8 <= answer.achieved_power
+        assert all(a <= b + 1e-15 for a, b in zip(powers, powers[1:]))
+
+
+@pytest.mark.parametrize("target", [0.3, 0.45, 0.6, 0.7, 0.8])
+def test_the_exact_saw_tooth_does_not_hide_an_earlier_crossing(target):
+    # Everyone analysed: the exact chances saw-tooth with the number analysed, and
+    # a few people give many false positives. The answer is the first cohort that
+    # reaches the target, checked one by one.
+    scenario = Scenario(funnel=1.0, base_rate=0.1, effect=-0.05)
+    answer = solve(scenario, "cohort", target_power=target)
+    assert answer.value == first_crossing_by_brute_force(scenario, target, answer.value)
+    assert answer.achieved_power >= target > answer.power_below
+
+
+def test_a_crossing_the_bisection_would_miss_is_found_and_the_dip_named():
+    # Two people analysed against 20 comparison records: the Welch test finds a
+    # difference half the time (a group of two without reoffenders has no
+    # variance), so a low target is reached at once and lost again.
+    scenario = Scenario(funnel=1.0, base_rate=0.35, effect=-0.05)
+    answer = solve(scenario, "cohort", target_power=0.3)
+    assert answer.value == 2 == first_crossing_by_brute_force(scenario, 0.3, 2)
+    assert answer.flags == ("not monotone", "false positives")
+    note = answer.notes[-2]
+    assert note.startswith("power is not monotone in the cohort here: 2 people submitted give ")
+    assert answer.notes[-1].startswith("with no effect at all, 2 people submitted would give ")
+    stays = int(note.split("every cohort checked from ")[1].split(" on")[0].replace(",", ""))
+    assert analytic(scenario.replace(cohort=stays)).power >= 0.3
+    assert analytic(scenario.replace(cohort=stays - 1)).power < 0.3
+
+
+def test_the_comparison_group_stays_within_its_bound():
+    # Issue 12: the ratio times the number analysed was not capped, so
+    # `size --retention 1 --base-rate 0.0099 --effect=0.0001` asked for 85 million
+    # comparison records; a fixed comparison group may have at most 10 million.
+    with pytest.raises(NoSolutionError) as caught:
+        solve(Scenario(funnel=1.0, base_rate=0.0099, effect=0.0001), "cohort")
+    assert str(caught.value) == (
+        "no cohort reaches 80.0% power within 10,000,000 comparison records (the largest "
+        "comparison group powerplan allows): at 10 per analysed person, 1,000,000 people "
+        "submitted give only 15.8%")
+    answer = solve(Scenario(funnel=1.0, base_rate=0.0099, effect=-0.0009), "cohort")
+    assert answer.n_comparison <= 10_000_000
+
+
+def test_too_little_retention_is_named_as_the_cause():
+    # Issue 12: `size --retention 0.000001` blamed the effect.
+    with pytest.raises(NoSolutionError) as caught:
+        solve(Scenario(funnel=0.000001), "cohort")
+    assert str(caught.value) == (
+        "no cohort reaches 80.0% power: even 10,000,000 people submitted give only 10.5% "
+        "power; the retention (1e-06) leaves only about 10.0 of them analysed")

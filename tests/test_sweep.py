@@ -52,7 +52,7 @@ def test_base_rate_sweep_keeps_the_difference():
     assert [round(r.treated_rate, 12) for r in curve.results] == [0.15, 0.35]
 
 
-@pytest.mark.parametrize("field, columns", [("cohort", 17), ("comparison_ratio", 18)])
+@pytest.mark.parametrize("field, columns", [("cohort", 20), ("comparison_ratio", 21)])
 def test_to_frame_has_one_row_per_value_and_every_result_column(field, columns):
     curve = sweep(Scenario(), field, VALUES[field])
     frame = curve.to_frame()
@@ -73,7 +73,7 @@ def test_to_dict_is_json_ready():
 
 def test_curve_prints_a_table_of_verdicts():
     text = str(sweep(Scenario(), "retention", [0.25, 0.5]))
-    assert text.splitlines()[0] == ("Power against retention (analytic; wald test, two-sided, "
+    assert text.splitlines()[0] == ("Power against retention (analytic; welch test, two-sided, "
                                     "alpha 0.05)")
     assert "retention  power  significant reduction  inconclusive  significant increase" in text
     assert "25.0%" in text and "analysed" not in text.splitlines()[1]
@@ -205,12 +205,16 @@ def test_simulated_curve_prints_the_test_seed_and_intervals():
 
 # Properties ------------------------------------------------------------------
 
+# The normal approximation: power rises with information. (The exact sums of the
+# default method saw-tooth with the number analysed, as the real test does:
+# tests/test_properties.py.)
 scenarios = st.builds(
     Scenario,
     base_rate=st.floats(0.1, 0.6),
     effect=st.floats(-0.09, -0.01),
     funnel=st.floats(0.1, 1.0),
     comparison_ratio=st.floats(1.0, 20.0),
+    method=st.just("wald"),
 )
 
 

@@ -89,7 +89,7 @@ def test_mde_table_looks_for_increases_when_the_test_does():
     assert table.cells["value"].tolist() == [pytest.approx(answer.value)]
     assert answer.value > 0 and table.direction == "increase"
     assert table.to_text().startswith("Minimum detectable increase (points) with 80% power "
-                                      "(wald test, greater, alpha 0.05)")
+                                      "(welch test, greater, alpha 0.05)")
 
 
 @pytest.mark.parametrize("effects, columns", [
@@ -124,7 +124,7 @@ def test_formats():
         assert f"{int(value):,}" in markdown and f"{int(value):,}" in table.to_text()
     frame = table.to_frame()
     assert list(frame.columns) == ["base_rate", "retention", "effect", "value",
-                                   "achieved_power", "status"]
+                                   "achieved_power", "status", "flags"]
 
 
 @pytest.mark.parametrize("kwargs, fragment", [
@@ -143,3 +143,19 @@ def test_invalid_grids(kwargs, fragment):
     with pytest.raises(InvalidInputError) as info:
         requirements_table(Scenario(), **kwargs)
     assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("method, effects", [("wald", [-0.05, -0.10]), ("welch", [-0.10, -0.14])])
+def test_cells_are_the_first_cohort_reaching_the_target_by_brute_force(method, effects):
+    # The fast path (the solver's galloping search, shared chances, no scan where power
+    # provably rises) against the slow one: power at every cohort up to the answer.
+    from powerplan import analytic
+
+    scenario = Scenario(method=method)
+    table = requirements_table(scenario, base_rates=[0.15, 0.35], effects=effects,
+                               retentions=[0.4, 1.0])
+    for row in table.cells.to_dict("records"):
+        cell = scenario.replace(base_rate=row["base_rate"], effect=row["effect"],
+                                retention=row["retention"])
+        powers = [analytic(cell.replace(cohort=c)).power for c in range(1, int(row["value"]) + 1)]
+        assert powers[-1] >= 0.8 > max(powers[:-1]), row

@@ -66,7 +66,7 @@ def compare_measures(scenario: Scenario, headline: Headline | None = None, *,
     >>> from powerplan import Scenario
     >>> result = compare_measures(Scenario(cohort=1000))
     >>> {name: round(r.p_better, 3) for name, r in result.results.items()}
-    {'rate': 0.545, 'frequency': 0.315, 'time': 0.174}
+    {'rate': 0.543, 'frequency': 0.315, 'time': 0.174}
     """
     check_scenario(scenario)
     if scenario.alternative != "two-sided":
@@ -276,7 +276,7 @@ def measures_plan(scenario: Scenario, intake, headline: Headline | None = None,
     >>> {name: p.recommended_month for name, p in both.plans.items()}
     {'rate': None, 'frequency': None, 'time': None}
     >>> round(float(both.to_frame()["rate_chance"].iloc[-1]), 3)
-    0.459
+    0.46
     """
     from .wait import submission_plan
 

@@ -152,7 +152,7 @@ def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
     >>> from powerplan import Scenario
     >>> result = portfolio({"small": Scenario(cohort=150), "large": Scenario(cohort=2000)})
     >>> round(result.expected_reductions, 3), round(result.p_at_least_one, 3)
-    (0.958, 0.855)
+    (0.968, 0.852)
     """
     named = dict(services) if isinstance(services, Mapping) else {
         f"service {i + 1}": s

@@ -30,6 +30,15 @@ QUANTITIES = ("cohort", "effect")
 #: What the label of a cell without an answer means.
 NO_ANSWER = {"none": "no answer within 10,000,000 people or at any effect",
              "n/a": "the effect leaves no valid treated rate"}
+#: The mark after a cohort whose answer carries a note questioning it (the solver's
+#: flags: power not monotone in the cohort, the target reached only by counting
+#: significant results opposite the effect, or false positives above twice alpha).
+FLAGGED = "*"
+#: What the mark means.
+FLAGGED_MEANING = ("power is not monotone in the cohort there, or the target is reached only "
+                   "by counting significant results opposite the effect or with false "
+                   "positives above twice alpha: `powerplan size` with that cell's settings "
+                   "says which")
 #: What the label of a cell that raised an error means (its status holds the error).
 FAILED = "the cell raised an error (its status says which); run the table again to retry it"
 
@@ -45,13 +54,14 @@ class RequirementsTable(Displays):
     cells : pandas.DataFrame
         One row per cell: ``base_rate``, ``retention``, ``effect`` (for
         cohorts) or ``cohort`` (for MDEs), ``value`` (the answer, NaN where
-        there is none), ``achieved_power`` and ``status`` (``ok``, or the
-        reason there is no answer). When an effect was given as a ratio
-        (``Effect(0.8, "relative-risk")``, ``"rr=0.8"``), also
-        ``effect_scale`` and ``effect_value``, each column's effect as
-        given (``relative-risk`` and 0.8; ``difference`` and the number for
-        a difference), and ``effect`` is then the difference the cell used,
-        converted at the cell's base rate.
+        there is none), ``achieved_power``, ``status`` (``ok``, or the
+        reason there is no answer) and ``flags`` (the solver's
+        :attr:`~powerplan.Solution.flags`, marked ``*`` in the printed table).
+        When an effect was given as a ratio (``Effect(0.8, "relative-risk")``,
+        ``"rr=0.8"``), also ``effect_scale`` and ``effect_value``, each
+        column's effect as given (``relative-risk`` and 0.8; ``difference``
+        and the number for a difference), and ``effect`` is then the
+        difference the cell used, converted at the cell's base rate.
     scenario : Scenario
         The scenario supplying every other setting.
     engine : {"analytic", "simulate"}
@@ -100,8 +110,8 @@ class RequirementsTable(Displays):
     def labels(self, retention: float) -> pd.DataFrame:
         """The printed text of each cell of :meth:`grid`: the value, ``none`` or ``n/a``."""
         part = self._part(retention)
-        part = part.assign(label=[self._label(value, status) for value, status
-                                  in zip(part["value"], part["status"])])
+        part = part.assign(label=[self._label(value, status, flags) for value, status, flags
+                                  in zip(part["value"], part["status"], self._flags(part))])
         return self._pivot(part, "label")
 
     @property
@@ -116,6 +126,13 @@ class RequirementsTable(Displays):
         ('n/a', 'the effect leaves no valid treated rate')
         """
         return dict(NO_ANSWER)
+
+    @staticmethod
+    def _flags(part: pd.DataFrame):
+        """Each cell's flags (none for tables made before cells had them)."""
+        if "flags" not in part:
+            return [()] * len(part)
+        return [tuple(f) if isinstance(f, (list, tuple)) else () for f in part["flags"]]
 
     def _part(self, retention: float) -> pd.DataFrame:
         return self.cells[_same(self.cells["retention"], retention)]
@@ -141,6 +158,9 @@ class RequirementsTable(Displays):
                                                         else float(value))
             row["achieved_power"] = (None if pd.isna(row["achieved_power"])
                                      else float(row["achieved_power"]))
+            if "flags" in row:
+                row["flags"] = list(row["flags"]) if isinstance(row["flags"], (list, tuple)) \
+                    else []
             records.append(row)
         method = (self.scenario.simulation.test if self.engine == "simulate"
                   else self.scenario.method)
@@ -149,12 +169,12 @@ class RequirementsTable(Displays):
                 "alpha": self.scenario.alpha,
                 "cells": records}
 
-    def _label(self, value, status) -> str:
+    def _label(self, value, status, flags=()) -> str:
         if status != "ok":
             return ("n/a" if status.startswith("invalid") else
                     "failed" if status.startswith("failed") else "none")
         if self.quantity == "cohort":
-            return f"{int(value):,}"
+            return f"{int(value):,}{FLAGGED if flags else ''}"
         if self._rate:
             return f"{100 * abs(value):.1f}"
         return f"{abs(value):.3g}"
@@ -216,6 +236,8 @@ class RequirementsTable(Displays):
             lines.append("; ".join(f"{label}: {meaning}" for label, meaning in NO_ANSWER.items()))
         if failed.any():
             lines.append(f"failed: {FAILED}")
+        if any(self._flags(self.cells)):
+            lines.append(f"{FLAGGED} {FLAGGED_MEANING}")
         return lines
 
     def to_text(self) -> str:
@@ -320,12 +342,14 @@ def _cell(scenario: Scenario, unknown: str, target: float, direction: str, setti
         varied = _varied(scenario, unknown, settings)
     except InvalidInputError as error:
         return {"value": np.nan, "achieved_power": np.nan,
-                "status": f"invalid: {error.field} {error.requirement}"}
+                "status": f"invalid: {error.field} {error.requirement}", "flags": ()}
     try:
         answer = solve(varied, unknown, target_power=target, direction=direction, engine=engine)
     except NoSolutionError as why:
-        return {"value": np.nan, "achieved_power": np.nan, "status": f"none: {why}"}
-    return {"value": answer.value, "achieved_power": answer.achieved_power, "status": "ok"}
+        return {"value": np.nan, "achieved_power": np.nan, "status": f"none: {why}",
+                "flags": ()}
+    return {"value": answer.value, "achieved_power": answer.achieved_power, "status": "ok",
+            "flags": tuple(answer.flags)}
 
 
 def _varied(scenario: Scenario, unknown: str, settings: dict) -> Scenario:
@@ -413,12 +437,12 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
     >>> table = requirements_table(Scenario(), base_rates=[0.25, 0.35],
     ...                            effects=[-0.05, -0.10], retentions=[0.4])
     >>> print(table)
-    Minimum people to submit for 80% power (wald test, two-sided, alpha 0.05); columns are reductions in points
+    Minimum people to submit for 80% power (welch test, two-sided, alpha 0.05); columns are reductions in points
     <BLANKLINE>
     retention 40%
     base rate   5 pt  10 pt
-          25%  1,405    289
-          35%  1,829    414
+          25%  1,449    315
+          35%  1,860    435
     """
     check_scenario(scenario)
     _validate.choice("quantity", quantity, QUANTITIES)
@@ -448,7 +472,7 @@ def requirements_table(scenario: Scenario, *, quantity: str = "cohort",
     for settings, label, answer, report in zip(grid, labels, run.answers, run.reports):
         if report.status == "failed":
             answer = {"value": np.nan, "achieved_power": np.nan,
-                      "status": f"failed: {report.error}"}
+                      "status": f"failed: {report.error}", "flags": ()}
         value = settings[column]
         rows.append({"base_rate": settings["base_rate"], "retention": settings["retention"],
                      column: np.nan if isinstance(value, Effect) else value}

@@ -496,9 +496,9 @@ def submission_plan(scenario: Scenario, intake: Intake, *, now, horizon_months: 
     >>> plan = submission_plan(Scenario(base_rate=0.26, effect=-0.07), Intake.monthly(25, "2024-01"),
     ...                        now="2026-11", horizon_months=24)
     >>> plan.recommended_month
-    '2028-07'
+    '2028-09'
     >>> plan.current.n_analysable, plan.recommended.n_analysable
-    (201, 701)
+    (201, 751)
     """
     check_scenario(scenario)
     if not is_analytic(engine):

@@ -60,9 +60,13 @@ class Scenario:
     alternative : {"two-sided", "less", "greater"}
         ``less`` looks only for a lower treated rate (a reduction),
         ``greater`` only for a higher one.
-    method : {"wald", "pooled", "arcsine", "fleiss-cc"}
-        The test whose power is computed; see :mod:`powerplan.formulas.rate`.
-        Default: the outcome's first method (``wald`` for the rate).
+    method : str
+        The test whose power is computed and how; see
+        :mod:`powerplan.formulas.rate`. For the rate: ``welch`` (the Welch
+        t-test real analyses run, summed exactly for small studies), the
+        normal approximations ``wald``, ``pooled``, ``arcsine``,
+        ``fleiss-cc``, or those z-tests summed exactly (``wald-exact``, ...).
+        Default: the outcome's first method (``welch`` for the rate).
     min_n_treated : int
         Fewest analysed treated people for which an analysis is run; below it
         the study is not analysable and counts as not significant. A whole

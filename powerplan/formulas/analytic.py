@@ -1,18 +1,30 @@
-"""The analytic engine: closed-form power, averaged over the funnel.
+"""The analytic engine: verdict chances by formula, averaged over the funnel.
 
 The number of treated people analysed is ``Binomial(cohort, retention)``.
 For each possible number ``k`` the verdict probabilities come from the
-outcome's closed forms (``verdict_chances`` of :mod:`powerplan.formulas.rate`
-for the rate) with ``k`` treated and ``comparison_ratio * k`` (or the fixed
-comparison size) comparison records. They are averaged with the binomial
-weights: the expected chance of each verdict. A study with fewer than ``min_n_treated`` analysed people is not analysable and
-counts as inconclusive.
+outcome's formulas (``verdict_chances`` of :mod:`powerplan.formulas.rate`
+for the rate: exact sums for small studies, closed forms beyond) with ``k``
+treated and ``comparison_ratio * k`` (or the fixed comparison size)
+comparison records. They are averaged with the binomial weights: the
+expected chance of each verdict. Numbers analysed whose binomial weight is
+below ``1e-18`` are left out (at most ``1e-14`` of the mass in all), which
+spares the exact sums work that cannot show. A study with fewer than
+``min_n_treated`` analysed people is not analysable and counts as
+inconclusive.
 """
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 import numpy as np
 from scipy import stats
+
+try:  # the ufuncs scipy.stats.binom calls, without its argument checks (most of the cost)
+    from scipy.special._ufuncs import _binom_pmf, _binom_ppf, _binom_sf
+except ImportError:  # pragma: no cover - another scipy layout: the public, slower path
+    _binom_pmf, _binom_ppf, _binom_sf = stats.binom.pmf, stats.binom.ppf, stats.binom.sf
 
 from . import frequency, rate, time
 from ..results.power import PowerResult, scenario_fields
@@ -28,6 +40,14 @@ _TAIL = 1e-15
 _EXACT_UP_TO = 5000
 # ... whose chance is at least this share of the likeliest number's.
 _NEGLIGIBLE = 1e-20
+# Numbers analysed with less binomial weight than this are left out of the average.
+_NEGLIGIBLE_WEIGHT = 1e-18
+
+
+#: Most numbers analysed at which a funnel average evaluates exact sums one by one; a
+#: wider window (a cohort of many thousands against a small fixed comparison group)
+#: is evaluated at this many evenly spaced numbers and interpolated linearly.
+EXACT_NODES = 512
 
 
 def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
@@ -37,23 +57,120 @@ def analysed_distribution(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     cohorts up to 5,000: numbers less than 1e-20 as likely as the likeliest
     are left out).
     """
-    n, p = scenario.cohort, scenario.retention
+    return analysed_numbers(scenario.cohort, scenario.retention)
+
+
+def analysed_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`analysed_distribution` of a cohort of ``n`` with retention ``p``.
+
+    Kept for the last 4,096 (cohort, retention) pairs asked for (a sweep, a solver and a
+    table ask for the same ones again); the arrays are read-only.
+    """
+    return _analysed_numbers(int(n), float(p))
+
+
+def _read_only(*arrays):
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+@lru_cache(maxsize=4096)
+def _analysed_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
     if p == 1.0:
         k = np.array([n])
+        weight = _binom_pmf(k, n, p)
     elif n <= _EXACT_UP_TO:
-        k = np.arange(n + 1)
+        k, weight = _around_mode(n, p, n)
     elif n * p < 1:
         # Fewer than one analysed expected: the quantile function cannot bracket
         # so thin a tail (scipy warns), and 5,000 lies far beyond it anyway.
-        k = np.arange(_EXACT_UP_TO + 1)
+        k, weight = _around_mode(n, p, _EXACT_UP_TO)
     else:
-        low, high = stats.binom.ppf([_TAIL, 1 - _TAIL], n, p)
+        low, high = _binom_ppf(np.array([_TAIL, 1 - _TAIL]), n, p)
         k = np.arange(int(low), int(high) + 1)
-    weight = stats.binom.pmf(k, n, p)
+        weight = _binom_pmf(k, n, p)
     # Numbers analysed this unlikely add less than double rounding to any average (at most
     # 5,001 of them below 1e-20 of each other); leaving them out spares every formula.
     keep = weight >= _NEGLIGIBLE * weight.max()
-    return k[keep], weight[keep]
+    return _read_only(k[keep], weight[keep])
+
+
+def _around_mode(n: int, p: float, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers ``0..top`` analysed and their chances, on a window around the mode
+    that holds every number at least ``_NEGLIGIBLE`` as likely as the likeliest: the
+    binomial's chances fall away from the mode on both sides (it is log-concave), so
+    once both ends of the window (or 0 and ``top``) are below that share, every
+    number beyond is too. Spares evaluating the thousands of numbers of a cohort of
+    thousands that the share would leave out anyway."""
+    mode = min(top, int(math.floor((n + 1) * p)))
+    half = int(10.0 * math.sqrt(n * p * (1.0 - p))) + 16
+    while True:
+        low, high = max(0, mode - half), min(top, mode + half)
+        k = np.arange(low, high + 1)
+        weight = _binom_pmf(k, n, p)
+        least = _NEGLIGIBLE * weight.max()
+        if (low == 0 or weight[0] < least) and (high == top or weight[-1] < least):
+            return k, weight
+        half *= 2
+
+
+def weighted_analysed(scenario: Scenario, cohort: int | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`analysed_distribution` (of ``cohort`` people submitted, default the
+    scenario's) without the numbers of negligible weight."""
+    return _weighted_numbers(scenario.cohort if cohort is None else int(cohort),
+                             float(scenario.retention))
+
+
+@lru_cache(maxsize=4096)
+def _weighted_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    k, weight = _analysed_numbers(n, p)
+    keep = weight >= _NEGLIGIBLE_WEIGHT
+    return _read_only(k[keep], weight[keep])
+
+
+def analysed_chances(scenario: Scenario, k, effects) -> tuple[np.ndarray, np.ndarray]:
+    """Chances of a significantly lower and higher treated value with ``k`` analysed
+    (increasing whole numbers, 1-d) at each of ``effects`` (1-d): arrays k x effects.
+
+    Where the chances are exact sums and a run of consecutive numbers is longer
+    than :data:`EXACT_NODES`, they are summed at that many evenly spaced numbers
+    of the run and interpolated linearly in between (tests/test_analytic.py
+    measures the difference from summing at every number).
+    """
+    k = np.asarray(k, dtype=float)
+    effects = np.atleast_1d(np.asarray(effects, dtype=float))
+    exact_at = getattr(formulas(scenario.outcome), "exact_at", None)
+    if k.size <= EXACT_NODES or exact_at is None or exact_at(
+            scenario.outcome, k[:1], scenario.comparison_size(k[:1]),
+            method=scenario.method) is None:
+        return _verdicts(scenario, k[:, None], effects[None, :])
+    lower = np.empty((k.size, effects.size))
+    higher = np.empty((k.size, effects.size))
+    runs = np.split(np.arange(k.size), np.flatnonzero(np.diff(k) != 1) + 1)
+    for run in runs:
+        numbers = k[run]
+        if numbers.size <= EXACT_NODES:
+            lower[run], higher[run] = _verdicts(scenario, numbers[:, None], effects[None, :])
+            continue
+        nodes = np.unique(np.round(np.linspace(numbers[0], numbers[-1], EXACT_NODES)))
+        # the first analysable number is a node: the chances jump from 0 there
+        first = scenario.min_n_treated
+        if numbers[0] < first <= numbers[-1]:
+            nodes = np.union1d(nodes, [first - 1, first])
+        low, high = _verdicts(scenario, nodes[:, None], effects[None, :])
+        for j in range(effects.size):
+            lower[run, j] = np.interp(numbers, nodes, low[:, j])
+            higher[run, j] = np.interp(numbers, nodes, high[:, j])
+    return lower, higher
+
+
+def average(weight, values):
+    """``weight @ values`` (the funnel average of chances given along the first axis) by
+    numpy's own loop: a BLAS dot product starts threads for the long windows of large
+    cohorts, which on a busy machine cost milliseconds where the sum costs microseconds."""
+    return np.einsum("k,k...->...", weight, values)
 
 
 def formulas(outcome):
@@ -86,14 +203,15 @@ def verdict_grid(scenario: Scenario, effects) -> tuple[np.ndarray, np.ndarray, n
         :func:`analytic` does for a single effect.
     """
     effects = np.asarray(effects, dtype=float)
-    k, weight = analysed_distribution(scenario)
-    reduction, increase = _verdicts(scenario, k[:, None], effects[None, :])
+    k, weight = weighted_analysed(scenario)
+    reduction, increase = analysed_chances(scenario, k, effects)
     low, high = _verdicts(scenario, scenario.expected_n_treated, effects)
-    return weight @ reduction, weight @ increase, low + high
+    return average(weight, reduction), average(weight, increase), low + high
 
 
 def analytic(scenario: Scenario) -> PowerResult:
-    """Power of a planned study by closed-form formulas.
+    """Power of a planned study by formula: the method's exact sums for small studies,
+    closed forms beyond (see :mod:`powerplan.formulas.exact`).
 
     Parameters
     ----------
@@ -111,31 +229,64 @@ def analytic(scenario: Scenario) -> PowerResult:
     >>> from powerplan import Scenario
     >>> result = analytic(Scenario())
     >>> round(result.power, 4), round(result.power_at_expected_n, 4)
-    (0.2058, 0.2058)
+    (0.2174, 0.2173)
     """
     check_scenario(scenario)
-    k, weight = analysed_distribution(scenario)
-    reduction, increase = _verdicts(scenario, k)
-    # dot products of probabilities can round a hair past 1
-    p_reduction = min(1.0, float(np.dot(weight, reduction)))
-    p_increase = min(1.0, float(np.dot(weight, increase)))
+    k, weight = weighted_analysed(scenario)
     expected_n = scenario.expected_n_treated
-    at_mean = min(1.0, sum(float(v) for v in _verdicts(scenario, expected_n)))
-    power = min(1.0, p_reduction + p_increase)  # the sum can round past 1
+    # The chances at the scenario's effect and, for the false positives, at none:
+    # one call, as the exact sums' boundaries do not depend on the effect. For the
+    # rate, whose chances at each size are computed on their own, the expected number
+    # analysed joins the same call (the frequency's and the time's are interpolated
+    # along the numbers analysed, so their expected number is evaluated apart).
+    joined = scenario.outcome.name == "rate"
+    lower, higher = analysed_chances(scenario, np.append(k, expected_n) if joined else k,
+                                     [scenario.effect, 0.0])
+    if joined:
+        at_mean_chances = lower[-1, 0], higher[-1, 0]
+        lower, higher = lower[:-1], higher[:-1]
+    else:
+        at_mean_chances = _verdicts(scenario, expected_n)
+    # dot products of probabilities can round a hair past 1
+    p_reduction, false_reduction = np.minimum(1.0, average(weight, lower))
+    p_increase, false_increase = np.minimum(1.0, average(weight, higher))
+    analysable_at_mean = expected_n >= scenario.min_n_treated
+    at_mean = (min(1.0, sum(float(v) for v in at_mean_chances))
+               if analysable_at_mean else None)
+    power = float(min(1.0, p_reduction + p_increase))  # the sum can round past 1
     rest = {"p_inconclusive": 1.0 - power} | _not_reported(scenario, k, weight, power)
     return PowerResult(
         power=power,
-        p_significant_reduction=p_reduction,
-        p_significant_increase=p_increase,
+        p_significant_reduction=float(p_reduction),
+        p_significant_increase=float(p_increase),
         **rest,
         power_at_expected_n=at_mean,
-        p_analysable=float(stats.binom.sf(scenario.min_n_treated - 1,
-                                          scenario.cohort, scenario.retention)),
+        p_analysable=float(_binom_sf(scenario.min_n_treated - 1, scenario.cohort,
+                                     scenario.retention)),
         n_comparison=float(scenario.comparison_size(expected_n)),
         method=scenario.method,
         engine="analytic",
+        p_false_reduction=float(false_reduction),
+        p_false_increase=float(false_increase),
+        exact_share=exact_share(scenario, k, weight),
         **scenario_fields(scenario),
     )
+
+
+def exact_share(scenario: Scenario, k=None, weight=None) -> float | None:
+    """The chance that the study is analysable and its verdict chances are the exact
+    sums (None for a method that is a closed form throughout)."""
+    small = getattr(formulas(scenario.outcome), "exact_at", None)
+    if small is None:
+        return None
+    if k is None:
+        k, weight = weighted_analysed(scenario)
+    k = np.asarray(k, dtype=float)
+    analysable = k >= scenario.min_n_treated
+    exact = small(scenario.outcome, k, scenario.comparison_size(k), method=scenario.method)
+    if exact is None:
+        return None
+    return float(average(weight, (analysable & exact).astype(float)))
 
 
 def _not_reported(scenario: Scenario, k, weight, power) -> dict:
@@ -147,5 +298,5 @@ def _not_reported(scenario: Scenario, k, weight, power) -> dict:
     analysable = k >= scenario.min_n_treated
     reported = formulas(scenario.outcome).reporting_chance(
         scenario.outcome, np.where(analysable, k, scenario.min_n_treated))
-    missing = min(1.0 - power, float(np.dot(weight, np.where(analysable, 1.0 - reported, 0.0))))
+    missing = min(1.0 - power, float(average(weight, np.where(analysable, 1.0 - reported, 0.0))))
     return {"p_not_reported": missing, "p_inconclusive": 1.0 - power - missing}

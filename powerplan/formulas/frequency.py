@@ -39,7 +39,7 @@ All functions broadcast over array arguments.
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from ._smooth import along_sizes
 from .rate import critical_value, one_sided
@@ -114,8 +114,8 @@ def negbin_rejection(mean1, mean2, n1, n2, dispersion1, dispersion2, *, alpha, a
         v0 = (1 / (exposure * pooled) + k2) * both
     z = critical_value(alpha, alternative)
     shift = np.log(mean1 / mean2)
-    lower = stats.norm.cdf((-z * np.sqrt(v0) - shift) / np.sqrt(v1))
-    higher = stats.norm.cdf((-z * np.sqrt(v0) + shift) / np.sqrt(v1))
+    lower = special.ndtr((-z * np.sqrt(v0) - shift) / np.sqrt(v1))
+    higher = special.ndtr((-z * np.sqrt(v0) + shift) / np.sqrt(v1))
     return one_sided(lower, higher, alternative)
 
 

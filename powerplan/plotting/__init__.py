@@ -27,7 +27,7 @@ Examples
 ('People submitted', 'Chance of a significant result')
 >>> print(ax.get_title())
 40% analysed, base rate 35%, effect -5.0 points,
-10 comparison records each, wald test, alpha 0.05
+10 comparison records each, welch test, alpha 0.05
 """
 
 from ._style import (AXIS_LABELS, COLORS, ENGINE_WORDS, HEATMAP_COLORMAP, KINDS, OKABE_ITO,

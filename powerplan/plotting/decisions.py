@@ -44,7 +44,7 @@ def plot_submission_plan(plan, ax=None):
     >>> [line.get_gid() for line in ax.get_lines()]
     ['chance', 'power', 'target', 'recommended', 'recommended point']
     >>> ax.get_legend().get_texts()[3].get_text()
-    'Recommended: 2028-07 (701 analysable)'
+    'Recommended: 2028-09 (751 analysable)'
     """
     if not _carries(plan, "months", "recommended", "chance", "intake"):
         raise InvalidInputError(
@@ -270,9 +270,9 @@ def plot_requirements_heatmap(table, ax=None, *, retention=None):
     ...                            effects=[-0.05, -0.10], retentions=[0.4])
     >>> ax = plot_requirements_heatmap(table)
     >>> ax.images[0].get_array().tolist()
-    [[289.0, 1405.0], [414.0, 1829.0]]
+    [[315.0, 1449.0], [435.0, 1860.0]]
     >>> [text.get_text() for text in ax.texts]
-    ['289', '1,405', '414', '1,829']
+    ['315', '1,449', '435', '1,860']
     """
     from matplotlib.patches import Patch, Rectangle
 
@@ -340,7 +340,7 @@ def plot_portfolio(result, ax=None):
     >>> result = portfolio({"small": Scenario(cohort=150), "large": Scenario(cohort=2000)})
     >>> ax = plot_portfolio(result)
     >>> [round(float(bar.get_height()), 3) for bar in ax.containers[0]]
-    [0.145, 0.751, 0.103]
+    [0.148, 0.735, 0.116]
     """
     from matplotlib import ticker
 

@@ -40,7 +40,7 @@ def plot_measures(result, ax=None):
     >>> [bars.get_label() for bars in ax.containers][:2]
     ['Significant improvement', 'Inconclusive']
     >>> [round(float(bar.get_width()), 3) for bar in ax.containers[0]]
-    [0.545, 0.315, 0.174]
+    [0.543, 0.315, 0.174]
     """
     ax = _axes(ax)
     results = list(result.results.values())

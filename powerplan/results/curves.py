@@ -73,14 +73,14 @@ class PowerCurve(Displays):
     >>> from powerplan import Scenario, sweep
     >>> curve = sweep(Scenario(), "cohort", [300, 1000, 2000])
     >>> curve.power.round(3)
-    array([0.206, 0.545, 0.834])
+    array([0.217, 0.543, 0.827])
     >>> print(curve)
-    Power against people submitted (analytic; wald test, two-sided, alpha 0.05)
+    Power against people submitted (analytic; welch test, two-sided, alpha 0.05)
       40% analysed, base rate 35%, effect -5.0 points, 10 comparison records each
       people submitted  power  significant reduction  inconclusive  significant increase
-                 300  20.6%                  20.5%         79.4%                  0.1%
-               1,000  54.5%                  54.5%         45.5%                 <0.1%
-               2,000  83.4%                  83.4%         16.6%                 <0.1%
+                   300  21.7%                  21.7%         78.3%                  0.1%
+                 1,000  54.3%                  54.3%         45.7%                 <0.1%
+                 2,000  82.7%                  82.7%         17.3%                 <0.1%
     """
 
     field: str
@@ -163,7 +163,7 @@ class PowerCurve(Displays):
 
         >>> from powerplan import Scenario, sweep
         >>> sweep(Scenario(), "cohort", [1000, 2000]).solve(0.8).value
-        1829
+        1860
         """
         _validate.choice("field", self.field, UNKNOWNS)
         if self.solver is None:
@@ -256,13 +256,13 @@ class MDECurve(Displays):
     >>> from powerplan import Scenario, mde_curve
     >>> curve = mde_curve(Scenario(), [500, 2000])
     >>> (100 * curve.effects).round(1)
-    array([-9.2, -4.8])
+    array([-9.4, -4.8])
     >>> print(curve)
-    Minimum detectable reduction with 80% power (analytic; wald test, two-sided, alpha 0.05)
+    Minimum detectable reduction with 80% power (analytic; welch test, two-sided, alpha 0.05)
       40% analysed, base rate 35%, 10 comparison records each
       people submitted  expected analysed  minimum detectable effect  treated rate
-                 500                200                -9.2 points         25.8%
-               2,000                800                -4.8 points         30.2%
+                   500                200                -9.4 points         25.6%
+                 2,000                800                -4.8 points         30.2%
     """
 
     cohorts: tuple[int, ...]
@@ -355,10 +355,10 @@ class PowerCurves(Displays):
     >>> family = sweep_by(Scenario(), "cohort", [500, 1000], by="effect", levels=[-0.05, -0.1])
     >>> family.to_frame()[["effect", "cohort", "power"]].round(3)
        effect  cohort  power
-    0   -0.05     500  0.311
-    1   -0.05    1000  0.545
-    2   -0.10     500  0.868
-    3   -0.10    1000  0.992
+    0   -0.05     500  0.318
+    1   -0.05    1000  0.543
+    2   -0.10     500  0.851
+    3   -0.10    1000  0.988
     """
 
     by: str

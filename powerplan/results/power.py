@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -50,10 +50,12 @@ class PowerResult(Displays):
         Chance of a significant result (in the direction(s) tested).
     p_significant_reduction, p_significant_increase, p_inconclusive : float
         Chances of the three published verdicts; they sum to 1.
-    power_at_expected_n : float
-        Power when exactly ``expected_n_treated`` people are analysed.
+    power_at_expected_n : float or None
+        Power when exactly ``expected_n_treated`` people are analysed; None when
+        that is fewer than ``min_n_treated`` (no analysis is run).
     p_analysable : float
-        Chance that at least ``min_n_treated`` people are analysed.
+        Chance that at least ``min_n_treated`` people are analysed; the rest
+        of ``p_inconclusive`` is the chance of no analysis.
     cohort, retention, expected_n_treated, n_comparison
         People submitted, overall retention, expected analysed treated
         people, expected effective comparison size.
@@ -61,6 +63,16 @@ class PowerResult(Displays):
         The scenario's settings and how the result was computed.
     scenario : Scenario
         The scenario computed.
+    p_false_reduction, p_false_increase : float or None
+        Chances of a significant reduction and of a significant increase if
+        there were no effect: the test's false positives in each direction,
+        which for small studies and low rates are far from ``alpha / 2``
+        (analytic engine only).
+    exact_share : float or None
+        Chance that the study is analysed at a size where the verdict chances
+        are exact sums (see :mod:`powerplan.formulas.exact`); None for a
+        method that is a normal approximation throughout. When it is not
+        negligible the printed result shows the false positives.
     """
 
     power: float
@@ -81,9 +93,13 @@ class PowerResult(Displays):
     method: str
     engine: str
     scenario: Scenario = field(repr=False, compare=False)
+    _: KW_ONLY
+    p_false_reduction: float | None = None
+    p_false_increase: float | None = None
+    exact_share: float | None = None
     #: Chance of an analysed study whose measure is not reported (time to first
     #: reoffence needs 30 treated reoffenders); 0 for the rate and the frequency.
-    p_not_reported: float = field(default=0.0, kw_only=True)
+    p_not_reported: float = 0.0
 
     # The verdicts inside are lower / higher (the sign of treated minus comparison);
     # which of them is better is the outcome's to say.
@@ -109,6 +125,17 @@ class PowerResult(Displays):
     def _not_shown(self) -> tuple[str, ...]:
         """Fields a measure without a reporting gate leaves out of its figures."""
         return () if self.scenario.outcome.min_treated_reoffenders else ("p_not_reported",)
+
+    @property
+    def p_not_analysable(self) -> float:
+        """Chance that fewer than ``min_n_treated`` people are analysed (no analysis)."""
+        return 1.0 - self.p_analysable
+
+    @property
+    def small_study(self) -> bool:
+        """Whether the verdict chances are exact sums for a share of the study that
+        shows (at least 1%): the printed result then gives the false positives."""
+        return self.exact_share is not None and self.exact_share >= 0.01
 
     def to_frame(self) -> pd.DataFrame:
         """A one-row DataFrame of :meth:`to_dict`."""
@@ -145,29 +172,51 @@ class PowerResult(Displays):
                      f"treated reoffenders) with chance {_format.percent(self.p_not_reported, 0)}")
         return text + "."
 
-    def _verdict_rows(self) -> list[tuple[str, str]]:
-        """The verdicts' chances, in the outcome's words, with 'not reported' for a gated
-        measure."""
-        outcome = self.scenario.outcome
-        rows = [(outcome.lower_words, _format.percent(self.p_significant_reduction)),
-                ("inconclusive", _format.percent(self.p_inconclusive)),
-                (outcome.higher_words, _format.percent(self.p_significant_increase))]
-        if outcome.min_treated_reoffenders:
-            rows.append((f"not reported (< {outcome.min_treated_reoffenders} treated "
-                         f"reoffenders)", _format.percent(self.p_not_reported)))
-        return rows
-
     def _rows(self) -> list[tuple[str, str]]:
-        return [
+        rows = [
             ("people submitted", _format.people(self.cohort)),
             ("retention", self._retention_text()),
             ("expected analysed", f"{self.expected_n_treated:,.1f} treated, "
                                   f"{self.n_comparison:,.1f} comparison (effective)"),
             self.scenario.outcome.values_row(self.effect),
-            ("power", f"{_format.percent(self.power)} (at the expected n: "
-                      f"{_format.percent(self.power_at_expected_n)})"),
+            ("power", f"{_format.percent(self.power)} ({self._at_expected_n_text()})"),
             *self._verdict_rows(),
         ]
+        if self.small_study and self.p_false_reduction is not None:
+            rows.append(("if no effect", self._false_positive_text()))
+        return rows
+
+    def _at_expected_n_text(self) -> str:
+        if self.power_at_expected_n is None:
+            minimum = self.scenario.min_n_treated
+            return (f"the expected {self.expected_n_treated:,.1f} analysed is below the "
+                    f"minimum of {minimum:,} for an analysis")
+        return f"at the expected n: {_format.percent(self.power_at_expected_n)}"
+
+    def _verdict_rows(self) -> list[tuple[str, str]]:
+        """The verdicts' chances in the outcome's words; apart from them the chance of
+        no analysis when it shows (0.05% or more), and 'not reported' for a gated
+        measure."""
+        outcome = self.scenario.outcome
+        missing = self.p_not_analysable
+        inconclusive = self.p_inconclusive
+        shown = missing >= 0.0005
+        rows = [(outcome.lower_words, _format.percent(self.p_significant_reduction)),
+                ("inconclusive", _format.percent(max(0.0, inconclusive - missing)
+                                                 if shown else inconclusive)),
+                (outcome.higher_words, _format.percent(self.p_significant_increase))]
+        if shown:
+            rows.append(("not analysable", f"{_format.percent(missing)} (fewer than "
+                                           f"{self.scenario.min_n_treated:,} treated analysed)"))
+        if outcome.min_treated_reoffenders:
+            rows.append((f"not reported (< {outcome.min_treated_reoffenders} treated "
+                         f"reoffenders)", _format.percent(self.p_not_reported)))
+        return rows
+
+    def _false_positive_text(self) -> str:
+        return (f"{_format.percent(self.p_false_reduction)} significant reductions, "
+                f"{_format.percent(self.p_false_increase)} increases (exact; "
+                f"alpha {_format.percent(self.alpha)} in all)")
 
     def _retention_text(self) -> str:
         stages = self.scenario.funnel.stages
@@ -212,6 +261,8 @@ class Solution(Displays):
         of 60 people submitted).
     measure : {"power", "assurance"}
         What the target applies to: power, or assurance under a prior.
+    flags : tuple of str
+        For the cohort: which notes question the answer itself (see below).
     """
 
     unknown: str
@@ -223,6 +274,11 @@ class Solution(Displays):
     scenario: Scenario = field(repr=False, compare=False)
     notes: tuple[str, ...] = ()
     measure: str = "power"
+    #: Short names of the notes that question the answer itself, for a table's footnote
+    #: marks: "not monotone" (a larger cohort falls below the target again), "wrong
+    #: direction" (the target is reached only by counting significant results opposite
+    #: the effect), "false positives" (more than twice alpha of them with no effect).
+    flags: tuple[str, ...] = ()
 
     @property
     def n_treated(self) -> float:
@@ -243,6 +299,7 @@ class Solution(Displays):
         for key, value in self.result.to_dict().items():
             out.setdefault(key, value)
         out["notes"] = list(self.notes)
+        out["flags"] = list(self.flags)
         return out
 
     def to_frame(self) -> pd.DataFrame:

@@ -89,18 +89,18 @@ class SimulatedSolution(Solution):
     ...                max_sims=2000)
     >>> answer.design[["value", "power"]].round(3)
        value  power
-    0   21.0  0.600
-    1   26.0  0.663
-    2   30.0  0.713
-    3   36.0  0.803
-    4   44.0  0.883
+    0   27.0  0.650
+    1   33.0  0.713
+    2   39.0  0.750
+    3   47.0  0.867
+    4   57.0  0.890
     >>> low, high = answer.design_intervals()
     >>> low.round(3), high.round(3)
-    (array([0.544, 0.608, 0.66 , 0.755, 0.842]), array([0.654, 0.714, 0.762, 0.844, 0.915]))
+    (array([0.594, 0.66 , 0.698, 0.824, 0.85 ]), array([0.702, 0.762, 0.796, 0.901, 0.921]))
     >>> answer.value, answer.fitted_power([answer.value - 1, answer.value]).round(3)
-    (36, array([0.796, 0.806]))
+    (42, array([0.8  , 0.808]))
     >>> round(answer.power_below, 3), round(answer.achieved_power, 3)  # read off that curve
-    (0.796, 0.806)
+    (0.8, 0.808)
     """
 
     interval: tuple[float, float] = (math.nan, math.nan)

@@ -16,18 +16,20 @@ When no answer exists the solver raises :class:`NoSolutionError` saying why.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import numpy as np
 from scipy import optimize
 
 from .. import _format, _validate
-from ..formulas.analytic import analytic, formulas, verdict_grid
-from .assurance import assurance
+from ..formulas.analytic import (analysed_chances, analytic, average, exact_share, formulas,
+                                 verdict_grid, weighted_analysed)
+from .assurance import assurance, quadrature_nodes
 from ..engines import ANALYTIC, Engine, as_engine, is_analytic
 from ..errors import InvalidInputError, NoSolutionError
 from ..design.priors import Prior
 from ..results.power import PowerResult, Solution
-from ..design.scenario import MAX_COHORT, Scenario, check_scenario
+from ..design.scenario import MAX_COHORT, MAX_N_COMPARISON, Scenario, check_scenario
 from ..limits import DIRECTIONS, UNKNOWNS
 #: The keywords solve(engine="simulate") makes its Simulator of.
 SOLVER_KEYWORDS = ("precision", "max_sims", "seed", "workers", "progress")
@@ -90,9 +92,9 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
     >>> from powerplan import Scenario
     >>> answer = solve(Scenario(), "cohort", target_power=0.8)
     >>> answer.value, answer.achieved_power >= 0.8 > answer.power_below
-    (1829, True)
+    (1860, True)
     >>> round(solve(Scenario(), "effect").value, 4)
-    -0.1153
+    -0.1186
     """
     check_scenario(scenario)
     _validate.choice("unknown", unknown, UNKNOWNS)
@@ -201,26 +203,265 @@ def _check_direction_testable(scenario: Scenario, effect: float):
             f"(alternative={scenario.alternative!r}) looks only for {looks}")
 
 
+#: The cohort solver checks every cohort from 1 until about this many are expected to
+#: be analysed (at most SCAN_COHORTS cohorts): where small studies' power jumps about.
+SCAN_ANALYSED = 200
+#: ... and at most this many cohorts ...
+SCAN_COHORTS = 2000
+#: ... or this many when the target is assurance (each is a quadrature over the prior;
+#: averaged over effects, assurance saw-tooths far less).
+SCAN_COHORTS_ASSURANCE = 100
+#: Below a crossing found by bisection where the chances are exact sums, it checks every
+#: cohort down to where power is this far below the target (the sums' saw-tooth is
+#: smaller, tests/test_solve.py) ...
+LOCAL_MARGIN = 0.005
+#: ... and at most this many cohorts.
+LOCAL_COHORTS = 2000
+
+
+class _Curve:
+    """The measure (power or assurance) at any cohort and retention of the scenario,
+    each computed once.
+
+    The verdict chances at each number analysed do not depend on the cohort or
+    the retention, so they are kept and shared: a solver's many cohorts and
+    retentions then cost little more than one. For assurance the chances at each
+    number are integrated over the prior with the quadrature's nodes for a study
+    of that size's order (the nodes follow the null standard error, which changes
+    by less than a factor 1.5 within a power of two of people analysed); the
+    solver checks its answer with :func:`assurance` itself.
+    """
+
+    def __init__(self, scenario: Scenario, measure: _Measure):
+        self.scenario, self.measure = scenario, measure
+        self.values: dict[int, float] = {}  # by cohort, at the scenario's retention
+        # by nodes' key: (numbers analysed, sorted; the chance with each), shared by
+        # every curve of the same scenario but for the cohort and the retention (the
+        # cells of a table that differ only by retention, a solve after a sweep)
+        self._by_analysed, self._nodes = _shared_chances(scenario, measure)
+
+    def __call__(self, cohort: int) -> float:
+        if cohort not in self.values:
+            self.many(np.array([cohort]))
+        return self.values[cohort]
+
+    def many(self, cohorts) -> np.ndarray:
+        """The measure at each of ``cohorts`` (whole numbers), at the scenario's retention."""
+        cohorts = [int(c) for c in cohorts]
+        todo = [c for c in cohorts if c not in self.values]
+        for cohort, value in zip(todo, self.at(todo, self.scenario.retention)):
+            self.values[cohort] = value
+        return np.array([self.values[c] for c in cohorts])
+
+    def at(self, cohorts, retention: float) -> list[float]:
+        """The measure at each of ``cohorts`` with ``retention``."""
+        scenario = self.scenario.replace(retention=retention) \
+            if retention != self.scenario.retention else self.scenario
+        windows = [weighted_analysed(scenario, cohort) for cohort in cohorts]
+        keys = [self._order(cohort * retention) for cohort in cohorts]
+        for key in set(keys):
+            numbers = _sorted_unique([k for (k, _), other in zip(windows, keys) if other == key])
+            # the numbers analysed known so far and their chances, both sorted by number
+            known, chances = self._by_analysed.get(key, (np.empty(0), np.empty(0)))
+            missing = numbers[~np.isin(numbers, known, assume_unique=True)]
+            if missing.size:
+                known = np.concatenate([known, missing])
+                chances = np.concatenate([chances, self._chances(key, missing)])
+                order = np.argsort(known, kind="stable")
+                known, chances = known[order], chances[order]
+                self._by_analysed[key] = known, chances
+        return [min(1.0, float(average(weight, self._lookup(key, k))))
+                for (k, weight), key in zip(windows, keys)]
+
+    def _lookup(self, key: int, numbers: np.ndarray) -> np.ndarray:
+        known, chances = self._by_analysed[key]
+        return chances[np.searchsorted(known, numbers)]
+
+    def _order(self, expected_n: float) -> int:
+        """The key of the prior's nodes: the power of two nearest the people analysed."""
+        if self.measure.prior is None:
+            return 0
+        return int(round(math.log2(max(expected_n, 1.0))))
+
+    def _chances(self, key: int, numbers: np.ndarray) -> np.ndarray:
+        """The measure's chance with each of ``numbers`` analysed."""
+        scenario = self.scenario
+        if self.measure.prior is None:
+            lower, higher = analysed_chances(scenario, numbers, [scenario.effect])
+            return lower[:, 0] + higher[:, 0]
+        if key not in self._nodes:
+            size = scenario.replace(cohort=max(1, round(2.0 ** key / scenario.retention)))
+            self._nodes[key] = quadrature_nodes(size, self.measure.prior)
+        effects, weights = self._nodes[key]
+        lower, higher = analysed_chances(scenario, numbers, effects)
+        return (higher if scenario.alternative == "greater" else lower) @ weights
+
+
+#: The chances by number analysed are kept for this many scenarios (each but for the
+#: cohort and the retention, which they do not depend on).
+CURVES_KEPT = 256
+_curves: OrderedDict = OrderedDict()
+
+
+def _shared_chances(scenario: Scenario, measure: _Measure) -> tuple[dict, dict]:
+    """The chances by number analysed of ``scenario`` at any cohort and retention: the
+    same dictionaries for every curve of it. (Not for assurance: the prior's nodes are
+    chosen for a cohort at the retention.)"""
+    if measure.prior is not None:
+        return {}, {}
+    key = scenario.replace(cohort=1, retention=1.0)
+    found = _curves.get(key)
+    if found is None:
+        found = _curves[key] = ({}, {})
+        if len(_curves) > CURVES_KEPT:
+            _curves.popitem(last=False)
+    else:
+        _curves.move_to_end(key)
+    return found
+
+
+def _sorted_unique(arrays: list[np.ndarray]) -> np.ndarray:
+    """The distinct values of sorted arrays, sorted (one window as it is: np.unique's
+    hashing costs milliseconds on the long windows of large cohorts)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    values = np.sort(np.concatenate(arrays), kind="stable")
+    return values[np.concatenate([[True], values[1:] != values[:-1]])]
+
+
+def largest_cohort(scenario: Scenario) -> int:
+    """The largest cohort a solver considers: MAX_COHORT, or fewer when the comparison
+    group grows with the cohort and would pass MAX_N_COMPARISON records, more than any
+    national pool (the bound a fixed ``n_comparison`` has)."""
+    if scenario.n_comparison is not None:
+        return MAX_COHORT
+    cap = MAX_N_COMPARISON / (scenario.comparison_ratio * scenario.retention)
+    return max(1, min(MAX_COHORT, math.floor(cap * (1 + 1e-12))))
+
+
 def _solve_cohort(scenario: Scenario, target: float, measure: _Measure) -> Solution:
-    cache: dict[int, PowerResult] = {}
-
-    def result_at(cohort: int) -> PowerResult:
-        if cohort not in cache:
-            cache[cohort] = measure.result(scenario.replace(cohort=cohort))
-        return cache[cohort]
-
-    def reaches(cohort: int) -> bool:
-        return measure.value(result_at(cohort)) >= target
-
-    if not reaches(MAX_COHORT):
-        best = measure.value(result_at(MAX_COHORT))
-        if scenario.n_comparison is not None:
-            why = (f"with a fixed comparison group of {scenario.n_comparison:,} the power "
-                   f"cannot pass {_format.percent(best)} however many people are submitted")
-        else:
-            why = (f"even {MAX_COHORT:,} people submitted give only {_format.percent(best)} "
-                   f"{measure.name}; the effect is too small")
+    curve = _Curve(scenario, measure)
+    largest = largest_cohort(scenario)
+    # None when even the largest cohort falls short (its power is then curve(largest))
+    crossing = _bisect_cohort(scenario, target, measure, curve, largest)
+    # Small studies' power need not rise with the cohort (the exact sums saw-tooth,
+    # and a few analysed people give many false positives; a fixed comparison group
+    # can make even the normal approximation fall): check the first cohorts one by one.
+    scan_to = min(SCAN_COHORTS if measure.prior is None else SCAN_COHORTS_ASSURANCE,
+                  math.ceil(SCAN_ANALYSED / scenario.retention),
+                  largest if crossing is None else crossing - 1)
+    if crossing is not None and _rises_with_cohort(scenario, measure):
+        scan_to = 0
+    scanned = np.arange(1, scan_to + 1)
+    values = curve.many(scanned)
+    if (values >= target).any():
+        answer = int(scanned[np.argmax(values >= target)])
+    elif crossing is not None:
+        # Closed forms are smooth and rise with the cohort once studies are not
+        # tiny; the exact sums saw-tooth, so there the cohorts just below are checked.
+        sums = measure.prior is None and exact_share(scenario.replace(cohort=crossing))
+        answer = (_first_near(curve, crossing, target, max(scan_to, crossing - LOCAL_COHORTS))
+                  if sums else crossing)
+    elif scenario.n_comparison is not None:
+        raise NoSolutionError(
+            f"no cohort reaches {_format.percent(target)} {measure.name}: with a fixed "
+            f"comparison group of {scenario.n_comparison:,} the {measure.name} cannot pass "
+            f"{_format.percent(curve(largest))} however many people are submitted")
+    elif largest < MAX_COHORT and curve(MAX_COHORT) >= target:
+        raise NoSolutionError(
+            f"no cohort reaches {_format.percent(target)} {measure.name} within "
+            f"{MAX_N_COMPARISON:,} comparison records (the largest comparison group "
+            f"powerplan allows): at {scenario.comparison_ratio:g} per analysed person, "
+            f"{largest:,} people submitted give only {_format.percent(curve(largest))}")
+    else:
+        capped = "" if largest == MAX_COHORT else (
+            f" (the most whose comparison group, at {scenario.comparison_ratio:g} records "
+            f"each, stays within {MAX_N_COMPARISON:,})")
+        why = (f"even {largest:,} people submitted{capped} give only "
+               f"{_format.percent(curve(largest))} "
+               f"{measure.name}; {_too_small(scenario, target, measure)}")
         raise NoSolutionError(f"no cohort reaches {_format.percent(target)} {measure.name}: {why}")
+    # The curve is the engine's own power; for assurance its quadrature differs from
+    # assurance()'s in the last digits, so the answer is checked with assurance() itself.
+    result = measure.result(scenario.replace(cohort=answer))
+    while measure.value(result) < target:
+        answer += 1
+        result = measure.result(scenario.replace(cohort=answer))
+    below = measure.value(measure.result(scenario.replace(cohort=answer - 1))) \
+        if answer > 1 else 0.0
+    while below >= target:
+        answer -= 1
+        result = measure.result(scenario.replace(cohort=answer))
+        below = measure.value(measure.result(scenario.replace(cohort=answer - 1))) \
+            if answer > 1 else 0.0
+    dips = _monotone_notes(curve, answer, target, largest, measure.name)
+    leans = _leaning_notes(result, target, measure)
+    flags = (("not monotone",) if dips else ()) + tuple(flag for flag, _ in leans)
+    notes = _notes(result) + dips + tuple(note for _, note in leans)
+    return Solution("cohort", answer, target, measure.value(result), below, result,
+                    result.scenario, notes, measure.name, flags)
+
+
+#: An answer whose false positives (significant results when there is no effect) pass
+#: this multiple of alpha rests on them, and says so.
+FALSE_POSITIVE_FACTOR = 2.0
+
+
+def _leaning_notes(result: PowerResult, target: float, measure: _Measure
+                   ) -> tuple[tuple[str, str], ...]:
+    """(flag, note) pairs when the answer leans on what the planner did not ask for:
+    significant results in the direction opposite the effect (counted toward power,
+    a two-sided test's convention) or a false-positive rate far above alpha (a handful
+    of people analysed)."""
+    if measure.prior is not None:
+        return ()
+    scenario, out = result.scenario, []
+    lower = scenario.effect < 0
+    planned = result.p_significant_reduction if lower else result.p_significant_increase
+    if planned < target <= result.power:
+        near, far = _verdict_words(scenario, lower), _verdict_words(scenario, not lower)
+        out.append(("wrong direction", (
+            f"{_format.percent(result.power - planned)} of the {_format.percent(result.power)} "
+            f"{measure.name} at {_format.headcount(result.cohort)} submitted is the chance of a "
+            f"{far}, the direction opposite the effect; the chance of a {near} alone is "
+            f"{_format.percent(planned)}, below the target (counting only the planned "
+            f"direction, this cohort would not do)")))
+    false = (None if result.p_false_reduction is None
+             else result.p_false_reduction + result.p_false_increase)
+    if false is not None and false > FALSE_POSITIVE_FACTOR * scenario.alpha:
+        out.append(("false positives", (
+            f"with no effect at all, {_format.headcount(result.cohort)} submitted would give "
+            f"{_format.percent(false)} significant results (alpha {_format.percent(scenario.alpha)}): "
+            f"with so few analysed, much of this {measure.name} is false positives")))
+    return tuple(out)
+
+
+def _verdict_words(scenario: Scenario, lower: bool) -> str:
+    """'significant reduction' (the rate), 'significantly shorter time to first
+    reoffence' (the time)."""
+    outcome = scenario.outcome
+    words = outcome.lower_words if lower else outcome.higher_words
+    return words if words.startswith("significant ") else f"{words} {outcome.measure}"
+
+
+def _too_small(scenario: Scenario, target: float, measure: _Measure) -> str:
+    """Why the largest cohort is not enough: the retention, when analysing everyone
+    submitted would reach the target, else the effect."""
+    everyone = scenario.replace(cohort=largest_cohort(scenario), retention=1.0)
+    if scenario.retention < 1 and measure(everyone) >= target:
+        analysed = largest_cohort(scenario) * scenario.retention
+        return (f"the retention ({scenario.retention:g}) leaves only about {analysed:,.1f} of "
+                f"them analysed")
+    return "the effect is too small"
+
+
+def _bisect_cohort(scenario: Scenario, target: float, measure: _Measure,
+                   curve: _Curve, largest: int) -> int | None:
+    """A cohort ``c`` with ``curve(c) >= target > curve(c - 1)``, by a galloping search from
+    a closed-form start and integer bisection (the first crossing when power rises
+    with the cohort); None when ``curve(largest)`` is below the target."""
+    def reaches(cohort: int) -> bool:
+        return curve(cohort) >= target
 
     # Closed-form start: the treated size at which power at the expected n
     # reaches the target, scaled up by the retention.
@@ -233,14 +474,21 @@ def _solve_cohort(scenario: Scenario, target: float, measure: _Measure) -> Solut
                 guess.outcome, ratio=scenario.comparison_ratio, alpha=scenario.alpha,
                 target_power=target, alternative=scenario.alternative, method=scenario.method,
                 max_n=MAX_COHORT)
-            high = max(1, min(MAX_COHORT, math.ceil(n1 / scenario.retention)))
+            high = max(1, min(largest, math.ceil(n1 / scenario.retention)))
         except (ValueError, InvalidInputError):
-            high = MAX_COHORT
+            high = largest
+    high = min(high, largest)
     low = 0  # power with nobody submitted is 0 < target
+    # Gallop from the guess, in steps doubling from a 500th of it (the closed form is
+    # usually within a few people of the answer), up until the target is reached ...
+    step = max(1, high // 512)
     while not reaches(high):
-        low, high = high, min(MAX_COHORT, 2 * high)
-    # Step down from the guess until below the target (power at 0 is 0).
-    step = max(1, high // 8)
+        if high == largest:
+            return None
+        low, high = high, min(largest, high + step)
+        step *= 2
+    # ... or down until it is not (power at 0 is 0).
+    step = max(1, high // 512)
     while low == 0 and high - step >= 1 and reaches(high - step):
         high -= step
         step *= 2
@@ -252,10 +500,66 @@ def _solve_cohort(scenario: Scenario, target: float, measure: _Measure) -> Solut
             high = middle
         else:
             low = middle
-    result = result_at(high)
-    below = measure.value(result_at(high - 1)) if high > 1 else 0.0
-    return Solution("cohort", high, target, measure.value(result), below, result,
-                    result.scenario, _notes(result), measure.name)
+    return high
+
+
+#: The normal approximations whose power provably rises with the number analysed when
+#: the comparison group grows with it (see :func:`_rises_with_cohort`).
+MONOTONE_METHODS = ("wald", "pooled", "arcsine")
+
+
+def _rises_with_cohort(scenario: Scenario, measure: _Measure) -> bool:
+    """Whether power rises with the cohort, so that the first crossing is the bisection's.
+
+    For the rate's ``wald``, ``pooled`` and ``arcsine`` formulas with a comparison
+    group proportional to the treated one, both standard errors scale as
+    ``1 / sqrt(n)``, so power is ``Phi(s - c) + Phi(-s - c)`` with ``c`` fixed and
+    ``s`` (the effect over the standard error) rising with ``n``; its derivative
+    ``phi(s - c) - phi(s + c)`` is positive for ``s, c > 0``. Power then rises with
+    the number analysed, and its average over ``Binomial(cohort, retention)`` rises
+    with the cohort (a larger cohort's number analysed is stochastically larger).
+    Not for a fixed comparison group (power can fall, issue 12), the exact sums
+    (they saw-tooth) or assurance.
+    """
+    return (measure.prior is None and scenario.outcome.name == "rate"
+            and scenario.n_comparison is None and scenario.method in MONOTONE_METHODS)
+
+
+def _first_near(curve: _Curve, crossing: int, target: float, floor: int) -> int:
+    """The first cohort reaching the target among those below ``crossing`` whose power is
+    within :data:`LOCAL_MARGIN` of it (down to ``floor``, already checked)."""
+    first, top, block = crossing, crossing - 1, 64
+    while top > floor:
+        cohorts = np.arange(max(floor + 1, top - block + 1), top + 1)
+        values = curve.many(cohorts)
+        if (values >= target).any():
+            first = int(cohorts[np.argmax(values >= target)])
+        if values.max() < target - LOCAL_MARGIN:
+            break
+        top = int(cohorts[0]) - 1
+    return first
+
+
+def _monotone_notes(curve: _Curve, answer: int, target: float, largest: int,
+                    measure: str) -> tuple[str, ...]:
+    """A note when some larger cohort checked falls below the target again."""
+    dips = [c for c in curve.values if c > answer and curve.values[c] < target]
+    if not dips:
+        return ()
+    best = curve(largest)
+    larger = sorted(c for c in curve.values if c > answer)
+    dips = [c for c in larger if curve.values[c] < target]
+    first = dips[0]
+    said = (f"{measure} is not monotone in the cohort here: {answer:,} people submitted give "
+            f"{_format.percent(curve.values[answer] if answer in curve.values else target)}, "
+            f"but {first:,} give {_format.percent(curve.values[first])}")
+    if best < target:
+        return (said + f", and no larger cohort checked reaches {_format.percent(target)} "
+                       f"again ({_format.percent(best)} with {largest:,})",)
+    stays = next(c for c in reversed(larger) if curve.values[c] < target)
+    from_on = min(c for c in larger if c > stays)
+    return (said + f"; every cohort checked from {from_on:,} on reaches "
+                   f"{_format.percent(target)}",)
 
 
 def _first_crossing(power_of, grid: np.ndarray, target: float, powers=None) -> float:
@@ -299,14 +603,26 @@ def _solve_effect(scenario: Scenario, target: float, direction: str) -> Solution
                     result.scenario, _notes(result))
 
 
+def _refine(gap, near: float) -> float:
+    """The root of ``gap`` (a retention's shortfall from the target) next to ``near``, by
+    Brent's method on the narrowest bracket around it that changes sign."""
+    for width in (1e-4, 1e-3, 1e-2, 1e-1, 1.0):
+        low, high = max(1e-12, near * (1 - width)), min(1.0, near * (1 + width))
+        if gap(low) < 0 <= gap(high):
+            return optimize.brentq(gap, low, high, xtol=1e-13, rtol=1e-13)
+    return near
+
+
 def _analysed_all(cohort: int) -> str:
     """'the 1 person analysed', 'all 300 people analysed'."""
     return "the 1 person analysed" if cohort == 1 else f"all {cohort:,} people analysed"
 
 
 def _solve_retention(scenario: Scenario, target: float, measure: _Measure) -> Solution:
+    curve = _Curve(scenario, measure)
+
     def power_of(retention: float) -> float:
-        return measure(scenario.replace(retention=retention))
+        return curve.at([scenario.cohort], retention)[0]
 
     best = power_of(1.0)
     if best < target:
@@ -318,6 +634,10 @@ def _solve_retention(scenario: Scenario, target: float, measure: _Measure) -> So
     grid = np.linspace(0.0, 1.0, 41)
     grid[0] = 1e-12
     retention = _first_crossing(power_of, grid, target)
+    if measure.prior is not None:
+        # the curve's quadrature differs from assurance()'s in the last digits
+        retention = _refine(lambda r: measure(scenario.replace(retention=r)) - target,
+                            retention)
     result = measure.result(scenario.replace(retention=retention))
     return Solution("retention", retention, target, measure.value(result), None, result,
                     result.scenario, _notes(result), measure.name)

@@ -130,9 +130,9 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | 
     >>> from powerplan import Scenario
     >>> curve = sweep(Scenario(), "effect", [-0.10, -0.05, 0.0])
     >>> curve.power.round(3)
-    array([0.665, 0.206, 0.05 ])
+    array([0.65 , 0.217, 0.051])
     >>> curve.to_frame().shape
-    (3, 17)
+    (3, 20)
 
     By simulation, with one seed for every value:
 
@@ -252,7 +252,7 @@ def mde_curve(scenario: Scenario, cohorts: Iterable[int], *, target_power: float
     >>> from powerplan import Scenario
     >>> curve = mde_curve(Scenario(funnel=0.5), [200, 800], target_power=0.9)
     >>> (100 * curve.effects).round(2)
-    array([-14.1 ,  -7.63])
+    array([-14.74,  -7.77])
     """
     check_scenario(scenario)
     if not is_analytic(engine):

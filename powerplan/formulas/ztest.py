@@ -1,0 +1,90 @@
+"""The z-tests of two proportions: critical values, rejection chances and their pieces.
+
+The formulas are those of :mod:`powerplan.formulas.rate` (whose docstring gives them
+and which re-exports these functions); they live here so that the exact sums of
+:mod:`powerplan.formulas.exact`, which the rate's formulas call, can use them too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+
+def critical_value(alpha: float, alternative: str) -> float:
+    """The normal critical value: ``z_{1-alpha/2}`` two-sided, else ``z_{1-alpha}``."""
+    # scipy.stats.norm.isf(q) is -ndtri(q); the ufunc spares the frozen distribution's
+    # argument checks, most of a closed form's cost.
+    return float(-special.ndtri(alpha / 2 if alternative == "two-sided" else alpha))
+
+
+def rejection_probabilities(p1, p2, n1, n2, *, alpha, alternative, method):
+    """Chances of a significant reduction and of a significant increase.
+
+    Parameters
+    ----------
+    p1, p2 : float or array
+        Treated and comparison rates, proportions in (0, 1).
+    n1, n2 : float or array
+        Treated and comparison sizes (> 0; need not be whole numbers).
+    alpha : float
+        Significance level.
+    alternative : {"two-sided", "less", "greater"}
+        ``less`` tests only for ``p1 < p2`` (its increase chance is 0);
+        ``greater`` only for ``p1 > p2``.
+    method : {"wald", "pooled", "arcsine", "fleiss-cc"}
+
+    Returns
+    -------
+    (reduction, increase) : tuple of float or arrays
+        Chance of a significant result with the treated rate below the
+        comparison rate, and above it. Power is their sum.
+
+    Examples
+    --------
+    Hmisc::bpower(p1=0.75, p2=0.5, n1=50, n2=50) gives 0.740167193453611:
+
+    >>> low, high = rejection_probabilities(0.75, 0.5, 50, 50, alpha=0.05,
+    ...                                     alternative="two-sided", method="pooled")
+    >>> round(float(low + high), 12)
+    0.740167193454
+    """
+    shift, se0, se1, cc = z_test_parts(p1, p2, n1, n2, method=method)
+    z = critical_value(alpha, alternative)
+    reduction = special.ndtr((-z * se0 - cc - shift) / se1)
+    increase = special.ndtr((-z * se0 - cc + shift) / se1)
+    return one_sided(reduction, increase, alternative)
+
+
+def one_sided(reduction, increase, alternative):
+    """Zero the tail a one-sided test does not look at."""
+    reduction, increase = np.asarray(reduction), np.asarray(increase)
+    if alternative == "less":
+        increase = np.zeros_like(increase)
+    elif alternative == "greater":
+        reduction = np.zeros_like(reduction)
+    return reduction[()], increase[()]
+
+
+def z_test_parts(p1, p2, n1, n2, *, method):
+    """The pieces of each method's z-test: ``(shift, se0, se1, cc)``.
+
+    ``shift`` is the quantity tested (``p1 - p2``, or Cohen's h for
+    ``arcsine``), ``se1`` its standard error under the alternative, ``se0``
+    the standard error the test uses under the null hypothesis and ``cc``
+    the continuity correction (see the module docstring).
+    """
+    p1, p2, n1, n2 = (np.asarray(x, dtype=float) for x in (p1, p2, n1, n2))
+    q1, q2 = 1.0 - p1, 1.0 - p2
+    if method == "arcsine":
+        shift = 2.0 * np.arcsin(np.sqrt(p1)) - 2.0 * np.arcsin(np.sqrt(p2))
+        se1 = se0 = np.sqrt(1.0 / n1 + 1.0 / n2)
+        return shift, se0, se1, 0.0
+    shift = p1 - p2
+    se1 = np.sqrt(p1 * q1 / n1 + p2 * q2 / n2)
+    if method == "wald":
+        return shift, se1, se1, 0.0
+    pbar = (n1 * p1 + n2 * p2) / (n1 + n2)
+    se0 = np.sqrt(pbar * (1.0 - pbar) * (1.0 / n1 + 1.0 / n2))
+    cc = 0.5 * (1.0 / n1 + 1.0 / n2) if method == "fleiss-cc" else 0.0
+    return shift, se0, se1, cc
