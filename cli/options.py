@@ -18,15 +18,15 @@ from powerplan.errors import InvalidInputError
 from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, FOLLOW_UP_DAYS,
                               FREQUENCY_METHODS, MAX_COHORT, MAX_COMPARISON_RATIO, MAX_DISPERSION,
                               MAX_K, MAX_N_COMPARISON, MAX_OFFENCES_PER_REOFFENDER,
-                              MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION, MAX_SIMS,
+                              MAX_CALIPER, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION, MAX_SIMS,
                               MAX_WORKERS, MEASURES, METHODS, MIN_COMPARISON_RATIO, MIN_MAX_SIMS,
                               MIN_POOL, TESTS, TIME_METHODS)
 
+from . import files
 from .output import NOTES
 from .params import (COMPARISON_RATIO, DAYS_TO_FIRST, DISPERSION, EFFECT, MEASURE_EFFECT,
                      OFFENCES_PER_REOFFENDER, PROPORTION, RATE_EFFECT, SHARE, Checked, InputFile,
-                     PriorType,
-                     StageType, whole_number)
+                     PriorType, StageType, StandardInput, whole_number)
 
 #: Command-line spelling of each library setting, for error messages: the scenario's
 #: settings from the library's registry, then the options of the other commands.
@@ -203,6 +203,14 @@ def prior_option(command):
              "published-sceptical). Reports assurance.")(command)
 
 
+def _caliper(field: str, value) -> float:
+    caliper = limits.positive(field, value)
+    if caliper > MAX_CALIPER:
+        raise InvalidInputError(field, f"must be a number in (0, {MAX_CALIPER:g}]; "
+                                       f"got {caliper:g}")
+    return caliper
+
+
 #: --sims for a command that simulates a study a given number of times.
 SIMS_HELP = (f"Simulated studies (whole number >= 1); the Monte Carlo error of power is at "
              f"most 0.5/sqrt(sims). [default: {DEFAULT_SIMS:,}]")
@@ -226,8 +234,9 @@ def simulation_options(command, sims_help: str = SIMS_HELP):
         click.option("--k", type=whole_number("k", 1, MAX_K),
                      help=f"Comparison records matched to each treated person (whole number "
                           f"in [1, {MAX_K}]). [default: {SIMULATION.k}]"),
-        click.option("--caliper", type=Checked("number", "caliper", limits.positive),
-                     help=f"Widest accepted match, in SDs of the logit propensity score (> 0). "
+        click.option("--caliper", type=Checked("number", "caliper", _caliper),
+                     help=f"Widest accepted match, in SDs of the logit propensity score "
+                          f"(in (0, {MAX_CALIPER:g}]). "
                           f"[default: {SIMULATION.caliper:g}]"),
         click.option("--no-replacement", "replacement", flag_value=False, default=None,
                      help="Use each comparison record at most once (greedy matching)."),
@@ -279,12 +288,16 @@ def _read_config(path: Path) -> dict:
         return click.BadParameter(f"{path} {message}", param_hint="'--config'")
 
     try:
+        data = path.read_bytes() if isinstance(path, StandardInput) else \
+            files.read_bounded(path, bad)
         # utf-8-sig: editors on Windows start a file with a byte-order mark
-        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        return tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise bad("is not UTF-8 text, so not a TOML file") from None
     except tomllib.TOMLDecodeError as error:
         raise bad(f"is not valid TOML: {error}") from None
+    except RecursionError:
+        raise bad("is not a scenario file: its tables or lists are nested too deeply") from None
     except OSError as error:
         raise bad(f"cannot be read: {error.strerror}") from None
 

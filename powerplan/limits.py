@@ -78,6 +78,16 @@ MAX_OUTCOME_STRENGTH = 5.0
 MAX_SELECTION = 1.5
 #: ... and at most this share of the selection at which the treated have no finite mean.
 SELECTION_SHARE_OF_LIMIT = 0.75
+#: Widest caliper, in SDs of the logit propensity score (0.2 is usual; 10 accepts any match).
+MAX_CALIPER = 10.0
+#: The pool's covariates: mean age (above 18, the youngest in the records) and its SD ...
+MAX_AGE_MEAN = 80.0
+MAX_AGE_SD = 30.0
+#: ... mean prior proven offences, in (0, MAX_PRIOR_OFFENCES_MEAN] ...
+MAX_PRIOR_OFFENCES_MEAN = 100.0
+#: ... and their negative binomial shape, in [MIN, MAX] (a smaller shape, a longer tail).
+MIN_PRIOR_OFFENCES_DISPERSION = 0.1
+MAX_PRIOR_OFFENCES_DISPERSION = 1000.0
 #: Tests a simulated study runs: the weighted Welch t-test of real analyses, or a method's twin.
 TESTS = ("welch",) + METHODS
 #: Replicates a simulation runs when not told otherwise.
@@ -125,6 +135,15 @@ DEFAULT_RETENTIONS = (0.2, 0.4, 0.6, 0.8)
 DEFAULT_COHORTS = (100, 250, 500, 1000, 2500)
 #: Most values in one list of a table's grid: a table is for reading, and each cell is a solve.
 MAX_VALUES = 100
+#: Most cells of a table's grid (each is a solve): 100 x 100 values, already past reading.
+MAX_TABLE_CELLS = 10_000
+#: Most services in a portfolio (a national programme has hundreds).
+MAX_SERVICES = 100_000
+#: Largest scenario file (--config) or CSV of services (--services) read, in bytes: a file a
+#: person wrote is a few kilobytes; a file of people (--people) may be far larger.
+MAX_CONFIG_BYTES = 4 * 1024 ** 2
+#: Most characters of a bad value echoed in an error message.
+MAX_ECHO = 60
 #: Most people a month an intake may have.
 MAX_PER_MONTH = 100_000
 #: Months between the end of the data loaded and a submission, by default.

@@ -35,13 +35,23 @@ def test_defaults_are_the_documented_ones():
     ("bias", 1.5, "bias must be a difference in (-1, 1); got 1.5"),
     ("test", "t", "test must be one of 'welch', 'wald', 'pooled', 'arcsine', 'fleiss-cc'; "
                   "got 't'"),
-    ("age_mean", 18, "age_mean must be a number > 18; got 18"),
+    ("age_mean", 18, "age_mean must be a number in (18, 80]; got 18"),
+    ("age_mean", 1e300, "age_mean must be a number in (18, 80]; got 1e+300"),
+    ("age_sd", 1e300, "age_sd must be a number of years in (0, 30]; got 1e+300"),
+    ("caliper", 1e300, "caliper must be a number in (0, 10] (pool SDs); got 1e+300"),
+    ("prior_offences_mean", 1e6, "prior_offences_mean must be a number in (0, 100]; "
+                                 "got 1e+06"),
+    ("prior_offences_dispersion", 1e300, "prior_offences_dispersion must be a number in "
+                                         "[0.1, 1,000]; got 1e+300"),
+    ("prior_offences_dispersion", 1e-300, "prior_offences_dispersion must be a number in "
+                                          "[0.1, 1,000]; got 1e-300"),
     ("age_sd", 3, "age_sd must be > sqrt(age_mean - 18) = 3.74 (ages above 18 are negative "
                   "binomial); got 3"),
     ("male_share", 1, "male_share must be a proportion in (0, 1); got 1"),
     ("custody_share", 0, "custody_share must be a proportion in (0, 1); got 0"),
     ("prior_offences_mean", 0, "prior_offences_mean must be a number > 0; got 0"),
-    ("prior_offences_dispersion", -2, "prior_offences_dispersion must be a number > 0; got -2"),
+    ("prior_offences_dispersion", -2, "prior_offences_dispersion must be a number in "
+                                      "[0.1, 1,000]; got -2"),
 ])
 def test_bad_settings_name_the_field_and_its_range(field, value, message):
     with pytest.raises(InvalidInputError) as error:
