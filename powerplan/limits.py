@@ -38,6 +38,10 @@ MAX_COMPARISON_RATIO = float(MAX_N_COMPARISON)
 MIN_COMPARISON_RATIO = 1 / MAX_COHORT
 #: The analytic engine's tests of two rates: unpooled (as real analyses), pooled, and two more.
 METHODS = ("wald", "pooled", "arcsine", "fleiss-cc")
+#: Significance levels: from MIN_ALPHA (a test this strict has a confidence level
+#: 99.99999999%, still apart from 100% in floating point) up to MAX_ALPHA, excluded.
+MIN_ALPHA = 1e-10
+MAX_ALPHA = 0.5
 #: Differences a test looks for: either way, only a reduction, only an increase.
 ALTERNATIVES = ("two-sided", "less", "greater")
 
@@ -182,6 +186,21 @@ DEFAULT_CHECK_HORIZON = 12
 
 _MONTH = re.compile(r"\d{4}-\d{2}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_alpha(field: str, value) -> float:
+    """A significance level in [MIN_ALPHA, MAX_ALPHA).
+
+    >>> check_alpha("alpha", 1e-17)
+    Traceback (most recent call last):
+    ...
+    powerplan.errors.InvalidInputError: alpha must be a significance level in [1e-10, 0.5); got 1e-17
+    """
+    alpha = proportion(field, value)
+    if not MIN_ALPHA <= alpha < MAX_ALPHA:
+        raise InvalidInputError(field, f"must be a significance level in [{MIN_ALPHA:g}, "
+                                       f"{MAX_ALPHA:g}); got {alpha:g}")
+    return alpha
 
 
 def check_n_comparison(field: str, value) -> float:

@@ -9,7 +9,7 @@ from .. import _validate
 from .effects import Effect
 from ..errors import InvalidInputError
 from .funnel import Funnel
-from ..limits import ALTERNATIVES
+from ..limits import ALTERNATIVES, check_alpha
 from ..outcomes import OUTCOMES, Outcome, Rate
 from .simulation_settings import SimulationSettings
 from ..limits import MAX_COHORT, MAX_COMPARISON_RATIO, MAX_N_COMPARISON, MIN_COMPARISON_RATIO
@@ -123,10 +123,7 @@ class Scenario:
         if n_comparison is not None:
             n_comparison = _validate.integer("n_comparison", n_comparison, 1, MAX_N_COMPARISON)
         set_(self, "n_comparison", n_comparison)
-        alpha = _validate.proportion("alpha", alpha)
-        if alpha >= 0.5:
-            raise InvalidInputError("alpha", f"must be a significance level in (0, 0.5); got {alpha:g}")
-        set_(self, "alpha", alpha)
+        set_(self, "alpha", check_alpha("alpha", alpha))
         set_(self, "alternative", _validate.choice("alternative", alternative, ALTERNATIVES))
         method = self.outcome.default_method if method is None else method
         set_(self, "method", _validate.choice("method", method, self.outcome.methods))

@@ -125,11 +125,13 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
         if unknown == "effect":
             raise InvalidInputError("prior", "cannot be combined with solving for the effect: "
                                              "the prior already describes it")
-        ceiling = assurance(scenario, prior).p_effect_in_direction
-        if ceiling < target:
+        reachable = assurance(scenario, prior)
+        if reachable.ceiling < target:
             raise NoSolutionError(
                 f"no {unknown} reaches {_format.percent(target)} assurance: the prior puts only "
-                f"{_format.percent(ceiling)} of its weight on effects in the direction tested")
+                f"{_format.percent(reachable.p_effect_in_direction)} of its weight on effects "
+                f"in the direction tested (at most {_format.percent(reachable.ceiling)} "
+                f"assurance, with the false positives at no effect)")
     elif unknown != "effect":
         _check_direction_testable(scenario, scenario.effect)
     if unknown == "cohort":
