@@ -12,7 +12,7 @@ import powerplan
 from powerplan.errors import InvalidInputError, NoSolutionError, shorten
 
 from . import files
-from .options import option_name
+from .options import as_options, option_name
 
 #: Exit codes: 0 answered, 1 no answer exists, 2 bad input (including a file that
 #: cannot be read or written), 3 an internal error (a bug), 130 interrupted (Ctrl-C).
@@ -41,7 +41,7 @@ class PowerplanGroup(click.Group):
             _error(f"Invalid value for '{option_name(error.field)}': {error.requirement}")
             code = EXIT_BAD_INPUT
         except NoSolutionError as error:
-            _error(str(error))
+            _error(as_options(str(error)))
             code = EXIT_NO_SOLUTION
         except (click.Abort, KeyboardInterrupt):
             # Ctrl-C: the user knows; say nothing more (the shell's convention, 128 + SIGINT).

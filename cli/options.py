@@ -6,6 +6,7 @@ given with --config is read here, and the options given override it.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +21,7 @@ from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, FOLL
                               MAX_K, MAX_N_COMPARISON, MAX_OFFENCES_PER_REOFFENDER,
                               MAX_CALIPER, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION, MAX_SIMS,
                               MAX_WORKERS, MEASURES, METHODS, MIN_COMPARISON_RATIO, MIN_MAX_SIMS,
-                              MIN_POOL, TESTS, TIME_METHODS)
+                              MIN_POOL, SIMULATION_NODES, TESTS, TIME_METHODS)
 
 from . import files
 from .output import NOTES
@@ -87,6 +88,20 @@ def option_name(field: str) -> str:
     return OPTION_NAMES.get(field.split(" ")[0], field)
 
 
+#: Library keywords a message or note may name, said as the command line's options.
+_KEYWORDS = re.compile(r"\b(max_sims|n_sims|min_n_treated)\b")
+
+
+def as_options(text: str) -> str:
+    """``text`` with the library keywords it names (``max_sims``) as their options
+    (``--sims``), for a message or note printed by the command line.
+
+    >>> as_options("allow more with max_sims")
+    'allow more with --sims'
+    """
+    return _KEYWORDS.sub(lambda match: option_name(match.group(1)), text)
+
+
 #: The built-in scenario, whose settings the options' help gives as defaults.
 DEFAULT = Scenario()
 SIMULATION = DEFAULT.simulation
@@ -144,7 +159,7 @@ def scenario_options(command=None, *, without=(), measures=MEASURES):
                  f"[1, {MAX_N_COMPARISON:,}]), instead of --comparison-ratio."),
         "alpha": click.option(
             "--alpha", type=PROPORTION,
-            help=f"Significance level, in (0, 0.5). [default: {DEFAULT.alpha:g}]"),
+            help=f"Significance level, in [1e-10, 0.5). [default: {DEFAULT.alpha:g}]"),
         "alternative": click.option(
             "--alternative", type=click.Choice(ALTERNATIVES),
             help=f"two-sided, or less / greater to look only for a reduction / increase. "
@@ -212,8 +227,10 @@ def _caliper(field: str, value) -> float:
 
 
 #: --sims for a command that simulates a study a given number of times.
-SIMS_HELP = (f"Simulated studies (whole number >= 1); the Monte Carlo error of power is at "
-             f"most 0.5/sqrt(sims). [default: {DEFAULT_SIMS:,}]")
+SIMS_HELP = (f"Simulated studies (whole number >= 1; with --prior, at least one at each "
+             f"effect simulated: {SIMULATION_NODES} for a normal prior, one per effect of a "
+             f"discrete one); the Monte Carlo error of power is at most 0.5/sqrt(sims). "
+             f"[default: {DEFAULT_SIMS:,}]")
 #: --sims for a command that solves by simulation (size, mde).
 SOLVER_SIMS_HELP = (f"With --engine simulate: the most simulated studies the search may use "
                     f"(whole number >= {MIN_MAX_SIMS:,}). [default: {DEFAULT_MAX_SIMS:,}]")

@@ -62,7 +62,9 @@ def emit(as_json: bool, payload: dict, text: str) -> None:
     if not as_json:
         context = click.get_current_context(silent=True)
         notes = context.meta.get(NOTES, []) if context is not None else []
-        text = "\n".join([*notes, text])
+        from .options import as_options  # options imports this module
+
+        text = as_options("\n".join([*notes, text]))
     click.echo(to_json(payload) if as_json else text, err=text_to_stderr())
 
 

@@ -105,10 +105,16 @@ def sequence(field: str, values, of: str = "numbers") -> list:
     return list(values)
 
 
+def shown(value) -> str:
+    """``repr(value)``, cut to its first 60 characters and an ellipsis if longer."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "\u2026"
+
+
 def choice(field: str, value, choices: Iterable[str]) -> str:
-    """One of a fixed set of names."""
+    """One of a fixed set of names (text: a numpy array holding one is not one)."""
     choices = tuple(choices)
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         listed = ", ".join(repr(c) for c in choices)
-        raise InvalidInputError(field, f"must be one of {listed}; got {value!r}")
+        raise InvalidInputError(field, f"must be one of {listed}; got {shown(value)}")
     return value

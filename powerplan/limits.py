@@ -38,9 +38,10 @@ MAX_COMPARISON_RATIO = float(MAX_N_COMPARISON)
 MIN_COMPARISON_RATIO = 1 / MAX_COHORT
 #: The analytic engine's tests of two rates: unpooled (as real analyses), pooled, and two more.
 METHODS = ("wald", "pooled", "arcsine", "fleiss-cc")
-#: Significance levels: from MIN_ALPHA (a test this strict has a confidence level
-#: 99.99999999%, still apart from 100% in floating point) up to MAX_ALPHA, excluded.
+#: Smallest significance level: a test this strict has a confidence level of
+#: 99.99999999%, still apart from 100% in floating point (1e-17 gave an infinite interval).
 MIN_ALPHA = 1e-10
+#: Largest significance level, excluded.
 MAX_ALPHA = 0.5
 #: Differences a test looks for: either way, only a reduction, only an increase.
 ALTERNATIVES = ("two-sided", "less", "greater")
@@ -84,16 +85,21 @@ MAX_SELECTION = 1.5
 SELECTION_SHARE_OF_LIMIT = 0.75
 #: Widest caliper, in SDs of the logit propensity score (0.2 is usual; 10 accepts any match).
 MAX_CALIPER = 10.0
-#: The pool's covariates: mean age (above 18, the youngest in the records) and its SD ...
+#: The pool's covariates: largest mean age (above 18, the youngest in the records) ...
 MAX_AGE_MEAN = 80.0
+#: ... and standard deviation of age, in years ...
 MAX_AGE_SD = 30.0
 #: ... mean prior proven offences, in (0, MAX_PRIOR_OFFENCES_MEAN] ...
 MAX_PRIOR_OFFENCES_MEAN = 100.0
-#: ... and their negative binomial shape, in [MIN, MAX] (a smaller shape, a longer tail).
+#: ... and their negative binomial shape, from this (a smaller shape, a longer tail) ...
 MIN_PRIOR_OFFENCES_DISPERSION = 0.1
+#: ... to this.
 MAX_PRIOR_OFFENCES_DISPERSION = 1000.0
 #: Tests a simulated study runs: the weighted Welch t-test of real analyses, or a method's twin.
 TESTS = ("welch",) + METHODS
+#: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles): assurance by
+#: simulation needs at least one replicate at each.
+SIMULATION_NODES = 12
 #: Replicates a simulation runs when not told otherwise.
 DEFAULT_SIMS = 1000
 #: Most replicates one call will run.

@@ -19,9 +19,7 @@ from scipy import stats
 
 from .. import _format, _validate
 from ..errors import InvalidInputError
-
-#: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles).
-SIMULATION_NODES = 12
+from ..limits import SIMULATION_NODES
 
 @dataclass(frozen=True)
 class NormalPrior:

@@ -172,6 +172,12 @@ class Scenario:
         >>> Scenario().replace(retention=0.5).funnel
         Funnel(stages=(Stage(name='analysed', share=0.5),))
         """
+        outcome = changes.get("outcome", self.outcome)
+        allowed = _settings(type(outcome) if isinstance(outcome, Outcome) else type(self.outcome))
+        for key in changes:
+            if key not in allowed:
+                raise InvalidInputError(
+                    str(key), f"is not a scenario setting; allowed: {', '.join(allowed)}")
         return replace(self, **_retention_as_funnel(changes))
 
     # Conversion ----------------------------------------------------------
@@ -207,13 +213,17 @@ class Scenario:
         >>> round(s.effect, 12), s.retention
         (-0.07, 0.5)
         """
+        if not isinstance(settings, Mapping):
+            raise InvalidInputError("settings", f"must be a mapping of setting names to values "
+                                                f"(a dict, a TOML table); got "
+                                                f"{_validate.shown(settings)}")
         settings = dict(settings)
-        outcome = OUTCOMES.get(settings.get("outcome", Rate.name))
+        name = settings.get("outcome", Rate.name)
+        outcome = OUTCOMES.get(name) if isinstance(name, str) else None
         if outcome is None:
             raise InvalidInputError("outcome", f"must be one of {', '.join(OUTCOMES)}; "
                                                f"got {settings['outcome']!r}")
-        allowed = [f.name for f in fields(cls) if f.name != "outcome"] + [
-            "retention", "outcome", *(f.name for f in fields(outcome))]
+        allowed = _settings(outcome)
         for key in settings:
             if key not in allowed:
                 raise InvalidInputError(
@@ -237,6 +247,13 @@ def _outcome(outcome: Outcome | None, **parameters) -> Outcome:
     elif not isinstance(outcome, Outcome):
         raise InvalidInputError("outcome", f"must be an Outcome such as Rate(); got {outcome!r}")
     return outcome.replace(**given) if given else outcome
+
+
+def _settings(outcome: type) -> list[str]:
+    """The names a scenario about ``outcome`` takes: its fields, ``retention`` and the
+    outcome's own parameters."""
+    return [f.name for f in fields(Scenario) if f.name != "outcome"] + [
+        "retention", "outcome", *(f.name for f in fields(outcome))]
 
 
 def _retention_as_funnel(settings: dict) -> dict:

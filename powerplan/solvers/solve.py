@@ -219,6 +219,10 @@ def _solve_cohort(scenario: Scenario, target: float, measure: _Measure) -> Solut
         if scenario.n_comparison is not None:
             why = (f"with a fixed comparison group of {scenario.n_comparison:,} the power "
                    f"cannot pass {_format.percent(best)} however many people are submitted")
+        elif result_at(MAX_COHORT).expected_n_treated < scenario.min_n_treated:
+            why = (f"even {MAX_COHORT:,} people submitted give about "
+                   f"{result_at(MAX_COHORT).expected_n_treated:,.0f} analysed, fewer than the "
+                   f"{scenario.min_n_treated:,} the analysis needs (min_n_treated)")
         else:
             why = (f"even {MAX_COHORT:,} people submitted give only {_format.percent(best)} "
                    f"{measure.name}; the effect is too small")
