@@ -100,8 +100,9 @@ def flag(field: str, value) -> bool:
 
 def sequence(field: str, values, of: str = "numbers") -> list:
     """A list, tuple or other iterable (not text, and not a single value), as a list."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise InvalidInputError(field, f"must be a sequence of {of}; got {values!r}")
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable) or \
+            getattr(values, "ndim", 1) == 0:  # a numpy array of one value, not a sequence
+        raise InvalidInputError(field, f"must be a sequence of {of}; got {shown(values)}")
     return list(values)
 
 

@@ -80,7 +80,7 @@ class Funnel:
         stages = []
         for pair in pairs:
             if isinstance(pair, (str, bytes)) or not isinstance(pair, Iterable) or \
-                    len(pair := tuple(pair)) != 2:
+                    getattr(pair, "ndim", 1) == 0 or len(pair := tuple(pair)) != 2:
                 raise InvalidInputError(
                     "funnel", f"must be stage shares, {{name: share}} or [(name, share), ...] "
                               f"such as {{\"found\": 0.8, \"matched\": 0.5}}; got "
@@ -124,7 +124,7 @@ class Funnel:
 
     def expected_counts(self, cohort: float) -> list[float]:
         """Expected people submitted and after each stage (one more than stages)."""
-        counts = [float(cohort)]
+        counts = [_validate.non_negative("cohort", cohort)]
         for stage in self.stages:
             counts.append(counts[-1] * stage.share)
         return counts

@@ -174,6 +174,9 @@ class SimulationSettings:
     @classmethod
     def from_dict(cls, settings: Mapping) -> "SimulationSettings":
         """Build from plain settings (for example a ``[simulation]`` TOML table)."""
+        if not isinstance(settings, Mapping):
+            raise InvalidInputError("simulation", f"must be a table of simulation settings; "
+                                                  f"got {_validate.shown(settings)}")
         allowed = [f.name for f in fields(cls)]
         for key in settings:
             if key not in allowed:
