@@ -358,9 +358,19 @@ def test_mde_by_simulation_stays_inside_the_valid_effects(runner):
     assert "beyond a treated rate of 0%" in line
 
 
-def test_the_figures_module_writes_through_the_one_helper():
-    import inspect
+def test_every_file_the_command_line_writes_goes_through_the_one_helper():
+    # Writing a file directly (savefig, to_csv, write_text, open for writing) would skip
+    # the temporary file and the rename; standard output and the helper's temporary file
+    # are the only other places written.
+    from pathlib import Path
 
-    source = inspect.getsource(figures)
-    assert "atomic_write" in source and ".to_csv(path" not in source
+    direct = re.compile(r"savefig\((?!temporary|sys\.stdout)|to_csv\((?!temporary|index=False)"
+                        r"|write_text\(|write_bytes\(|open\([^)]*[\"'][wa]b?[\"']")
+    folder = Path(files.__file__).parent
+    found = [f"{path.name}:{number}: {line.strip()}"
+             for path in sorted(folder.rglob("*.py")) if path.name != "files.py"
+             for number, line in enumerate(path.read_text().splitlines(), start=1)
+             if direct.search(line)]
+    assert found == []
+    assert "atomic_write" in Path(figures.__file__).read_text()
     assert sys.modules["powerplan_cli.files"] is files
