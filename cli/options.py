@@ -218,14 +218,6 @@ def prior_option(command):
              "published-sceptical). Reports assurance.")(command)
 
 
-def _caliper(field: str, value) -> float:
-    caliper = limits.positive(field, value)
-    if caliper > MAX_CALIPER:
-        raise InvalidInputError(field, f"must be a number in (0, {MAX_CALIPER:g}]; "
-                                       f"got {caliper:g}")
-    return caliper
-
-
 #: --sims for a command that simulates a study a given number of times.
 SIMS_HELP = (f"Simulated studies (whole number >= 1; with --prior, at least one at each "
              f"effect simulated: {SIMULATION_NODES} for a normal prior, one per effect of a "
@@ -251,7 +243,8 @@ def simulation_options(command, sims_help: str = SIMS_HELP):
         click.option("--k", type=whole_number("k", 1, MAX_K),
                      help=f"Comparison records matched to each treated person (whole number "
                           f"in [1, {MAX_K}]). [default: {SIMULATION.k}]"),
-        click.option("--caliper", type=Checked("number", "caliper", _caliper),
+        click.option("--caliper", type=Checked("number", "caliper",
+                                                  lambda f, v: limits.up_to(f, v, MAX_CALIPER)),
                      help=f"Widest accepted match, in SDs of the logit propensity score "
                           f"(in (0, {MAX_CALIPER:g}]). "
                           f"[default: {SIMULATION.caliper:g}]"),

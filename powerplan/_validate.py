@@ -72,6 +72,15 @@ def between(field: str, value, low: float, high: float) -> float:
     return value
 
 
+def up_to(field: str, value, high: float, what: str = "a number") -> float:
+    """A finite number in (0, high]: ``what`` names it in the message."""
+    allowed = f"{what} in (0, {_bound(high)}]"
+    value = _number(field, value, allowed)
+    if not 0.0 < value <= high:
+        raise InvalidInputError(field, f"must be {allowed}; got {value:g}")
+    return value
+
+
 def real(field: str, value) -> float:
     """Any finite number."""
     return _number(field, value, "a finite number")

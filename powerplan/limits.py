@@ -24,7 +24,7 @@ import re
 from .errors import InvalidInputError
 # The library's checks of numbers, public here (their module is private to the library).
 from ._validate import (between, integer, non_negative, positive, proportion,  # noqa: F401
-                        real, share)
+                        real, share, up_to)
 
 # The planned study ------------------------------------------------------------
 

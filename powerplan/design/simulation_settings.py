@@ -107,11 +107,7 @@ class SimulationSettings:
         set_(self, "pool", _validate.integer("pool", self.pool, MIN_POOL, MAX_POOL))
         set_(self, "k", _validate.integer("k", self.k, 1, MAX_K))
         set_(self, "replacement", _validate.flag("replacement", self.replacement))
-        caliper = _validate.positive("caliper", self.caliper)
-        if caliper > MAX_CALIPER:
-            raise InvalidInputError("caliper", f"must be a number in (0, {MAX_CALIPER:g}] "
-                                               f"(pool SDs); got {caliper:g}")
-        set_(self, "caliper", caliper)
+        set_(self, "caliper", _validate.up_to("caliper", self.caliper, MAX_CALIPER))
         set_(self, "outcome_strength", _validate.between(
             "outcome_strength", self.outcome_strength, 0.0, MAX_OUTCOME_STRENGTH))
         bias = _validate.real("bias", self.bias)
@@ -124,10 +120,7 @@ class SimulationSettings:
             raise InvalidInputError("age_mean", f"must be a number in ({MIN_AGE:g}, "
                                                 f"{MAX_AGE_MEAN:g}]; got {age_mean:g}")
         set_(self, "age_mean", age_mean)
-        age_sd = _validate.positive("age_sd", self.age_sd)
-        if age_sd > MAX_AGE_SD:
-            raise InvalidInputError("age_sd", f"must be a number of years in (0, "
-                                              f"{MAX_AGE_SD:g}]; got {age_sd:g}")
+        age_sd = _validate.up_to("age_sd", self.age_sd, MAX_AGE_SD, "a number of years")
         if not age_sd ** 2 > age_mean - MIN_AGE:
             raise InvalidInputError(
                 "age_sd", f"must be > sqrt(age_mean - {MIN_AGE}) = "
@@ -136,11 +129,8 @@ class SimulationSettings:
         set_(self, "age_sd", age_sd)
         set_(self, "male_share", _validate.proportion("male_share", self.male_share))
         set_(self, "custody_share", _validate.proportion("custody_share", self.custody_share))
-        mean = _validate.positive("prior_offences_mean", self.prior_offences_mean)
-        if mean > MAX_PRIOR_OFFENCES_MEAN:
-            raise InvalidInputError("prior_offences_mean", f"must be a number in (0, "
-                                    f"{MAX_PRIOR_OFFENCES_MEAN:g}]; got {mean:g}")
-        set_(self, "prior_offences_mean", mean)
+        set_(self, "prior_offences_mean", _validate.up_to(
+            "prior_offences_mean", self.prior_offences_mean, MAX_PRIOR_OFFENCES_MEAN))
         set_(self, "prior_offences_dispersion", _validate.between(
             "prior_offences_dispersion", self.prior_offences_dispersion,
             MIN_PRIOR_OFFENCES_DISPERSION, MAX_PRIOR_OFFENCES_DISPERSION))
