@@ -17,7 +17,7 @@ from powerplan.limits import DEFAULT_SIMS
 
 from . import figures
 from .options import (RUN_OPTIONS, SIMULATION_OPTIONS, build_scenario, option_name,
-                      refuse_prior_for_measure)
+                      prior_for)
 from .output import emit_result
 
 #: A run shows a progress bar once it has taken this long (seconds).
@@ -112,7 +112,7 @@ def run_simulation(options: dict, *, as_json: bool, prior=None, plot_path=None) 
     simulation, run = split_engine(options, "simulate")
     figures.refuse_prior(plot_path, prior)
     scenario = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
-    refuse_prior_for_measure(scenario, prior)
+    prior = prior_for(scenario, prior)
     n_sims = DEFAULT_SIMS if run["sims"] is None else run["sims"]
     with run_options(run, n_sims) as keywords:
         if prior is None:

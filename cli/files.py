@@ -86,6 +86,8 @@ def atomic_write(path: Path, option: str):
     try:
         try:
             yield temporary
+            with temporary.open("rb+") as written_file:  # on disk before it takes the name
+                os.fsync(written_file.fileno())
             os.chmod(temporary, _mode_for(target))
             os.replace(temporary, target)
         except OSError as error:

@@ -100,8 +100,8 @@ def cli():
 
 
 # Each module adds its commands to the group.
-from .commands import (check, curve, plan, portfolio, published, simulate,  # noqa: E402
-                       table, wait)
+from .commands import (check, curve, plan, portfolio, published, report,  # noqa: E402
+                       simulate, table, wait)
 
 plan.register(cli)
 simulate.register(cli)
@@ -111,6 +111,7 @@ portfolio.register(cli)
 wait.register(cli)
 check.register(cli)
 curve.register(cli)
+report.register(cli)
 
 
 def _stop(signum, frame):

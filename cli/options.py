@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+import powerplan
+
 from powerplan import (OUTCOMES, SETTINGS, Frequency, Funnel, Headline, Scenario, TimeToFirst,
                        limits)
 from powerplan.errors import InvalidInputError
@@ -215,7 +217,9 @@ def prior_option(command):
         "--prior", type=PriorType(),
         help="A belief about the effect instead of one value: normal:MEAN,SD in points "
              "(normal:-4,3), discrete:-6@0.3,-3@0.5,0@0.2, or a preset (published, "
-             "published-sceptical). Reports assurance.")(command)
+             "published-sceptical; rate only). With --measure frequency in offences per "
+             "person (normal:-0.2,0.1), with --measure time in days (normal:20,10). "
+             "Reports assurance.")(command)
 
 
 #: --sims for a command that simulates a study a given number of times.
@@ -417,14 +421,16 @@ def _check_measure_parameters(given: dict, measure: str) -> None:
                                      param_hint=f"'{OPTION_NAMES[name]}'")
 
 
-def refuse_prior_for_measure(scenario, prior) -> None:
-    """A prior typed on the command line is in points of the rate: refuse it for the
-    other measures (the library's priors take effects on any measure's scale)."""
-    if prior is not None and scenario.outcome.name != "rate":
-        raise click.BadParameter(
-            f"applies to --measure rate (its effects are in points); for the "
-            f"{scenario.outcome.measure} give a prior to powerplan.assurance in "
-            f"{scenario.outcome.unit}", param_hint="'--prior'")
+def prior_for(scenario, prior):
+    """The --prior text read in the units of the scenario's measure (points of the
+    rate, offences per person, days), or None."""
+    if prior is None or not isinstance(prior, str):
+        return prior
+    try:
+        return powerplan.parse_prior(prior, scenario.outcome)
+    except InvalidInputError as error:
+        named = "" if error.field == "prior" else f"{error.field} "
+        raise click.BadParameter(named + error.requirement, param_hint="'--prior'") from None
 
 
 def headline_options(command):

@@ -167,16 +167,20 @@ class StageType(click.ParamType):
 
 
 class PriorType(click.ParamType):
+    """A prior as typed: checked for its form here, read in the planned measure's
+    units once the measure is known (:func:`cli.options.prior_for`)."""
+
     name = "prior"
 
     def convert(self, value, param, ctx):
         if not isinstance(value, str):
             return value
         try:
-            return powerplan.parse_prior(value)
+            powerplan.parse_prior(value)
         except InvalidInputError as error:
             named = "" if error.field == "prior" else f"{error.field} "
             self.fail(named + error.requirement, param, ctx)
+        return value.strip()
 
 
 # Dates ------------------------------------------------------------------------

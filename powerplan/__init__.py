@@ -46,6 +46,7 @@ _PUBLIC = {
     ".decisions.tables": ("RequirementsTable", "requirements_table"),
     ".decisions.wait": ("DataWindow", "SubmissionMonth", "SubmissionPlan", "analysable_from",
                         "submission_plan"),
+    ".report": ("Report", "make_report"),
 }
 _MODULE_OF = {name: module for module, names in _PUBLIC.items() for name in names}
 

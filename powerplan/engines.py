@@ -77,6 +77,9 @@ class Simulator:
         fresh one at each run (reported as ``result.seed``).
     workers : int
         Processes to run chunks of replicates in, 1 to 256; 1 runs in this process.
+        No more are started than the machine has cores, and each runs on one BLAS
+        thread (as the simulator does in this process, restoring the user's
+        limit after): workers x BLAS threads never exceeds the cores.
     chunk_size : int or None
         Replicates handed out at a time (to a worker, and between
         ``progress`` calls), rounded up to a multiple of 16. The result does
@@ -190,7 +193,8 @@ def simulate(scenario, *, n_sims: int = DEFAULT_SIMS, seed: int | None = None,
         Whole number >= 0; the same seed gives the same result. None draws a
         fresh one, reported as ``result.seed``.
     workers : int
-        Processes to run chunks in parallel (>= 1); 1 runs in this process.
+        Processes to run chunks in parallel (>= 1, at most the machine's cores
+        are started); 1 runs in this process.
     chunk_size : int or None
         Replicates handed out at a time (to a worker, and between
         ``progress`` calls), rounded up to a multiple of 16 (replicates are

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from powerplan import (DiscretePrior, InvalidInputError, NoSolutionError, NormalPrior, Scenario,
+from powerplan import (DiscretePrior, Frequency, TimeToFirst, InvalidInputError, NoSolutionError, NormalPrior, Scenario,
                        analytic, assurance, parse_prior, solve)
 from powerplan.design.presets import PUBLISHED_RESULTS, published_meta_analysis
 
@@ -184,7 +184,7 @@ def test_parse_prior(text, expected):
 @pytest.mark.parametrize("text, fragment", [
     ("normal:-4", "must be normal:MEAN,SD in points"),
     ("normal:-4,0", "prior sd must be a number > 0; got 0"),
-    ("normal:-400,3", "prior mean must be in (-1, 1)"),
+    ("normal:nan,3", "prior mean must be a finite number"),
     ("discrete:-6@x", "must be normal:MEAN,SD in points"),
     ("discrete:-6@0", "weights must be >= 0 with a positive sum"),
     ("uniform:1,2", "or a preset (published, published-sceptical)"),
@@ -193,6 +193,27 @@ def test_parse_prior_errors(text, fragment):
     with pytest.raises(InvalidInputError) as info:
         parse_prior(text)
     assert fragment in str(info.value)
+
+
+def test_prior_with_no_weight_on_valid_rates():
+    # the range check is where the prior meets a measure: -400 points is no rate
+    with pytest.raises(InvalidInputError, match="puts no weight on effects that"):
+        assurance(Scenario(), parse_prior("normal:-400,3"))
+
+
+def test_priors_in_the_other_measures_units():
+    frequency, time = Scenario(outcome=Frequency()), Scenario(outcome=TimeToFirst())
+    assert parse_prior("normal:-0.2,0.1", frequency.outcome) == NormalPrior(-0.2, 0.1)
+    assert parse_prior("discrete:30@1,0@3", time.outcome) == DiscretePrior((30.0, 0.0),
+                                                                          (0.25, 0.75))
+    # a time prior in days: the hoped direction is a longer time
+    result = assurance(time, parse_prior("normal:20,10", time.outcome))
+    assert result.assurance == pytest.approx(result.p_significant_increase, abs=1e-12)
+    assert "significantly longer time to first proven reoffence" in result.summary()
+    with pytest.raises(InvalidInputError, match="for the rate only"):
+        parse_prior("published", frequency.outcome)
+    with pytest.raises(InvalidInputError, match=r"in days \(normal:20,10\)"):
+        parse_prior("normal:20", time.outcome)
 
 
 def test_discrete_prior_outside_valid_rates():

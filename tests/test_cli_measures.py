@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from powerplan import (Frequency, Headline, Scenario, TimeToFirst, analytic, compare_measures,
-                       solve)
+from powerplan import (DiscretePrior, Frequency, Headline, NormalPrior, Scenario, TimeToFirst,
+                       analytic, assurance, compare_measures, solve)
 from powerplan_cli.main import cli
 
 
@@ -35,6 +35,24 @@ def test_power_of_the_time_shows_the_fourth_verdict(runner):
     assert any(line.split() == ["not", "reported", "(<", "30", "treated", "reoffenders)",
                                 f"{100 * expected.p_not_reported:.1f}%"] for line in lines)
     assert any(line.split()[:2] == ["significantly", "longer"] for line in lines)
+
+
+@pytest.mark.parametrize("measure, text, prior", [
+    ("frequency", "normal:-0.2,0.1", NormalPrior(-0.2, 0.1)),
+    ("time", "discrete:30@0.5,0@0.5", DiscretePrior((30.0, 0.0), (0.5, 0.5))),
+])
+def test_prior_in_the_measure_s_units(runner, measure, text, prior):
+    result = run(runner, "power", "--measure", measure, "--prior", text, "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    outcome = {"frequency": Frequency, "time": TimeToFirst}[measure]()
+    expected = assurance(Scenario(outcome=outcome), prior)
+    assert payload["assurance"] == pytest.approx(expected.assurance, rel=1e-12)
+    size = run(runner, "size", "--measure", measure, "--prior", text, "--target-power", "0.3",
+               "--json")
+    assert size.exit_code == 0, size.output
+    solved = solve(Scenario(outcome=outcome), "cohort", target_power=0.3, prior=prior)
+    assert json.loads(size.stdout)["cohort"] == solved.value
 
 
 def test_size_and_mde_of_the_time_solve_for_a_longer_time(runner):
@@ -75,7 +93,9 @@ def test_all_three_measures_analytic_and_simulated(runner):
                                 Headline(frequency_effect=0.35 * 3 * -0.2))
     assert analytic_run["measures"]["frequency"]["power"] == pytest.approx(
         expected.results["frequency"].power, rel=1e-12)
-    assert analytic_run["joint"]["any_better"] is None
+    joint = analytic_run["joint"]["any_better"]
+    assert joint["value"] == pytest.approx(expected.joint["any_better"].value, rel=1e-12)
+    assert joint["mc_se"] is None  # an approximation, not a simulation
     simulated = run(runner, "power", "--measure", "all", "--engine", "simulate", "--sims",
                     "32", "--seed", "4", "--pool", "2000", "--cohort", "200")
     assert simulated.exit_code == 0, simulated.output
@@ -117,8 +137,11 @@ BAD_INPUTS = [
     (["power", "--measure", "all", "--time-effect", "-200d"], "'--time-effect': must keep the "
                                                               "treated mean days"),
     (["power", "--measure", "all", "--prior", "normal:-4,3"], "'--prior': applies to one measure"),
-    (["size", "--measure", "frequency", "--prior", "normal:-4,3"],
-     "'--prior': applies to --measure rate"),
+    (["size", "--measure", "frequency", "--prior", "published"],
+     "'--prior': preset 'published' summarises published reoffending rates, so it is for "
+     "the rate only"),
+    (["power", "--measure", "time", "--prior", "normal:-400,10"],
+     "'--prior': normal(mean -400.0 days, sd 10 days) puts no weight on effects that"),
     (["simulate", "--measure", "frequency", "--test", "wald", "--sims", "16"],
      "'--test': must be 'welch' for the frequency of proven reoffending"),
     (["table", "--measure", "time", "--effects", "soon"],

@@ -3,6 +3,7 @@
 import io
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -173,3 +174,23 @@ def test_to_json_makes_every_non_finite_number_null():
                "e": "NaN", "f": 2}
     assert json.loads(to_json(payload), parse_constant=_strict) == {
         "a": None, "b": [1.0, None, {"c": None}], "d": [None], "e": "NaN", "f": 2}
+
+
+@pytest.mark.parametrize("args", [
+    ["--cohort", "10000000", "--pool", "5000000", "--sims", "1"],
+    ["--cohort", "2000000", "--pool", "1000000"],
+])
+def test_a_simulation_too_large_for_memory_is_one_line_naming_the_cohort(runner, args):
+    result = run(runner, "simulate", "--seed", "1", "--quiet", *args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "'--cohort': is too large to simulate" in lines[0]
+    assert "GiB of memory" in lines[0]
+
+
+def test_no_study_matched_shows_no_nan(runner):
+    result = run(runner, "simulate", "--min-n-treated", "10000000", "--sims", "16", "--pool",
+                 "1000", "--seed", "1", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"\bnan\b", result.output, flags=re.IGNORECASE)
+    assert "none: no simulated study matched a treated person" in result.output

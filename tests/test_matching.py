@@ -138,3 +138,26 @@ def test_exact_slopes_make_scores_independent_of_summation_order(slopes, people)
     mirror = 2 * x[1] - x[0]  # the reflection of x[0] through x[1]
     assert (mirror @ q) - (x[1] @ q) == (x[1] @ q) - (x[0] @ q)
     assert np.abs(q - np.array(slopes)).max() <= SLOPE_QUANTUM / 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), levels=st.sampled_from([3, 40, 5000]),
+       k=st.integers(1, 12))
+def test_matching_large_pools_with_exact_scores(seed, levels, k):
+    # Scores on the simulator's exact grid (whole multiples of 2**-24), few or many
+    # distinct values, so that runs of equal scores and equal distances on both
+    # sides are common: the packed-key sort and the walk must break every tie as
+    # the brute force does.
+    rng = np.random.default_rng(seed)
+    pattern = rng.permutation(np.arange(1200) % 900)
+    patterns = Patterns.of(pattern)
+    scores = rng.integers(-levels, levels + 1, size=(3, 900)) * (2.0 ** 20 * SLOPE_QUANTUM)
+    treated = rng.integers(-levels, levels + 1, size=60) * (2.0 ** 19 * SLOPE_QUANTUM)
+    row = rng.integers(0, 3, size=60)
+    width = np.array([0.0, 0.5, 1e9]) * levels * 2.0 ** -4
+    got = nearest(scores, patterns, treated, row, width, k)
+    for r in range(3):
+        mine = row == r
+        np.testing.assert_array_equal(got[mine],
+                                      brute_force(scores[r], pattern, treated[mine],
+                                                  width[r], k, True))

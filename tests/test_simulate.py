@@ -34,6 +34,34 @@ def test_same_seed_same_result_with_worker_processes(result):
     assert again.to_dict() == result.to_dict()
 
 
+def _blas_threads() -> set[int]:
+    from threadpoolctl import threadpool_info
+
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+def test_the_simulator_runs_on_one_blas_thread_and_restores_the_users_setting(result):
+    from threadpoolctl import threadpool_limits
+
+    seen = []
+    with threadpool_limits(limits=3, user_api="blas"):
+        before = _blas_threads()
+        if before != {3}:
+            pytest.skip(f"the BLAS library does not take 3 threads here ({before})")
+        again = simulate(result.scenario, n_sims=150, seed=20, chunk_size=64,
+                         progress=lambda done: seen.append(_blas_threads()))
+        assert _blas_threads() == {3}  # the user's setting, restored after the call
+    assert seen == [{1}, {1}, {1}]  # inside the simulator, one thread per process
+    pd.testing.assert_frame_equal(again.replicates_frame(), result.replicates_frame())
+
+
+def test_workers_never_outnumber_the_cores():
+    from powerplan.simulator.threads import cores, worker_processes
+
+    assert worker_processes(256, 1000) == cores()
+    assert worker_processes(2, 1) == 1 and worker_processes(1, 50) == 1
+
+
 def test_first_replicates_do_not_depend_on_how_many_follow(result):
     fewer = simulate(result.scenario, n_sims=37, seed=20)
     pd.testing.assert_frame_equal(fewer.replicates_frame(), result.replicates_frame().head(37))
@@ -194,3 +222,31 @@ def test_bias_pushing_the_treated_rate_out_of_range_is_refused():
     scenario = Scenario(base_rate=0.9, effect=0.05, simulation=SimulationSettings(bias=0.1))
     with pytest.raises(InvalidInputError, match=r"^bias must keep the treated rate plus bias"):
         simulate(scenario, n_sims=10)
+
+
+@pytest.mark.parametrize("scenario, field", [
+    (Scenario(cohort=10_000_000, simulation=SimulationSettings(pool=5_000_000)), "cohort"),
+    (Scenario(cohort=2_000_000, simulation=SimulationSettings(pool=1_000_000)), "cohort"),
+    (Scenario(simulation=SimulationSettings(prior_offences_mean=1e6)), "prior_offences_mean"),
+])
+def test_a_simulation_too_large_for_memory_is_refused_before_it_runs(scenario, field):
+    with pytest.raises(InvalidInputError, match=r"is too large to simulate: .* would need "
+                                                r"about [\d,.]+ GiB of memory, over the "
+                                                r"simulator's limit of 4\.0 GiB") as error:
+        simulate(scenario, n_sims=1, seed=1)
+    assert error.value.field == field
+
+
+def test_the_memory_estimate_covers_what_a_block_takes():
+    import tracemalloc
+
+    from powerplan.simulator.engine import BASE_BYTES, memory_needed
+
+    # a block of studies of 5,000 treated people each, k = 20
+    scenario = Scenario(cohort=5000, funnel=1.0, simulation=SimulationSettings(pool=5000, k=20))
+    tracemalloc.start()
+    simulate(scenario, n_sims=16, seed=3)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    estimate = BASE_BYTES + sum(memory_needed(scenario).values())
+    assert peak < estimate < 4 * peak + BASE_BYTES

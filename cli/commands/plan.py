@@ -10,7 +10,7 @@ from powerplan.limits import (DEFAULT_MAX_SIMS, DEFAULT_PRECISION, DEFAULT_SIMS,
 
 from .. import figures
 from ..options import (build_headline, build_scenario, headline_options, json_option,
-                       prior_option, refuse_headline_effects, refuse_prior_for_measure,
+                       prior_for, prior_option, refuse_headline_effects,
                        scenario_options, simulation_options, solver_simulation_options,
                        target_power_option)
 from ..output import emit_result
@@ -91,7 +91,7 @@ def power_command(as_json, prior, engine, plot_path, frequency_effect, time_effe
         return run_simulation(options, as_json=as_json, prior=prior, plot_path=plot_path)
     split_engine(options, "analytic")
     scenario = build_scenario(uses_effect=prior is None, **options)
-    refuse_prior_for_measure(scenario, prior)
+    prior = prior_for(scenario, prior)
     figures.refuse_prior(plot_path, prior)
     if prior is None:
         result = powerplan.analytic(scenario)
@@ -128,7 +128,7 @@ def size_command(as_json, target_power, prior, engine, precision, plot_path, **o
     """
     simulation, run = split_engine(options, engine)
     scenario = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
-    refuse_prior_for_measure(scenario, prior)
+    prior = prior_for(scenario, prior)
     figures.refuse_prior(plot_path, prior)
     solution = _solve(scenario, "cohort", engine, run, precision, target_power=target_power,
                       prior=prior)

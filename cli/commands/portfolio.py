@@ -14,7 +14,7 @@ from powerplan.limits import DEFAULT_SIMS, MAX_SERVICES
 from .. import csvfile
 from ..engine import split_engine
 from ..grid import grid_options, grid_run, split_grid
-from ..options import (build_scenario, json_option, prior_option, scenario_options,
+from ..options import (build_scenario, json_option, prior_for, prior_option, scenario_options,
                        simulation_options)
 from ..output import emit_result
 from ..params import InputFile, parse_number
@@ -111,6 +111,7 @@ def portfolio_command(services, prior, engine, as_json, **options):
     simulation, run = split_engine(options, engine)
     grid = split_grid(options, engine)
     defaults = build_scenario(simulation=simulation, uses_effect=prior is None, **options)
+    prior = prior_for(defaults, prior)  # the text read in the measure's units
     named = read_services(services, defaults)
     if engine == "simulate" and any(scenario.comparison_ratio != defaults.comparison_ratio
                                     for scenario in named.values()):

@@ -75,39 +75,95 @@ def _intake(per_month, start, end, counts) -> powerplan.Intake:
     return powerplan.Intake.monthly(per_month, start, end)
 
 
+#: wait's options for the intake and the data window, in the order --help shows them.
+_DATES_OPTIONS = [
+    click.option("--intake-per-month", "per_month",
+                 type=whole_number("per_month", 1, MAX_PER_MONTH),
+                 help="People a month with index dates from --start (whole number >= 1); with "
+                      "--index-dates, the people still to come, from the month after the file's "
+                      "last index date unless --start says otherwise."),
+    click.option("--start", type=month("start"),
+                 help="Month of the first index dates of --intake-per-month (YYYY-MM, or a "
+                      "date in it)."),
+    click.option("--end", type=month("end"),
+                 help="Month of the last index dates of --intake-per-month (YYYY-MM, or a "
+                      "date in it). [default: the intake continues]"),
+    click.option("--index-dates", type=PeoplePath(), metavar="FILE",
+                 help="Your file of people (CSV or Excel .xlsx, as powerplan check reads it), "
+                      "one person a row: its index date column (or its only column) is read; "
+                      "blank, invalid, future and implausibly old dates are counted and left "
+                      "out."),
+    file_options,
+    click.option("--lag-months", type=whole_number("lag_months", 0, MAX_LAG_MONTHS),
+                 help=f"Months between the end of the data loaded and the submission month. "
+                      f"[default: {DEFAULT_LAG_MONTHS}]"),
+    click.option("--window", "windows", type=WindowType(), multiple=True,
+                 help="A data window as RELEASE:END, repeatable: from date RELEASE the data "
+                      "analyse index dates up to END; instead of --lag-months."),
+    click.option("--horizon-months", type=whole_number("horizon_months", 1, MAX_HORIZON_MONTHS),
+                 default=36, show_default=True, help="Months ahead to consider submitting."),
+    click.option("--now", type=month("now"),
+                 help="The first month to consider (YYYY-MM, or a date in it). "
+                      "[default: this month]"),
+    click.option("--found-and-matched", type=SHARE,
+                 help="Share of the people analysable (inside the data window) who are found in "
+                      "the records and matched, in (0, 1] (0.6 or 60%); instead of --stage. "
+                      f"Not the retention, which includes the data window. "
+                      f"[default: {powerplan.Scenario().retention:.2f}]"),
+]
+
+
+def dates_options(command):
+    """The options giving the organisation's people by index date and the data-window
+    rule: shared by ``wait`` and ``report``."""
+    for option in reversed(_DATES_OPTIONS):
+        command = option(command)
+    return command
+
+
+def dates_inputs(command: str, *, cohort, retention, config, per_month, start, end,
+                 index_dates, named_columns, ignored_columns, sheet, dayfirst, today,
+                 lag_months, windows, horizon_months, now, target_power):
+    """The intake, the file's counts (None without --index-dates) and the submission
+    plan's rule from :func:`dates_options`' options; ``command`` names the command in
+    the refusal of --cohort and --retention, which the dates replace."""
+    if cohort is not None:
+        raise click.BadParameter(f"is not used by {command}: the cohort of each month is "
+                                 f"the people of the intake analysable then",
+                                 param_hint="'--cohort'")
+    if retention is not None:
+        raise click.BadParameter(
+            "is the share of all the people submitted who are analysed, the data window "
+            f"included; {command} counts the data window from the dates, so give "
+            "--found-and-matched, the share of the people analysable who are analysed",
+            param_hint="'--retention'")
+    if config is not None and "retention" in _read_config(config):
+        raise click.BadParameter(
+            f"{config}: retention is the share of all the people submitted who are analysed, "
+            f"the data window included, which {command} counts from the dates; give a "
+            f"[funnel] table of the stages after the data window, or --found-and-matched",
+            param_hint="'--config'")
+    if lag_months is not None and windows:
+        raise click.UsageError("give either --lag-months or --window, not both")
+    if index_dates is None and (named_columns or ignored_columns or sheet or today):
+        raise click.UsageError("--column, --ignore-column, --sheet and --today go with "
+                               "--index-dates FILE")
+    counts = None
+    if index_dates is not None:
+        if per_month is None and (start is not None or end is not None):
+            raise click.UsageError("--start and --end go with --intake-per-month")
+        counts = read_index_dates(index_dates, named_columns=named_columns,
+                                  ignored_columns=ignored_columns, sheet=sheet,
+                                  dayfirst=dayfirst, today=today or dt.date.today())
+    intake = _intake(per_month, start, end, counts)
+    rule = dict(now=now or dt.date.today(), horizon_months=horizon_months,
+                lag_months=lag_months, windows=windows or None, target_power=target_power)
+    return intake, counts, rule
+
+
 @click.command("wait", short_help="Submit now, or wait for more people?  "
                                 "e.g. powerplan wait --intake-per-month 20 --start 2024-01")
-@click.option("--intake-per-month", "per_month",
-              type=whole_number("per_month", 1, MAX_PER_MONTH),
-              help="People a month with index dates from --start (whole number >= 1); with "
-                   "--index-dates, the people still to come, from the month after the file's "
-                   "last index date unless --start says otherwise.")
-@click.option("--start", type=month("start"),
-              help="Month of the first index dates of --intake-per-month (YYYY-MM, or a date in it).")
-@click.option("--end", type=month("end"),
-              help="Month of the last index dates of --intake-per-month (YYYY-MM, or a date in it). "
-                   "[default: the intake continues]")
-@click.option("--index-dates", type=PeoplePath(), metavar="FILE",
-              help="Your file of people (CSV or Excel .xlsx, as powerplan check reads it), "
-                   "one person a row: its index date column (or its only column) is read; "
-                   "blank, invalid, future and implausibly old dates are counted and left "
-                   "out.")
-@file_options
-@click.option("--lag-months", type=whole_number("lag_months", 0, MAX_LAG_MONTHS),
-              help=f"Months between the end of the data loaded and the submission month. "
-                   f"[default: {DEFAULT_LAG_MONTHS}]")
-@click.option("--window", "windows", type=WindowType(), multiple=True,
-              help="A data window as RELEASE:END, repeatable: from date RELEASE the data "
-                   "analyse index dates up to END; instead of --lag-months.")
-@click.option("--horizon-months", type=whole_number("horizon_months", 1, MAX_HORIZON_MONTHS),
-              default=36, show_default=True, help="Months ahead to consider submitting.")
-@click.option("--now", type=month("now"),
-              help="The first month to consider (YYYY-MM, or a date in it). [default: this month]")
-@click.option("--found-and-matched", type=SHARE,
-              help="Share of the people analysable (inside the data window) who are found in "
-                   "the records and matched, in (0, 1] (0.6 or 60%); instead of --stage. "
-                   f"Not the retention, which includes the data window. "
-                   f"[default: {powerplan.Scenario().retention:.2f}]")
+@dates_options
 @scenario_options(measures=MEASURE_CHOICES)
 @headline_options
 @target_power_option
@@ -138,37 +194,12 @@ def wait_command(as_json, target_power, plot_path, per_month, start, end, index_
       powerplan wait --index-dates people.xlsx --intake-per-month 12
       powerplan wait --intake-per-month 20 --start 2024-01 --plot wait.png
     """
-    if cohort is not None:
-        raise click.BadParameter("is not used by wait: the cohort of each month is the people "
-                                 "of the intake analysable then", param_hint="'--cohort'")
-    if retention is not None:
-        raise click.BadParameter(
-            "is the share of all the people submitted who are analysed, the data window "
-            "included; wait counts the data window from the dates, so give "
-            "--found-and-matched, the share of the people analysable who are analysed",
-            param_hint="'--retention'")
-    config = options.get("config")
-    if config is not None and "retention" in _read_config(config):
-        raise click.BadParameter(
-            f"{config}: retention is the share of all the people submitted who are analysed, "
-            f"the data window included, which wait counts from the dates; give a [funnel] "
-            f"table of the stages after the data window, or --found-and-matched",
-            param_hint="'--config'")
-    if lag_months is not None and windows:
-        raise click.UsageError("give either --lag-months or --window, not both")
-    if index_dates is None and (named_columns or ignored_columns or sheet or today):
-        raise click.UsageError("--column, --ignore-column, --sheet and --today go with "
-                               "--index-dates FILE")
-    counts = None
-    if index_dates is not None:
-        if per_month is None and (start is not None or end is not None):
-            raise click.UsageError("--start and --end go with --intake-per-month")
-        counts = read_index_dates(index_dates, named_columns=named_columns,
-                                  ignored_columns=ignored_columns, sheet=sheet,
-                                  dayfirst=dayfirst, today=today or dt.date.today())
-    intake = _intake(per_month, start, end, counts)
-    rule = dict(now=now or dt.date.today(), horizon_months=horizon_months,
-                lag_months=lag_months, windows=windows or None, target_power=target_power)
+    intake, counts, rule = dates_inputs(
+        "wait", cohort=cohort, retention=retention, config=options.get("config"),
+        per_month=per_month, start=start, end=end, index_dates=index_dates,
+        named_columns=named_columns, ignored_columns=ignored_columns, sheet=sheet,
+        dayfirst=dayfirst, today=today, lag_months=lag_months, windows=windows,
+        horizon_months=horizon_months, now=now, target_power=target_power)
     if options["measure"] == "all":  # the three measures side by side
         if plot_path is not None:
             raise click.BadParameter("draws one measure; give --measure rate, frequency or "

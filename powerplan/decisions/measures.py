@@ -43,7 +43,8 @@ def compare_measures(scenario: Scenario, headline: Headline | None = None, *,
         The three measures' parameters and effects.
     engine : powerplan.analytic, Simulator, "analytic" or "simulate"
         The analytic engine gives each measure's chances in closed form and
-        no joint chances (they need the three tests of the same studies); a
+        the joint chances by a normal approximation of the three estimates
+        (:mod:`powerplan.decisions.joint_normal`, marked approximate); a
         :class:`~powerplan.Simulator` simulates each study once for all three
         measures, and gives every joint chance with its Monte Carlo error.
     n_sims, seed, workers, progress
@@ -81,10 +82,13 @@ def compare_measures(scenario: Scenario, headline: Headline | None = None, *,
     if is_analytic(engine):
         from ..formulas.analytic import analytic
 
+        from .joint_normal import approximate_joint
+
         results = {o.name: analytic(scenario.replace(outcome=o, method=None))
                    for o in headline.measures}
-        return MeasuresResult(results, {name: None for name in JOINT_WORDS}, "analytic",
-                              None, None, headline, rate_scenario)
+        joint = {name: JointChance(value) for name, value in
+                 approximate_joint(rate_scenario, headline, joint_chances).items()}
+        return MeasuresResult(results, joint, "analytic", None, None, headline, rate_scenario)
     for outcome in headline.measures:
         engine.check(scenario.replace(outcome=outcome, method=None))
     return _simulated(rate_scenario, headline, engine)
@@ -110,6 +114,8 @@ def _simulated(scenario: Scenario, headline: Headline, simulator) -> MeasuresRes
         own = columns | {"verdict": integers(columns[f"{prefix}_verdict"]),
                          "estimate": columns[f"{prefix}_estimate"],
                          "standard_error": columns[f"{prefix}_standard_error"],
+                         "ci_low": columns[f"{prefix}_ci_low"],
+                         "ci_high": columns[f"{prefix}_ci_high"],
                          "p_value": columns[f"{prefix}_p_value"]}
         results[prefix] = simulation._summarise(scenario.replace(outcome=outcome, method=None),
                                                 own, entropy)

@@ -105,6 +105,16 @@ class CovariateModel:
         out[:, 3] = rng.random(n) < self.custody_share
         return out
 
+    def support_size(self) -> int:
+        """Number of covariate combinations :meth:`support` spans (their product)."""
+        from scipy import stats
+
+        size = 4  # the two shares
+        for n, p in ((self.age_dispersion, self.age_success),
+                     (self.prior_dispersion, self.prior_success)):
+            size *= int(stats.nbinom.isf(_TAIL, n, p)) + 1
+        return size
+
     def support(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each covariate's values and probabilities (count tails beyond 1e-12 left out)."""
         from scipy import stats

@@ -29,7 +29,7 @@ from functools import cache
 import numpy as np
 
 from ..errors import InvalidInputError
-from .priors import DiscretePrior, NormalPrior, Prior
+from .priors import DiscretePrior, NormalPrior, Prior, _outcome
 
 #: (service and report, analysed treated, treated rate, comparison rate, significant, source)
 PUBLISHED_RESULTS = (
@@ -102,33 +102,51 @@ def preset(name: str) -> NormalPrior:
 
 
 #: The forms parse_prior reads, for its error message.
-_FORMS = ("normal:MEAN,SD in points (normal:-4,3) or discrete:EFFECT@WEIGHT,... in points "
-          "(discrete:-6@0.3,-3@0.5,0@0.2)")
+_FORMS = ("normal:MEAN,SD in {unit} (normal:{example}) or discrete:EFFECT@WEIGHT,... in "
+          "{unit} (discrete:{discrete})")
+_EXAMPLES = {"points": ("-4,3", "-6@0.3,-3@0.5,0@0.2"),
+             "offences per person": ("-0.2,0.1", "-0.3@0.5,0@0.5"),
+             "days": ("20,10", "30@0.5,0@0.5")}
 
 
-def parse_prior(text: str) -> Prior:
-    """Read ``normal:-4,3`` or ``discrete:-6@0.3,-3@0.5,0@0.2`` (effects in points),
-    or the name of a preset.
+def parse_prior(text: str, outcome=None) -> Prior:
+    """Read ``normal:-4,3`` or ``discrete:-6@0.3,-3@0.5,0@0.2`` in the units of
+    ``outcome``'s effect (points of the rate when ``outcome`` is None or the rate;
+    offences per person for the frequency, days for the time to first reoffence),
+    or the name of a preset (the presets are summaries of published rates, so
+    they are for the rate only).
 
     >>> parse_prior("normal:-4,3")
     NormalPrior(mean=-0.04, sd=0.03)
     >>> parse_prior("discrete:-6@1,0@1").weights
     (0.5, 0.5)
+    >>> from powerplan.outcomes import TimeToFirst
+    >>> parse_prior("normal:20,10", TimeToFirst())
+    NormalPrior(mean=20.0, sd=10.0)
     """
+    rate = _outcome(outcome) is None or outcome.name == "rate"
+    unit = "points" if rate else outcome.unit
     cleaned = str(text).strip().lower().replace(" ", "")
     if cleaned in PRIOR_PRESETS:
+        if not rate:
+            raise InvalidInputError(
+                "prior", f"preset {cleaned!r} summarises published reoffending rates, so it "
+                         f"is for the rate only; give the {outcome.measure} a normal: or "
+                         f"discrete: prior in {unit}")
         return preset(cleaned)
     try:
         kind, _, body = cleaned.partition(":")
         if kind == "normal":
             mean, sd = (float(v) for v in body.split(","))
-            return NormalPrior.points(mean, sd)
+            return (NormalPrior.points if rate else NormalPrior)(mean, sd)
         if kind == "discrete":
             pairs = [re.fullmatch(r"([-+.\d]+)@([.\d]+)", item).groups() for item in body.split(",")]
-            return DiscretePrior.points([float(e) for e, _ in pairs], [float(w) for _, w in pairs])
+            return (DiscretePrior.points if rate else DiscretePrior)(
+                [float(e) for e, _ in pairs], [float(w) for _, w in pairs])
     except InvalidInputError:
         raise
     except (ValueError, AttributeError):
         pass
     presets = ", ".join(sorted(PRIOR_PRESETS))
-    raise InvalidInputError("prior", f"must be {_FORMS}, or a preset ({presets}); got {text!r}")
+    forms = _FORMS.format(unit=unit, example=_EXAMPLES[unit][0], discrete=_EXAMPLES[unit][1])
+    raise InvalidInputError("prior", f"must be {forms}, or a preset ({presets}); got {text!r}")

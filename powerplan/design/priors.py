@@ -28,19 +28,21 @@ class NormalPrior:
     Parameters
     ----------
     mean : float
-        Expected effect, in proportion units (-0.04 is a 4-point reduction).
+        Expected effect on the measure's own scale: for the rate in proportion
+        units (-0.04 is a 4-point reduction), for the frequency in offences per
+        person, for the time to first reoffence in days.
     sd : float
-        Standard deviation, in proportion units, > 0.
+        Standard deviation on the same scale, > 0.
+
+    Whether the prior puts weight on effects the measure allows is checked
+    where it meets the measure (:meth:`nodes`).
     """
 
     mean: float
     sd: float
 
     def __post_init__(self):
-        mean = _validate.real("prior mean", self.mean)
-        if not -1.0 < mean < 1.0:
-            raise InvalidInputError("prior mean", f"must be in (-1, 1) proportion units; got {mean:g}")
-        object.__setattr__(self, "mean", mean)
+        object.__setattr__(self, "mean", _validate.real("prior mean", self.mean))
         object.__setattr__(self, "sd", _validate.positive("prior sd", self.sd))
 
     @classmethod
@@ -49,8 +51,13 @@ class NormalPrior:
         return cls(_validate.real("prior mean", mean) / 100.0,
                    _validate.positive("prior sd", sd) / 100.0)
 
-    def describe(self) -> str:
-        return f"normal(mean {_format.points(self.mean)}, sd {100 * self.sd:.1f} points)"
+    def describe(self, outcome=None) -> str:
+        """The prior in words: in points for the rate (``outcome`` None or a rate), in
+        ``outcome``'s units otherwise."""
+        if _outcome(outcome) is None or outcome.name == "rate":
+            return f"normal(mean {_format.points(self.mean)}, sd {100 * self.sd:.1f} points)"
+        return (f"normal(mean {outcome.describe_effect(self.mean)}, "
+                f"sd {self.sd:.3g} {outcome.unit})")
 
     def mass(self, low: float, high: float) -> float:
         """Prior probability of an effect in (low, high), before truncation."""
@@ -90,9 +97,19 @@ class NormalPrior:
         high = min(valid_high, self.mean + 12 * self.sd)
         if not low < high or self.mass(valid_low, valid_high) < 1e-12:
             raise InvalidInputError(
-                "prior", f"{self.describe()} puts no weight on effects that "
+                "prior", f"{self.describe(outcome)} puts no weight on effects that "
                          f"{outcome.valid_effects_words()}")
         return low, high
+
+
+def _outcome(outcome):
+    """``outcome`` if it is None or an outcome (Rate(), ...), else an error naming it."""
+    from ..outcomes.base import Outcome
+
+    if outcome is not None and not isinstance(outcome, Outcome):
+        raise InvalidInputError("outcome", f"must be an outcome such as Rate(), or None; got "
+                                           f"{_validate.shown(outcome)}")
+    return outcome
 
 
 def _quantile_nodes(prior: "NormalPrior", outcome, count: int):
@@ -111,7 +128,8 @@ def _quantile_nodes(prior: "NormalPrior", outcome, count: int):
 
 @dataclass(frozen=True)
 class DiscretePrior:
-    """A list of possible effects (proportion units) with weights (normalised)."""
+    """A list of possible effects (on the measure's scale, as :class:`NormalPrior`) with
+    weights (normalised)."""
 
     effects: tuple[float, ...]
     weights: tuple[float, ...]
@@ -143,9 +161,11 @@ class DiscretePrior:
     def mean(self) -> float:
         return float(np.dot(self.effects, self.weights))
 
-    def describe(self) -> str:
-        parts = ", ".join(f"{_format.points(e)} ({w:.0%})"
-                          for e, w in zip(self.effects, self.weights))
+    def describe(self, outcome=None) -> str:
+        """The prior in words, as :meth:`NormalPrior.describe`."""
+        words = (_format.points if _outcome(outcome) is None or outcome.name == "rate"
+                 else outcome.describe_effect)
+        parts = ", ".join(f"{words(e)} ({w:.0%})" for e, w in zip(self.effects, self.weights))
         return f"discrete({parts})"
 
     def few_nodes(self, outcome) -> tuple[np.ndarray, np.ndarray]:

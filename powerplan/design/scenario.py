@@ -171,6 +171,13 @@ class Scenario:
 
         >>> Scenario().replace(retention=0.5).funnel
         Funnel(stages=(Stage(name='analysed', share=0.5),))
+
+        A new ``outcome`` brings its own default method unless a method was
+        chosen (one other than the old outcome's default) or is given:
+
+        >>> from powerplan import Frequency
+        >>> Scenario().replace(outcome=Frequency()).method
+        'welch'
         """
         outcome = changes.get("outcome", self.outcome)
         allowed = _settings(type(outcome) if isinstance(outcome, Outcome) else type(self.outcome))
@@ -178,6 +185,9 @@ class Scenario:
             if key not in allowed:
                 raise InvalidInputError(
                     str(key), f"is not a scenario setting; allowed: {', '.join(allowed)}")
+        if ("outcome" in changes and "method" not in changes
+                and self.method == self.outcome.default_method):
+            changes["method"] = None
         return replace(self, **_retention_as_funnel(changes))
 
     # Conversion ----------------------------------------------------------

@@ -96,7 +96,8 @@ class MeasuresResult:
         if any_better is None:
             return text + "."
         holm = self.joint["any_better_holm"]
-        return (text + f"; at least one of them: {_format.percent(any_better.value, 0)} "
+        about = "about " if any_better.mc_se is None else ""
+        return (text + f"; at least one of them: {about}{_format.percent(any_better.value, 0)} "
                 f"({_format.percent(holm.value, 0)} with Holm's correction).")
 
     def _measure_rows(self) -> list[list[str]]:

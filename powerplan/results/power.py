@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -122,11 +123,15 @@ class PowerResult(Displays):
             + self._measure_note()
         )
 
-    def _better_words(self) -> str:
+    def _better_words(self, higher: bool | None = None) -> str:
         """'significant reduction' (the rate), 'significantly longer time to first
-        reoffence' (the time)."""
+        reoffence' (the time): the better verdict, or the verdict with a higher
+        (``higher=True``) or lower treated value."""
         outcome = self.scenario.outcome
-        words = outcome.better_words
+        if higher is None:
+            words = outcome.better_words
+        else:
+            words = outcome.higher_words if higher else outcome.lower_words
         return words if words.startswith("significant ") else f"{words} {outcome.measure}"
 
     def _measure_note(self) -> str:
@@ -368,7 +373,9 @@ class SimulatedPowerResult(PowerResult):
         funnel stage (by stage name); ``n_treated`` (analysed, after
         matching); ``n_comparison_records``; ``comparison_ess`` (Kish);
         ``treated_rate``; ``comparison_rate`` (weighted); ``estimate``
-        (their difference); ``standard_error`` and ``p_value`` of the test;
+        (their difference); ``standard_error``, ``ci_low``, ``ci_high`` (the
+        confidence interval published with the verdict: 95% for a two-sided
+        test at alpha 0.05) and ``p_value`` of the test;
         ``verdict`` (or ``"not analysable"``) and ``reason`` (why not, else
         empty), both categorical; ``max_abs_std_diff``; ``converged`` (the
         propensity fit).
@@ -455,9 +462,14 @@ class SimulatedPowerResult(PowerResult):
         rows += [
             ("after matching", f"{self.mean_n_treated:,.1f} treated analysed "
                                f"({self.mean_matching_loss:,.1f} dropped by the caliper)"),
+            # NaN (no study matched anyone, or balance not measured) is never shown
             ("comparison", f"{self.mean_comparison_records:,.1f} records, "
-                           f"effective size {self.n_comparison:,.1f} (Kish)"),
-            ("balance", f"max |standardised difference| {self.mean_max_abs_std_diff:.3f}"),
+                           f"effective size {self.n_comparison:,.1f} (Kish)"
+             if math.isfinite(self.n_comparison) else "none: no simulated study matched "
+                                                       "a treated person"),
+            ("balance", f"max |standardised difference| {self.mean_max_abs_std_diff:.3f}"
+             if math.isfinite(self.mean_max_abs_std_diff) else "not measured: no simulated "
+                                                               "study matched a treated person"),
             self.scenario.outcome.values_row(self.effect),
             (self.scenario.outcome.lower_words,
              self._interval(self.p_significant_reduction, self.reduction_ci_low,

@@ -22,13 +22,14 @@ import multiprocessing
 import numpy as np
 import pandas as pd
 
-from . import replicate
+from . import replicate, threads
 from .person import NOT_REPORTED
 from ..errors import InvalidInputError
 from ..results.intervals import wilson_interval
 from ..results.power import VERDICTS, SimulatedPowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
 
+@threads.on_one_blas_thread
 def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
     """Simulate ``scenario`` with the run settings of ``simulator``, a
     :class:`powerplan.Simulator` (its settings already checked when it was made)."""
@@ -38,6 +39,7 @@ def run(scenario: Scenario, simulator) -> SimulatedPowerResult:
     return _summarise(scenario, replicate_columns(study, simulator), entropy)
 
 
+@threads.on_one_blas_thread
 def replicate_columns(study, simulator) -> dict[str, np.ndarray]:
     """Every replicate of a prepared simulation, column by column, with the run
     settings of ``simulator`` (chunks, workers, progress)."""
@@ -50,7 +52,9 @@ def replicate_columns(study, simulator) -> dict[str, np.ndarray]:
         # A multiprocessing pool, not concurrent.futures': leaving the block for any
         # reason (an error, Ctrl-C, SIGTERM turned into SystemExit) terminates the
         # workers instead of waiting for their chunks, so none is left behind.
-        with multiprocessing.Pool(min(workers, len(chunks)), initializer=_start_worker,
+        # At most one worker per core, each on one BLAS thread (threads.py).
+        with multiprocessing.Pool(threads.worker_processes(workers, len(chunks)),
+                                  initializer=_start_worker,
                                   initargs=(study,)) as pool:
             columns = _gather(pool.imap(_run_chunk_in_worker, chunks), chunks,
                               simulator.progress)
@@ -92,6 +96,63 @@ def check_scenario_runs(scenario: Scenario) -> None:
         raise InvalidInputError(
             "bias", f"must keep the treated rate plus bias ({scenario.treated_rate:g} + bias) "
                     f"in (0, 1); got {settings.bias:g}")
+    _check_memory(scenario)
+
+
+#: Memory one simulation may take (bytes): a scenario whose estimate
+#: (:func:`memory_needed`) is larger is refused before anything runs.
+MEMORY_LIMIT = 4 * 2 ** 30
+#: Peak bytes per treated person of a block of studies, and per matched slot (k per
+#: person), per pool record, and per covariate combination the outcome's calibration
+#: sums over (tracemalloc peaks of benchmarks/bench_scaling.py and at 50,000 treated
+#: people, rounded up).
+PERSON_BYTES, SLOT_BYTES, RECORD_BYTES, SUPPORT_BYTES = 350, 62, 160, 50
+#: What every simulation takes besides (bytes).
+BASE_BYTES = 50 * 2 ** 20
+
+
+def memory_needed(scenario: Scenario) -> dict[str, float]:
+    """Estimated peak memory of simulating ``scenario`` (bytes), by what it holds.
+
+    A block of :data:`~powerplan.limits.BLOCK` studies holds every treated
+    person of each (the calibration pilot always runs a whole block) and their
+    ``k`` matches; the pool holds its records; the outcome's calibration sums
+    over every combination of the treated covariates. The number of
+    replicates does not count: blocks run one after another.
+    """
+    settings = scenario.simulation
+    people = replicate.BLOCK * scenario.expected_n_treated
+    model = replicate.Population.from_settings(settings).treated
+    return {"cohort": people * (PERSON_BYTES + SLOT_BYTES * settings.k),
+            "pool": settings.pool * RECORD_BYTES,
+            "prior_offences_mean": model.support_size() * SUPPORT_BYTES}
+
+
+def _check_memory(scenario: Scenario) -> None:
+    """Refuse, naming the largest part, a scenario needing more than MEMORY_LIMIT."""
+    parts = memory_needed(scenario)
+    total = BASE_BYTES + sum(parts.values())
+    if total <= MEMORY_LIMIT:
+        return
+    largest = max(parts, key=parts.get)
+    settings = scenario.simulation
+    what = {
+        "cohort": f"a simulated study of about {scenario.expected_n_treated:,.0f} treated people "
+                  f"(cohort x retention) with k = {settings.k} and a pool of "
+                  f"{settings.pool:,}",
+        "pool": f"a pool of {settings.pool:,} records",
+        "prior_offences_mean": f"the treated covariates' {parts[largest] / SUPPORT_BYTES:,.0f} "
+                               f"combinations (age and prior offences) for the outcome's "
+                               f"calibration",
+    }[largest]
+    raise InvalidInputError(
+        largest, f"is too large to simulate: {what} would need about {_gib(total)} of memory, "
+                 f"over the simulator's limit of {_gib(MEMORY_LIMIT)}; use the analytic "
+                 f"engine, or make it smaller")
+
+
+def _gib(size: float) -> str:
+    return f"{size / 2 ** 30:,.1f} GiB"
 
 
 def _run_chunk(study, start, stop) -> dict[str, np.ndarray]:
@@ -104,6 +165,7 @@ _WORKER_STUDY = None
 
 def _start_worker(study):
     global _WORKER_STUDY
+    threads.limit_this_process()
     _WORKER_STUDY = study
 
 
@@ -139,7 +201,7 @@ def _summarise(scenario: Scenario, columns: dict, entropy: int) -> SimulatedPowe
         frame[name] = funnel[:, j]
     model = replicate.outcome_model(scenario)
     for key in ("n_treated", "n_comparison_records", "comparison_ess", *model.COLUMNS,
-                "estimate", "standard_error", "p_value"):
+                "estimate", "standard_error", "ci_low", "ci_high", "p_value"):
         frame[key] = columns[key]
     # Categorical text columns: a byte per replicate, not a string object. A measure with
     # a reporting gate (time to first reoffence) has a fifth: "not reported".

@@ -21,9 +21,10 @@ from . import frequency, rate, time
 #: The per-study columns of the replicates table: the rate's first (its test is the
 #: study's own ``estimate``, ``p_value`` and ``verdict``), then the others'.
 COLUMNS = ("treated_rate", "comparison_rate", "treated_frequency", "comparison_frequency",
-           "frequency_estimate", "frequency_standard_error", "frequency_p_value",
-           "frequency_verdict", "treated_days", "comparison_days", "treated_reoffenders",
-           "time_estimate", "time_standard_error", "time_p_value", "time_verdict")
+           "frequency_estimate", "frequency_standard_error", "frequency_ci_low",
+           "frequency_ci_high", "frequency_p_value", "frequency_verdict", "treated_days",
+           "comparison_days", "treated_reoffenders", "time_estimate", "time_standard_error",
+           "time_ci_low", "time_ci_high", "time_p_value", "time_verdict")
 
 
 class Headlines(NamedTuple):
@@ -33,6 +34,8 @@ class Headlines(NamedTuple):
     comparison_frequency: np.ndarray
     frequency_estimate: np.ndarray
     frequency_standard_error: np.ndarray
+    frequency_ci_low: np.ndarray
+    frequency_ci_high: np.ndarray
     frequency_p_value: np.ndarray
     frequency_verdict: np.ndarray
     treated_days: np.ndarray
@@ -40,6 +43,8 @@ class Headlines(NamedTuple):
     treated_reoffenders: np.ndarray
     time_estimate: np.ndarray
     time_standard_error: np.ndarray
+    time_ci_low: np.ndarray
+    time_ci_high: np.ndarray
     time_p_value: np.ndarray
     time_verdict: np.ndarray
 
@@ -82,10 +87,11 @@ def measure(model: HeadlineModel, population, strength: float, matched, n_record
     by_count = frequency.analyse(counts, m.n_treated, m.ess, ok, **tested)
     by_days = time.analyse(days, m.n_treated, m.ess, ok, gate=model.time.gate, **tested)
     return Headlines(*rates, counts.treated, counts.comparison, by_count.estimate,
-                     by_count.standard_error, by_count.p_value, by_count.verdict,
+                     by_count.standard_error, by_count.ci_low, by_count.ci_high,
+                     by_count.p_value, by_count.verdict,
                      days.treated, days.comparison, days.treated_reoffenders,
-                     by_days.estimate, by_days.standard_error, by_days.p_value,
-                     by_days.verdict)
+                     by_days.estimate, by_days.standard_error, by_days.ci_low,
+                     by_days.ci_high, by_days.p_value, by_days.verdict)
 
 
 def analyse(measured: Headlines, n_treated, n_comparison, ok, *, test, alpha, alternative):

@@ -31,15 +31,19 @@ of pattern scores per study, and every treated person carries the row of its
 study. Matches come back as an ``(n_treated, k)`` array of record numbers,
 nearest first, -1 where there is none.
 
-Finding neighbours without a full sort
---------------------------------------
-With replacement, each study's pattern scores are put into 65,536 equal bins
-and ordered by bin with numpy's radix sort (for 16-bit keys), much faster
-than sorting the scores. Within a bin the order is not by score, so a
-pattern sits fewer than ``G`` places from its sorted place, ``G`` being the
-fullest bin. The ``k`` nearest patterns then lie within ``k + 3G`` places of
-where the treated score's bin starts, and only that window is searched,
-exactly. The answer is the one a brute-force search gives
+Finding neighbours: a sort and a two-sided walk
+-----------------------------------------------
+With replacement, each study's pattern scores are sorted once. The
+simulator's scores are whole multiples of 2**-24, so a score and its
+pattern's tie-breaking rank pack into one 64-bit integer and a plain
+(non-stable) numpy sort orders them by both. ``searchsorted`` places each
+treated person in that order, and a walk outwards from there takes, at each
+step, the nearer of the next pattern on the left and on the right (at equal
+distances the one holding the lower record), until ``k`` records are found or
+the nearer pattern is outside the caliper. The walk takes at most ``k``
+steps, each a few vector operations over the people still matching, and its
+memory is a few numbers per person: nothing grows with the pool beyond the
+sorted scores. The answer is the one a brute-force search gives
 (``tests/test_matching.py``).
 """
 
@@ -49,7 +53,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_LEVELS = 65536
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,17 @@ class Patterns:
         Where each pattern's records start in ``records``.
     records : (n_records,) int array
         Record numbers grouped by pattern, ascending within a pattern.
+    by_lowest : (n_patterns,) int array
+        The patterns in ascending order of their lowest record (the tie-breaker).
+    rank : (n_patterns,) int array
+        Each pattern's place in ``by_lowest``.
     """
 
     counts: np.ndarray
     first: np.ndarray
     records: np.ndarray
+    by_lowest: np.ndarray
+    rank: np.ndarray
 
     @classmethod
     def of(cls, pattern: np.ndarray) -> "Patterns":
@@ -76,7 +85,11 @@ class Patterns:
         pattern = np.asarray(pattern)
         counts = np.bincount(pattern)
         records = np.argsort(pattern, kind="stable")
-        return cls(counts, np.cumsum(counts) - counts, records)
+        first = np.cumsum(counts) - counts
+        by_lowest = np.argsort(records[first], kind="stable")
+        rank = np.empty(len(counts), dtype=np.int64)
+        rank[by_lowest] = np.arange(len(counts))
+        return cls(counts, first, records, by_lowest, rank)
 
     @property
     def lowest_record(self) -> np.ndarray:
@@ -157,17 +170,43 @@ def nearest(scores, patterns: Patterns, treated_scores, treated_row, width, k: i
     return _without_replacement(scores, patterns, treated_scores, treated_row, width, k)
 
 
-def _bin(scores, lo, scale):
-    """Bin numbers in [0, 65535], non-decreasing in the score."""
-    return np.clip((scores - lo) * scale, 0, _LEVELS - 1).astype(np.uint16)
+def _sorted_scores(scores, rank, treated, row):
+    """Each study's patterns sorted by (score, ``rank``), on a scale that orders
+    the scores exactly.
 
+    Returns the ranks of the patterns in that order, their sorted values on that
+    scale, and the treated scores on the same scale (for ``searchsorted``: the
+    first pattern whose value is not below a treated person's is the first whose
+    score is not below theirs).
 
-def _fullest_bin(keys: np.ndarray) -> int:
-    """An upper bound on the longest run of equal values in sorted ``keys`` (a power of 2)."""
-    run = 4
-    while run < keys.size and np.any(keys[run:] == keys[:-run]):
-        run *= 2
-    return run
+    The simulator's scores are whole multiples of 2**-24 (:func:`exact_slopes`):
+    as whole numbers, score and rank then pack into one 64-bit integer, which
+    numpy sorts fast (no stable sort needed: the keys are distinct). Other
+    scores are sorted by both keys.
+    """
+    n_rows, n_patterns = scores.shape
+    bits = max(1, int(n_patterns - 1).bit_length())
+    with np.errstate(invalid="ignore", over="ignore"):
+        units = scores / SLOPE_QUANTUM
+        key = units.astype(np.int64)
+        # whole numbers, none infinite, and small enough for exact float arithmetic
+        exact = np.array_equal(key, units) and int(np.abs(key).max(initial=0)) < 2 ** 52
+        if exact:
+            low = key.min(axis=1, keepdims=True)
+            key -= low
+            exact = int(key.max(initial=0)) < 2 ** (62 - bits)
+    if exact:
+        key <<= bits
+        key |= rank
+        key.sort(axis=1)
+        order = key & ((1 << bits) - 1)
+        key >>= bits
+        # the first whole number not below the treated score, kept inside the range
+        target = np.ceil(treated / SLOPE_QUANTUM) - low[row, 0]
+        target = np.clip(target, -1, 2 ** (62 - bits)).astype(np.int64)
+        return order, key, target
+    places = np.lexsort((np.broadcast_to(rank, scores.shape), scores), axis=1)
+    return rank[places], np.take_along_axis(scores, places, axis=1), treated
 
 
 def _with_replacement(scores, patterns, treated, row, width, k):
@@ -179,57 +218,61 @@ def _with_replacement(scores, patterns, treated, row, width, k):
     studies, row = np.unique(row, return_inverse=True)
     scores, width = scores[studies], width[studies]
     n_rows, n_patterns = scores.shape
-    lo = scores.min(axis=1)
-    with np.errstate(divide="ignore", over="ignore"):
-        scale = (_LEVELS - 1) / (scores.max(axis=1) - lo)
-    scale = np.where(np.isfinite(scale), scale, 0.0)
-    bins = _bin(scores, lo[:, None], scale[:, None])
-    order = np.argsort(bins, axis=1, kind="stable")  # a radix sort: 16-bit keys
-    # Offset each study's bins so one searchsorted over all of them serves all.
-    offset = np.arange(n_rows, dtype=np.int64) * _LEVELS
-    keys = (np.take_along_axis(bins, order, axis=1) + offset[:, None]).ravel()
-    fullest = _fullest_bin(keys)
-    start = np.searchsorted(keys, _bin(treated, lo[row], scale[row]) + offset[row])
-    start -= row * n_patterns
-    window = min(n_patterns, 2 * k + 5 * fullest)
-    first = np.clip(start - k - 2 * fullest, 0, n_patterns - window)
-    base = row * n_patterns  # flat indices are much faster than 2-D fancy ones
-    pattern = order.ravel()[(base + first)[:, None] + np.arange(window)]
-    distance = np.abs(scores.ravel()[base[:, None] + pattern] - treated[:, None])
-    nearest_first = _nearest_first(distance, patterns.lowest_record[pattern], k)
-    pattern = np.take_along_axis(pattern, nearest_first, axis=1)
-    inside = np.take_along_axis(distance, nearest_first, axis=1) <= width[row, None]
-    # Fill the k slots pattern by pattern: slot j falls in the pattern where
-    # the running count of records first exceeds j.
-    counts = np.where(inside, patterns.counts[pattern], 0)
-    ends = np.cumsum(counts, axis=1)
-    slot = np.arange(k)
-    which = (ends[:, :, None] <= slot).sum(axis=1)
-    filled = slot < ends[:, -1:]
-    which = np.minimum(which, pattern.shape[1] - 1)
-    chosen = np.take_along_axis(pattern, which, axis=1)
-    before = np.take_along_axis(ends - counts, which, axis=1)
-    record = patterns.records[patterns.first[chosen] + np.where(filled, slot - before, 0)]
-    return np.where(filled, record, -1)
+    order, ordered, target = _sorted_scores(scores, patterns.rank, treated, row)
+    order, flat_scores = order.ravel(), scores.ravel()
+    # Each treated score's place: the first pattern not below it.
+    by_study = np.argsort(row, kind="stable")
+    edges = np.searchsorted(row[by_study], np.arange(n_rows + 1))
+    right = np.empty(n_matched, dtype=np.int64)
+    for r in range(n_rows):
+        mine = by_study[edges[r]:edges[r + 1]]
+        right[mine] = np.searchsorted(ordered[r], target[mine])
+    # Runs of equal scores (rare): walking left, a run's patterns are taken from
+    # its first place on, so that they come by lowest record as walking right.
+    ordered = ordered.ravel()
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ties = starts.size < ordered.size
+    if ties:
+        starts = np.union1d(starts, np.arange(n_rows) * n_patterns)  # a study starts a run
+        ends = np.r_[starts[1:], ordered.size] - 1
 
-
-def _nearest_first(distance, lowest_record, k):
-    """Column order of the ``k`` nearest per row: by distance, ties by lowest record.
-
-    A quick (unstable) sort finds, in each row, the prefix of columns no
-    farther than the k-th nearest; it holds every column that can be chosen,
-    ties included, and only that short prefix is sorted by both keys.
-    """
-    if distance.shape[1] <= k:
-        return np.lexsort((lowest_record, distance), axis=1)
-    order = np.argsort(distance, axis=1)
-    ordered = np.take_along_axis(distance, order, axis=1)
-    length = (ordered <= ordered[:, k - 1:k]).sum(axis=1)
-    prefix = order[:, :length.max()]
-    in_prefix = np.arange(prefix.shape[1]) < length[:, None]
-    first = np.lexsort((np.take_along_axis(lowest_record, prefix, axis=1),
-                        np.where(in_prefix, ordered[:, :prefix.shape[1]], np.inf)), axis=1)
-    return np.take_along_axis(prefix, first[:, :k], axis=1)
+    # A two-sided walk from there: at each step the nearer of the next pattern on the
+    # left and on the right (at equal distances, the one with the lower lowest record)
+    # gives its records, until k are found or the nearer is outside the caliper.
+    person = np.arange(n_matched)
+    filled = np.zeros(n_matched, dtype=np.int64)
+    left, steps = right - 1, []
+    t, w, b = treated, width[row], row.astype(np.int64) * n_patterns
+    while person.size:
+        left_ok, right_ok = left >= 0, right < n_patterns
+        at_left = b + np.maximum(left, 0)
+        if ties:
+            run = np.searchsorted(starts, at_left, side="right") - 1
+            at_left = starts[run] + ends[run] - at_left
+        at_right = b + np.minimum(right, n_patterns - 1)
+        p_left = patterns.by_lowest[order[at_left]]
+        p_right = patterns.by_lowest[order[at_right]]
+        d_left = np.where(left_ok, t - flat_scores[b + p_left], np.inf)
+        d_right = np.where(right_ok, flat_scores[b + p_right] - t, np.inf)
+        go_left = (d_left < d_right) | ((d_left == d_right)
+                                        & (patterns.rank[p_left] < patterns.rank[p_right]))
+        take = (np.where(go_left, d_left, d_right) <= w) & (left_ok | right_ok)
+        chosen = np.where(go_left, p_left, p_right)[take]
+        taker = person[take]
+        count = np.minimum(patterns.counts[chosen], k - filled[taker])
+        steps.append((taker, chosen, count, filled[taker]))
+        filled[taker] += count
+        left = left - (go_left & take)
+        right = right + (~go_left & take)
+        going = take & (filled[person] < k)
+        person, left, right = person[going], left[going], right[going]
+        t, w, b = t[going], w[going], b[going]
+    who, chosen, count, slot = (np.concatenate(part) for part in zip(*steps))
+    # Record j of a chosen pattern fills its person's slot ``slot + j``.
+    place = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    source = np.repeat(patterns.first[chosen], count) + place
+    matches.ravel()[np.repeat(who * k + slot, count) + place] = patterns.records[source]
+    return matches
 
 
 def _without_replacement(scores, patterns, treated, row, width, k):

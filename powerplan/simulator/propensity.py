@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._segments import segment_sums
+from ._segments import column_segment_sums
 _PAIRS = np.triu_indices(5)
 
 
@@ -96,26 +96,48 @@ def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
     coefficients = np.array(start, dtype=float)
     n_studies = len(coefficients)
     active = np.array(fitted, dtype=bool)
-    treated_pairs = pairs(treated_design)
+    # The treated side's terms column by column (numpy sums them faster so, and to
+    # the same bits).
+    design_columns = np.ascontiguousarray(treated_design.T)
+    pair_columns = design_columns[_PAIRS[0]] * design_columns[_PAIRS[1]]
+    rows = treated_row  # the people of studies still active
     for _ in range(max_iter):
         if not active.any():
             break
-        # Every study is computed, so each matrix product has the same shape
-        # whatever is still active: the result of a study never depends on
-        # which studies share its block.
+        # Every study is computed on the pool's side, so each matrix product has the
+        # same shape whatever is still active: the result of a study never depends
+        # on which studies share its block. The treated side is summed study by
+        # study, so only the active studies' people are needed.
         mu = expit(coefficients @ pool.design.T)
         gradient = -(mu @ pool.weighted)
-        hessian = (mu * (1.0 - mu)) @ pool.weighted_pairs
-        mu_t = expit((coefficients[treated_row] * treated_design).sum(axis=1))
-        gradient += segment_sums((1.0 - mu_t)[:, None] * treated_design, treated_row, n_studies)
-        hessian += segment_sums((mu_t * (1.0 - mu_t))[:, None] * treated_pairs,
-                                 treated_row, n_studies)
+        weight = 1.0 - mu
+        weight *= mu
+        hessian = weight @ pool.weighted_pairs
+        live = active[rows]
+        if not live.all():  # some studies have converged: drop their people
+            rows = rows[live]
+            design_columns, pair_columns = design_columns[:, live], pair_columns[:, live]
+        mu_t = expit(linear_predictor(coefficients, rows, design_columns))
+        gradient += column_segment_sums((1.0 - mu_t) * design_columns, rows, n_studies)
+        hessian += column_segment_sums((mu_t * (1.0 - mu_t)) * pair_columns, rows, n_studies)
         step = _solve(_unpack(hessian[active]), gradient[active])
         coefficients[active] += step
         moved = np.zeros(n_studies, dtype=bool)
         moved[active] = ~(np.abs(step).max(axis=1) < tol)
         active &= moved
     return coefficients, np.asarray(fitted, dtype=bool) & ~active
+
+
+def linear_predictor(coefficients, rows, design_columns) -> np.ndarray:
+    """Each person's ``coefficients[row] . design``, column by column: the terms added
+    in order, as ``(coefficients[rows] * design).sum(axis=1)`` adds them (the same
+    bits, twice as fast)."""
+    terms = np.ascontiguousarray(coefficients.T)[:, rows]
+    terms *= design_columns
+    total = terms[0] + terms[1]
+    for term in terms[2:]:
+        total += term
+    return total
 
 
 def _solve(hessian: np.ndarray, gradient: np.ndarray) -> np.ndarray:

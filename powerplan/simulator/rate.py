@@ -57,7 +57,15 @@ class RateComparison(NamedTuple):
     ``2 asin(sqrt p)``); for ``pooled`` and ``fleiss-cc`` it is the
     standard error under the null hypothesis. ``df`` is Welch's degrees of
     freedom (infinite for the z-tests). ``verdict`` is -1 for a significant
-    reduction, 1 for a significant increase, 0 otherwise.
+    reduction, 1 for a significant increase, 0 otherwise. ``ci_low`` and
+    ``ci_high`` bound the confidence interval of the estimate that goes with
+    the verdict: ``estimate -/+ q * se``, with ``q`` the t (Welch) or normal
+    quantile at ``1 - alpha / 2`` for a two-sided test (the published 95%
+    interval) and at ``1 - alpha`` for a one-sided one (then the interval
+    leaves out zero when the tested direction is significant). For the
+    z-tests whose own standard error is on another scale or under the null
+    (``pooled``, ``arcsine``, ``fleiss-cc``), ``se`` there is the unpooled
+    (Wald) one of the difference.
     """
 
     estimate: np.ndarray
@@ -66,6 +74,8 @@ class RateComparison(NamedTuple):
     df: np.ndarray
     p_value: np.ndarray
     verdict: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
 
 
 def kish_effective_size(weights) -> float:
@@ -114,20 +124,26 @@ def compare_rates(treated_rate, n_treated, comparison_rate, n_comparison, *,
             se = np.sqrt(v1 + v2)
             statistic = estimate / se
             df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
+            interval_se = se
         else:  # the planner's z-tests, on the observed rates
             shift, se, _, cc = z_test_parts(p1, p2, n1, n2, method=test)
             statistic = np.sign(shift) * np.maximum(np.abs(shift) - cc, 0.0) / se
+            interval_se = (se if test == "wald"
+                           else np.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2))
         degenerate = se == 0
         statistic = np.where(degenerate, np.sign(estimate) * np.inf, statistic)
         statistic = np.where(degenerate & (estimate == 0), 0.0, statistic)
         df = np.where(degenerate, np.inf, df)
-    return comparison(estimate, se, statistic, df, alpha=alpha, alternative=alternative)
+    return comparison(estimate, se, statistic, df, alpha=alpha, alternative=alternative,
+                      interval_se=interval_se)
 
 
-def comparison(estimate, se, statistic, df, *, alpha, alternative) -> RateComparison:
-    """The p-value and verdict of a t statistic with ``df`` degrees of freedom (infinite
-    for a z-test), in the direction(s) ``alternative`` tests: every simulated test's
-    last step."""
+def comparison(estimate, se, statistic, df, *, alpha, alternative,
+               interval_se=None) -> RateComparison:
+    """The p-value, verdict and confidence interval of a t statistic with ``df`` degrees
+    of freedom (infinite for a z-test), in the direction(s) ``alternative`` tests: every
+    simulated test's last step. The interval is ``estimate -/+ q * interval_se``
+    (default ``se``; see :class:`RateComparison`)."""
     lower = _cdf(statistic, df)
     upper = _cdf(-statistic, df)
     if alternative == "two-sided":
@@ -139,13 +155,26 @@ def comparison(estimate, se, statistic, df, *, alpha, alternative) -> RateCompar
     significant = p_value <= alpha
     verdict = np.where(significant & (estimate < 0), REDUCTION,
                        np.where(significant & (estimate > 0), INCREASE, INCONCLUSIVE))
-    return RateComparison(*(_scalar_or_array(a) for a in (
-        estimate, se, statistic, df, p_value, verdict)))
+    level = 1 - alpha / 2 if alternative == "two-sided" else 1 - alpha
+    with np.errstate(invalid="ignore"):
+        half = _quantile(level, df) * (se if interval_se is None else interval_se)
+    return RateComparison(*(_scalar_or_array(np.asarray(a)) for a in (
+        estimate, se, statistic, df, p_value, verdict, estimate - half, estimate + half)))
 
 
 def _scalar_or_array(values: np.ndarray):
     """A Python number for a single study, else the array."""
     return values.item() if values.ndim == 0 else values
+
+
+def _quantile(level: float, df):
+    """Student t quantile at ``level`` (normal where df is infinite)."""
+    df = np.asarray(df, dtype=float)
+    finite = np.isfinite(df)
+    normal = special.ndtri(level)
+    if not finite.any():
+        return np.full(df.shape, normal)
+    return np.where(finite, special.stdtrit(np.where(finite, df, 1.0), level), normal)
 
 
 def _cdf(statistic, df):

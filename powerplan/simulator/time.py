@@ -121,4 +121,5 @@ def analyse(measured: Days, n_treated, n_comparison, ok, *, test, alpha, alterna
     nan = np.where(reported, 1.0, np.nan)
     return result._replace(verdict=verdict, p_value=result.p_value * nan,
                            estimate=result.estimate * nan,
-                           standard_error=result.standard_error * nan)
+                           standard_error=result.standard_error * nan,
+                           ci_low=result.ci_low * nan, ci_high=result.ci_high * nan)

@@ -79,8 +79,8 @@ class AssuranceResult(PowerResult):
         return (
             f"With {_format.headcount(self.cohort)} submitted, about "
             f"{self.expected_n_treated:,.0f} are analysed; averaged over the prior "
-            f"{self.prior}, the chance of a significant reduction is "
-            f"{_format.percent(self.p_significant_reduction, 0)}."
+            f"{self.prior}, the chance of a {self._better_words(_hopes_higher(self.scenario))} "
+            f"is {_format.percent(self.assurance, 0)}." + self._measure_note()
         )
 
     def _rows(self):
@@ -109,17 +109,6 @@ def _hopes_higher(scenario: Scenario) -> bool:
     test looks in, else the measure's better one (a longer time to first reoffence)."""
     tested = {"less": False, "greater": True}.get(scenario.alternative)
     return scenario.outcome.better > 0 if tested is None else tested
-
-
-def _describe(prior: Prior, outcome) -> str:
-    """The prior in words, in points for the rate and in the measure's units otherwise."""
-    if outcome.name == "rate":
-        return prior.describe()
-    if isinstance(prior, NormalPrior):
-        return f"normal(mean {outcome.describe_effect(prior.mean)}, sd {prior.sd:.3g})"
-    parts = ", ".join(f"{outcome.describe_effect(e)} ({w:.0%})"
-                      for e, w in zip(prior.effects, prior.weights))
-    return f"discrete({parts})"
 
 
 def _null_mass(prior: Prior, scenario: Scenario) -> float:
@@ -316,6 +305,6 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
         "assurance": increase if _hopes_higher(scenario) else reduction,
         "p_effect_in_direction": _direction_mass(prior, scenario),
         "ceiling": ceiling(prior, scenario),
-        "prior": _describe(prior, scenario.outcome), "computation": computation,
+        "prior": prior.describe(scenario.outcome), "computation": computation,
     } | simulated
     return AssuranceResult(**fields, scenario=shown)

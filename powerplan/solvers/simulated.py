@@ -294,7 +294,17 @@ def solve_by_simulation(scenario: Scenario, unknown: str, start: float, *,
     -------
     SimulatedSolution
     """
-    simulator = Simulator() if simulator is None else simulator
+    from ..simulator.replicate import sharing_pools
+
+    # The values of a round share their seed, and so their pool: drawn once a round.
+    with sharing_pools():
+        return _search(scenario, unknown, start, target_power, direction,
+                       Simulator() if simulator is None else simulator)
+
+
+def _search(scenario, unknown, start, target_power, direction, simulator) -> SimulatedSolution:
+    from ..simulator.replicate import verdicts_only
+
     precision, max_sims = simulator.precision, simulator.max_sims
     root = np.random.SeedSequence(simulator.seed)
     how = _Unknown(scenario, unknown, direction)
@@ -306,8 +316,9 @@ def solve_by_simulation(scenario: Scenario, unknown: str, start: float, *,
             break
         round_seed, last_n = int(child.generate_state(1)[0]), n_round
         for value in values:
-            result = simulator.replace(n_sims=n_round, seed=round_seed).power(
-                how.scenario_at(value))
+            with verdicts_only():  # the rounds' balance is never read
+                result = simulator.replace(n_sims=n_round, seed=round_seed).power(
+                    how.scenario_at(value))
             significant = result.replicates["verdict"].isin(SIGNIFICANT).to_numpy(dtype=int)
             verdicts.append(pd.DataFrame({"value": value, "significant": significant,
                                           "cluster": number * MAX_ROUND_SIMS

@@ -8,6 +8,7 @@ each cohort.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 from collections.abc import Iterable
 
@@ -151,9 +152,20 @@ def sweep(scenario: Scenario, field: str, values: Iterable, *, engine: Engine | 
     cells = [Cell({field: value}, _power, (varied,), engine,
                   cell_key("sweep", {field: value}, varied, engine), grid="sweep")
              for value, varied in zip(values, scenarios)]
-    run = run_cells(cells, client=client, store=store, progress=progress)
+    with _sharing_pools(engine):
+        run = run_cells(cells, client=client, store=store, progress=progress)
     run.raise_failures()
     return PowerCurve(field, tuple(values), run.answers, scenario, solver=solve)
+
+
+def _sharing_pools(engine):
+    """A simulator's values share one seed, so, run here, they draw their pool once
+    (exact: the pool depends only on the simulation settings and the seed)."""
+    if is_analytic(engine):
+        return contextlib.nullcontext()
+    from ..simulator.replicate import sharing_pools
+
+    return sharing_pools()
 
 
 def sweep_by(scenario: Scenario, field: str, values: Iterable, *, by: str, levels: Iterable,
