@@ -97,6 +97,11 @@ MATRIX = [
     ("wait", ["wait", "--intake-per-month", "25", "--start", "2024-01", "--now", "2025-11"],
      ("text", "json")),
     ("check", ["check", "{people}", "--today", "2026-11-02"], ("text", "json", "csv")),
+    ("report", ["report", "-o", "{folder}/r.html", "--date", "2026-11-02"], ("text",)),
+    ("report-markdown", ["report", "-o", "{folder}/r.md", "--format", "markdown", "--date",
+                         "2026-11-02"], ("text",)),
+    ("report-sim", ["report", "-o", "{folder}/r.html", "--date", "2026-11-02", *SIM,
+                    "--sims", "16"], ("text",)),
 ]
 CASES = [pytest.param(args, form, id=f"{name}-{form}",
                       marks=[pytest.mark.slow] if name.endswith("-sim") and form == "text"
@@ -106,7 +111,8 @@ CASES = [pytest.param(args, form, id=f"{name}-{form}",
 
 @pytest.mark.parametrize("args, form", CASES)
 def test_every_command_engine_and_format_runs(runner, tmp_path, args, form):
-    args = [a.format(services=_services(tmp_path), people=_people(tmp_path)) for a in args]
+    args = [a.format(services=_services(tmp_path), people=_people(tmp_path), folder=tmp_path)
+            for a in args]
     extra = {"text": [], "json": ["--json"], "csv": ["--csv", str(tmp_path / "out.csv")],
              "format-csv": ["--format", "csv"], "markdown": ["--format", "markdown"]}[form]
     result = runner.invoke(cli, [*args, *extra])
