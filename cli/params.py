@@ -503,6 +503,9 @@ class PeoplePath(click.Path):
         super().__init__(path_type=Path)
 
     def convert(self, value, param, ctx):
+        if value == "-":  # reading it would mean keeping a copy of personal data
+            self.fail("a file of people is read from its own file, not standard input; give "
+                      "the file's name", param, ctx)
         path = super().convert(value, param, ctx)
         files.note_input(ctx, path, _option(param))
         return path

@@ -248,6 +248,15 @@ def test_standard_input_is_bounded_too(runner):
     assert "'--config'" in result.stderr and "more than" in result.stderr
 
 
+@pytest.mark.parametrize("args", [
+    ["wait", "--index-dates", "-", "--now", "2025-11"], ["check", "-"]])
+def test_a_file_of_people_is_not_read_from_standard_input(runner, args):
+    result = runner.invoke(cli, args, input="index_date\n2024-01-05\n")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert "a file of people is read from its own file, not standard input" in line
+
+
 def test_deeply_nested_toml_is_bad_input(runner, tmp_path):
     deep = tmp_path / "deep.toml"
     deep.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n")
