@@ -8,6 +8,9 @@ from pathlib import Path
 
 import click
 
+from .files import read_bounded
+from .params import StandardInput
+
 
 def problem(path: Path, option: str):
     """A function making the error for a problem with ``path``, given as ``option``."""
@@ -22,15 +25,18 @@ def read_rows(path: Path, bad, needs: str) -> tuple[list[str], list[tuple[int, l
     not CSV or is empty (it then says the file ``needs``).
     """
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        reader = csv.reader(io.StringIO(text))
+        text = path.read_text(encoding="utf-8-sig") if isinstance(path, StandardInput) else \
+            read_bounded(path, bad).decode("utf-8-sig")
+        # strict: a quote left open is an error, not a cell running to the end of the file
+        reader = csv.reader(io.StringIO(text), strict=True)
         rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except UnicodeDecodeError:
         raise bad("is not UTF-8 text") from None
     except OSError as error:
         raise bad(f"cannot be read: {error.strerror}") from None
     except csv.Error as error:
-        raise bad(f"is not valid CSV: {error}") from None
+        where = f" (line {reader.line_num})" if reader.line_num else ""
+        raise bad(f"is not valid CSV{where}: {error}; is a quote (\") left open?") from None
     if not rows:
         raise bad(f"is empty; it needs {needs}")
     return [cell.strip() for cell in rows[0][1]], rows

@@ -9,7 +9,6 @@ package (``powerplan --help`` loads neither).
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import click
 
 import powerplan
 
+from .files import atomic_write
 from .params import STDOUT, FigureFile
 
 #: Points drawn along a curve when the command chooses the values.
@@ -46,16 +46,6 @@ def new_axes(panels: int = 1, *, rows: int = 1, size=(7.0, 4.5), width_ratios=No
     return figure.subplots(rows, panels, width_ratios=width_ratios)
 
 
-@contextlib.contextmanager
-def _writing(path: Path, option: str):
-    """A file that cannot be written is bad input, named by its option."""
-    try:
-        yield
-    except OSError as error:
-        raise click.BadParameter(f"cannot write {path}: {error.strerror or error}",
-                                 param_hint=f"'{option}'") from None
-
-
 #: Dots per inch of a PNG: fit for print (matplotlib's default, 100, is for screens;
 #: SVG and PDF are vector graphics, whatever it says).
 PRINT_DPI = 300
@@ -67,8 +57,15 @@ def save(ax, path: Path, option: str = "--plot") -> None:
     if path == STDOUT:
         ax.figure.savefig(sys.stdout.buffer, format="png", dpi=PRINT_DPI)
         return
-    with _writing(path, option):
-        ax.figure.savefig(path, format=path.suffix.lower().lstrip("."), dpi=PRINT_DPI)
+    with atomic_write(path, option) as temporary:
+        try:
+            ax.figure.savefig(temporary, format=path.suffix.lower().lstrip("."),
+                              dpi=PRINT_DPI)
+        except OSError:
+            raise
+        except Exception as error:  # a backend failing part-way (matplotlib's PDF writer)
+            raise click.BadParameter(f"cannot write {path}: {type(error).__name__}: {error}",
+                                     param_hint=f"'{option}'") from None
 
 
 def draw(make_figure, path: Path, option: str = "--plot") -> None:
@@ -99,8 +96,8 @@ def write_csv(frame, path: Path, option: str = "--csv") -> None:
     if path == STDOUT:
         click.echo(spreadsheet_safe(frame).to_csv(index=False), nl=False)
         return
-    with _writing(path, option):
-        spreadsheet_safe(frame).to_csv(path, index=False)
+    with atomic_write(path, option) as temporary:
+        spreadsheet_safe(frame).to_csv(temporary, index=False)
 
 
 # The pictures of the planning commands ----------------------------------------

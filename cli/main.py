@@ -9,9 +9,10 @@ import sys
 import click
 
 import powerplan
-from powerplan.errors import InvalidInputError, NoSolutionError
+from powerplan.errors import InvalidInputError, NoSolutionError, shorten
 
-from .options import option_name
+from . import files
+from .options import as_options, option_name
 
 #: Exit codes: 0 answered, 1 no answer exists, 2 bad input (including a file that
 #: cannot be read or written), 3 an internal error (a bug), 130 interrupted (Ctrl-C).
@@ -28,19 +29,19 @@ class PowerplanGroup(click.Group):
     """A click group whose errors are one line on stderr, never a traceback."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        files.forget_written()
         try:
             # Outside standalone mode click returns the exit code of --help,
             # --version and ctx.exit() (click >= 8.1) and raises everything else.
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as error:
-            click.echo(f"Error: {error.format_message()}", err=True)
+            _error(error.format_message())
             code = error.exit_code
         except InvalidInputError as error:
-            click.echo(f"Error: Invalid value for '{option_name(error.field)}': "
-                       f"{error.requirement}", err=True)
+            _error(f"Invalid value for '{option_name(error.field)}': {error.requirement}")
             code = EXIT_BAD_INPUT
         except NoSolutionError as error:
-            click.echo(f"Error: {error}", err=True)
+            _error(as_options(str(error)))
             code = EXIT_NO_SOLUTION
         except (click.Abort, KeyboardInterrupt):
             # Ctrl-C: the user knows; say nothing more (the shell's convention, 128 + SIGINT).
@@ -48,7 +49,7 @@ class PowerplanGroup(click.Group):
         except Exception as error:
             if os.environ.get("POWERPLAN_DEBUG"):
                 raise
-            click.echo(f"Error: unexpected {type(error).__name__}: {error}; {REPORT}", err=True)
+            _error(f"unexpected {type(error).__name__}: {error}; {REPORT}")
             code = EXIT_INTERNAL
         if standalone_mode:
             sys.exit(code)
@@ -61,6 +62,16 @@ class PowerplanGroup(click.Group):
             click.echo(ctx.get_help())
             ctx.exit()
         return super().parse_args(ctx, args)
+
+
+def _error(message: str) -> None:
+    """Print an error (a value echoed in it cut short), and the files the command wrote
+    before it failed, if any: a failed command says exactly what it left behind."""
+    click.echo(f"Error: {shorten(message)}", err=True)
+    done = files.written()
+    if done:
+        click.echo(f"Written before the error: {', '.join(str(path) for path in done)}",
+                   err=True)
 
 
 @click.group(cls=PowerplanGroup, context_settings={"help_option_names": ["-h", "--help"]},

@@ -6,6 +6,7 @@ given with --config is read here, and the options given override it.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,15 +21,15 @@ from powerplan.errors import InvalidInputError
 from powerplan.limits import (ALTERNATIVES, DEFAULT_MAX_SIMS, DEFAULT_SIMS, FOLLOW_UP_DAYS,
                               FREQUENCY_METHODS, MAX_COHORT, MAX_COMPARISON_RATIO, MAX_DISPERSION,
                               MAX_K, MAX_N_COMPARISON, MAX_OFFENCES_PER_REOFFENDER,
-                              MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION, MAX_SIMS,
+                              MAX_CALIPER, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION, MAX_SIMS,
                               MAX_WORKERS, MEASURES, METHODS, MIN_COMPARISON_RATIO, MIN_MAX_SIMS,
-                              MIN_POOL, TESTS, TIME_METHODS)
+                              MIN_POOL, SIMULATION_NODES, TESTS, TIME_METHODS)
 
+from . import files
 from .output import NOTES
 from .params import (COMPARISON_RATIO, DAYS_TO_FIRST, DISPERSION, EFFECT, MEASURE_EFFECT,
                      OFFENCES_PER_REOFFENDER, PROPORTION, RATE_EFFECT, SHARE, Checked, InputFile,
-                     PriorType,
-                     StageType, whole_number)
+                     PriorType, StageType, StandardInput, whole_number)
 
 #: Command-line spelling of each library setting, for error messages: the scenario's
 #: settings from the library's registry, then the options of the other commands.
@@ -89,6 +90,20 @@ def option_name(field: str) -> str:
     return OPTION_NAMES.get(field.split(" ")[0], field)
 
 
+#: Library keywords a message or note may name, said as the command line's options.
+_KEYWORDS = re.compile(r"\b(max_sims|n_sims|min_n_treated)\b")
+
+
+def as_options(text: str) -> str:
+    """``text`` with the library keywords it names (``max_sims``) as their options
+    (``--sims``), for a message or note printed by the command line.
+
+    >>> as_options("allow more with max_sims")
+    'allow more with --sims'
+    """
+    return _KEYWORDS.sub(lambda match: option_name(match.group(1)), text)
+
+
 #: The built-in scenario, whose settings the options' help gives as defaults.
 DEFAULT = Scenario()
 SIMULATION = DEFAULT.simulation
@@ -146,7 +161,7 @@ def scenario_options(command=None, *, without=(), measures=MEASURES):
                  f"[1, {MAX_N_COMPARISON:,}]), instead of --comparison-ratio."),
         "alpha": click.option(
             "--alpha", type=PROPORTION,
-            help=f"Significance level, in (0, 0.5). [default: {DEFAULT.alpha:g}]"),
+            help=f"Significance level, in [1e-10, 0.5). [default: {DEFAULT.alpha:g}]"),
         "alternative": click.option(
             "--alternative", type=click.Choice(ALTERNATIVES),
             help=f"two-sided, or less / greater to look only for a reduction / increase. "
@@ -210,8 +225,10 @@ def prior_option(command):
 
 
 #: --sims for a command that simulates a study a given number of times.
-SIMS_HELP = (f"Simulated studies (whole number >= 1); the Monte Carlo error of power is at "
-             f"most 0.5/sqrt(sims). [default: {DEFAULT_SIMS:,}]")
+SIMS_HELP = (f"Simulated studies (whole number >= 1; with --prior, at least one at each "
+             f"effect simulated: {SIMULATION_NODES} for a normal prior, one per effect of a "
+             f"discrete one); the Monte Carlo error of power is at most 0.5/sqrt(sims). "
+             f"[default: {DEFAULT_SIMS:,}]")
 #: --sims for a command that solves by simulation (size, mde).
 SOLVER_SIMS_HELP = (f"With --engine simulate: the most simulated studies the search may use "
                     f"(whole number >= {MIN_MAX_SIMS:,}). [default: {DEFAULT_MAX_SIMS:,}]")
@@ -232,8 +249,10 @@ def simulation_options(command, sims_help: str = SIMS_HELP):
         click.option("--k", type=whole_number("k", 1, MAX_K),
                      help=f"Comparison records matched to each treated person (whole number "
                           f"in [1, {MAX_K}]). [default: {SIMULATION.k}]"),
-        click.option("--caliper", type=Checked("number", "caliper", limits.positive),
-                     help=f"Widest accepted match, in SDs of the logit propensity score (> 0). "
+        click.option("--caliper", type=Checked("number", "caliper",
+                                                  lambda f, v: limits.up_to(f, v, MAX_CALIPER)),
+                     help=f"Widest accepted match, in SDs of the logit propensity score "
+                          f"(in (0, {MAX_CALIPER:g}]). "
                           f"[default: {SIMULATION.caliper:g}]"),
         click.option("--no-replacement", "replacement", flag_value=False, default=None,
                      help="Use each comparison record at most once (greedy matching)."),
@@ -285,12 +304,16 @@ def _read_config(path: Path) -> dict:
         return click.BadParameter(f"{path} {message}", param_hint="'--config'")
 
     try:
+        data = path.read_bytes() if isinstance(path, StandardInput) else \
+            files.read_bounded(path, bad)
         # utf-8-sig: editors on Windows start a file with a byte-order mark
-        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        return tomllib.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise bad("is not UTF-8 text, so not a TOML file") from None
     except tomllib.TOMLDecodeError as error:
         raise bad(f"is not valid TOML: {error}") from None
+    except RecursionError:
+        raise bad("is not a scenario file: its tables or lists are nested too deeply") from None
     except OSError as error:
         raise bad(f"cannot be read: {error.strerror}") from None
 

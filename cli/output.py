@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import datetime as dt
 import json
 import math
 from collections.abc import Mapping
@@ -21,14 +22,25 @@ NOTES = "powerplan.notes"
 
 
 def _finite(value):
-    """``value`` with every NaN or infinity, however deeply nested, made None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    """``value`` as plain JSON values, however deeply nested: numpy's scalars and arrays
+    as Python's numbers and lists, dates as ISO text, and every NaN or infinity (and
+    pandas' missing values) as None (JSON has no NaN)."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, Mapping):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
+        return {str(key): _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
         return [_finite(item) for item in value]
-    return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if type(value).__module__.split(".")[0] in ("numpy", "pandas"):
+        if hasattr(value, "tolist"):  # a numpy scalar or array, a pandas series
+            return _finite(value.tolist())
+        if value != value or str(value) in ("<NA>", "NaT"):  # pandas' missing values
+            return None
+    return value  # json.dumps refuses anything else: a bug, reported as one
 
 
 def to_json(payload: dict) -> str:
@@ -50,7 +62,9 @@ def emit(as_json: bool, payload: dict, text: str) -> None:
     if not as_json:
         context = click.get_current_context(silent=True)
         notes = context.meta.get(NOTES, []) if context is not None else []
-        text = "\n".join([*notes, text])
+        from .options import as_options  # options imports this module
+
+        text = as_options("\n".join([*notes, text]))
     click.echo(to_json(payload) if as_json else text, err=text_to_stderr())
 
 

@@ -8,6 +8,7 @@ same one-line message; the types add only what text needs (``35%``,
 
 from __future__ import annotations
 
+import errno
 import math
 import re
 import sys
@@ -20,6 +21,8 @@ import powerplan
 from powerplan import Effect, limits
 from powerplan.errors import InvalidInputError
 from powerplan.limits import FIELDS, MAX_COHORT, MAX_COMPARISON_RATIO, MIN_COMPARISON_RATIO
+
+from . import files
 
 # Numbers ----------------------------------------------------------------------
 
@@ -442,17 +445,21 @@ class OverType(click.ParamType):
 # Files to read ----------------------------------------------------------------
 
 class StandardInput:
-    """Standard input, read as a file: ``-`` for an input file option."""
+    """Standard input, read as a file: ``-`` for an input file option (at most
+    ``limit`` bytes are read)."""
 
     name = "-"
     suffix = ""
 
-    def __init__(self):
+    def __init__(self, limit: int = limits.MAX_CONFIG_BYTES):
         self._data = None
+        self.limit = limit
 
     def read_bytes(self) -> bytes:
         if self._data is None:
-            self._data = sys.stdin.buffer.read()
+            self._data = sys.stdin.buffer.read(self.limit + 1)
+            if len(self._data) > self.limit:
+                raise OSError(errno.EFBIG, f"more than {self.limit:,} bytes (the most read)")
         return self._data
 
     def read_text(self, encoding: str = "utf-8") -> str:
@@ -463,10 +470,12 @@ class StandardInput:
 
 
 class InputFile(click.Path):
-    """A file to read: an existing regular file, or ``-`` for standard input.
+    """A small file to read (a scenario, a list of services): an existing regular file
+    of at most ``limits.MAX_CONFIG_BYTES``, or ``-`` for standard input.
 
     A folder, a FIFO or a device (``/dev/zero``) is refused before anything
-    is read: reading one could block or never end.
+    is read: reading one could block or never end. The path is noted as an
+    input, so that no output of the command can overwrite it.
     """
 
     def __init__(self):
@@ -478,7 +487,36 @@ class InputFile(click.Path):
         path = super().convert(value, param, ctx)
         if not path.is_file():
             self.fail(f"{path} is not a regular file", param, ctx)
+        size = path.stat().st_size
+        if size > limits.MAX_CONFIG_BYTES:
+            self.fail(f"{path} is {size:,} bytes; at most {limits.MAX_CONFIG_BYTES:,} are read",
+                      param, ctx)
+        files.note_input(ctx, path, _option(param))
         return path
+
+
+class PeoplePath(click.Path):
+    """A file of people, checked when it is opened (:mod:`cli.people_file`); noted as an
+    input, so that no output of the command can overwrite it. ``-`` is standard input,
+    read into memory and never written anywhere."""
+
+    def __init__(self):
+        super().__init__(path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if value == "-":  # standard input: held in memory only (cli.people_file), never written
+            return Path("-")
+        path = super().convert(value, param, ctx)
+        files.note_input(ctx, path, _option(param))
+        return path
+
+
+def _option(param) -> str:
+    """The option's name (``--config``), or an argument's metavar (``FILE``)."""
+    if param is None:
+        return "an input"
+    return param.opts[0] if param.opts and param.opts[0].startswith("-") else \
+        (param.metavar or param.name.upper())
 
 
 # Files to write ---------------------------------------------------------------
@@ -510,11 +548,15 @@ class OutputFile(click.ParamType):
             if ctx is not None:
                 ctx.meta[STDOUT_TAKEN] = name
             return STDOUT
+        problem = files.check_name(value)
+        if problem is not None:
+            self.fail(problem, param, ctx)
         path = Path(value)
         if path.is_dir():
             self.fail(f"cannot write {path}: it is a folder", param, ctx)
         if not path.parent.is_dir():
             self.fail(f"cannot write {path}: there is no folder {path.parent}", param, ctx)
+        files.note_output(ctx, path, _option(param))
         return path
 
 

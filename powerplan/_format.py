@@ -1,12 +1,25 @@
-"""Small formatting helpers for printed results (no I/O)."""
+"""Small formatting helpers for printed results (no I/O).
+
+A number that is missing or not finite (NaN, infinity) is never shown as one:
+each helper writes it as :data:`MISSING`.
+"""
 
 from __future__ import annotations
+
+import math
+
+#: How a missing or not finite number is shown.
+MISSING = "-"
+
+
+def _missing(x) -> bool:
+    return x is None or not math.isfinite(x)
 
 
 def percent(p: float, digits: int = 1) -> str:
     """A probability or rate as a percentage, never rounding a non-zero chance to 0."""
-    if p is None:
-        return "-"
+    if _missing(p):
+        return MISSING
     smallest = 0.5 * 10 ** (-digits) / 100
     if 0 < p < smallest:
         return f"<{10 ** (-digits):.{digits}f}%"
@@ -15,8 +28,22 @@ def percent(p: float, digits: int = 1) -> str:
     return f"{100 * p:.{digits}f}%"
 
 
+def level(alpha: float) -> str:
+    """The confidence level of a test at ``alpha``, exactly: '95%', '97.5%', '99.9999%'.
+
+    >>> level(0.05), level(0.025), level(1e-6)
+    ('95%', '97.5%', '99.9999%')
+    """
+    from decimal import Decimal
+
+    text = format((1 - Decimal(repr(float(alpha)))) * 100, "f")
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
 def points(effect: float) -> str:
     """An effect in percentage points with its sign: '-5.0 points'."""
+    if _missing(effect):
+        return MISSING
     return f"{100 * effect:+.1f} points"
 
 
@@ -43,7 +70,13 @@ def rates(comparison: float, treated: float, effect: float) -> str:
 
 
 def people(n: float) -> str:
-    """A count of people: whole numbers with separators, else one decimal."""
+    """A count of people: whole numbers with separators, else one decimal.
+
+    >>> people(1200), people(float("nan"))
+    ('1,200', '-')
+    """
+    if _missing(n):
+        return MISSING
     if float(n).is_integer():
         return f"{int(n):,}"
     return f"{n:,.1f}"
@@ -55,6 +88,8 @@ def headcount(n: float) -> str:
     >>> headcount(0), headcount(1), headcount(1200), headcount(120.4)
     ('nobody', '1 person', '1,200 people', '120.4 people')
     """
+    if _missing(n):
+        return MISSING
     if n == 0:
         return "nobody"
     return "1 person" if n == 1 else f"{people(n)} people"

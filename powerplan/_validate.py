@@ -72,6 +72,15 @@ def between(field: str, value, low: float, high: float) -> float:
     return value
 
 
+def up_to(field: str, value, high: float, what: str = "a number") -> float:
+    """A finite number in (0, high]: ``what`` names it in the message."""
+    allowed = f"{what} in (0, {_bound(high)}]"
+    value = _number(field, value, allowed)
+    if not 0.0 < value <= high:
+        raise InvalidInputError(field, f"must be {allowed}; got {value:g}")
+    return value
+
+
 def real(field: str, value) -> float:
     """Any finite number."""
     return _number(field, value, "a finite number")
@@ -100,15 +109,22 @@ def flag(field: str, value) -> bool:
 
 def sequence(field: str, values, of: str = "numbers") -> list:
     """A list, tuple or other iterable (not text, and not a single value), as a list."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise InvalidInputError(field, f"must be a sequence of {of}; got {values!r}")
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable) or \
+            getattr(values, "ndim", 1) == 0:  # a numpy array of one value, not a sequence
+        raise InvalidInputError(field, f"must be a sequence of {of}; got {shown(values)}")
     return list(values)
 
 
+def shown(value) -> str:
+    """``repr(value)``, cut to its first 60 characters and an ellipsis if longer."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "\u2026"
+
+
 def choice(field: str, value, choices: Iterable[str]) -> str:
-    """One of a fixed set of names."""
+    """One of a fixed set of names (text: a numpy array holding one is not one)."""
     choices = tuple(choices)
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         listed = ", ".join(repr(c) for c in choices)
-        raise InvalidInputError(field, f"must be one of {listed}; got {value!r}")
+        raise InvalidInputError(field, f"must be one of {listed}; got {shown(value)}")
     return value

@@ -128,7 +128,7 @@ class Simulator:
         chunk = DEFAULT_CHUNK if self.chunk_size is None else self.chunk_size
         chunk = _validate.integer("chunk_size", chunk, 1)
         set_(self, "chunk_size", math.ceil(chunk / BLOCK) * BLOCK)
-        if self.progress not in (None, True) and not callable(self.progress):
+        if not (self.progress is None or self.progress is True or callable(self.progress)):
             raise InvalidInputError("progress", f"must be True (a progress bar), a function "
                                                 f"or None; got {self.progress!r}")
         set_(self, "precision", _validate.proportion("precision", self.precision))
@@ -252,7 +252,8 @@ def as_engine(engine, **run) -> Engine:
     powerplan.errors.InvalidInputError: seed applies only with engine 'simulate'
     """
     given = {name: value for name, value in run.items()
-             if value is not None and not (name == "workers" and value == 1)}
+             if value is not None and not (name == "workers" and isinstance(value, int)
+                                           and value == 1)}
     if isinstance(engine, str):
         _validate.choice("engine", engine, ENGINES)
         if engine == "simulate":

@@ -7,6 +7,30 @@ so the command line can restate the message with the option's own name.
 
 from __future__ import annotations
 
+import re
+
+#: A word (a run without spaces) longer than this in a message is a value echoed back ...
+LONGEST_WORD = 100
+#: ... and is cut to its first ``SHOWN`` characters and an ellipsis.
+SHOWN = 60
+#: Longest message: a bad value with spaces in it is cut too.
+LONGEST_MESSAGE = 500
+
+_LONG_WORD = re.compile(r"\S{%d,}" % (LONGEST_WORD + 1))
+
+
+def shorten(message: str) -> str:
+    """``message`` with any value echoed in it cut: each word of more than 100
+    characters to its first 60 and an ellipsis, and the whole to 500 characters.
+
+    >>> shorten("must be a number; got " + "9" * 5000)
+    'must be a number; got 999999999999999999999999999999999999999999999999999999999999…'
+    """
+    message = _LONG_WORD.sub(lambda match: match.group(0)[:SHOWN] + "\u2026", message)
+    if len(message) > LONGEST_MESSAGE:
+        message = message[:LONGEST_MESSAGE] + "\u2026"
+    return message
+
 
 class PowerplanError(Exception):
     """Base class of every error powerplan raises on purpose."""
@@ -25,9 +49,9 @@ class InvalidInputError(PowerplanError, ValueError):
     """
 
     def __init__(self, field: str, requirement: str):
-        self.field = field
-        self.requirement = requirement
-        super().__init__(f"{field} {requirement}")
+        self.field = shorten(str(field))
+        self.requirement = shorten(str(requirement))
+        super().__init__(f"{self.field} {self.requirement}")
 
 
 class NoSolutionError(PowerplanError):

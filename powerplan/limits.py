@@ -24,7 +24,7 @@ import re
 from .errors import InvalidInputError
 # The library's checks of numbers, public here (their module is private to the library).
 from ._validate import (between, integer, non_negative, positive, proportion,  # noqa: F401
-                        real, share)
+                        real, share, up_to)
 
 # The planned study ------------------------------------------------------------
 
@@ -41,6 +41,11 @@ Z_TESTS = ("wald", "pooled", "arcsine", "fleiss-cc")
 #: The analytic engine's methods for a rate: the Welch test as real analyses run it, exact for
 #: small studies (the default); the z-tests' normal approximations; and the z-tests, exact.
 METHODS = ("welch",) + Z_TESTS + tuple(f"{test}-exact" for test in Z_TESTS)
+#: Smallest significance level: a test this strict has a confidence level of
+#: 99.99999999%, still apart from 100% in floating point (1e-17 gave an infinite interval).
+MIN_ALPHA = 1e-10
+#: Largest significance level, excluded.
+MAX_ALPHA = 0.5
 #: Differences a test looks for: either way, only a reduction, only an increase.
 ALTERNATIVES = ("two-sided", "less", "greater")
 
@@ -81,8 +86,23 @@ MAX_OUTCOME_STRENGTH = 5.0
 MAX_SELECTION = 1.5
 #: ... and at most this share of the selection at which the treated have no finite mean.
 SELECTION_SHARE_OF_LIMIT = 0.75
+#: Widest caliper, in SDs of the logit propensity score (0.2 is usual; 10 accepts any match).
+MAX_CALIPER = 10.0
+#: The pool's covariates: largest mean age (above 18, the youngest in the records) ...
+MAX_AGE_MEAN = 80.0
+#: ... and standard deviation of age, in years ...
+MAX_AGE_SD = 30.0
+#: ... mean prior proven offences, in (0, MAX_PRIOR_OFFENCES_MEAN] ...
+MAX_PRIOR_OFFENCES_MEAN = 100.0
+#: ... and their negative binomial shape, from this (a smaller shape, a longer tail) ...
+MIN_PRIOR_OFFENCES_DISPERSION = 0.1
+#: ... to this.
+MAX_PRIOR_OFFENCES_DISPERSION = 1000.0
 #: Tests a simulated study runs: the weighted Welch t-test of real analyses, or a z-test.
 TESTS = ("welch",) + Z_TESTS
+#: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles): assurance by
+#: simulation needs at least one replicate at each.
+SIMULATION_NODES = 12
 #: Replicates a simulation runs when not told otherwise.
 DEFAULT_SIMS = 1000
 #: Most replicates one call will run.
@@ -128,6 +148,15 @@ DEFAULT_RETENTIONS = (0.2, 0.4, 0.6, 0.8)
 DEFAULT_COHORTS = (100, 250, 500, 1000, 2500)
 #: Most values in one list of a table's grid: a table is for reading, and each cell is a solve.
 MAX_VALUES = 100
+#: Most cells of a table's grid (each is a solve): 100 x 100 values, already past reading.
+MAX_TABLE_CELLS = 10_000
+#: Most services in a portfolio (a national programme has hundreds).
+MAX_SERVICES = 100_000
+#: Largest scenario file (--config) or CSV of services (--services) read, in bytes: a file a
+#: person wrote is a few kilobytes; a file of people (--people) may be far larger.
+MAX_CONFIG_BYTES = 4 * 1024 ** 2
+#: Most characters of a bad value echoed in an error message.
+MAX_ECHO = 60
 #: Most people a month an intake may have.
 MAX_PER_MONTH = 100_000
 #: Months between the end of the data loaded and a submission, by default.
@@ -166,6 +195,21 @@ DEFAULT_CHECK_HORIZON = 12
 
 _MONTH = re.compile(r"\d{4}-\d{2}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_alpha(field: str, value) -> float:
+    """A significance level in [MIN_ALPHA, MAX_ALPHA).
+
+    >>> check_alpha("alpha", 1e-17)
+    Traceback (most recent call last):
+    ...
+    powerplan.errors.InvalidInputError: alpha must be a significance level in [1e-10, 0.5); got 1e-17
+    """
+    alpha = proportion(field, value)
+    if not MIN_ALPHA <= alpha < MAX_ALPHA:
+        raise InvalidInputError(field, f"must be a significance level in [{MIN_ALPHA:g}, "
+                                       f"{MAX_ALPHA:g}); got {alpha:g}")
+    return alpha
 
 
 def check_n_comparison(field: str, value) -> float:

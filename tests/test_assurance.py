@@ -141,6 +141,30 @@ def test_solving_for_assurance():
     assert assurance(retention.scenario, prior).assurance == pytest.approx(0.5, abs=1e-9)
 
 
+@pytest.mark.parametrize("alternative, tail", [("two-sided", 0.025), ("less", 0.05)])
+def test_ceiling_counts_the_false_positives_at_no_effect(alternative, tail):
+    # A prior's mass at exactly no effect is still reported as a reduction at the test's
+    # one-tail level: with all of it there, assurance is that level, and so is the ceiling.
+    null = DiscretePrior.points([0], [1])
+    result = assurance(Scenario(alternative=alternative), null)
+    assert result.p_effect_in_direction == 0.0
+    assert result.ceiling == pytest.approx(tail, abs=1e-15)
+    assert result.assurance == pytest.approx(tail, abs=1e-9)
+    assert result.assurance <= result.ceiling + 1e-12
+    assert f"ceiling {tail:.1%}" in str(result)
+
+
+def test_a_target_between_the_weight_and_the_ceiling_is_reached():
+    # Half the weight at -5 points, half at none: the ceiling is 50% + 50% x 2.5% = 51.25%.
+    prior = DiscretePrior.points([0, -5], [1, 1])
+    assert assurance(Scenario(), prior).ceiling == pytest.approx(0.5125, abs=1e-15)
+    answer = solve(Scenario(), "cohort", target_power=0.51, prior=prior)
+    assert assurance(answer.scenario, prior).assurance >= 0.51
+    assert assurance(answer.scenario.replace(cohort=answer.value - 1), prior).assurance < 0.51
+    with pytest.raises(NoSolutionError, match=r"at most 51\.2% assurance"):
+        solve(Scenario(), "cohort", target_power=0.513, prior=prior)
+
+
 def test_solving_for_assurance_beyond_the_ceiling_says_why():
     with pytest.raises(NoSolutionError, match="the prior puts only 90.9% of its weight"):
         solve(Scenario(), "cohort", target_power=0.95, prior=NormalPrior.points(-4, 3))

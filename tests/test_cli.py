@@ -144,7 +144,7 @@ BAD_INPUTS = [
     (["power", "--base-rate", "0,35"], "'--base-rate': must be a proportion in (0, 1); got '0,35'"),
     (["power", "--stage", "found=0,8"], "'--stage': stage 'found' must be a share in (0, 1]; "
                                         "got '0,8'"),
-    (["power", "--alpha", "0.7"], "'--alpha': must be a significance level in (0, 0.5)"),
+    (["power", "--alpha", "0.7"], "'--alpha': must be a significance level in [1e-10, 0.5)"),
     (["power", "--alternative", "sideways"], "'--alternative': 'sideways' is not one of"),
     (["power", "--method", "exact"], "'--method': 'exact' is not one of"),
     (["power", "--config", "missing.toml"], "'--config': File 'missing.toml' does not exist"),

@@ -60,9 +60,9 @@ def test_workers_do_not_change_the_answer(runner):
                         "got 100,000"),
     (["--k", "99999999999"], "Invalid value for '--k': must be a whole number in [1, 100]; "
                              "got 99,999,999,999"),
-    (["--caliper", "0"], "Invalid value for '--caliper': must be a number > 0; got 0"),
-    (["--caliper", "-1"], "Invalid value for '--caliper': must be a number > 0; got -1"),
-    (["--caliper", "0,2"], "Invalid value for '--caliper': must be a number > 0; got '0,2'"),
+    (["--caliper", "0"], "Invalid value for '--caliper': must be a number in (0, 10]; got 0"),
+    (["--caliper", "-1"], "Invalid value for '--caliper': must be a number in (0, 10]; got -1"),
+    (["--caliper", "0,2"], "Invalid value for '--caliper': must be a number in (0, 10]; got '0,2'"),
     (["--sims", "0"], "Invalid value for '--sims': must be a whole number in [1, 10,000,000]; "
                       "got 0"),
     (["--workers", "0"], "Invalid value for '--workers': must be a whole number in [1, 256]; "

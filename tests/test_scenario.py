@@ -40,7 +40,7 @@ def test_defaults_are_the_typical_scenario():
                                    "got 4.94066e-324"),
     ({"comparison_ratio": 1e308}, "comparison_ratio must be a number in [1e-07, 10,000,000]; "
                                   "got 1e+308"),
-    ({"alpha": 0.6}, "alpha must be a significance level in (0, 0.5); got 0.6"),
+    ({"alpha": 0.6}, "alpha must be a significance level in [1e-10, 0.5); got 0.6"),
     ({"alternative": "both"}, "alternative must be one of 'two-sided', 'less', 'greater'; "
                               "got 'both'"),
     ({"method": "exact"}, "method must be one of 'welch', 'wald', 'pooled', 'arcsine', "

@@ -23,8 +23,8 @@ def test_defaults_are_the_documented_ones():
     ("k", 2.5, "k must be a whole number in [1, 100]; got 2.5"),
     ("k", 101, "k must be a whole number in [1, 100]; got 101"),
     ("pool", 99, "pool must be a whole number in [100, 5,000,000]; got 99"),
-    ("caliper", 0, "caliper must be a number > 0; got 0"),
-    ("caliper", math.inf, "caliper must be a number > 0; got inf"),
+    ("caliper", 0, "caliper must be a number in (0, 10]; got 0"),
+    ("caliper", math.inf, "caliper must be a number in (0, 10]; got inf"),
     ("replacement", 1, "replacement must be true or false; got 1"),
     ("selection", -0.1, "selection must be a number >= 0; got -0.1"),
     ("outcome_strength", -1, "outcome_strength must be a number in [0, 5]; got -1"),
@@ -35,13 +35,23 @@ def test_defaults_are_the_documented_ones():
     ("bias", 1.5, "bias must be a difference in (-1, 1); got 1.5"),
     ("test", "t", "test must be one of 'welch', 'wald', 'pooled', 'arcsine', 'fleiss-cc'; "
                   "got 't'"),
-    ("age_mean", 18, "age_mean must be a number > 18; got 18"),
+    ("age_mean", 18, "age_mean must be a number in (18, 80]; got 18"),
+    ("age_mean", 1e300, "age_mean must be a number in (18, 80]; got 1e+300"),
+    ("age_sd", 1e300, "age_sd must be a number of years in (0, 30]; got 1e+300"),
+    ("caliper", 1e300, "caliper must be a number in (0, 10]; got 1e+300"),
+    ("prior_offences_mean", 1e6, "prior_offences_mean must be a number in (0, 100]; "
+                                 "got 1e+06"),
+    ("prior_offences_dispersion", 1e300, "prior_offences_dispersion must be a number in "
+                                         "[0.1, 1,000]; got 1e+300"),
+    ("prior_offences_dispersion", 1e-300, "prior_offences_dispersion must be a number in "
+                                          "[0.1, 1,000]; got 1e-300"),
     ("age_sd", 3, "age_sd must be > sqrt(age_mean - 18) = 3.74 (ages above 18 are negative "
                   "binomial); got 3"),
     ("male_share", 1, "male_share must be a proportion in (0, 1); got 1"),
     ("custody_share", 0, "custody_share must be a proportion in (0, 1); got 0"),
-    ("prior_offences_mean", 0, "prior_offences_mean must be a number > 0; got 0"),
-    ("prior_offences_dispersion", -2, "prior_offences_dispersion must be a number > 0; got -2"),
+    ("prior_offences_mean", 0, "prior_offences_mean must be a number in (0, 100]; got 0"),
+    ("prior_offences_dispersion", -2, "prior_offences_dispersion must be a number in "
+                                      "[0.1, 1,000]; got -2"),
 ])
 def test_bad_settings_name_the_field_and_its_range(field, value, message):
     with pytest.raises(InvalidInputError) as error:

@@ -15,7 +15,7 @@ from powerplan.limits import (DEFAULT_CHECK_HORIZON, MAX_HORIZON_MONTHS, MAX_LAG
 from .. import figures
 from ..options import build_scenario, json_option, scenario_options, target_power_option
 from ..output import emit
-from ..params import SHARE, Checked, OutputFile, WindowType, month, whole_number
+from ..params import SHARE, Checked, OutputFile, PeoplePath, WindowType, month, whole_number
 from ..people_file import file_options, named, open_people, reading
 
 DEFAULTS = powerplan.CheckSettings()
@@ -50,7 +50,7 @@ def settings_options(command):
 
 @click.command("check", short_help="Check your file of people, and what it could show.  "
                                  "e.g. powerplan check people.csv")
-@click.argument("path", metavar="FILE", type=click.Path(path_type=Path))
+@click.argument("path", metavar="FILE", type=PeoplePath())
 @file_options
 @click.option("--intake-per-month", "per_month",
               type=whole_number("per_month", 1, MAX_PER_MONTH),

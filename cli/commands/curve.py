@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 import powerplan
-from powerplan.errors import InvalidInputError
+from powerplan.errors import InvalidInputError, NoSolutionError
 from powerplan.limits import DEFAULT_SIMS, ENGINES, UNKNOWNS
 
 from .. import figures
@@ -113,10 +113,13 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
         line = _sweep(scenario, over, max(over.steps or 0, DEFAULT_STEPS))
     else:
         curve = line = _sweep(scenario, over)
-    solution = None
+    solution = unreached = None
     if target_power is not None and curve.field in UNKNOWNS:
         direction = "increase" if min(curve.values) > 0 else "reduction"
-        solution = line.solve(target_power, direction=direction)
+        try:
+            solution = line.solve(target_power, direction=direction)
+        except NoSolutionError as error:  # the curve is still the answer asked for
+            unreached = f"The target of {target_power:.0%} power is not reached: {error}"
     if csv_path is not None:
         figures.write_csv(curve.to_frame(), csv_path)
     payload = curve.to_dict()
@@ -127,6 +130,9 @@ def curve_command(over, target_power, engine, out_path, csv_path, as_json, **opt
         payload["solution"] = solution.to_dict()
         answer = solution.summary()
         text += f"\n\n{answer if curve is line else 'Analytic answer: ' + answer}"
+    if unreached is not None:
+        payload["target_not_reached"] = unreached
+        text += f"\n\n{unreached}"
     emit(as_json, payload, text)
     if out_path is not None:
         figures.draw(lambda: _curve_figure(line, curve, target_power, solution), out_path,

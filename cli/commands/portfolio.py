@@ -9,7 +9,7 @@ import click
 import powerplan
 from powerplan import Effect
 from powerplan.errors import InvalidInputError
-from powerplan.limits import DEFAULT_SIMS
+from powerplan.limits import DEFAULT_SIMS, MAX_SERVICES
 
 from .. import csvfile
 from ..engine import split_engine
@@ -48,6 +48,8 @@ def read_services(path: Path, defaults: powerplan.Scenario) -> dict[str, powerpl
         raise bad(f"column(s) {', '.join(twice)} given twice")
     if "cohort" not in header or len(rows) == 1:
         raise bad("needs a 'cohort' column and at least one row")
+    if len(rows) - 1 > MAX_SERVICES:
+        raise bad(f"has {len(rows) - 1:,} services; a portfolio takes at most {MAX_SERVICES:,}")
     services, lines, every = {}, {}, None
     for number, cells in rows[1:]:
         if len(cells) > len(header):

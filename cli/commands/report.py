@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -17,6 +16,7 @@ from ..options import (_read_config, build_headline, build_scenario,
                        headline_options, refuse_headline_effects, scenario_options,
                        simulation_options, target_power_option)
 from ..output import emit
+from ..files import atomic_write
 from ..params import STDOUT, OutputFile, date
 from .plan import engine_option
 from .wait import dates_inputs, dates_options, dates_read
@@ -200,34 +200,13 @@ def _sources(context, config, index_dates, dated) -> dict[str, str]:
 
 
 def _write(path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all: a temporary file in the same folder,
-    then renamed over it (so a reader never sees half a report); ``-`` is standard output.
-
-    A local helper: the command line has no shared atomic writer yet.
-    """
+    """Write ``text`` to ``path`` whole or not at all (:func:`cli.files.atomic_write`: a
+    reader never sees half a report); ``-`` is standard output."""
     if path == STDOUT:
         click.echo(text, nl=False)
         return
-    path = Path(path)
-    try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="\n",
-                                             dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp", delete=False)
-        try:
-            with handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(handle.name, 0o666 & ~umask)
-            os.replace(handle.name, path)
-        except BaseException:
-            Path(handle.name).unlink(missing_ok=True)
-            raise
-    except OSError as error:
-        raise click.BadParameter(f"cannot write {path}: {error.strerror or error}",
-                                 param_hint="'--output'") from None
+    with atomic_write(Path(path), "--output") as temporary:
+        temporary.write_text(text, encoding="utf-8", newline="\n")
 
 
 def register(group: click.Group) -> None:

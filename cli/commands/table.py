@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 import click
 
 import powerplan
 from powerplan.errors import InvalidInputError
 from powerplan.limits import (DEFAULT_BASE_RATES, DEFAULT_COHORTS, DEFAULT_EFFECTS,
                               DEFAULT_FREQUENCY_EFFECTS, DEFAULT_MAX_SIMS, DEFAULT_PRECISION,
-                              DEFAULT_RETENTIONS, DEFAULT_TIME_EFFECTS)
+                              DEFAULT_RETENTIONS, DEFAULT_TIME_EFFECTS, MAX_TABLE_CELLS)
 
 from .. import figures
 from ..engine import split_engine
@@ -95,6 +98,7 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
     settings = dict(quantity="effect" if mde else "cohort", base_rates=base_rates,
                     effects=effects, retentions=retentions, cohorts=cohorts,
                     target_power=target_power)
+    _check_size(scenario, settings, engine)
     if engine == "analytic":
         if precision is not None:
             raise click.UsageError("--precision applies to the simulator; add --engine simulate")
@@ -159,6 +163,44 @@ def _effects(text: str | None, outcome) -> tuple:
         return tuple(outcome.parse_effect(part) for part in text.split(","))
     except InvalidInputError as error:
         raise click.BadParameter(f"each value {error.requirement}", ctx, param) from None
+
+
+def _check_size(scenario, settings: dict, engine: str) -> None:
+    """Refuse a grid of more than MAX_TABLE_CELLS cells before solving any, saying how
+    long it would take (the time of one cell here, times the cells)."""
+    second = "cohorts" if settings["quantity"] == "effect" else "effects"
+    lists = {"--base-rates": settings["base_rates"] or DEFAULT_BASE_RATES,
+             f"--{second}": settings[second] or (DEFAULT_COHORTS if second == "cohorts"
+                                                 else DEFAULT_EFFECTS),
+             "--retentions": settings["retentions"] or DEFAULT_RETENTIONS}
+    cells = math.prod(len(values) for values in lists.values())
+    if cells <= MAX_TABLE_CELLS:
+        return
+    shape = " x ".join(f"{len(values)} {option}" for option, values in lists.items())
+    if engine == "analytic":
+        def one_cell(at: int) -> float:
+            middle = {key: values[len(values) // 2:][:1] if at else values[:1]
+                      for key, values in zip(("base_rates", second, "retentions"),
+                                             lists.values())}
+            started = time.perf_counter()
+            powerplan.requirements_table(scenario, **{**settings, **middle})
+            return time.perf_counter() - started
+
+        one_cell(0)  # the first solve loads scipy
+        cost = f"about {_duration(one_cell(1) * cells)} here"
+    else:
+        cost = "a simulated search each"
+    raise click.UsageError(f"a table of {cells:,} cells ({shape}) is more than the "
+                           f"{MAX_TABLE_CELLS:,} solved in one table ({cost}); give fewer values")
+
+
+def _duration(seconds: float) -> str:
+    """A rough duration in words: '40 seconds', '12 minutes', '3.5 hours'."""
+    if seconds < 120:
+        return f"{seconds:.0f} seconds"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
 
 
 def register(group: click.Group) -> None:

@@ -16,7 +16,7 @@ from ..options import (_read_config, build_headline, build_scenario, headline_op
                        json_option, refuse_headline_effects, scenario_options,
                        target_power_option)
 from ..output import emit
-from ..params import SHARE, WindowType, month, whole_number
+from ..params import SHARE, PeoplePath, WindowType, month, whole_number
 from ..people_file import file_options, named, open_people, reading
 
 
@@ -89,7 +89,7 @@ _DATES_OPTIONS = [
     click.option("--end", type=month("end"),
                  help="Month of the last index dates of --intake-per-month (YYYY-MM, or a "
                       "date in it). [default: the intake continues]"),
-    click.option("--index-dates", type=click.Path(path_type=Path), metavar="FILE",
+    click.option("--index-dates", type=PeoplePath(), metavar="FILE",
                  help="Your file of people (CSV or Excel .xlsx, as powerplan check reads it; - "
                       "for standard input), one person a row: its index date column (or its "
                       "only column) is read; "

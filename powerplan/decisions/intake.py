@@ -110,7 +110,8 @@ class Intake:
         >>> Intake.from_counts({"2024-03-01": 40, "2024-04-15": 2}).n_known
         42
         """
-        pairs = list(counts.items()) if isinstance(counts, Mapping) else list(counts)
+        pairs = list(counts.items()) if isinstance(counts, Mapping) else \
+            _validate.sequence("counts", counts, of="(date, people) pairs")
         if not all(isinstance(pair, (tuple, list)) and len(pair) == 2 for pair in pairs):
             raise InvalidInputError("counts", "must be a mapping of index date to people, "
                                               "or (date, people) pairs")

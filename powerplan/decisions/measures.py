@@ -281,6 +281,13 @@ def measures_plan(scenario: Scenario, intake, headline: Headline | None = None,
     from .wait import submission_plan
 
     check_scenario(scenario)
+    allowed = ("now", "horizon_months", "lag_months", "windows", "target_power", "engine")
+    for key in plan:
+        if key not in allowed:
+            raise InvalidInputError(str(key), f"is not a setting of a submission plan; "
+                                              f"allowed: {', '.join(allowed)}")
+    if "now" not in plan:
+        raise InvalidInputError("now", "must be given: the month of the submission (YYYY-MM)")
     headline = Headline.of(scenario.outcome) if headline is None else headline
     if not isinstance(headline, Headline):
         raise InvalidInputError("headline", f"must be a Headline; got {headline!r}")

@@ -344,7 +344,8 @@ def _chunks(people) -> Iterable[pd.DataFrame]:
     if isinstance(people, pd.DataFrame):
         yield _checked_frame(people)
         return
-    if isinstance(people, (str, bytes, Mapping)) or not isinstance(people, Iterable):
+    if isinstance(people, (str, bytes, Mapping)) or not isinstance(people, Iterable) or \
+            getattr(people, "ndim", 1) == 0:
         raise InvalidInputError("people", "must be a DataFrame, a list of records (dicts) or "
                                           "an iterable of DataFrames")
     records = []

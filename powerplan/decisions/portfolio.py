@@ -5,7 +5,7 @@ separately, asks how many of the evaluations will report a significant
 reduction. With each service's chance ``p_i`` (power at its effect, or
 assurance under a prior with its effect drawn independently for each
 service), the number of significant reductions follows the Poisson-binomial
-distribution, computed exactly (scipy's ``poisson_binom``).
+distribution, computed exactly (:func:`poisson_binomial`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import _format, _validate
 from ..formulas.analytic import analytic
@@ -23,6 +22,7 @@ from ..engines import ANALYTIC, Engine, Simulator, as_engine
 from ..solvers.assurance import assurance
 from ..solvers.grid import Cell, cell_key, cell_seed, check_grid_options, run_cells
 from ..errors import InvalidInputError
+from ..limits import MAX_SERVICES
 from ..design.priors import Prior
 from ..results.power import _plain
 from ..design.scenario import Scenario
@@ -159,6 +159,9 @@ def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
         for i, s in enumerate(_validate.sequence("services", services, of="Scenario values"))}
     if not named:
         raise InvalidInputError("services", "must list at least one service")
+    if len(named) > MAX_SERVICES:
+        raise InvalidInputError("services", f"must list at most {MAX_SERVICES:,} services; "
+                                            f"got {len(named):,}")
     for name, scenario in named.items():
         if not isinstance(scenario, Scenario):
             raise InvalidInputError("services", f"must be Scenario values; got {scenario!r} "
@@ -189,11 +192,30 @@ def portfolio(services: Mapping[str, Scenario] | Sequence[Scenario],
                     | ({"mc_se": result.mc_se} if isinstance(engine, Simulator) else {}))
     frame = pd.DataFrame(rows)
     chances = frame["p_significant_reduction"].to_numpy()
-    counts = np.arange(len(chances) + 1)
-    distribution = stats.poisson_binom(chances).pmf(counts)
+    distribution = poisson_binomial(chances)
     return PortfolioResult(frame, float(chances.sum()),
                            float(frame["p_significant_increase"].sum()), distribution,
                            None if prior is None else prior.describe())
+
+
+def poisson_binomial(chances) -> np.ndarray:
+    """The chances of 0, 1, ..., n successes of independent trials with these chances.
+
+    Built one trial at a time (each step mixes the distribution so far with itself
+    shifted by one), in memory linear in the number of trials and a fraction of a second
+    for 10,000 of them. (scipy's ``poisson_binom(chances).pmf(range(n + 1))`` gives the
+    same numbers but holds an n by n array: 1.7 GB and minutes for 10,000 services.)
+
+    >>> poisson_binomial([0.5, 0.5]).tolist()
+    [0.25, 0.5, 0.25]
+    """
+    chances = np.asarray(chances, dtype=float)
+    distribution = np.zeros(len(chances) + 1)
+    distribution[0] = 1.0
+    for n, p in enumerate(chances, start=1):
+        distribution[1:n + 1] = distribution[1:n + 1] * (1.0 - p) + distribution[:n] * p
+        distribution[0] *= 1.0 - p
+    return distribution
 
 
 def _simulated(named: dict, prior, engine: Simulator, client, store, progress) -> tuple:

@@ -22,7 +22,7 @@ from .. import _format, _validate
 from ..errors import InvalidInputError, NoSolutionError
 from ..results.power import _one_row, _plain
 from ..design.scenario import MAX_COHORT, Scenario
-from ..limits import check_n_comparison
+from ..limits import check_alpha, check_n_comparison
 from ..solvers.solve import solve
 from ..results.display import Displays
 
@@ -90,7 +90,7 @@ class PublishedReview(Displays):
 
     def summary(self) -> str:
         verdict = "significant" if self.significant else "not significant"
-        level = _format.percent(1 - self.alpha, 0)
+        level = _format.level(self.alpha)
         text = (f"{_format.percent(self.treated_rate)} treated vs "
                 f"{_format.percent(self.comparison_rate)} comparison: a difference of "
                 f"{_format.points(self.difference)} ({level} CI {100 * self.ci_low:+.1f} to "
@@ -113,7 +113,7 @@ class PublishedReview(Displays):
             ("comparison", f"{_format.people(self.n_comparison)} (effective), "
                            f"{_format.percent(self.comparison_rate)} reoffended"),
             ("difference", f"{100 * self.difference:+.2f} points"),
-            (f"{_format.percent(1 - self.alpha, 0)} CI",
+            (f"{_format.level(self.alpha)} CI",
              f"{100 * self.ci_low:+.2f} to {100 * self.ci_high:+.2f} points"),
             ("p-value", f"{_format.p_value(self.p_value)} (Welch t-test, {self.df:,.1f} df)"),
             ("verdict", "significant" if self.significant else "not significant (inconclusive)"),
@@ -177,7 +177,7 @@ def review_published(n_treated: int, treated_rate: float, comparison_rate: float
     n_treated = _validate.integer("n_treated", n_treated, 2, MAX_COHORT)
     treated_rate = _validate.proportion("treated_rate", treated_rate)
     comparison_rate = _validate.proportion("comparison_rate", comparison_rate)
-    alpha = _validate.proportion("alpha", alpha)
+    alpha = check_alpha("alpha", alpha)
     target_power = _validate.proportion("target_power", target_power)
     retention = _validate.share("retention", retention)
     notes = []

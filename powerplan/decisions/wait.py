@@ -81,9 +81,10 @@ class DataWindow:
 
 
 def _checked_windows(windows) -> tuple[DataWindow, ...]:
-    if isinstance(windows, (str, bytes, DataWindow)) or not isinstance(windows, Iterable):
+    if isinstance(windows, (str, bytes, DataWindow)) or not isinstance(windows, Iterable) or \
+            getattr(windows, "ndim", 1) == 0:
         raise InvalidInputError("windows", f"must be a list of (release, end) pairs; "
-                                           f"got {windows!r}")
+                                           f"got {_validate.shown(windows)}")
     checked = []
     for window in windows:
         if not isinstance(window, DataWindow):

@@ -72,7 +72,14 @@ def from_difference(difference: float, scale: str, base_rate: float) -> float:
     0.9
     """
     _validate.choice("scale", scale, SCALES)
+    base_rate = _validate.proportion("base_rate", base_rate)
+    difference = _validate.real("difference", difference)
     treated = base_rate + difference
+    if not 0.0 < treated < 1.0:
+        raise InvalidInputError("difference", f"must keep the treated rate (base rate "
+                                              f"{base_rate:g} + difference) in (0, 1), i.e. lie "
+                                              f"in ({-base_rate:g}, {1 - base_rate:g}); got "
+                                              f"{difference:g}")
     if scale == "difference":
         return difference
     if scale == "points":

@@ -47,7 +47,7 @@ class Funnel:
     stages: tuple[Stage, ...]
 
     def __post_init__(self):
-        stages = tuple(self.stages)
+        stages = tuple(_validate.sequence("funnel", self.stages, of="Stage values"))
         if not stages:
             raise InvalidInputError("funnel", "must have at least one stage")
         checked = []
@@ -75,8 +75,21 @@ class Funnel:
     @classmethod
     def from_shares(cls, shares: Mapping[str, float] | Iterable[tuple[str, float]]) -> "Funnel":
         """Build from ``{name: share}`` or ``[(name, share), ...]``, in order."""
-        pairs = shares.items() if isinstance(shares, Mapping) else shares
-        return cls(tuple(Stage(name, share) for name, share in pairs))
+        pairs = shares.items() if isinstance(shares, Mapping) else \
+            _validate.sequence("funnel", shares, of="(name, share) pairs")
+        stages = []
+        for pair in pairs:
+            if isinstance(pair, (str, bytes)) or not isinstance(pair, Iterable) or \
+                    getattr(pair, "ndim", 1) == 0 or len(pair := tuple(pair)) != 2:
+                raise InvalidInputError(
+                    "funnel", f"must be stage shares, {{name: share}} or [(name, share), ...] "
+                              f"such as {{\"found\": 0.8, \"matched\": 0.5}}; got "
+                              f"{_validate.shown(pair)} in {_validate.shown(shares)}")
+            name, share = pair
+            if not isinstance(name, str):
+                raise InvalidInputError("stage", f"names must be text; got {name!r}")
+            stages.append(Stage(name, share))
+        return cls(tuple(stages))
 
     @classmethod
     def coerce(cls, value) -> "Funnel":
@@ -111,7 +124,7 @@ class Funnel:
 
     def expected_counts(self, cohort: float) -> list[float]:
         """Expected people submitted and after each stage (one more than stages)."""
-        counts = [float(cohort)]
+        counts = [_validate.non_negative("cohort", cohort)]
         for stage in self.stages:
             counts.append(counts[-1] * stage.share)
         return counts

@@ -29,7 +29,7 @@ from functools import cache
 import numpy as np
 
 from ..errors import InvalidInputError
-from .priors import DiscretePrior, NormalPrior, Prior
+from .priors import DiscretePrior, NormalPrior, Prior, _outcome
 
 #: (service and report, analysed treated, treated rate, comparison rate, significant, source)
 PUBLISHED_RESULTS = (
@@ -124,7 +124,7 @@ def parse_prior(text: str, outcome=None) -> Prior:
     >>> parse_prior("normal:20,10", TimeToFirst())
     NormalPrior(mean=20.0, sd=10.0)
     """
-    rate = outcome is None or outcome.name == "rate"
+    rate = _outcome(outcome) is None or outcome.name == "rate"
     unit = "points" if rate else outcome.unit
     cleaned = str(text).strip().lower().replace(" ", "")
     if cleaned in PRIOR_PRESETS:

@@ -19,9 +19,7 @@ from scipy import stats
 
 from .. import _format, _validate
 from ..errors import InvalidInputError
-
-#: Effects a normal prior is simulated at (Gauss-Legendre on its quantiles).
-SIMULATION_NODES = 12
+from ..limits import SIMULATION_NODES
 
 @dataclass(frozen=True)
 class NormalPrior:
@@ -56,7 +54,7 @@ class NormalPrior:
     def describe(self, outcome=None) -> str:
         """The prior in words: in points for the rate (``outcome`` None or a rate), in
         ``outcome``'s units otherwise."""
-        if outcome is None or outcome.name == "rate":
+        if _outcome(outcome) is None or outcome.name == "rate":
             return f"normal(mean {_format.points(self.mean)}, sd {100 * self.sd:.1f} points)"
         return (f"normal(mean {outcome.describe_effect(self.mean)}, "
                 f"sd {self.sd:.3g} {outcome.unit})")
@@ -102,6 +100,16 @@ class NormalPrior:
                 "prior", f"{self.describe(outcome)} puts no weight on effects that "
                          f"{outcome.valid_effects_words()}")
         return low, high
+
+
+def _outcome(outcome):
+    """``outcome`` if it is None or an outcome (Rate(), ...), else an error naming it."""
+    from ..outcomes.base import Outcome
+
+    if outcome is not None and not isinstance(outcome, Outcome):
+        raise InvalidInputError("outcome", f"must be an outcome such as Rate(), or None; got "
+                                           f"{_validate.shown(outcome)}")
+    return outcome
 
 
 def _quantile_nodes(prior: "NormalPrior", outcome, count: int):
@@ -155,7 +163,7 @@ class DiscretePrior:
 
     def describe(self, outcome=None) -> str:
         """The prior in words, as :meth:`NormalPrior.describe`."""
-        words = (_format.points if outcome is None or outcome.name == "rate"
+        words = (_format.points if _outcome(outcome) is None or outcome.name == "rate"
                  else outcome.describe_effect)
         parts = ", ".join(f"{words(e)} ({w:.0%})" for e, w in zip(self.effects, self.weights))
         return f"discrete({parts})"

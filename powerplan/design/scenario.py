@@ -9,7 +9,7 @@ from .. import _validate
 from .effects import Effect
 from ..errors import InvalidInputError
 from .funnel import Funnel
-from ..limits import ALTERNATIVES
+from ..limits import ALTERNATIVES, check_alpha
 from ..outcomes import OUTCOMES, Outcome, Rate
 from .simulation_settings import SimulationSettings
 from ..limits import MAX_COHORT, MAX_COMPARISON_RATIO, MAX_N_COMPARISON, MIN_COMPARISON_RATIO
@@ -127,10 +127,7 @@ class Scenario:
         if n_comparison is not None:
             n_comparison = _validate.integer("n_comparison", n_comparison, 1, MAX_N_COMPARISON)
         set_(self, "n_comparison", n_comparison)
-        alpha = _validate.proportion("alpha", alpha)
-        if alpha >= 0.5:
-            raise InvalidInputError("alpha", f"must be a significance level in (0, 0.5); got {alpha:g}")
-        set_(self, "alpha", alpha)
+        set_(self, "alpha", check_alpha("alpha", alpha))
         set_(self, "alternative", _validate.choice("alternative", alternative, ALTERNATIVES))
         method = self.outcome.default_method if method is None else method
         set_(self, "method", _validate.choice("method", method, self.outcome.methods))
@@ -186,6 +183,12 @@ class Scenario:
         >>> Scenario().replace(outcome=Frequency()).method
         'welch'
         """
+        outcome = changes.get("outcome", self.outcome)
+        allowed = _settings(type(outcome) if isinstance(outcome, Outcome) else type(self.outcome))
+        for key in changes:
+            if key not in allowed:
+                raise InvalidInputError(
+                    str(key), f"is not a scenario setting; allowed: {', '.join(allowed)}")
         if ("outcome" in changes and "method" not in changes
                 and self.method == self.outcome.default_method):
             changes["method"] = None
@@ -224,13 +227,17 @@ class Scenario:
         >>> round(s.effect, 12), s.retention
         (-0.07, 0.5)
         """
+        if not isinstance(settings, Mapping):
+            raise InvalidInputError("settings", f"must be a mapping of setting names to values "
+                                                f"(a dict, a TOML table); got "
+                                                f"{_validate.shown(settings)}")
         settings = dict(settings)
-        outcome = OUTCOMES.get(settings.get("outcome", Rate.name))
+        name = settings.get("outcome", Rate.name)
+        outcome = OUTCOMES.get(name) if isinstance(name, str) else None
         if outcome is None:
             raise InvalidInputError("outcome", f"must be one of {', '.join(OUTCOMES)}; "
                                                f"got {settings['outcome']!r}")
-        allowed = [f.name for f in fields(cls) if f.name != "outcome"] + [
-            "retention", "outcome", *(f.name for f in fields(outcome))]
+        allowed = _settings(outcome)
         for key in settings:
             if key not in allowed:
                 raise InvalidInputError(
@@ -254,6 +261,13 @@ def _outcome(outcome: Outcome | None, **parameters) -> Outcome:
     elif not isinstance(outcome, Outcome):
         raise InvalidInputError("outcome", f"must be an Outcome such as Rate(); got {outcome!r}")
     return outcome.replace(**given) if given else outcome
+
+
+def _settings(outcome: type) -> list[str]:
+    """The names a scenario about ``outcome`` takes: its fields, ``retention`` and the
+    outcome's own parameters."""
+    return [f.name for f in fields(Scenario) if f.name != "outcome"] + [
+        "retention", "outcome", *(f.name for f in fields(outcome))]
 
 
 def _retention_as_funnel(settings: dict) -> dict:

@@ -95,7 +95,7 @@ SCENARIO_SETTINGS = (
     Setting("n_comparison", "comparison records", "Comparison records (effective)",
             "--n-comparison", "people", f"a whole number in [1, {MAX_N_COMPARISON:,}]"),
     Setting("alpha", "alpha", "Significance level", "--alpha", "percent",
-            "a significance level in (0, 0.5)"),
+            "a significance level in [1e-10, 0.5)"),
     Setting("alternative", "alternative", "Alternative", "--alternative", "choice"),
     Setting("method", "method", "Method", "--method", "choice"),
     Setting("min_n_treated", "fewest analysed", "Fewest treated people analysed",

@@ -16,7 +16,9 @@ from dataclasses import dataclass, fields
 from .. import _validate
 from ..errors import InvalidInputError
 from .covariates import MIN_AGE, CovariateModel, max_selection
-from ..limits import (MAX_K, MAX_OUTCOME_STRENGTH, MAX_POOL, MAX_SELECTION, MIN_POOL,
+from ..limits import (MAX_AGE_MEAN, MAX_AGE_SD, MAX_CALIPER, MAX_K, MAX_OUTCOME_STRENGTH,
+                      MAX_POOL, MAX_PRIOR_OFFENCES_DISPERSION, MAX_PRIOR_OFFENCES_MEAN,
+                      MAX_SELECTION, MIN_POOL, MIN_PRIOR_OFFENCES_DISPERSION,
                       SELECTION_SHARE_OF_LIMIT, TESTS)
 
 
@@ -41,7 +43,7 @@ class SimulationSettings:
     caliper : float
         Widest accepted distance between a treated person and a match, in
         standard deviations of the logit propensity score (pooled over the
-        treated and the pool); > 0. Default 0.2 (Austin 2011).
+        treated and the pool); in (0, 10]. Default 0.2 (Austin 2011).
     selection : float
         How far treated people differ from the pool: their selection index
         sits about this many pool standard deviations higher (they are
@@ -63,17 +65,17 @@ class SimulationSettings:
         weighted two-sample Welch t-test real analyses run; the others are
         the simulated twins of the analytic methods.
     age_mean, age_sd : float
-        Pool's mean age (> 18) and its standard deviation, in years; ages are
-        18 plus a negative binomial count, so ``age_sd**2`` must exceed
-        ``age_mean - 18``. Defaults 32 and 10.
+        Pool's mean age, in (18, 80], and its standard deviation, in (0, 30]
+        years; ages are 18 plus a negative binomial count, so ``age_sd**2``
+        must exceed ``age_mean - 18``. Defaults 32 and 10.
     male_share, custody_share : float
         Pool's shares of men and of people leaving custody, in (0, 1).
         Defaults 0.85 and 0.3.
     prior_offences_mean : float
-        Pool's mean number of prior proven offences, > 0. Default 10.
+        Pool's mean number of prior proven offences, in (0, 100]. Default 10.
     prior_offences_dispersion : float
-        Negative binomial shape of prior offences, > 0; smaller values give
-        a longer tail. Default 1.5 (standard deviation about 8.8 at mean 10).
+        Negative binomial shape of prior offences, in [0.1, 1000]; smaller
+        values give a longer tail. Default 1.5 (standard deviation about 8.8 at mean 10).
 
     Examples
     --------
@@ -105,7 +107,7 @@ class SimulationSettings:
         set_(self, "pool", _validate.integer("pool", self.pool, MIN_POOL, MAX_POOL))
         set_(self, "k", _validate.integer("k", self.k, 1, MAX_K))
         set_(self, "replacement", _validate.flag("replacement", self.replacement))
-        set_(self, "caliper", _validate.positive("caliper", self.caliper))
+        set_(self, "caliper", _validate.up_to("caliper", self.caliper, MAX_CALIPER))
         set_(self, "outcome_strength", _validate.between(
             "outcome_strength", self.outcome_strength, 0.0, MAX_OUTCOME_STRENGTH))
         bias = _validate.real("bias", self.bias)
@@ -114,10 +116,11 @@ class SimulationSettings:
         set_(self, "bias", bias)
         _validate.choice("test", self.test, TESTS)
         age_mean = _validate.real("age_mean", self.age_mean)
-        if not age_mean > MIN_AGE:
-            raise InvalidInputError("age_mean", f"must be a number > {MIN_AGE:g}; got {age_mean:g}")
+        if not MIN_AGE < age_mean <= MAX_AGE_MEAN:
+            raise InvalidInputError("age_mean", f"must be a number in ({MIN_AGE:g}, "
+                                                f"{MAX_AGE_MEAN:g}]; got {age_mean:g}")
         set_(self, "age_mean", age_mean)
-        age_sd = _validate.positive("age_sd", self.age_sd)
+        age_sd = _validate.up_to("age_sd", self.age_sd, MAX_AGE_SD, "a number of years")
         if not age_sd ** 2 > age_mean - MIN_AGE:
             raise InvalidInputError(
                 "age_sd", f"must be > sqrt(age_mean - {MIN_AGE}) = "
@@ -126,10 +129,11 @@ class SimulationSettings:
         set_(self, "age_sd", age_sd)
         set_(self, "male_share", _validate.proportion("male_share", self.male_share))
         set_(self, "custody_share", _validate.proportion("custody_share", self.custody_share))
-        set_(self, "prior_offences_mean",
-             _validate.positive("prior_offences_mean", self.prior_offences_mean))
-        set_(self, "prior_offences_dispersion",
-             _validate.positive("prior_offences_dispersion", self.prior_offences_dispersion))
+        set_(self, "prior_offences_mean", _validate.up_to(
+            "prior_offences_mean", self.prior_offences_mean, MAX_PRIOR_OFFENCES_MEAN))
+        set_(self, "prior_offences_dispersion", _validate.between(
+            "prior_offences_dispersion", self.prior_offences_dispersion,
+            MIN_PRIOR_OFFENCES_DISPERSION, MAX_PRIOR_OFFENCES_DISPERSION))
         selection = _validate.non_negative("selection", self.selection)
         largest = self.largest_selection()
         if selection > largest:
@@ -160,6 +164,9 @@ class SimulationSettings:
     @classmethod
     def from_dict(cls, settings: Mapping) -> "SimulationSettings":
         """Build from plain settings (for example a ``[simulation]`` TOML table)."""
+        if not isinstance(settings, Mapping):
+            raise InvalidInputError("simulation", f"must be a table of simulation settings; "
+                                                  f"got {_validate.shown(settings)}")
         allowed = [f.name for f in fields(cls)]
         for key in settings:
             if key not in allowed:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, fields
 from .frequency import Frequency
 from .rate import Rate
 from .time import TimeToFirst
+from .base import Outcome
+from ..errors import InvalidInputError
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,9 @@ class Headline:
     def of(cls, outcome) -> "Headline":
         """The headline measures of the study that ``outcome`` describes (the others'
         own parameters and effects at their defaults)."""
+        if not isinstance(outcome, Outcome):
+            raise InvalidInputError("outcome", f"must be an Outcome such as Rate(); got "
+                                               f"{outcome!r}")
         shared = {"base_rate": outcome.base_rate,
                   "rate_effect": outcome.effect if outcome.name == "rate" else outcome.rate_effect}
         own = {name: getattr(outcome, name) for name in outcome.parameters

@@ -147,6 +147,8 @@ class PowerCurve(Displays):
         >>> curve.varies(Scenario(cohort=1829)), curve.varies(Scenario(base_rate=0.4))
         (True, False)
         """
+        if not isinstance(scenario, Scenario):
+            raise InvalidInputError("scenario", f"must be a Scenario; got {scenario!r}")
         # Put one value of the setting into both, so only the other settings compare.
         probe = {self.field: self.values[0]}
         return scenario.replace(**probe) == self.scenario.replace(**probe)

@@ -55,8 +55,12 @@ class AssuranceResult(PowerResult):
         measure's better one (a reduction of the rate or the frequency, a
         longer time to first reoffence), or the one a one-sided test looks in.
     p_effect_in_direction : float
-        Prior probability that the true effect lies in that direction; the
-        ceiling of assurance as the cohort grows.
+        Prior probability that the true effect lies in that direction.
+    ceiling : float
+        What assurance tends to as the cohort grows: the prior's weight in
+        that direction, plus the false positives where the prior puts weight
+        on no effect at all (a discrete prior's mass at 0 times the test's
+        one tail, ``alpha / 2`` two-sided, ``alpha`` one-sided).
     prior : str
         Description of the prior.
     computation : str
@@ -65,6 +69,7 @@ class AssuranceResult(PowerResult):
 
     assurance: float = 0.0
     p_effect_in_direction: float = 0.0
+    ceiling: float = 0.0
     prior: str = ""
     computation: str = ""
     mc_se: float | None = None
@@ -82,9 +87,12 @@ class AssuranceResult(PowerResult):
         rows = [row for row in super()._rows() if row[0] not in ("reoffending rate", "power")]
         rows.insert(3, ("comparison rate", _format.percent(self.base_rate)))
         rows.insert(4, ("prior on the effect", self.prior))
+        why = "the prior's weight in that direction"
+        if self.ceiling > self.p_effect_in_direction:
+            why += (f", {_format.percent(self.p_effect_in_direction)}, and the false positives "
+                    f"where it has no effect")
         rows.insert(5, ("assurance", f"{_format.percent(self.assurance)} (ceiling "
-                                     f"{_format.percent(self.p_effect_in_direction)}: the prior's "
-                                     f"weight in that direction)"))
+                                     f"{_format.percent(self.ceiling)}: {why})"))
         if self.mc_se is not None:
             rows.insert(6, ("Monte Carlo error", f"+/- {100 * self.mc_se:.1f} points "
                                                  f"({self.n_sims:,} simulated studies)"))
@@ -101,6 +109,23 @@ def _hopes_higher(scenario: Scenario) -> bool:
     test looks in, else the measure's better one (a longer time to first reoffence)."""
     tested = {"less": False, "greater": True}.get(scenario.alternative)
     return scenario.outcome.better > 0 if tested is None else tested
+
+
+def _null_mass(prior: Prior, scenario: Scenario) -> float:
+    """The prior's weight on no effect at all (a discrete prior's mass at 0)."""
+    if isinstance(prior, DiscretePrior):
+        effects, weights = prior.nodes(scenario.outcome)
+        return float(weights[effects == 0].sum())
+    return 0.0
+
+
+def ceiling(prior: Prior, scenario: Scenario) -> float:
+    """What assurance tends to as the cohort grows: every effect in the direction hoped
+    for is detected, none the other way, and an effect of exactly 0 is reported in that
+    direction at the test's one-tail level (``alpha / 2`` two-sided, ``alpha``
+    one-sided)."""
+    tail = scenario.alpha / 2 if scenario.alternative == "two-sided" else scenario.alpha
+    return min(1.0, _direction_mass(prior, scenario) + tail * _null_mass(prior, scenario))
 
 
 def _direction_mass(prior: Prior, scenario: Scenario) -> float:
@@ -285,6 +310,7 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
         "power_at_expected_n": None if at_mean is None else min(1.0, at_mean),
         "assurance": increase if _hopes_higher(scenario) else reduction,
         "p_effect_in_direction": _direction_mass(prior, scenario),
+        "ceiling": ceiling(prior, scenario),
         "prior": prior.describe(scenario.outcome), "computation": computation,
     } | simulated
     return AssuranceResult(**fields, scenario=shown)

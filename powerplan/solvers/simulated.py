@@ -213,6 +213,25 @@ class _Unknown:
         size = min(abs(value), room)
         return self.sign * size if size > 0 else None
 
+    def clip(self, value: float) -> float:
+        """``value`` kept inside the values a scenario allows (for an interval's bounds)."""
+        if self.name == "cohort":
+            return float(min(max(value, 1.0), MAX_COHORT))
+        room = abs(self.scenario.outcome.largest_effect(int(self.sign), margin=1e-6))
+        return self.sign * min(max(self.sign * value, 0.0), room)
+
+    def out_of_range(self, value: float, target: float) -> str:
+        """Why no value in range reaches ``target``: the fitted curve reaches it only at
+        ``value``, beyond the largest cohort or effect a scenario allows."""
+        aim = _format.percent(target)
+        if self.name == "cohort":
+            return (f"no cohort up to {MAX_COHORT:,} reaches {aim} power by simulation: the "
+                    f"fitted curve reaches it at about {value:,.0f} people submitted")
+        outcome = self.scenario.outcome
+        return (f"no effect this study can have is detected with {aim} power by simulation: "
+                f"the fitted curve reaches it only at {outcome.describe_effect(value)}, beyond "
+                f"{outcome.extreme_words(int(self.sign))}; submit more people")
+
     def scenario_at(self, value: float) -> Scenario:
         if self.name == "cohort":
             return self.scenario.replace(cohort=int(value))
@@ -314,6 +333,8 @@ def _search(scenario, unknown, start, target_power, direction, simulator) -> Sim
                 f"the simulated power does not rise with the {unknown} around the analytic "
                 f"answer ({start:g}); the simulated study may not detect this effect")
         answer = how.value(x_root)
+        if how.clip(answer) != answer:  # the fit reaches the target outside the range:
+            answer = how.clip(answer)   # look at its edge next, and refuse if it stays there
         half_width = math.expm1(1.96 * se) if unknown == "cohort" else 1.96 * se / x_root
         reached = half_width <= precision
         if reached:
@@ -324,7 +345,9 @@ def _search(scenario, unknown, start, target_power, direction, simulator) -> Sim
                                             f"{FIRST_ROUND_SIMS * (len(FIRST_ROUND) + 1):,} "
                                             f"replicates; got {max_sims:,}")
     a, b, x_root, se = fitted
-    low, high = sorted(how.value(x_root + s * 1.96 * se) for s in (-1, 1))
+    if how.clip(how.value(x_root)) != how.value(x_root):
+        raise NoSolutionError(how.out_of_range(how.value(x_root), target_power))
+    low, high = sorted(how.clip(how.value(x_root + s * 1.96 * se)) for s in (-1, 1))
     if unknown == "cohort":
         value = int(math.ceil(answer - 1e-9))
         below_x = how.x(value - 1) if value > 1 else -math.inf

@@ -127,11 +127,13 @@ def solve(scenario: Scenario, unknown: str, *, target_power: float = 0.8,
         if unknown == "effect":
             raise InvalidInputError("prior", "cannot be combined with solving for the effect: "
                                              "the prior already describes it")
-        ceiling = assurance(scenario, prior).p_effect_in_direction
-        if ceiling < target:
+        reachable = assurance(scenario, prior)
+        if reachable.ceiling < target:
             raise NoSolutionError(
                 f"no {unknown} reaches {_format.percent(target)} assurance: the prior puts only "
-                f"{_format.percent(ceiling)} of its weight on effects in the direction tested")
+                f"{_format.percent(reachable.p_effect_in_direction)} of its weight on effects "
+                f"in the direction tested (at most {_format.percent(reachable.ceiling)} "
+                f"assurance, with the false positives at no effect)")
     elif unknown != "effect":
         _check_direction_testable(scenario, scenario.effect)
     if unknown == "cohort":
@@ -445,9 +447,14 @@ def _verdict_words(scenario: Scenario, lower: bool) -> str:
 
 
 def _too_small(scenario: Scenario, target: float, measure: _Measure) -> str:
-    """Why the largest cohort is not enough: the retention, when analysing everyone
-    submitted would reach the target, else the effect."""
-    everyone = scenario.replace(cohort=largest_cohort(scenario), retention=1.0)
+    """Why the largest cohort is not enough: too few analysed for the analysis at all,
+    the retention, when analysing everyone submitted would reach the target, else the
+    effect."""
+    largest = largest_cohort(scenario)
+    if largest * scenario.retention < scenario.min_n_treated:
+        return (f"they give about {largest * scenario.retention:,.0f} analysed, fewer than "
+                f"the {scenario.min_n_treated:,} the analysis needs (--min-n-treated)")
+    everyone = scenario.replace(cohort=largest, retention=1.0)
     if scenario.retention < 1 and measure(everyone) >= target:
         analysed = largest_cohort(scenario) * scenario.retention
         return (f"the retention ({scenario.retention:g}) leaves only about {analysed:,.1f} of "

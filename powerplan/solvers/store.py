@@ -66,17 +66,20 @@ class ResultStore:
         if not isinstance(path, (str, os.PathLike)):
             raise InvalidInputError("store", f"must be a file path or a ResultStore; got {path!r}")
         self.path = Path(path)
-        if self.path.is_dir():
-            raise InvalidInputError("store", f"must be a file, not the folder {self.path}")
-        if not self.path.parent.is_dir():
-            raise InvalidInputError("store", f"cannot be made at {self.path}: there is no "
-                                             f"folder {self.path.parent}")
         try:
+            if self.path.is_dir():
+                raise InvalidInputError("store", f"must be a file, not the folder {self.path}")
+            if not self.path.parent.is_dir():
+                raise InvalidInputError("store", f"cannot be made at {self.path}: there is no "
+                                                 f"folder {self.path.parent}")
             with self._connect() as connection:
                 connection.execute(_SCHEMA)
         except sqlite3.DatabaseError as error:
             raise InvalidInputError("store", f"{self.path} is not a results store "
                                              f"({error})") from None
+        except OSError as error:  # a name too long for the file system
+            raise InvalidInputError("store", f"cannot be made at {self.path}: "
+                                             f"{error.strerror or error}") from None
 
     def _connect(self) -> sqlite3.Connection:
         # A connection per call: the store is used from one thread at a time, and
