@@ -114,7 +114,10 @@ def table_command(mde, base_rates, effects, retentions, cohorts, target_power, o
     if output_format == "json":
         click.echo(to_json(table.to_dict()), err=err)
     elif output_format == "csv":
-        click.echo(spreadsheet_safe(table.to_frame()).to_csv(index=False), nl=False, err=err)
+        frame = table.to_frame()
+        if "flags" in frame:  # a cell's flags as words, ";"-separated, empty for none
+            frame["flags"] = ["; ".join(flags) for flags in frame["flags"]]
+        click.echo(spreadsheet_safe(frame).to_csv(index=False), nl=False, err=err)
     elif output_format == "markdown":
         click.echo(table.to_markdown(), err=err)
     else:
