@@ -145,13 +145,21 @@ def test_solving_for_assurance():
 def test_ceiling_counts_the_false_positives_at_no_effect(alternative, tail):
     # A prior's mass at exactly no effect is still reported as a reduction at the test's
     # one-tail level: with all of it there, assurance is that level, and so is the ceiling.
+    # (The normal approximation's level is exact; the Welch default's exact sums at this
+    # size report more, and the result then says it is above the ceiling.)
     null = DiscretePrior.points([0], [1])
-    result = assurance(Scenario(alternative=alternative), null)
+    result = assurance(Scenario(alternative=alternative, method="wald"), null)
     assert result.p_effect_in_direction == 0.0
     assert result.ceiling == pytest.approx(tail, abs=1e-15)
     assert result.assurance == pytest.approx(tail, abs=1e-9)
     assert result.assurance <= result.ceiling + 1e-12
     assert f"ceiling {tail:.1%}" in str(result)
+    exact = assurance(Scenario(alternative=alternative), null)
+    no_effect = analytic(Scenario(alternative=alternative, effect=0.0))
+    assert exact.assurance == pytest.approx(no_effect.p_significant_reduction, abs=1e-9)
+    assert exact.assurance > exact.ceiling == result.ceiling
+    assert (f"{exact.assurance:.1%} (above the {tail:.1%} it tends to as the cohort grows"
+            in str(exact))
 
 
 def test_a_target_between_the_weight_and_the_ceiling_is_reached():

@@ -92,7 +92,11 @@ def test_the_sensitivity_table_is_the_library_s():
                                                              abs=1e-15)
     assert rows["Half the effect"].cohort_needed == solve(scenario.replace(effect=-0.03),
                                                           "cohort").value
-    assert rows["No effect at all"].p_better == pytest.approx(0.025, abs=1e-12)
+    # with no effect the chance is the test's false positives in that direction: about
+    # alpha / 2, more for the exact sums of a small study
+    none = analytic(scenario.replace(effect=0.0))
+    assert rows["No effect at all"].p_better == pytest.approx(none.p_significant_reduction,
+                                                              abs=1e-15)
     belief = powerplan.assurance(scenario, preset("published"))
     assert rows["What published results suggest"].p_better == pytest.approx(
         belief.assurance, abs=1e-15)
@@ -105,7 +109,8 @@ def test_with_an_intake_the_answer_is_for_the_people_analysable_now():
     report = powerplan.make_report(scenario, date="2026-11-01", intake=intake, plan_rule=rule)
     plan = submission_plan(scenario, intake, **rule)
     numbers = report.headline_numbers()
-    assert numbers["recommended_month"] == plan.recommended_month == "2028-07"
+    assert plan.recommended_month is not None  # waiting reaches the target
+    assert numbers["recommended_month"] == plan.recommended_month
     assert report.scenario.cohort == plan.current.n_analysable
     assert numbers["p_significant_reduction"] == pytest.approx(
         plan.current.p_significant_reduction, abs=1e-15)

@@ -149,8 +149,8 @@ def plot_plan_funnels(plan, axes=None, *, months=None):
     >>> now.get_xlim() == later.get_xlim()
     True
     >>> print(later.get_title())
-    Later (2028-07): 80% chance of a significant reduction
-    701 people analysable, about 280 analysed
+    Later (2028-09): 81% chance of a significant reduction
+    751 people analysable, about 300 analysed
     """
     if not _carries(plan, "months", "recommended", "chance", "intake"):
         raise InvalidInputError(
@@ -444,7 +444,7 @@ def plot_published(review, ax=None, *, labels=None):
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
     ['Difference with its 95% confidence interval', 'No difference', 'Smallest difference detectable with 80% power']
     >>> print(ax.texts[0].get_text())
-    -3.0 points (95% CI -11.5 to +5.5), p = 0.485, not significant; detectable with 80% power: 10.6 points
+    -3.0 points (95% CI -11.5 to +5.5), p = 0.485, not significant; detectable with 80% power: 11.0 points
     """
     rows = _reviews(review, labels)
     ax = _axes(ax, size=(8.0, 1.6 + 1.0 * len(rows)))

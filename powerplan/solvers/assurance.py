@@ -60,7 +60,9 @@ class AssuranceResult(PowerResult):
         What assurance tends to as the cohort grows: the prior's weight in
         that direction, plus the false positives where the prior puts weight
         on no effect at all (a discrete prior's mass at 0 times the test's
-        one tail, ``alpha / 2`` two-sided, ``alpha`` one-sided).
+        one tail, ``alpha / 2`` two-sided, ``alpha`` one-sided). A small
+        study's exact test can report more false positives than its level,
+        and its assurance can then be above this; the printed result says so.
     prior : str
         Description of the prior.
     computation : str
@@ -79,7 +81,7 @@ class AssuranceResult(PowerResult):
         return (
             f"With {_format.headcount(self.cohort)} submitted, about "
             f"{self.expected_n_treated:,.0f} are analysed; averaged over the prior "
-            f"{self.prior}, the chance of a {self._better_words(_hopes_higher(self.scenario))} "
+            f"{self.prior}, the chance of a {self._better_words(hopes_higher(self.scenario))} "
             f"is {_format.percent(self.assurance, 0)}." + self._measure_note()
         )
 
@@ -91,8 +93,15 @@ class AssuranceResult(PowerResult):
         if self.ceiling > self.p_effect_in_direction:
             why += (f", {_format.percent(self.p_effect_in_direction)}, and the false positives "
                     f"where it has no effect")
-        rows.insert(5, ("assurance", f"{_format.percent(self.assurance)} (ceiling "
-                                     f"{_format.percent(self.ceiling)}: {why})"))
+        if self.assurance > self.ceiling + 1e-12:
+            # a small study's exact test can report more false positives than its level
+            rows.insert(5, ("assurance", f"{_format.percent(self.assurance)} (above the "
+                                         f"{_format.percent(self.ceiling)} it tends to as the "
+                                         f"cohort grows: at this size the test reports more "
+                                         f"false positives than its level)"))
+        else:
+            rows.insert(5, ("assurance", f"{_format.percent(self.assurance)} (ceiling "
+                                         f"{_format.percent(self.ceiling)}: {why})"))
         if self.mc_se is not None:
             rows.insert(6, ("Monte Carlo error", f"+/- {100 * self.mc_se:.1f} points "
                                                  f"({self.n_sims:,} simulated studies)"))
@@ -104,7 +113,7 @@ class AssuranceResult(PowerResult):
         return head + "\n" + _format.table(self._rows())
 
 
-def _hopes_higher(scenario: Scenario) -> bool:
+def hopes_higher(scenario: Scenario) -> bool:
     """Whether the direction hoped for is a higher treated value: the one a one-sided
     test looks in, else the measure's better one (a longer time to first reoffence)."""
     tested = {"less": False, "greater": True}.get(scenario.alternative)
@@ -129,7 +138,7 @@ def ceiling(prior: Prior, scenario: Scenario) -> float:
 
 
 def _direction_mass(prior: Prior, scenario: Scenario) -> float:
-    greater = _hopes_higher(scenario)
+    greater = hopes_higher(scenario)
     if isinstance(prior, DiscretePrior):
         effects, weights = prior.nodes(scenario.outcome)
         return float(weights[(effects > 0) if greater else (effects < 0)].sum())
@@ -221,7 +230,7 @@ def _simulated(scenario: Scenario, prior: Prior, simulator: Simulator, *, client
     for weight, result in zip(weights, run.answers):
         reduction += weight * result.p_significant_reduction
         increase += weight * result.p_significant_increase
-        hoped = (result.p_significant_increase if _hopes_higher(scenario)
+        hoped = (result.p_significant_increase if hopes_higher(scenario)
                  else result.p_significant_reduction)
         variance += weight ** 2 * hoped * (1 - hoped) / each
     return float(reduction), float(increase), math.sqrt(variance), each * len(effects), result
@@ -308,7 +317,7 @@ def assurance(scenario: Scenario, prior: Prior, *, computation: str | None = Non
         "p_significant_increase": increase,
         "p_inconclusive": max(0.0, 1.0 - power - base.p_not_reported),
         "power_at_expected_n": None if at_mean is None else min(1.0, at_mean),
-        "assurance": increase if _hopes_higher(scenario) else reduction,
+        "assurance": increase if hopes_higher(scenario) else reduction,
         "p_effect_in_direction": _direction_mass(prior, scenario),
         "ceiling": ceiling(prior, scenario),
         "prior": prior.describe(scenario.outcome), "computation": computation,

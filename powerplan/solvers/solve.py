@@ -24,7 +24,7 @@ from scipy import optimize
 from .. import _format, _validate
 from ..formulas.analytic import (analysed_chances, analytic, average, exact_share, formulas,
                                  verdict_grid, weighted_analysed)
-from .assurance import assurance, quadrature_nodes
+from .assurance import assurance, hopes_higher, quadrature_nodes
 from ..engines import ANALYTIC, Engine, as_engine, is_analytic
 from ..errors import InvalidInputError, NoSolutionError
 from ..design.priors import Prior
@@ -292,11 +292,12 @@ class _Curve:
             lower, higher = analysed_chances(scenario, numbers, [scenario.effect])
             return lower[:, 0] + higher[:, 0]
         if key not in self._nodes:
-            size = scenario.replace(cohort=max(1, round(2.0 ** key / scenario.retention)))
+            size = scenario.replace(cohort=min(MAX_COHORT,
+                                               max(1, round(2.0 ** key / scenario.retention))))
             self._nodes[key] = quadrature_nodes(size, self.measure.prior)
         effects, weights = self._nodes[key]
         lower, higher = analysed_chances(scenario, numbers, effects)
-        return (higher if scenario.alternative == "greater" else lower) @ weights
+        return (higher if hopes_higher(scenario) else lower) @ weights
 
 
 #: The chances by number analysed are kept for this many scenarios (each but for the
@@ -452,8 +453,9 @@ def _too_small(scenario: Scenario, target: float, measure: _Measure) -> str:
     effect."""
     largest = largest_cohort(scenario)
     if largest * scenario.retention < scenario.min_n_treated:
-        return (f"they give about {largest * scenario.retention:,.0f} analysed, fewer than "
-                f"the {scenario.min_n_treated:,} the analysis needs (--min-n-treated)")
+        return (f"only about {largest * scenario.retention:,.0f} of them would be analysed, "
+                f"fewer than the {scenario.min_n_treated:,} the analysis needs "
+                f"(min_n_treated)")
     everyone = scenario.replace(cohort=largest, retention=1.0)
     if scenario.retention < 1 and measure(everyone) >= target:
         analysed = largest_cohort(scenario) * scenario.retention
