@@ -29,7 +29,7 @@ from . import files
 from .output import NOTES
 from .params import (COMPARISON_RATIO, DAYS_TO_FIRST, DISPERSION, EFFECT, MEASURE_EFFECT,
                      OFFENCES_PER_REOFFENDER, PROPORTION, RATE_EFFECT, SHARE, Checked, InputFile,
-                     PriorType, StageType, StandardInput, whole_number)
+                     PriorType, StageType, StandardInput, prior_problem, whole_number)
 
 #: Command-line spelling of each library setting, for error messages: the scenario's
 #: settings from the library's registry, then the options of the other commands.
@@ -455,8 +455,7 @@ def prior_for(scenario, prior):
     try:
         return powerplan.parse_prior(prior, scenario.outcome)
     except InvalidInputError as error:
-        named = "" if error.field == "prior" else f"{error.field} "
-        raise click.BadParameter(named + error.requirement, param_hint="'--prior'") from None
+        raise click.BadParameter(prior_problem(error), param_hint="'--prior'") from None
 
 
 def headline_options(command):

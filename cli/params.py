@@ -178,9 +178,14 @@ class PriorType(click.ParamType):
         try:
             powerplan.parse_prior(value)
         except InvalidInputError as error:
-            named = "" if error.field == "prior" else f"{error.field} "
-            self.fail(named + error.requirement, param, ctx)
+            self.fail(prior_problem(error), param, ctx)
         return value.strip()
+
+
+def prior_problem(error: InvalidInputError) -> str:
+    """A prior's error as --prior's message: its own field named unless it is the prior."""
+    named = "" if error.field == "prior" else f"{error.field} "
+    return named + error.requirement
 
 
 # Dates ------------------------------------------------------------------------

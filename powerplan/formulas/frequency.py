@@ -187,15 +187,24 @@ def verdict_chances(outcome, n_treated, n_comparison, *, alpha, alternative, met
     return along_sizes(chances, n_treated, n_comparison)
 
 
-def treated_size(outcome, *, ratio, alpha, target_power, alternative, method, max_n):
-    """Treated size (not rounded) whose power reaches the target with ``ratio`` comparison
-    records each: the cohort solver's start. ValueError if none up to ``max_n`` does."""
+def size_from_chances(verdict_chances, outcome, *, ratio, alpha, target_power, alternative,
+                      method, max_n) -> float:
+    """Treated size (not rounded) at which a module's ``verdict_chances`` add up to the
+    target with ``ratio`` comparison records each (:func:`size_for_power`)."""
     def power_of(n1):
         low, high = verdict_chances(outcome, n1, ratio * n1, alpha=alpha,
                                     alternative=alternative, method=method)
         return low + high
 
     return size_for_power(power_of, target_power, max_n)
+
+
+def treated_size(outcome, *, ratio, alpha, target_power, alternative, method, max_n):
+    """Treated size (not rounded) whose power reaches the target with ``ratio`` comparison
+    records each: the cohort solver's start. ValueError if none up to ``max_n`` does."""
+    return size_from_chances(verdict_chances, outcome, ratio=ratio, alpha=alpha,
+                             target_power=target_power, alternative=alternative,
+                             method=method, max_n=max_n)
 
 
 def null_standard_error(outcome, n_treated, n_comparison):

@@ -46,7 +46,7 @@ from scipy import special
 
 from ..limits import FOLLOW_UP_DAYS
 from ._smooth import along_sizes
-from .frequency import size_for_power, welch_rejection
+from .frequency import size_from_chances, welch_rejection
 from .rate import critical_value, one_sided
 
 #: Three-point Gauss-Hermite rule (probabilists'): nodes in standard deviations, weights.
@@ -190,12 +190,9 @@ def treated_size(outcome, *, ratio, alpha, target_power, alternative, method, ma
     """Treated people (not rounded) whose power reaches the target with ``ratio``
     comparison records each: the cohort solver's start. ValueError if none up to
     ``max_n`` does (the gate caps power at the chance of being reported)."""
-    def power_of(n1):
-        low, high = verdict_chances(outcome, n1, ratio * n1, alpha=alpha,
-                                    alternative=alternative, method=method)
-        return low + high
-
-    return size_for_power(power_of, target_power, max_n)
+    return size_from_chances(verdict_chances, outcome, ratio=ratio, alpha=alpha,
+                             target_power=target_power, alternative=alternative,
+                             method=method, max_n=max_n)
 
 
 def null_standard_error(outcome, n_treated, n_comparison):
