@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "powerplan"
 #: powerplan/__init__ (the public face) stands above them all.
 LAYERS = (
     ("powerplan.errors", "powerplan._validate", "powerplan._format", "powerplan._dates",
-     "powerplan.limits"),
+     "powerplan._roots", "powerplan.limits"),
     ("powerplan.design", "powerplan.outcomes"),
     ("powerplan.results",),
     ("powerplan.formulas", "powerplan.simulator"),
@@ -125,6 +125,22 @@ def test_import_powerplan_stays_light():
     code = ("import sys, powerplan; "
             f"print(sorted({{m.split('.')[0] if not m.startswith('powerplan') else m "
             f"for m in sys.modules if m.startswith({heavy!r})}}))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_analytic_power_loads_neither_scipy_stats_nor_optimize():
+    """The analytic engine calls scipy.special; scipy.stats (0.2 s to import) and
+    scipy.optimize (0.14 s) would add to every command's start-up (issue 16's table in a
+    second). The root finder is loaded when a solver first needs it."""
+    code = ("import sys\n"
+            "from powerplan import Scenario, analytic\n"
+            "from powerplan.design.priors import NormalPrior\n"
+            "analytic(Scenario()); analytic(Scenario(method='wald', cohort=20000))\n"
+            "NormalPrior(-0.03, 0.02).nodes(Scenario().outcome)\n"
+            "print(sorted(m for m in ('scipy.stats', 'scipy.optimize', 'statsmodels') "
+            "if m in sys.modules))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "[]"

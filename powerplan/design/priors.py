@@ -15,7 +15,7 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from .. import _format, _validate
 from ..errors import InvalidInputError
@@ -61,7 +61,7 @@ class NormalPrior:
 
     def mass(self, low: float, high: float) -> float:
         """Prior probability of an effect in (low, high), before truncation."""
-        return float(stats.norm.cdf(high, self.mean, self.sd) - stats.norm.cdf(low, self.mean, self.sd))
+        return float(_normal_cdf(high, self) - _normal_cdf(low, self))
 
     def nodes(self, outcome, count: int = 16,
               breakpoints=()) -> tuple[np.ndarray, np.ndarray]:
@@ -79,8 +79,7 @@ class NormalPrior:
         half = np.diff(edges) / 2
         middle = (edges[:-1] + edges[1:]) / 2
         effects = (middle[:, None] + half[:, None] * x[None, :]).ravel()
-        weights = (half[:, None] * w[None, :]).ravel() * stats.norm.pdf(effects, self.mean,
-                                                                          self.sd)
+        weights = (half[:, None] * w[None, :]).ravel() * _normal_pdf(effects, self)
         return effects, weights / weights.sum()
 
     def few_nodes(self, outcome,
@@ -102,6 +101,18 @@ class NormalPrior:
         return low, high
 
 
+# The normal distribution by scipy.special, as scipy.stats.norm computes it (the same
+# values; scipy.stats costs a fifth of a second to import, for every command).
+
+def _normal_cdf(x, prior: "NormalPrior"):
+    return special.ndtr((x - prior.mean) / prior.sd)
+
+
+def _normal_pdf(x, prior: "NormalPrior"):
+    z = (x - prior.mean) / prior.sd
+    return np.exp(-z ** 2 / 2.0) / math.sqrt(2.0 * math.pi) / prior.sd
+
+
 def _outcome(outcome):
     """``outcome`` if it is None or an outcome (Rate(), ...), else an error naming it."""
     from ..outcomes.base import Outcome
@@ -120,10 +131,10 @@ def _quantile_nodes(prior: "NormalPrior", outcome, count: int):
     is what simulating at each node needs.
     """
     low, high = outcome.effect_range()
-    lower, upper = stats.norm.cdf([low, high], prior.mean, prior.sd)
+    lower, upper = _normal_cdf(np.array([low, high]), prior)
     x, w = np.polynomial.legendre.leggauss(count)
     quantiles = lower + (x + 1) / 2 * (upper - lower)
-    return stats.norm.ppf(quantiles, prior.mean, prior.sd), w / 2
+    return prior.mean + prior.sd * special.ndtri(quantiles), w / 2
 
 
 @dataclass(frozen=True)

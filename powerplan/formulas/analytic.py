@@ -19,11 +19,12 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy import stats
 
 try:  # the ufuncs scipy.stats.binom calls, without its argument checks (most of the cost)
     from scipy.special._ufuncs import _binom_pmf, _binom_ppf, _binom_sf
 except ImportError:  # pragma: no cover - another scipy layout: the public, slower path
+    from scipy import stats
+
     _binom_pmf, _binom_ppf, _binom_sf = stats.binom.pmf, stats.binom.ppf, stats.binom.sf
 
 from . import frequency, rate, time

@@ -39,8 +39,9 @@ All functions broadcast over array arguments.
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
+from .._roots import brentq
 from ._smooth import along_sizes
 from .rate import critical_value, one_sided
 
@@ -145,7 +146,7 @@ def size_for_power(power_of, target_power: float, max_n: float) -> float:
         low /= 2.0
     if gap(low) >= 0:
         return low
-    return optimize.brentq(gap, low, high, xtol=1e-10, rtol=1e-14)
+    return brentq(gap, low, high, xtol=1e-10, rtol=1e-14)
 
 
 def welch_sample_size(mean_difference, sd1, sd2, *, ratio=1.0, alpha=0.05, target_power=0.8,

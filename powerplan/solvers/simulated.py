@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .. import _format, _validate
 from ..errors import InvalidInputError, NoSolutionError
@@ -163,7 +163,7 @@ class SimulatedSolution(Solution):
             raise InvalidInputError("values", f"must be cohorts above 0; got {values.min():g}")
         a, b = self.coefficients
         covariate = np.log(values) if self.unknown == "cohort" else np.abs(values)
-        return stats.norm.cdf(a + b * covariate)
+        return special.ndtr(a + b * covariate)
 
     def _interval_text(self) -> str:
         low, high = self.interval
@@ -256,7 +256,7 @@ def _fit(verdicts: pd.DataFrame, unknown: _Unknown, target: float):
     a, b = (float(v) for v in fit.params)
     if not b > 0:
         return a, b, math.nan, math.inf
-    q = stats.norm.ppf(target)
+    q = special.ndtri(target)
     root = (q - a) / b
     gradient = np.array([-1.0 / b, -(q - a) / b ** 2])
     se = float(np.sqrt(gradient @ np.asarray(fit.cov_params()) @ gradient))
@@ -358,8 +358,8 @@ def _search(scenario, unknown, start, target_power, direction, simulator) -> Sim
     # the last round reserved room for a check of its own size within max_sims
     result = simulator.replace(n_sims=last_n, seed=check_seed).power(how.scenario_at(value))
     used += last_n
-    achieved = float(stats.norm.cdf(a + b * how.x(value)))
-    below = None if below_x is None else float(stats.norm.cdf(a + b * below_x))
+    achieved = float(special.ndtr(a + b * how.x(value)))
+    below = None if below_x is None else float(special.ndtr(a + b * below_x))
     notes = [] if reached else [
         f"the 95% interval is wider than +/-{_format.percent(precision, 0)}: {max_sims:,} replicates were "
         f"not enough; allow more with max_sims"]

@@ -19,8 +19,8 @@ import math
 from collections import OrderedDict
 
 import numpy as np
-from scipy import optimize
 
+from .._roots import brentq
 from .. import _format, _validate
 from ..formulas.analytic import (analysed_chances, analytic, average, exact_share, formulas,
                                  verdict_grid, weighted_analysed)
@@ -580,8 +580,8 @@ def _first_crossing(power_of, grid: np.ndarray, target: float, powers=None) -> f
     if powers is None:
         powers = np.array([power_of(x) for x in grid])
     index = int(np.argmax(powers >= target))
-    return optimize.brentq(lambda x: power_of(x) - target, grid[index - 1], grid[index],
-                           xtol=1e-13, rtol=1e-13)
+    return brentq(lambda x: power_of(x) - target, grid[index - 1], grid[index],
+                  xtol=1e-13, rtol=1e-13)
 
 
 def _solve_effect(scenario: Scenario, target: float, direction: str) -> Solution:
@@ -618,7 +618,7 @@ def _refine(gap, near: float) -> float:
     for width in (1e-4, 1e-3, 1e-2, 1e-1, 1.0):
         low, high = max(1e-12, near * (1 - width)), min(1.0, near * (1 + width))
         if gap(low) < 0 <= gap(high):
-            return optimize.brentq(gap, low, high, xtol=1e-13, rtol=1e-13)
+            return brentq(gap, low, high, xtol=1e-13, rtol=1e-13)
     return near
 
 
