@@ -52,8 +52,9 @@ All functions broadcast over array arguments.
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize, special
+from scipy import special
 
+from .._roots import brentq
 from ..limits import ALTERNATIVES, METHODS, Z_TESTS  # noqa: F401 (re-exported)
 from .exact import small_sample_chances, uses_exact
 # The z-tests' pieces live in ztest.py, which exact.py imports too; re-exported here.
@@ -112,15 +113,18 @@ def sample_size(p1, p2, *, ratio=1.0, alpha=0.05, target_power=0.8,
         return power(p1, p2, n1, ratio * n1, alpha=alpha,
                      alternative=alternative, method=method) - target_power
 
-    high = 2.0
-    while gap(high) < 0:
-        high *= 2.0
-        if high > max_n:
-            raise ValueError(f"no sample size up to {max_n:g} reaches power {target_power:g}")
+    # The bracket: the first of 2, 4, 8, ... (up to max_n) that reaches the target, all
+    # tried in one vectorised call (a solver's start, made for every cell of a table).
+    highs = 2.0 ** np.arange(1, 2 + max(1, int(np.log2(max(max_n, 2.0)))))
+    highs = highs[(highs <= max_n) | (highs == 2.0)]
+    reached = np.flatnonzero(gap(highs) >= 0)
+    if not reached.size:
+        raise ValueError(f"no sample size up to {max_n:g} reaches power {target_power:g}")
+    high = float(highs[reached[0]])
     low = high / 2.0
     while low > 1e-6 and gap(low) >= 0:
         low /= 2.0
-    return optimize.brentq(gap, low, high, xtol=1e-10, rtol=1e-14)
+    return brentq(gap, low, high, xtol=1e-10, rtol=1e-14)
 
 
 # The analytic engine's interface to an outcome's formulas (see formulas/analytic.py):
