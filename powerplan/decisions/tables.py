@@ -335,11 +335,13 @@ def _mde_direction(scenario: Scenario) -> str:
     return tested or ("reduction" if scenario.outcome.better < 0 else "increase")
 
 
-def _cell(scenario: Scenario, unknown: str, target: float, direction: str, settings: dict, *,
-          engine: Engine) -> dict:
-    """One cell's answer: the solve at ``settings``, or why there is none."""
+def _cell(scenario: Scenario, unknown: str, target: float, direction: str, settings: dict,
+          varied: Scenario | None = None, *, engine: Engine) -> dict:
+    """One cell's answer: the solve at ``settings`` (``varied``, the cell's scenario, when
+    already made), or why there is none."""
     try:
-        varied = _varied(scenario, unknown, settings)
+        if varied is None:
+            varied = _varied(scenario, unknown, settings)
     except InvalidInputError as error:
         return {"value": np.nan, "achieved_power": np.nan,
                 "status": f"invalid: {error.field} {error.requirement}", "flags": ()}
@@ -369,11 +371,11 @@ def _cells(scenario: Scenario, unknown: str, target: float, engine: Engine,
         try:
             varied = _varied(scenario, unknown, settings)
         except InvalidInputError:
-            varied = scenario  # the cell reports why; its key needs only to be its own
-        key = cell_key(f"table-{unknown}", settings, varied, own, target_power=target,
-                       direction=direction)
-        cells.append(Cell(settings, _cell, (scenario, unknown, target, direction, settings),
-                          own, key, grid=f"table-{unknown}"))
+            varied = None  # the cell reports why; its key needs only to be its own
+        key = cell_key(f"table-{unknown}", settings, scenario if varied is None else varied,
+                       own, target_power=target, direction=direction)
+        cells.append(Cell(settings, _cell, (scenario, unknown, target, direction, settings,
+                                            varied), own, key, grid=f"table-{unknown}"))
     return cells
 
 

@@ -66,6 +66,8 @@ class Funnel:
         if len(set(names)) != len(names):
             raise InvalidInputError("stage", f"names must be distinct; got {names}")
         object.__setattr__(self, "stages", tuple(checked))
+        # asked for at every power evaluation: computed once
+        object.__setattr__(self, "_retention", math.prod(stage.share for stage in checked))
 
     @classmethod
     def single(cls, retention: float) -> "Funnel":
@@ -116,7 +118,7 @@ class Funnel:
     @property
     def retention(self) -> float:
         """Overall share of the cohort analysed: the product of the shares."""
-        return math.prod(stage.share for stage in self.stages)
+        return self._retention
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -183,6 +183,17 @@ class Scenario:
         >>> Scenario().replace(outcome=Frequency()).method
         'welch'
         """
+        if changes and changes.keys() <= {"cohort", "retention"}:
+            # The solvers' most frequent changes, made thousands of times in a table: only
+            # what changes is checked again (the rest was when this scenario was made).
+            copy = object.__new__(type(self))
+            copy.__dict__.update(self.__dict__)
+            if "cohort" in changes:
+                object.__setattr__(copy, "cohort", _validate.integer(
+                    "cohort", changes["cohort"], 1, MAX_COHORT))
+            if "retention" in changes:
+                object.__setattr__(copy, "funnel", Funnel.single(changes["retention"]))
+            return copy
         outcome = changes.get("outcome", self.outcome)
         allowed = _settings(type(outcome) if isinstance(outcome, Outcome) else type(self.outcome))
         for key in changes:
