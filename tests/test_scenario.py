@@ -160,3 +160,47 @@ def test_scenario_is_hashable_and_frozen():
     with pytest.raises(AttributeError):
         s.cohort = 5
     assert math.isclose(s.treated_rate, 0.30)
+
+
+def _general_replace(scenario, changes):
+    """What ``Scenario.replace`` does without its quick path: every setting built again."""
+    import dataclasses
+
+    from powerplan.design.scenario import _retention_as_funnel
+
+    return dataclasses.replace(scenario, **_retention_as_funnel(changes))
+
+
+def _outcome_of(make):
+    try:
+        return repr(make())
+    except InvalidInputError as error:
+        return f"error: {error}"
+
+
+def test_replace_quick_path_equals_building_every_setting_again():
+    """Cohort, retention and the outcome's parameters are changed by copying and checking
+    only them (a table makes thousands of such copies): the same scenario, or the same
+    error, as building every setting again, whatever the mix of valid and invalid values."""
+    import itertools
+
+    from powerplan import Frequency, TimeToFirst
+
+    bases = [Scenario(), Scenario(cohort=1000, funnel={"a": 0.5, "b": 0.8}, base_rate=0.2,
+                                  method="wald"),
+             Scenario(outcome=Frequency()), Scenario(outcome=TimeToFirst(), cohort=50)]
+    values = {"cohort": [500, 0, 2.5, "x", 10 ** 8, True], "retention": [0.5, 1.0, 0.0, "a"],
+              "base_rate": [0.1, 0.0, 1.2, None],
+              "effect": [-0.05, 0.3, -0.5, None, Effect(0.8, "relative-risk"), "bad", 20.0]}
+    checked = 0
+    for base in bases:
+        for keys in itertools.chain.from_iterable(
+                itertools.combinations(values, r) for r in (1, 2, 3)):
+            for combo in itertools.product(*(values[k] for k in keys)):
+                changes = dict(zip(keys, combo))
+                quick = _outcome_of(lambda: base.replace(**changes))
+                assert quick == _outcome_of(lambda: _general_replace(base, changes)), changes
+                checked += 1
+    assert checked > 2000
+    copy = Scenario().replace(cohort=10)
+    assert copy == Scenario(cohort=10) and hash(copy) == hash(Scenario(cohort=10))

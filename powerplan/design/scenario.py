@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from dataclasses import dataclass, field, fields, replace
 
 from .. import _validate
@@ -183,16 +184,21 @@ class Scenario:
         >>> Scenario().replace(outcome=Frequency()).method
         'welch'
         """
-        if changes and changes.keys() <= {"cohort", "retention"}:
-            # The solvers' most frequent changes, made thousands of times in a table: only
-            # what changes is checked again (the rest was when this scenario was made).
+        parameters = {key: value for key, value in changes.items()
+                      if key not in ("cohort", "retention")}
+        if changes and parameters.keys() <= _parameters(type(self.outcome)):
+            # The changes of solvers, sweeps and tables, made thousands of times: only what
+            # changes is checked again (the rest was when this scenario was made), in the
+            # order of the general path: a retention, the cohort, the outcome.
             copy = object.__new__(type(self))
             copy.__dict__.update(self.__dict__)
+            if "retention" in changes:
+                object.__setattr__(copy, "funnel", Funnel.single(changes["retention"]))
             if "cohort" in changes:
                 object.__setattr__(copy, "cohort", _validate.integer(
                     "cohort", changes["cohort"], 1, MAX_COHORT))
-            if "retention" in changes:
-                object.__setattr__(copy, "funnel", Funnel.single(changes["retention"]))
+            if parameters:
+                object.__setattr__(copy, "outcome", _outcome(self.outcome, **parameters))
             return copy
         outcome = changes.get("outcome", self.outcome)
         allowed = _settings(type(outcome) if isinstance(outcome, Outcome) else type(self.outcome))
@@ -272,6 +278,12 @@ def _outcome(outcome: Outcome | None, **parameters) -> Outcome:
     elif not isinstance(outcome, Outcome):
         raise InvalidInputError("outcome", f"must be an Outcome such as Rate(); got {outcome!r}")
     return outcome.replace(**given) if given else outcome
+
+
+@lru_cache(maxsize=None)
+def _parameters(outcome: type) -> frozenset:
+    """The names of an outcome's own parameters (base_rate, effect, ...)."""
+    return frozenset(f.name for f in fields(outcome))
 
 
 def _settings(outcome: type) -> list[str]:
