@@ -223,3 +223,36 @@ def test_too_little_retention_is_named_as_the_cause():
     assert str(caught.value) == (
         "no cohort reaches 80.0% power: even 10,000,000 people submitted give only 10.5% "
         "power; the retention (1e-06) leaves only about 10.0 of them analysed")
+
+
+def test_closed_form_start_is_the_one_tail_root_and_never_changes_the_answer(monkeypatch):
+    """For wald, pooled and arcsine power rises with the cohort, so the solver starts
+    from the closed form of the effect's tail (no root search): a hair above the
+    two-tail root, and any start, however far off, gives the same answer."""
+    from powerplan.formulas import rate, ztest
+    from powerplan.solvers import solve as solve_module
+
+    for method in ("wald", "pooled", "arcsine"):
+        for p1, p2, ratio in ((0.3, 0.35, 10), (0.05, 0.12, 1), (0.7, 0.5, 3)):
+            one = ztest.one_tail_size(p1, p2, ratio=ratio, alpha=0.05, target_power=0.8,
+                                      alternative="two-sided", method=method)
+            both = rate.sample_size(p1, p2, ratio=ratio, method=method)
+            assert both <= one <= both * 1.001
+    with pytest.raises(ValueError):
+        ztest.one_tail_size(0.3, 0.35, ratio=1, alpha=0.05, target_power=0.8,
+                            alternative="greater", method="wald")
+    with pytest.raises(ValueError):
+        ztest.one_tail_size(0.3, 0.3, ratio=1, alpha=0.05, target_power=0.8,
+                            alternative="two-sided", method="wald")
+    scenarios = [Scenario(cohort=500, funnel=r, base_rate=b, effect=e, method=m, alternative=a)
+                 for r, b, e, m, a in ((0.4, 0.35, -0.05, "wald", "two-sided"),
+                                       (0.1, 0.2, -0.1, "pooled", "less"),
+                                       (1.0, 0.6, 0.08, "arcsine", "greater"),
+                                       (0.7, 0.05, -0.03, "wald", "two-sided"))]
+    answers = [solve(s, "cohort").value for s in scenarios]
+    real = ztest.one_tail_size
+    for factor in (1 / 7, 0.9, 1.1, 7.0):
+        monkeypatch.setattr(solve_module, "one_tail_size",
+                            lambda *args, f=factor, **kw: f * real(*args, **kw))
+        solve_module._curves.clear()
+        assert [solve(s, "cohort").value for s in scenarios] == answers

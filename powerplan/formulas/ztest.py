@@ -96,3 +96,35 @@ def z_test_parts(p1, p2, n1, n2, *, method):
     se0 = np.sqrt(pbar * (1.0 - pbar) * (1.0 / n1 + 1.0 / n2))
     cc = 0.5 * (1.0 / n1 + 1.0 / n2) if method == "fleiss-cc" else 0.0
     return shift, se0, se1, cc
+
+
+def one_tail_size(p1, p2, *, ratio, alpha, target_power, alternative, method) -> float:
+    """Treated size (not rounded) at which the tail in the effect's direction alone reaches
+    ``target_power``, in closed form, for the tests whose standard errors both scale as
+    ``1 / sqrt(n1)`` when ``n2 = ratio * n1`` (``wald``, ``pooled``, ``arcsine``):
+
+        sqrt(n1) = (z s0 + z_power s1) / |shift|,
+
+    with ``s0``, ``s1`` the standard errors at ``n1 = 1`` (the textbook closed form,
+    without a continuity correction). A start for a search, not
+    :func:`powerplan.formulas.rate.sample_size`'s root, which also counts the other
+    tail and so is a hair smaller. ValueError when the test cannot see the effect
+    (none, or in the direction a one-sided test does not look).
+
+    >>> from powerplan.formulas.rate import sample_size
+    >>> round(one_tail_size(0.3, 0.35, ratio=10, alpha=0.05, target_power=0.8,
+    ...                     alternative="two-sided", method="wald"), 4)
+    730.7307
+    >>> round(sample_size(0.3, 0.35, ratio=10, method="wald"), 4)
+    730.7289
+    """
+    if method not in ("wald", "pooled", "arcsine"):
+        raise ValueError(f"no closed form for {method!r}")
+    shift, s0, s1, _ = z_test_parts(p1, p2, 1.0, ratio, method=method)
+    shift = float(shift)
+    if shift == 0 or (alternative == "less" and shift > 0) or (
+            alternative == "greater" and shift < 0):
+        raise ValueError("the test does not look for this effect")
+    root = (critical_value(alpha, alternative) * float(s0)
+            + float(special.ndtri(target_power)) * float(s1)) / abs(shift)
+    return root * root if root > 0 else 1.0

@@ -22,6 +22,7 @@ import numpy as np
 
 from .._roots import brentq
 from .. import _format, _validate
+from ..formulas.ztest import one_tail_size
 from ..formulas.analytic import (analysed_chances, analytic, average, exact_share, formulas,
                                  verdict_grid, weighted_analysed)
 from .assurance import assurance, hopes_higher, quadrature_nodes
@@ -479,10 +480,18 @@ def _bisect_cohort(scenario: Scenario, target: float, measure: _Measure,
         try:
             guess = scenario if measure.prior is None else scenario.replace(
                 effect=measure.prior.mean)
-            n1 = formulas(guess.outcome).treated_size(
-                guess.outcome, ratio=scenario.comparison_ratio, alpha=scenario.alpha,
-                target_power=target, alternative=scenario.alternative, method=scenario.method,
-                max_n=MAX_COHORT)
+            if _rises_with_cohort(scenario, measure):
+                # the search finds the one crossing from any start: the closed form of the
+                # effect's tail will do, without a root search (a table's every cell)
+                n1 = one_tail_size(scenario.treated_rate, scenario.base_rate,
+                                   ratio=scenario.comparison_ratio, alpha=scenario.alpha,
+                                   target_power=target, alternative=scenario.alternative,
+                                   method=scenario.method)
+            else:
+                n1 = formulas(guess.outcome).treated_size(
+                    guess.outcome, ratio=scenario.comparison_ratio, alpha=scenario.alpha,
+                    target_power=target, alternative=scenario.alternative,
+                    method=scenario.method, max_n=MAX_COHORT)
             high = max(1, min(largest, math.ceil(n1 / scenario.retention)))
         except (ValueError, InvalidInputError):
             high = largest
