@@ -28,6 +28,10 @@ class Stage:
     share: float
 
 
+#: One-stage funnels already made, by their retention (a float): Funnel.single's.
+_SINGLE: dict = {}
+
+
 @dataclass(frozen=True)
 class Funnel:
     """Ordered stages, each keeping a share in (0, 1] of those who reach it.
@@ -72,7 +76,15 @@ class Funnel:
     @classmethod
     def single(cls, retention: float) -> "Funnel":
         """A one-stage funnel keeping ``retention`` of the cohort."""
-        return cls((Stage("analysed", retention),))
+        if cls is not Funnel or type(retention) is not float:
+            return cls((Stage("analysed", retention),))
+        # Solvers and tables make the same few thousands of times: each is made once.
+        funnel = _SINGLE.get(retention)
+        if funnel is None:
+            funnel = _SINGLE[retention] = cls((Stage("analysed", retention),))
+            if len(_SINGLE) > 4096:
+                _SINGLE.pop(next(iter(_SINGLE)))
+        return funnel
 
     @classmethod
     def from_shares(cls, shares: Mapping[str, float] | Iterable[tuple[str, float]]) -> "Funnel":
