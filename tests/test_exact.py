@@ -208,6 +208,29 @@ def test_many_sizes_and_rates_at_once_are_each_alone():
     assert lower[0, 1] == pytest.approx(exact_chances(0.1, 0.1, 30, 275)[0], abs=1e-15)
 
 
+@pytest.mark.parametrize("kept", [exact.KEPT_ELEMENTS, 3000])
+def test_pairs_met_before_give_what_a_fresh_table_gives(monkeypatch, kept):
+    # A solver's rounds ask for overlapping runs of sizes: the pairs met before come
+    # from the tables kept (picked out of them, or made again once forgotten when
+    # little is kept), and the chances are those of a table made for the request.
+    monkeypatch.setattr(exact, "KEPT_ELEMENTS", kept)
+    rates = np.array([0.02, 0.1, 0.25])
+    for test, ratio in (("welch", 9.5), ("wald", 0.15), ("pooled", 1.0)):
+        requests = [np.arange(20, 60.0), np.arange(40, 90.0), np.arange(55, 58.0),
+                    np.arange(10, 100.0, 7), np.arange(20, 60.0)]
+        fresh = []
+        for n1 in requests:
+            exact.clear_caches()
+            fresh.append(ExactTable(n1, ratio * n1, 0.1, test=test).chances(rates))
+        exact.clear_caches()
+        for n1, want in zip(requests, fresh):
+            got = ExactTable(n1, ratio * n1, 0.1, test=test).chances(rates)
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-15)
+        assert exact._whole_count[1] == sum(table.elements()
+                                            for table, _ in exact._whole_kept.values())
+    exact.clear_caches()
+
+
 def test_fractional_sizes_interpolate_continuously():
     # A weighted comparison group's effective size is not whole: the chances move
     # linearly between the whole sizes either side, without jumps.

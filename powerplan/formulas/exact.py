@@ -507,6 +507,39 @@ class _WholeTable:
             _hinted_last_true(lambda x, i: ~verdict(1, x, x2[i], pair[i]), none, n1[pair],
                               hints.treated(1, x2, pair)) + 1)
 
+    def elements(self) -> int:
+        """How many counts' boundaries and tails the table holds (its memory, 24 bytes each)."""
+        return (self.n1.size + self.lower_band[0].size + self.higher_band[0].size
+                + self.comparison[0].size)
+
+    def rows(self, rows):
+        """The table of the pairs ``rows`` (indices, in that order) alone: its parts picked
+        out, in the order they were found, so its sums are this table's."""
+        picked = object.__new__(_WholeTable)
+        picked.n1, picked.n2, picked.p2 = self.n1[rows], self.n2[rows], self.p2
+        new_row = np.full(self.n1.size, -1, dtype=np.int64)
+        new_row[rows] = np.arange(len(rows))
+
+        def keep(pairs):
+            """Which of ``pairs`` are kept, and each's position among those kept."""
+            kept = new_row[pairs] >= 0
+            return kept, np.cumsum(kept) - 1
+
+        t, c = self.over_treated, self.over_comparison
+        kept, position = keep(t)
+        picked.over_treated = new_row[t[kept]]
+        picked.d_low, picked.e_high = self.d_low[kept], self.e_high[kept]
+        for name in ("lower_band", "higher_band"):
+            x1, owner, tail = getattr(self, name)
+            chosen = kept[owner]
+            setattr(picked, name, (x1[chosen], position[owner[chosen]], tail[chosen]))
+        kept, position = keep(c)
+        picked.over_comparison = new_row[c[kept]]
+        owner, *rest = self.comparison
+        chosen = kept[owner]
+        picked.comparison = (position[owner[chosen]], *(part[chosen] for part in rest))
+        return picked
+
     def chances(self, p1):
         """Chances of the lower and higher verdicts, each pairs x rates, at treated rates
         ``p1`` (a 1-d array)."""
@@ -586,19 +619,83 @@ class ExactTable:
             self._corners.append((chosen, whole_index[start:start + chosen.size], w[chosen]))
             start += chosen.size
         self._size = n1.size
-        self._whole = _WholeTable(whole[:, 0], whole[:, 1], float(p2), test, alpha, alternative)
+        self._whole_size = whole.shape[0]
+        self._parts = _whole_tables(whole[:, 0], whole[:, 1], float(p2), test, alpha,
+                                    alternative)
 
     def chances(self, p1):
         """Chances of a significantly lower and higher treated rate: arrays of size pairs
         x treated rates (``p1``, 1-d)."""
         p1 = np.asarray(p1, dtype=float).ravel()
-        lower_whole, higher_whole = self._whole.chances(p1)
+        lower_whole = np.empty((self._whole_size, p1.size))
+        higher_whole = np.empty((self._whole_size, p1.size))
+        for table, positions in self._parts:
+            lower_whole[positions], higher_whole[positions] = table.chances(p1)
         lower = np.zeros((self._size, p1.size))
         higher = np.zeros((self._size, p1.size))
         for chosen, rows, w in self._corners:
             lower[chosen] += w[:, None] * lower_whole[rows]
             higher[chosen] += w[:, None] * higher_whole[rows]
         return np.clip(lower, 0.0, 1.0), np.clip(higher, 0.0, 1.0)
+
+
+#: Most elements (:meth:`_WholeTable.elements`, 24 bytes each) of the whole sizes'
+#: tables kept between calls, about 100 MB: a solver's successive rounds and a table's
+#: cells at one base rate ask for many of the same pairs of sizes again.
+KEPT_ELEMENTS = 4_000_000
+#: The whole sizes' tables kept, oldest used first: number -> (table, its keys).
+_whole_kept: OrderedDict = OrderedDict()
+#: Where each pair of whole sizes is: (p2, test, alpha, alternative, n1, n2) ->
+#: (number of its table in _whole_kept, row).
+_whole_rows: dict = {}
+_whole_count = [0, 0]  # tables made, elements kept
+
+
+def _whole_tables(n1, n2, p2, test, alpha, alternative):
+    """The :class:`_WholeTable` parts covering the pairs of whole sizes ``(n1, n2)``:
+    a list of (table, positions of its pairs among the given ones), the pairs met
+    before taken from the tables kept (:data:`KEPT_ELEMENTS`), the others made in one."""
+    settings = (p2, test, alpha, alternative)
+    keys = [settings + pair for pair in zip(n1.tolist(), n2.tolist())]
+    found: dict = {}
+    missing = []
+    for position, key in enumerate(keys):
+        hit = _whole_rows.get(key)
+        if hit is None:
+            missing.append(position)
+        else:
+            rows, positions = found.setdefault(hit[0], ([], []))
+            rows.append(hit[1])
+            positions.append(position)
+    parts = []
+    for number, (rows, positions) in found.items():
+        table = _whole_kept[number][0]
+        _whole_kept.move_to_end(number)
+        parts.append((table if len(rows) == table.n1.size and rows == list(range(len(rows)))
+                      else table.rows(np.array(rows)), np.array(positions)))
+    if missing:
+        missing = np.array(missing)
+        table = _WholeTable(n1[missing], n2[missing], p2, test, alpha, alternative)
+        parts.append((table, missing))
+        number = _whole_count[0] = _whole_count[0] + 1
+        made = [keys[i] for i in missing]
+        _whole_kept[number] = (table, made)
+        _whole_rows.update((key, (number, row)) for row, key in enumerate(made))
+        _whole_count[1] += table.elements()
+        while _whole_count[1] > KEPT_ELEMENTS and len(_whole_kept) > 1:
+            old, old_keys = _whole_kept.popitem(last=False)[1]
+            _whole_count[1] -= old.elements()
+            for key in old_keys:
+                del _whole_rows[key]
+    return parts
+
+
+def clear_caches() -> None:
+    """Forget the exact tables kept between calls (for benchmarks and tests)."""
+    _tables.clear()
+    _whole_kept.clear()
+    _whole_rows.clear()
+    _whole_count[1] = 0
 
 
 #: Exact tables kept for reuse: their boundaries do not depend on the treated rate, so a
