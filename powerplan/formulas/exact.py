@@ -199,6 +199,15 @@ _DF_GRID = np.exp(np.arange(0.0, np.log(1e8) / _DF_STEP + 2.0) * _DF_STEP)
 _critical_tables: dict[float, np.ndarray] = {}
 
 
+def _critical_table(level):
+    """Student's critical values of upper tail ``level`` at the degrees of freedom
+    :data:`_DF_GRID`, computed once per level."""
+    table = _critical_tables.get(level)
+    if table is None:
+        table = _critical_tables[level] = special.stdtrit(_DF_GRID, 1.0 - level)
+    return table
+
+
 def _t_significant(t, df, level):
     """Whether Student's upper tail beyond ``t`` at ``df`` degrees of freedom is at most
     ``level`` (arrays), as ``stdtr(df, -t) <= level``, with few t distribution calls.
@@ -209,9 +218,7 @@ def _t_significant(t, df, level):
     below the smaller not, and only those in between, a 0.1% step wide, are decided
     by the tail itself, as before.
     """
-    table = _critical_tables.get(level)
-    if table is None:
-        table = _critical_tables[level] = special.stdtrit(_DF_GRID, 1.0 - level)
+    table = _critical_table(level)
     step = np.clip(np.floor(np.log(np.maximum(df, 1.0)) / _DF_STEP).astype(np.int64), 0,
                    _DF_GRID.size - 2)
     # _DF_GRID[step] <= df < _DF_GRID[step + 1] up to rounding: widen one step each way
@@ -330,11 +337,17 @@ def _hinted_last_true(holds, low, high, hint):
     """:func:`_last_true` searching first inside ``hint = (hint_low, hint_high)``
     (arrays, may be None), where the answer is expected: the hint is checked
     (the predicate true at its low end, false just past its high end) and the
-    whole range searched where it fails, so a hint only saves time."""
+    whole range searched where it fails, so a hint only saves time.
+
+    ``hint = (guess, hinting)`` gives instead the answer's likely value, checked
+    first (true at it, false just past it: two evaluations), and where it is wrong
+    searches ``hinting(elements)``, the hint of those elements."""
     low = np.asarray(low, dtype=np.int64)
     high = np.asarray(high, dtype=np.int64)
     if hint is None:
         return _last_true(holds, low, high)
+    if callable(hint[1]):
+        return _guessed_last_true(holds, low, high, *hint)
     hint_low = np.clip(hint[0], low, high)
     hint_high = np.clip(hint[1], hint_low, high)
     index = np.arange(low.size)
@@ -351,6 +364,25 @@ def _hinted_last_true(holds, low, high, hint):
     if rest.size:
         answer[rest] = _last_true(lambda b, i: holds(b, rest[i]), low[rest], high[rest])
     return answer
+
+
+def _guessed_last_true(holds, low, high, guess, hinting):
+    """:func:`_hinted_last_true` with a guess (floats, any value): the predicate
+    checked true at the guess (unless below ``low``) and false just past it (unless
+    it is ``high``); ``hinting(elements)`` searched where either check fails."""
+    guess = np.clip(np.where(np.isfinite(guess), guess, low - 1), low - 1, high).astype(np.int64)
+    right = np.ones(low.size, dtype=bool)
+    at = np.flatnonzero(guess >= low)
+    if at.size:
+        right[at] = holds(guess[at], at)
+    at = np.flatnonzero(right & (guess < high))
+    if at.size:
+        right[at] = ~holds(guess[at] + 1, at)
+    wrong = np.flatnonzero(~right)
+    if wrong.size:
+        guess[wrong] = _hinted_last_true(lambda b, i: holds(b, wrong[i]), low[wrong],
+                                         high[wrong], hinting(wrong))
+    return guess
 
 
 def _roots(known, a_known, a_unknown, critical):
@@ -379,34 +411,67 @@ class _Hints:
             return
         level = alpha / 2.0 if alternative == "two-sided" else alpha
         self.z = special.ndtri(1.0 - level)
-        self.t = bound if test == "welch" else np.full(n1.shape, self.z)
-        shift = 1.0 if test == "welch" else 0.0
+        self.welch = test == "welch"
+        self.t = bound if self.welch else np.full(n1.shape, self.z)
+        self.table = _critical_table(level) if self.welch else None
+        shift = 1.0 if self.welch else 0.0
         self.a1, self.a2 = n1 - shift, n2 - shift
         self.n1, self.n2 = n1, n2
+
+    def _root(self, rate, a_known, a_unknown, side):
+        """The root (of side 0, the smaller, or 1) at the critical value the test uses
+        there: the normal one for Wald; for Welch, Student's at the Welch-Satterthwaite
+        degrees of freedom of the root, found by going from root to degrees of freedom
+        to critical value and back, twice from the normal root."""
+        root = _roots(rate, a_known, a_unknown, self.z)[side]
+        if not self.welch:
+            return root
+        known = rate * (1.0 - rate) / a_known
+        for _ in range(2):
+            unknown = root * (1.0 - root) / a_unknown
+            with np.errstate(divide="ignore", invalid="ignore"):
+                df = (known + unknown) ** 2 / (known * known / a_known
+                                               + unknown * unknown / a_unknown)
+            where = np.log(np.fmax(np.fmin(df, 1e8), 1.0)) / _DF_STEP  # fmax: 0 / 0 is 1
+            step = np.minimum(where.astype(np.int64), _DF_GRID.size - 2)
+            share = where - step
+            critical = (1.0 - share) * self.table[step] + share * self.table[step + 1]
+            root = _roots(rate, a_known, a_unknown, critical)[side]
+        return root
 
     def treated(self, side, x2, index):
         """Hint for the search over treated counts at comparison count ``x2``: the last
         count with the lower verdict (side 0), or the last without the higher one (1)."""
         if not self.on:
             return None
-        rate, n1 = x2 / self.n2[index], self.n1[index]
-        at_z = _roots(rate, self.a2[index], self.a1[index], self.z)
-        at_t = _roots(rate, self.a2[index], self.a1[index], self.t[index])
-        if side == 0:
-            return np.floor(n1 * at_t[0]) - 2, np.floor(n1 * at_z[0]) + 2
-        return np.ceil(n1 * at_z[1]) - 3, np.ceil(n1 * at_t[1]) + 1
+        def hint(index, x2=x2):
+            rate, n1 = x2 / self.n2[index], self.n1[index]
+            at_z = _roots(rate, self.a2[index], self.a1[index], self.z)
+            at_t = _roots(rate, self.a2[index], self.a1[index], self.t[index])
+            if side == 0:
+                return np.floor(n1 * at_t[0]) - 2, np.floor(n1 * at_z[0]) + 2
+            return np.ceil(n1 * at_z[1]) - 3, np.ceil(n1 * at_t[1]) + 1
+
+        root = self._root(x2 / self.n2[index], self.a2[index], self.a1[index], side)
+        guess = np.floor(self.n1[index] * root) if side == 0 else np.ceil(self.n1[index] * root) - 1
+        return guess, lambda elements: hint(index[elements], x2[elements])
 
     def comparison(self, side, x1, index):
         """Hint for the search over comparison counts at treated count ``x1``: the last
         count without the lower verdict (side 0), or the last with the higher one (1)."""
         if not self.on:
             return None
-        rate, n2 = x1 / self.n1[index], self.n2[index]
-        at_z = _roots(rate, self.a1[index], self.a2[index], self.z)
-        at_t = _roots(rate, self.a1[index], self.a2[index], self.t[index])
-        if side == 0:
-            return np.ceil(n2 * at_z[1]) - 3, np.ceil(n2 * at_t[1]) + 1
-        return np.floor(n2 * at_t[0]) - 2, np.floor(n2 * at_z[0]) + 2
+        def hint(index, x1):
+            rate, n2 = x1 / self.n1[index], self.n2[index]
+            at_z = _roots(rate, self.a1[index], self.a2[index], self.z)
+            at_t = _roots(rate, self.a1[index], self.a2[index], self.t[index])
+            if side == 0:
+                return np.ceil(n2 * at_z[1]) - 3, np.ceil(n2 * at_t[1]) + 1
+            return np.floor(n2 * at_t[0]) - 2, np.floor(n2 * at_z[0]) + 2
+
+        root = self._root(x1 / self.n1[index], self.a1[index], self.a2[index], 1 - side)
+        guess = np.ceil(self.n2[index] * root) - 1 if side == 0 else np.floor(self.n2[index] * root)
+        return guess, lambda elements: hint(index[elements], x1[elements])
 
 
 def _ranges(start, stop):
@@ -418,12 +483,18 @@ def _ranges(start, stop):
     return start[owner] + offset, owner
 
 
-def _binomial_pmf(counts, n, rates):
-    """``Binomial(counts; n, rate)``: rates along the first axis, (counts, n) the second."""
+def _log_choose(counts, n):
+    """``log(n choose counts)`` (arrays, floats)."""
+    return special.gammaln(n + 1.0) - special.gammaln(counts + 1.0) - special.gammaln(n - counts + 1.0)
+
+
+def _binomial_pmf(counts, n, rates, log_choose=None):
+    """``Binomial(counts; n, rate)``: rates along the first axis, (counts, n) the second;
+    ``log_choose`` their :func:`_log_choose` when known."""
     counts = counts.astype(float)
     n = np.asarray(n, dtype=float)
-    log_choose = (special.gammaln(n + 1.0) - special.gammaln(counts + 1.0)
-                  - special.gammaln(n - counts + 1.0))
+    if log_choose is None:
+        log_choose = _log_choose(counts, n)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p, log_q = np.log(rates), np.log1p(-rates)
         # 0 * log(0) is 0: a count of 0 has probability 1 at a rate of 0.
@@ -487,13 +558,15 @@ class _WholeTable:
         pair = t[owner]
         first = _hinted_last_true(lambda b, i: ~verdict(0, x1[i], b, pair[i]), b_low[pair],
                                   b_high[pair], hints.comparison(0, x1, pair)) + 1
-        self.lower_band = (x1, owner, special.bdtrc(first - 1, n2[pair], p2))  # P(X2 >= first)
+        self.lower_band = (x1, owner, special.bdtrc(first - 1, n2[pair], p2),  # P(X2 >= first)
+                           _log_choose(x1.astype(float), n1[pair].astype(float)))
         x1, owner = _ranges(e_low[t], e_high[t])
         pair = t[owner]
         last = _hinted_last_true(lambda b, i: verdict(1, x1[i], b, pair[i]), b_low[pair],
                                  b_high[pair], hints.comparison(1, x1, pair))
         self.higher_band = (x1, owner, np.where(  # P(X2 <= last)
-            last >= 0, special.bdtr(np.maximum(last, 0), n2[pair], p2), 0.0))
+            last >= 0, special.bdtr(np.maximum(last, 0), n2[pair], p2), 0.0),
+            _log_choose(x1.astype(float), n1[pair].astype(float)))
 
         # Over the comparison counts in its window, treated tails at the boundaries.
         c = self.over_comparison = np.flatnonzero(~over_treated)
@@ -508,9 +581,10 @@ class _WholeTable:
                               hints.treated(1, x2, pair)) + 1)
 
     def elements(self) -> int:
-        """How many counts' boundaries and tails the table holds (its memory, 24 bytes each)."""
-        return (self.n1.size + self.lower_band[0].size + self.higher_band[0].size
-                + self.comparison[0].size)
+        """How many counts' boundaries and tails the table holds, counted twice (its memory,
+        about 16 bytes each)."""
+        return self.n1.size + 2 * (self.lower_band[0].size + self.higher_band[0].size
+                                   + self.comparison[0].size)
 
     def rows(self, rows):
         """The table of the pairs ``rows`` (indices, in that order) alone: its parts picked
@@ -530,9 +604,10 @@ class _WholeTable:
         picked.over_treated = new_row[t[kept]]
         picked.d_low, picked.e_high = self.d_low[kept], self.e_high[kept]
         for name in ("lower_band", "higher_band"):
-            x1, owner, tail = getattr(self, name)
+            x1, owner, *rest = getattr(self, name)
             chosen = kept[owner]
-            setattr(picked, name, (x1[chosen], position[owner[chosen]], tail[chosen]))
+            setattr(picked, name, (x1[chosen], position[owner[chosen]],
+                                   *(part[chosen] for part in rest)))
         kept, position = keep(c)
         picked.over_comparison = new_row[c[kept]]
         owner, *rest = self.comparison
@@ -552,10 +627,12 @@ class _WholeTable:
             lower[t] = np.where(d_low >= 0, special.bdtr(np.maximum(d_low, 0), size, p1), 0.0)
             higher[t] = np.where(e_high <= 0, 1.0, np.where(
                 e_high <= size, special.bdtrc(np.maximum(e_high - 1, 0), size, p1), 0.0))
-            for out, (x1, owner, tail) in ((lower, self.lower_band), (higher, self.higher_band)):
+            for out, (x1, owner, tail, choose) in ((lower, self.lower_band),
+                                                   (higher, self.higher_band)):
                 sizes = n1[t][owner]
-                out[t] += _sum_blocks(lambda r, s: _binomial_pmf(x1[s], sizes[s], r) * tail[s],
-                                      owner, t.size, p1).T
+                out[t] += _sum_blocks(
+                    lambda r, s: _binomial_pmf(x1[s], sizes[s], r, choose[s]) * tail[s],
+                    owner, t.size, p1).T
         c = self.over_comparison
         if c.size:
             owner, weight, d, e = self.comparison
@@ -639,8 +716,8 @@ class ExactTable:
         return np.clip(lower, 0.0, 1.0), np.clip(higher, 0.0, 1.0)
 
 
-#: Most elements (:meth:`_WholeTable.elements`, 24 bytes each) of the whole sizes'
-#: tables kept between calls, about 100 MB: a solver's successive rounds and a table's
+#: Most elements (:meth:`_WholeTable.elements`, about 16 bytes each) of the whole sizes'
+#: tables kept between calls, about 64 MB: a solver's successive rounds and a table's
 #: cells at one base rate ask for many of the same pairs of sizes again.
 KEPT_ELEMENTS = 4_000_000
 #: The whole sizes' tables kept, oldest used first: number -> (table, its keys).
