@@ -495,11 +495,15 @@ def _binomial_pmf(counts, n, rates, log_choose=None):
     n = np.asarray(n, dtype=float)
     if log_choose is None:
         log_choose = _log_choose(counts, n)
+    rest = n - counts
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p, log_q = np.log(rates), np.log1p(-rates)
-        # 0 * log(0) is 0: a count of 0 has probability 1 at a rate of 0.
-        log_pmf = (log_choose + np.where(counts > 0, np.multiply.outer(log_p, counts), 0.0)
-                   + np.where(n - counts > 0, np.multiply.outer(log_q, n - counts), 0.0))
+        if np.all((rates > 0.0) & (rates < 1.0)):  # the logs finite: adding 0 * log is adding 0
+            log_pmf = (log_choose + np.multiply.outer(log_p, counts)
+                       + np.multiply.outer(log_q, rest))
+        else:  # 0 * log(0) is 0: a count of 0 has probability 1 at a rate of 0.
+            log_pmf = (log_choose + np.where(counts > 0, np.multiply.outer(log_p, counts), 0.0)
+                       + np.where(rest > 0, np.multiply.outer(log_q, rest), 0.0))
     return np.exp(log_pmf)
 
 
