@@ -140,6 +140,24 @@ def test_exact_sum_equals_the_sum_over_every_outcome(seed):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("p2", [0.001, 0.03, 0.97, 0.999])
+def test_exact_sum_equals_the_sum_over_every_outcome_near_the_ends(p2):
+    # The boundaries are guessed from the statistics' roots and checked (the roots
+    # are clipped to [0, 1] near the ends, where guesses go wrong and are searched):
+    # rare and near-certain outcomes, every test, both one-sided alternatives.
+    rng = np.random.default_rng(int(p2 * 1000))
+    for trial in range(15):
+        test = TESTS[trial % len(TESTS)]
+        alternative = ALTERNATIVES[(trial // len(TESTS)) % 3]
+        n1 = int(rng.integers(2, 120))
+        n2 = int(n1 * rng.choice([0.3, 1.0, 10.0, 25.0])) + 2
+        p1 = np.clip(p2 + np.array([-0.02, 0.0, 0.01, 0.05]), 0.0, 1.0)
+        alpha = float(rng.choice([0.001, 0.05, 0.3]))
+        got = exact_chances(p1, p2, n1, n2, test=test, alpha=alpha, alternative=alternative)
+        want = brute_force(p1, p2, n1, n2, test, alpha, alternative)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
 def test_the_verdicts_are_the_simulators():
     # The exact sum must count the verdicts of the test the simulator runs.
     x1 = np.arange(41)[:, None]

@@ -400,18 +400,22 @@ def _roots(known, a_known, a_unknown, critical):
 
 
 class _Hints:
-    """Where the Welch and Wald tests' boundaries lie, from their statistics' closed-form
-    roots: the critical value is between the normal one and Student's at the fewest
-    degrees of freedom, so each boundary lies between the counts the two give
-    (widened by 2 for rounding). None for the other tests (no hints)."""
+    """Where the tests' boundaries lie, from their statistics' closed-form roots.
+
+    Each search gets a guess: the root of the statistic at the critical value the
+    test uses there (for Welch, Student's at the Welch-Satterthwaite degrees of
+    freedom of the root), rounded to the count it predicts. Where the guess is
+    wrong the Welch and Wald tests' searches get a bracket: the critical value is
+    between the normal one and Student's at the fewest degrees of freedom, so
+    each boundary lies between the counts the two give (widened by 2 for
+    rounding); the other tests' search their whole range."""
 
     def __init__(self, test, n1, n2, alpha, alternative, bound):
-        self.on = test in ("welch", "wald")
-        if not self.on:
-            return
         level = alpha / 2.0 if alternative == "two-sided" else alpha
+        self.test = test
         self.z = special.ndtri(1.0 - level)
         self.welch = test == "welch"
+        self.bracketed = test in ("welch", "wald")
         self.t = bound if self.welch else np.full(n1.shape, self.z)
         self.table = _critical_table(level) if self.welch else None
         shift = 1.0 if self.welch else 0.0
@@ -419,11 +423,28 @@ class _Hints:
         self.n1, self.n2 = n1, n2
 
     def _root(self, rate, a_known, a_unknown, side):
-        """The root (of side 0, the smaller, or 1) at the critical value the test uses
-        there: the normal one for Wald; for Welch, Student's at the Welch-Satterthwaite
-        degrees of freedom of the root, found by going from root to degrees of freedom
-        to critical value and back, twice from the normal root."""
-        root = _roots(rate, a_known, a_unknown, self.z)[side]
+        """The root (of side 0, the smaller, or 1), in the unknown group's rate, of the
+        statistic at the critical value the test uses there (``a`` the sizes, less 1
+        for Welch). For Welch, Student's at the Welch-Satterthwaite degrees of freedom
+        of the root, found by going from root to degrees of freedom to critical value
+        and back, twice from the normal root."""
+        z, sign = self.z, 1.0 if side else -1.0
+        if self.test == "arcsine":  # 2 asin(sqrt(u)) - 2 asin(sqrt(rate)) = +-z se
+            angle = np.arcsin(np.sqrt(rate)) + sign * 0.5 * z * np.sqrt(1.0 / a_known + 1.0 / a_unknown)
+            return np.sin(np.clip(angle, 0.0, 0.5 * np.pi)) ** 2
+        if self.test in ("pooled", "fleiss-cc"):
+            # (u - s)^2 = z^2 h pbar (1 - pbar), pbar = A + B u, s the rate moved by the
+            # continuity correction, away from it on each side
+            h = 1.0 / a_known + 1.0 / a_unknown
+            shifted = rate + sign * (0.5 * h if self.test == "fleiss-cc" else 0.0)
+            big_a, big_b = rate * a_known / (a_known + a_unknown), a_unknown / (a_known + a_unknown)
+            c2h = z * z * h
+            quad = 1.0 + c2h * big_b * big_b
+            lin = -2.0 * shifted - c2h * big_b + 2.0 * c2h * big_a * big_b
+            const = shifted * shifted - c2h * big_a + c2h * big_a * big_a
+            root = np.sqrt(np.maximum(lin * lin - 4.0 * quad * const, 0.0))
+            return np.clip((-lin + sign * root) / (2.0 * quad), 0.0, 1.0)
+        root = _roots(rate, a_known, a_unknown, z)[side]
         if not self.welch:
             return root
         known = rate * (1.0 - rate) / a_known
@@ -439,39 +460,44 @@ class _Hints:
             root = _roots(rate, a_known, a_unknown, critical)[side]
         return root
 
+    def _bracket(self, rate, a_known, a_unknown, index, side):
+        """The roots of side ``side`` at the normal critical value and at ``bound``."""
+        return (_roots(rate, a_known, a_unknown, self.z)[side],
+                _roots(rate, a_known, a_unknown, self.t[index])[side])
+
     def treated(self, side, x2, index):
         """Hint for the search over treated counts at comparison count ``x2``: the last
         count with the lower verdict (side 0), or the last without the higher one (1)."""
-        if not self.on:
-            return None
-        def hint(index, x2=x2):
-            rate, n1 = x2 / self.n2[index], self.n1[index]
-            at_z = _roots(rate, self.a2[index], self.a1[index], self.z)
-            at_t = _roots(rate, self.a2[index], self.a1[index], self.t[index])
+        def bracket(elements):
+            if not self.bracketed:
+                return None
+            at, n1 = index[elements], self.n1[index[elements]]
+            at_z, at_t = self._bracket(x2[elements] / self.n2[at], self.a2[at], self.a1[at],
+                                       at, side)
             if side == 0:
-                return np.floor(n1 * at_t[0]) - 2, np.floor(n1 * at_z[0]) + 2
-            return np.ceil(n1 * at_z[1]) - 3, np.ceil(n1 * at_t[1]) + 1
+                return np.floor(n1 * at_t) - 2, np.floor(n1 * at_z) + 2
+            return np.ceil(n1 * at_z) - 3, np.ceil(n1 * at_t) + 1
 
         root = self._root(x2 / self.n2[index], self.a2[index], self.a1[index], side)
-        guess = np.floor(self.n1[index] * root) if side == 0 else np.ceil(self.n1[index] * root) - 1
-        return guess, lambda elements: hint(index[elements], x2[elements])
+        n1 = self.n1[index]
+        return (np.floor(n1 * root) if side == 0 else np.ceil(n1 * root) - 1), bracket
 
     def comparison(self, side, x1, index):
         """Hint for the search over comparison counts at treated count ``x1``: the last
         count without the lower verdict (side 0), or the last with the higher one (1)."""
-        if not self.on:
-            return None
-        def hint(index, x1):
-            rate, n2 = x1 / self.n1[index], self.n2[index]
-            at_z = _roots(rate, self.a1[index], self.a2[index], self.z)
-            at_t = _roots(rate, self.a1[index], self.a2[index], self.t[index])
+        def bracket(elements):
+            if not self.bracketed:
+                return None
+            at, n2 = index[elements], self.n2[index[elements]]
+            at_z, at_t = self._bracket(x1[elements] / self.n1[at], self.a1[at], self.a2[at],
+                                       at, 1 - side)
             if side == 0:
-                return np.ceil(n2 * at_z[1]) - 3, np.ceil(n2 * at_t[1]) + 1
-            return np.floor(n2 * at_t[0]) - 2, np.floor(n2 * at_z[0]) + 2
+                return np.ceil(n2 * at_z) - 3, np.ceil(n2 * at_t) + 1
+            return np.floor(n2 * at_t) - 2, np.floor(n2 * at_z) + 2
 
         root = self._root(x1 / self.n1[index], self.a1[index], self.a2[index], 1 - side)
-        guess = np.ceil(self.n2[index] * root) - 1 if side == 0 else np.floor(self.n2[index] * root)
-        return guess, lambda elements: hint(index[elements], x1[elements])
+        n2 = self.n2[index]
+        return (np.ceil(n2 * root) - 1 if side == 0 else np.floor(n2 * root)), bracket
 
 
 def _ranges(start, stop):
