@@ -423,12 +423,12 @@ class _Hints:
         self.n1, self.n2 = n1, n2
 
     def _root(self, rate, a_known, a_unknown, side):
-        """The root (of side 0, the smaller, or 1), in the unknown group's rate, of the
-        statistic at the critical value the test uses there (``a`` the sizes, less 1
-        for Welch). For Welch, Student's at the Welch-Satterthwaite degrees of freedom
-        of the root, found by going from root to degrees of freedom to critical value
-        and back, twice from the normal root."""
-        z, sign = self.z, 1.0 if side else -1.0
+        """The root (the smaller, or the larger where ``side``, a boolean array), in the
+        unknown group's rate, of the statistic at the critical value the test uses
+        there (``a`` the sizes, less 1 for Welch). For Welch, Student's at the
+        Welch-Satterthwaite degrees of freedom of the root, found by going from root
+        to degrees of freedom to critical value and back, twice from the normal root."""
+        z, sign = self.z, np.where(side, 1.0, -1.0)
         if self.test == "arcsine":  # 2 asin(sqrt(u)) - 2 asin(sqrt(rate)) = +-z se
             angle = np.arcsin(np.sqrt(rate)) + sign * 0.5 * z * np.sqrt(1.0 / a_known + 1.0 / a_unknown)
             return np.sin(np.clip(angle, 0.0, 0.5 * np.pi)) ** 2
@@ -444,7 +444,7 @@ class _Hints:
             const = shifted * shifted - c2h * big_a + c2h * big_a * big_a
             root = np.sqrt(np.maximum(lin * lin - 4.0 * quad * const, 0.0))
             return np.clip((-lin + sign * root) / (2.0 * quad), 0.0, 1.0)
-        root = _roots(rate, a_known, a_unknown, z)[side]
+        root = np.where(side, *_roots(rate, a_known, a_unknown, z)[::-1])
         if not self.welch:
             return root
         known = rate * (1.0 - rate) / a_known
@@ -457,47 +457,42 @@ class _Hints:
             step = np.minimum(where.astype(np.int64), _DF_GRID.size - 2)
             share = where - step
             critical = (1.0 - share) * self.table[step] + share * self.table[step + 1]
-            root = _roots(rate, a_known, a_unknown, critical)[side]
+            root = np.where(side, *_roots(rate, a_known, a_unknown, critical)[::-1])
         return root
-
-    def _bracket(self, rate, a_known, a_unknown, index, side):
-        """The roots of side ``side`` at the normal critical value and at ``bound``."""
-        return (_roots(rate, a_known, a_unknown, self.z)[side],
-                _roots(rate, a_known, a_unknown, self.t[index])[side])
 
     def treated(self, side, x2, index):
         """Hint for the search over treated counts at comparison count ``x2``: the last
-        count with the lower verdict (side 0), or the last without the higher one (1)."""
+        count with the lower verdict, or where ``side`` the last without the higher one."""
         def bracket(elements):
             if not self.bracketed:
                 return None
-            at, n1 = index[elements], self.n1[index[elements]]
-            at_z, at_t = self._bracket(x2[elements] / self.n2[at], self.a2[at], self.a1[at],
-                                       at, side)
-            if side == 0:
-                return np.floor(n1 * at_t) - 2, np.floor(n1 * at_z) + 2
-            return np.ceil(n1 * at_z) - 3, np.ceil(n1 * at_t) + 1
+            at, up, n1 = index[elements], side[elements], self.n1[index[elements]]
+            rate, a_known, a_unknown = x2[elements] / self.n2[at], self.a2[at], self.a1[at]
+            at_z = _roots(rate, a_known, a_unknown, self.z)
+            at_t = _roots(rate, a_known, a_unknown, self.t[at])
+            return (np.where(up, np.ceil(n1 * at_z[1]) - 3, np.floor(n1 * at_t[0]) - 2),
+                    np.where(up, np.ceil(n1 * at_t[1]) + 1, np.floor(n1 * at_z[0]) + 2))
 
         root = self._root(x2 / self.n2[index], self.a2[index], self.a1[index], side)
         n1 = self.n1[index]
-        return (np.floor(n1 * root) if side == 0 else np.ceil(n1 * root) - 1), bracket
+        return np.where(side, np.ceil(n1 * root) - 1, np.floor(n1 * root)), bracket
 
     def comparison(self, side, x1, index):
         """Hint for the search over comparison counts at treated count ``x1``: the last
-        count without the lower verdict (side 0), or the last with the higher one (1)."""
+        count without the lower verdict, or where ``side`` the last with the higher one."""
         def bracket(elements):
             if not self.bracketed:
                 return None
-            at, n2 = index[elements], self.n2[index[elements]]
-            at_z, at_t = self._bracket(x1[elements] / self.n1[at], self.a1[at], self.a2[at],
-                                       at, 1 - side)
-            if side == 0:
-                return np.ceil(n2 * at_z) - 3, np.ceil(n2 * at_t) + 1
-            return np.floor(n2 * at_t) - 2, np.floor(n2 * at_z) + 2
+            at, up, n2 = index[elements], side[elements], self.n2[index[elements]]
+            rate, a_known, a_unknown = x1[elements] / self.n1[at], self.a1[at], self.a2[at]
+            at_z = _roots(rate, a_known, a_unknown, self.z)
+            at_t = _roots(rate, a_known, a_unknown, self.t[at])
+            return (np.where(up, np.floor(n2 * at_t[0]) - 2, np.ceil(n2 * at_z[1]) - 3),
+                    np.where(up, np.floor(n2 * at_z[0]) + 2, np.ceil(n2 * at_t[1]) + 1))
 
-        root = self._root(x1 / self.n1[index], self.a1[index], self.a2[index], 1 - side)
+        root = self._root(x1 / self.n1[index], self.a1[index], self.a2[index], ~side)
         n2 = self.n2[index]
-        return (np.ceil(n2 * root) - 1 if side == 0 else np.floor(n2 * root)), bracket
+        return np.where(side, np.floor(n2 * root), np.ceil(n2 * root) - 1), bracket
 
 
 def _ranges(start, stop):
@@ -562,53 +557,64 @@ class _WholeTable:
         pairs = n1.size
         bound = _welch_bound(n1, n2, alpha, alternative) if test == "welch" else None
 
-        def verdict(side, x1, x2, index):
-            return _verdicts(x1, n1[index], x2, n2[index], test, alpha, alternative,
-                             None if bound is None else bound[index])[side]
+        def searched(x1, x2, pair, side, flip):
+            """The predicate of searches over the comparison counts at treated counts ``x1``
+            (or over the treated counts at ``x2``) of the pairs ``pair``: the lower
+            verdict, or the higher one where ``side``, negated where ``flip``."""
+            def holds(b, i):
+                at = pair[i]
+                lower, higher = _verdicts(b if x1 is None else x1[i], n1[at],
+                                          b if x2 is None else x2[i], n2[at], test, alpha,
+                                          alternative, None if bound is None else bound[at])
+                return np.where(side[i], higher, lower) ^ flip[i]
+            return holds
 
         b_low, b_high = _window(n2, p2)
-        zero = np.zeros(pairs, dtype=np.int64)
         every = np.arange(pairs)
         hints = _Hints(test, n1, n2, alpha, alternative, bound)
         # lower(x1, b) holds for x1 up to d(b), which grows with b; higher(x1, b)
         # from e(b) up. Between d(b_low) and d(b_high) the lower verdict's comparison
-        # tail is neither 0 nor 1; likewise between e(b_low) and e(b_high).
-        d_low, d_high = (_hinted_last_true(lambda x, i, b=b: verdict(0, x, b[i], i), zero, n1,
-                                           hints.treated(0, b, every)) for b in (b_low, b_high))
-        e_low, e_high = (_hinted_last_true(lambda x, i, b=b: ~verdict(1, x, b[i], i), zero, n1,
-                                           hints.treated(1, b, every)) + 1
-                         for b in (b_low, b_high))
+        # tail is neither 0 nor 1; likewise between e(b_low) and e(b_high). The four
+        # searches, and each pair of the others, run as one.
+        x2 = np.concatenate([b_low, b_high, b_low, b_high])
+        pair = np.tile(every, 4)
+        side = np.repeat([False, True], 2 * pairs)
+        found = _hinted_last_true(searched(None, x2, pair, side, side), np.zeros(x2.size, np.int64),
+                                  n1[pair], hints.treated(side, x2, pair))
+        d_low, d_high, e_low, e_high = found.reshape(4, pairs) + np.array([[0], [0], [1], [1]])
         band = (d_high - d_low) + (e_high - e_low)
         over_treated = band <= 2 * (b_high - b_low + 1)
 
         # Over the treated counts in the bands, comparison tails at the boundaries.
         t = self.over_treated = np.flatnonzero(over_treated)
         self.d_low, self.e_high = d_low[t], e_high[t]
-        x1, owner = _ranges(d_low[t] + 1, d_high[t] + 1)
-        pair = t[owner]
-        first = _hinted_last_true(lambda b, i: ~verdict(0, x1[i], b, pair[i]), b_low[pair],
-                                  b_high[pair], hints.comparison(0, x1, pair)) + 1
-        self.lower_band = (x1, owner, special.bdtrc(first - 1, n2[pair], p2),  # P(X2 >= first)
-                           _log_choose(x1.astype(float), n1[pair].astype(float)))
-        x1, owner = _ranges(e_low[t], e_high[t])
-        pair = t[owner]
-        last = _hinted_last_true(lambda b, i: verdict(1, x1[i], b, pair[i]), b_low[pair],
-                                 b_high[pair], hints.comparison(1, x1, pair))
-        self.higher_band = (x1, owner, np.where(  # P(X2 <= last)
-            last >= 0, special.bdtr(np.maximum(last, 0), n2[pair], p2), 0.0),
-            _log_choose(x1.astype(float), n1[pair].astype(float)))
+        x1_lower, owner_lower = _ranges(d_low[t] + 1, d_high[t] + 1)
+        x1_higher, owner_higher = _ranges(e_low[t], e_high[t])
+        x1 = np.concatenate([x1_lower, x1_higher])
+        pair = t[np.concatenate([owner_lower, owner_higher])]
+        side = np.arange(x1.size) >= x1_lower.size
+        found = _hinted_last_true(searched(x1, None, pair, side, ~side), b_low[pair], b_high[pair],
+                                  hints.comparison(side, x1, pair))
+        first, last = found[:x1_lower.size] + 1, found[x1_lower.size:]
+        sizes = n1[pair].astype(float)
+        choose = _log_choose(x1.astype(float), sizes)
+        lower_pair, higher_pair = pair[:x1_lower.size], pair[x1_lower.size:]
+        self.lower_band = (x1_lower, owner_lower,  # P(X2 >= first)
+                           special.bdtrc(first - 1, n2[lower_pair], p2), choose[:x1_lower.size])
+        self.higher_band = (x1_higher, owner_higher, np.where(  # P(X2 <= last)
+            last >= 0, special.bdtr(np.maximum(last, 0), n2[higher_pair], p2), 0.0),
+            choose[x1_lower.size:])
 
         # Over the comparison counts in its window, treated tails at the boundaries.
         c = self.over_comparison = np.flatnonzero(~over_treated)
         x2, owner = _ranges(b_low[c], b_high[c] + 1)
-        pair = c[owner]
-        none = np.zeros(x2.size, dtype=np.int64)
-        self.comparison = (
-            owner, _binomial_pmf(x2, n2[pair], np.array([p2]))[0],
-            _hinted_last_true(lambda x, i: verdict(0, x, x2[i], pair[i]), none, n1[pair],
-                              hints.treated(0, x2, pair)),
-            _hinted_last_true(lambda x, i: ~verdict(1, x, x2[i], pair[i]), none, n1[pair],
-                              hints.treated(1, x2, pair)) + 1)
+        pair = np.tile(c[owner], 2)
+        side = np.repeat([False, True], x2.size)
+        both = np.tile(x2, 2)
+        found = _hinted_last_true(searched(None, both, pair, side, side), np.zeros(both.size, np.int64),
+                                  n1[pair], hints.treated(side, both, pair))
+        self.comparison = (owner, _binomial_pmf(x2, n2[c[owner]], np.array([p2]))[0],
+                           found[:x2.size], found[x2.size:] + 1)
 
     def elements(self) -> int:
         """How many counts' boundaries and tails the table holds, counted twice (its memory,
