@@ -372,12 +372,13 @@ def _guessed_last_true(holds, low, high, guess, hinting):
     it is ``high``); ``hinting(elements)`` searched where either check fails."""
     guess = np.clip(np.where(np.isfinite(guess), guess, low - 1), low - 1, high).astype(np.int64)
     right = np.ones(low.size, dtype=bool)
-    at = np.flatnonzero(guess >= low)
-    if at.size:
-        right[at] = holds(guess[at], at)
-    at = np.flatnonzero(right & (guess < high))
-    if at.size:
-        right[at] = ~holds(guess[at] + 1, at)
+    for check in (0, 1):  # true at the guess, then false just past it
+        at = np.flatnonzero(guess >= low) if check == 0 else np.flatnonzero(right & (guess < high))
+        if at.size == low.size:  # all of them (the usual case): no copies
+            at = slice(None)
+        elif not at.size:
+            continue
+        right[at] = holds(guess[at] + check, at) ^ bool(check)
     wrong = np.flatnonzero(~right)
     if wrong.size:
         guess[wrong] = _hinted_last_true(lambda b, i: holds(b, wrong[i]), low[wrong],
@@ -422,13 +423,24 @@ class _Hints:
         self.a1, self.a2 = n1 - shift, n2 - shift
         self.n1, self.n2 = n1, n2
 
+    def _roots_by_side(self, rate, a_known, a_unknown, side):
+        """:meth:`_root` of each element, the larger where ``side`` (a boolean array, one
+        run of each value at most, as the searches run them: each run in one go)."""
+        change = np.flatnonzero(side[1:] != side[:-1]) + 1
+        if change.size > 1:
+            raise ValueError("sides must come in at most two runs")
+        cut = change[0] if change.size else side.size
+        parts = [self._root(rate[part], a_known[part], a_unknown[part], bool(side[part][0]))
+                 for part in (slice(0, cut), slice(cut, None)) if side[part].size] or [rate]
+        return np.concatenate(parts) if len(parts) != 1 else parts[0]
+
     def _root(self, rate, a_known, a_unknown, side):
-        """The root (the smaller, or the larger where ``side``, a boolean array), in the
-        unknown group's rate, of the statistic at the critical value the test uses
-        there (``a`` the sizes, less 1 for Welch). For Welch, Student's at the
-        Welch-Satterthwaite degrees of freedom of the root, found by going from root
-        to degrees of freedom to critical value and back, twice from the normal root."""
-        z, sign = self.z, np.where(side, 1.0, -1.0)
+        """The root (the smaller, or the larger where ``side``), in the unknown group's
+        rate, of the statistic at the critical value the test uses there (``a`` the
+        sizes, less 1 for Welch). For Welch, Student's at the Welch-Satterthwaite
+        degrees of freedom of the root, found by going from root to degrees of freedom
+        to critical value and back, twice from the normal root."""
+        z, sign = self.z, 1.0 if side else -1.0
         if self.test == "arcsine":  # 2 asin(sqrt(u)) - 2 asin(sqrt(rate)) = +-z se
             angle = np.arcsin(np.sqrt(rate)) + sign * 0.5 * z * np.sqrt(1.0 / a_known + 1.0 / a_unknown)
             return np.sin(np.clip(angle, 0.0, 0.5 * np.pi)) ** 2
@@ -444,7 +456,7 @@ class _Hints:
             const = shifted * shifted - c2h * big_a + c2h * big_a * big_a
             root = np.sqrt(np.maximum(lin * lin - 4.0 * quad * const, 0.0))
             return np.clip((-lin + sign * root) / (2.0 * quad), 0.0, 1.0)
-        root = np.where(side, *_roots(rate, a_known, a_unknown, z)[::-1])
+        root = _roots(rate, a_known, a_unknown, z)[int(side)]
         if not self.welch:
             return root
         known = rate * (1.0 - rate) / a_known
@@ -457,7 +469,7 @@ class _Hints:
             step = np.minimum(where.astype(np.int64), _DF_GRID.size - 2)
             share = where - step
             critical = (1.0 - share) * self.table[step] + share * self.table[step + 1]
-            root = np.where(side, *_roots(rate, a_known, a_unknown, critical)[::-1])
+            root = _roots(rate, a_known, a_unknown, critical)[int(side)]
         return root
 
     def treated(self, side, x2, index):
@@ -473,7 +485,7 @@ class _Hints:
             return (np.where(up, np.ceil(n1 * at_z[1]) - 3, np.floor(n1 * at_t[0]) - 2),
                     np.where(up, np.ceil(n1 * at_t[1]) + 1, np.floor(n1 * at_z[0]) + 2))
 
-        root = self._root(x2 / self.n2[index], self.a2[index], self.a1[index], side)
+        root = self._roots_by_side(x2 / self.n2[index], self.a2[index], self.a1[index], side)
         n1 = self.n1[index]
         return np.where(side, np.ceil(n1 * root) - 1, np.floor(n1 * root)), bracket
 
@@ -490,7 +502,7 @@ class _Hints:
             return (np.where(up, np.floor(n2 * at_t[0]) - 2, np.ceil(n2 * at_z[1]) - 3),
                     np.where(up, np.floor(n2 * at_z[0]) + 2, np.ceil(n2 * at_t[1]) + 1))
 
-        root = self._root(x1 / self.n1[index], self.a1[index], self.a2[index], ~side)
+        root = self._roots_by_side(x1 / self.n1[index], self.a1[index], self.a2[index], ~side)
         n2 = self.n2[index]
         return np.where(side, np.floor(n2 * root), np.ceil(n2 * root) - 1), bracket
 
@@ -561,11 +573,13 @@ class _WholeTable:
             """The predicate of searches over the comparison counts at treated counts ``x1``
             (or over the treated counts at ``x2``) of the pairs ``pair``: the lower
             verdict, or the higher one where ``side``, negated where ``flip``."""
+            sizes1, sizes2 = n1[pair], n2[pair]
+            bounds = None if bound is None else bound[pair]
+
             def holds(b, i):
-                at = pair[i]
-                lower, higher = _verdicts(b if x1 is None else x1[i], n1[at],
-                                          b if x2 is None else x2[i], n2[at], test, alpha,
-                                          alternative, None if bound is None else bound[at])
+                lower, higher = _verdicts(b if x1 is None else x1[i], sizes1[i],
+                                          b if x2 is None else x2[i], sizes2[i], test, alpha,
+                                          alternative, None if bounds is None else bounds[i])
                 return np.where(side[i], higher, lower) ^ flip[i]
             return holds
 
