@@ -710,6 +710,13 @@ def _whole_sizes(n):
     return low.astype(np.int64), low.astype(np.int64) + 1, fraction
 
 
+def _unique_pairs(pairs):
+    """``np.unique(pairs, axis=0, return_inverse=True)`` of a (pairs, 2) array of sizes, by
+    the pairs as complex numbers (the same order, a few times faster)."""
+    values, index = np.unique(pairs[:, 0] + 1j * pairs[:, 1], return_inverse=True)
+    return np.stack([values.real, values.imag], axis=1).astype(pairs.dtype), index.ravel()
+
+
 class ExactTable:
     """Exact verdict chances at given pairs of sizes, for any treated rates.
 
@@ -737,8 +744,7 @@ class ExactTable:
         corners = [(low1, low2, (1 - f1) * (1 - f2)), (high1, low2, f1 * (1 - f2)),
                    (low1, high2, (1 - f1) * f2), (high1, high2, f1 * f2)]
         used = np.concatenate([np.stack([a, b], axis=1)[w > 0] for a, b, w in corners])
-        whole, whole_index = np.unique(used, axis=0, return_inverse=True)
-        whole_index = whole_index.ravel()
+        whole, whole_index = _unique_pairs(used)
         # Each size pair's whole corners: (pairs, rows of the whole table, weights).
         self._corners, start = [], 0
         for _, _, w in corners:
@@ -882,8 +888,7 @@ def exact_chances(p1, p2, n1, n2, *, test="welch", alpha=0.05, alternative="two-
     p1, n1, n2 = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (p1, n1, n2)))
     shape = p1.shape
     rates, rate_index = np.unique(p1.ravel(), return_inverse=True)
-    sizes, size_index = np.unique(np.stack([n1.ravel(), n2.ravel()], axis=1), axis=0,
-                                  return_inverse=True)
+    sizes, size_index = _unique_pairs(np.stack([n1.ravel(), n2.ravel()], axis=1))
     table = _table(sizes[:, 0], sizes[:, 1], float(p2), test, float(alpha), alternative)
     lower, higher = table.chances(rates)
     at = (size_index.ravel(), rate_index.ravel())
