@@ -23,15 +23,22 @@ How the sum is done
     tests/test_exact.py checks every treated size up to 150 for the Welch test,
     every seventh for the z-tests, against five comparison sizes up to 301,
     and a sample of other lattices). So the inner sum is one binomial tail,
-    whose boundary is found by bisection (started, for the Welch and Wald
-    tests, between the closed-form roots of the statistic at the normal and
-    the smallest Student critical values), and only for the treated
+    whose boundary is guessed from the closed-form root of the statistic at
+    the critical value the test uses there (for Welch, Student's at the
+    Welch-Satterthwaite degrees of freedom of the root itself, by two rounds
+    of root, degrees of freedom, critical value) and checked with the test
+    (significant on one side of it, not on the other); bisection runs only
+    where the check fails (for the Welch and Wald tests between the roots at
+    the normal and the smallest Student critical values), for a few in
+    100,000 boundaries. This is done only for the treated
     counts whose boundary falls inside the comparison group's binomial window:
     below and above that band the tail is 1 or 0 to within ``2e-15``. When the
     band is wider than the comparison window (a small comparison group
     against a large treated one) the sum runs over the comparison counts
     instead, each with a binomial tail of treated counts. The boundaries do
-    not depend on the treated rate, so many effects cost little more than one.
+    not depend on the treated rate, so many effects cost little more than one;
+    they are kept by pair of sizes (:data:`KEPT_ELEMENTS`), so a solver's
+    rounds and a table's cells pay only for the sizes they have not met.
 
 Fractional sizes
     A weighted comparison group's effective size need not be a whole number:
@@ -55,11 +62,11 @@ The switch (:func:`uses_exact`)
     beyond: by 1.1 points at 3,000 treated against 30,000 at a 10% rate.
 
 Cost
-    An exact evaluation costs about ``log2`` of the sizes bisection steps for
-    each count in a band a few standard deviations wide, vectorised over all
-    the analysed numbers a funnel average needs: a few milliseconds for a
-    study of 30, tens of milliseconds for one of 3,000 (see
-    docs/performance.md).
+    An exact evaluation costs a guess and two evaluations of the test for each
+    count in a band a few standard deviations wide, and one incomplete beta
+    function for its tail (about half the time), vectorised over all the
+    analysed numbers a funnel average needs: a few milliseconds for a study of
+    30, tens of milliseconds for one of 3,000 (see docs/performance.md).
 """
 
 from __future__ import annotations
