@@ -482,36 +482,32 @@ class _Hints:
     def treated(self, side, x2, index):
         """Hint for the search over treated counts at comparison count ``x2``: the last
         count with the lower verdict, or where ``side`` the last without the higher one."""
-        def bracket(elements):
-            if not self.bracketed:
-                return None
-            at, up, n1 = index[elements], side[elements], self.n1[index[elements]]
-            rate, a_known, a_unknown = x2[elements] / self.n2[at], self.a2[at], self.a1[at]
-            at_z = _roots(rate, a_known, a_unknown, self.z)
-            at_t = _roots(rate, a_known, a_unknown, self.t[at])
-            return (np.where(up, np.ceil(n1 * at_z[1]) - 3, np.floor(n1 * at_t[0]) - 2),
-                    np.where(up, np.ceil(n1 * at_t[1]) + 1, np.floor(n1 * at_z[0]) + 2))
-
-        root = self._roots_by_side(x2 / self.n2[index], self.a2[index], self.a1[index], side)
-        n1 = self.n1[index]
-        return np.where(side, np.ceil(n1 * root) - 1, np.floor(n1 * root)), bracket
+        return self._hint(x2, (self.n2, self.a2), (self.n1, self.a1), index, side)
 
     def comparison(self, side, x1, index):
         """Hint for the search over comparison counts at treated count ``x1``: the last
         count without the lower verdict, or where ``side`` the last with the higher one."""
+        return self._hint(x1, (self.n1, self.a1), (self.n2, self.a2), index, ~side)
+
+    def _hint(self, count, known, unknown, index, upper):
+        """(guess, bracket) of searches over the counts of one group (``unknown``: its
+        sizes and ``a``) at the other's ``count``: the last count at or below the
+        smaller root, or where ``upper`` the last below the larger one."""
         def bracket(elements):
             if not self.bracketed:
                 return None
-            at, up, n2 = index[elements], side[elements], self.n2[index[elements]]
-            rate, a_known, a_unknown = x1[elements] / self.n1[at], self.a1[at], self.a2[at]
+            at, up = index[elements], upper[elements]
+            size = unknown[0][at]
+            rate, a_known, a_unknown = count[elements] / known[0][at], known[1][at], unknown[1][at]
             at_z = _roots(rate, a_known, a_unknown, self.z)
             at_t = _roots(rate, a_known, a_unknown, self.t[at])
-            return (np.where(up, np.floor(n2 * at_t[0]) - 2, np.ceil(n2 * at_z[1]) - 3),
-                    np.where(up, np.floor(n2 * at_z[0]) + 2, np.ceil(n2 * at_t[1]) + 1))
+            return (np.where(up, np.ceil(size * at_z[1]) - 3, np.floor(size * at_t[0]) - 2),
+                    np.where(up, np.ceil(size * at_t[1]) + 1, np.floor(size * at_z[0]) + 2))
 
-        root = self._roots_by_side(x1 / self.n1[index], self.a1[index], self.a2[index], ~side)
-        n2 = self.n2[index]
-        return np.where(side, np.floor(n2 * root), np.ceil(n2 * root) - 1), bracket
+        root = self._roots_by_side(count / known[0][index], known[1][index], unknown[1][index],
+                                   upper)
+        size = unknown[0][index]
+        return np.where(upper, np.ceil(size * root) - 1, np.floor(size * root)), bracket
 
 
 def _ranges(start, stop):
