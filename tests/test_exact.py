@@ -158,6 +158,29 @@ def test_exact_sum_equals_the_sum_over_every_outcome_near_the_ends(p2):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
 
 
+def test_a_wrong_guess_only_costs_time():
+    # The boundaries' guesses are checked and searched where wrong: any guess (far
+    # off, outside the range, not a number) gives the answer of the plain bisection,
+    # with and without a bracket for the search (a wrong bracket included).
+    rng = np.random.default_rng(5)
+    low = rng.integers(0, 50, 2000)
+    high = low + rng.integers(0, 300, 2000)
+    threshold = low - 1 + rng.integers(0, 302, 2000)  # true up to it (low - 1: never)
+
+    def holds(b, i):
+        return b <= threshold[i]
+
+    want = exact._last_true(holds, low, high)
+    np.testing.assert_array_equal(want, np.clip(threshold, low - 1, high))
+    guesses = [threshold.astype(float), threshold + rng.integers(-3, 4, 2000).astype(float),
+               rng.uniform(-1e3, 1e3, 2000), np.full(2000, np.nan), np.full(2000, np.inf)]
+    for guess in guesses:
+        for bracket in (lambda e: None, lambda e: (low[e], high[e]),
+                        lambda e: (high[e] - 1.0, high[e] + 5.0)):
+            got = exact._hinted_last_true(holds, low, high, (guess, bracket))
+            np.testing.assert_array_equal(got, want)
+
+
 def test_the_verdicts_are_the_simulators():
     # The exact sum must count the verdicts of the test the simulator runs.
     x1 = np.arange(41)[:, None]
