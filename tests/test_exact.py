@@ -181,6 +181,19 @@ def test_a_wrong_guess_only_costs_time():
             np.testing.assert_array_equal(got, want)
 
 
+def test_the_welch_bound_is_students_critical_value():
+    # Tabulated at whole degrees of freedom (the table grows as larger sizes ask):
+    # the same values as stdtrit's, and fractional sizes computed directly.
+    from scipy import special
+    exact._bound_tables.clear()
+    n = np.concatenate([np.arange(2, 300), [5000, 9000, 30_000]])
+    for alternative, level in (("two-sided", 0.025), ("less", 0.05)):
+        for sizes in (n, n + 0.5):
+            got = exact._welch_bound(sizes, sizes + 3, 0.05, alternative)
+            want = special.stdtrit(np.minimum(sizes, sizes + 3) - 1.0, 1.0 - level)
+            np.testing.assert_array_equal(got, want)
+
+
 def test_the_verdicts_are_the_simulators():
     # The exact sum must count the verdicts of the test the simulator runs.
     x1 = np.arange(41)[:, None]

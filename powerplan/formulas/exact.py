@@ -242,10 +242,24 @@ def _t_significant(t, df, level):
     return significant
 
 
+#: Student's critical values at whole degrees of freedom 0, 1, 2, ... by level (grown
+#: as larger studies ask; the value at 0 is not used).
+_bound_tables: dict[float, np.ndarray] = {}
+
+
 def _welch_bound(n1, n2, alpha, alternative):
-    """Student's critical value at ``min(n1, n2) - 1`` degrees of freedom (arrays)."""
+    """Student's critical value at ``min(n1, n2) - 1`` degrees of freedom (arrays; at
+    whole degrees of freedom from a table of ``stdtrit``'s values made once)."""
     level = alpha / 2.0 if alternative == "two-sided" else alpha
-    return special.stdtrit(np.maximum(np.minimum(n1, n2) - 1.0, 1.0), 1.0 - level)
+    df = np.maximum(np.minimum(n1, n2) - 1.0, 1.0)
+    if not np.all(df == np.floor(df)) or df.max() > 1e7:
+        return special.stdtrit(df, 1.0 - level)
+    table = _bound_tables.get(level)
+    need = int(df.max()) + 1
+    if table is None or table.size < need:
+        table = _bound_tables[level] = special.stdtrit(
+            np.arange(max(4096, 2 * need), dtype=float), 1.0 - level)
+    return table[df.astype(np.int64)]
 
 
 # The switch ----------------------------------------------------------------------
