@@ -64,7 +64,10 @@ def clear_caches() -> None:
     for cached in ("_analysed_numbers", "_weighted_numbers"):
         if hasattr(engine, cached):
             getattr(engine, cached).cache_clear()
-    getattr(exact, "_tables", {}).clear()
+    if hasattr(exact, "clear_caches"):
+        exact.clear_caches()
+    else:
+        getattr(exact, "_tables", {}).clear()
     getattr(solve_module, "_curves", {}).clear()
 
 

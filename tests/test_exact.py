@@ -140,6 +140,60 @@ def test_exact_sum_equals_the_sum_over_every_outcome(seed):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("p2", [0.001, 0.03, 0.97, 0.999])
+def test_exact_sum_equals_the_sum_over_every_outcome_near_the_ends(p2):
+    # The boundaries are guessed from the statistics' roots and checked (the roots
+    # are clipped to [0, 1] near the ends, where guesses go wrong and are searched):
+    # rare and near-certain outcomes, every test, both one-sided alternatives.
+    rng = np.random.default_rng(int(p2 * 1000))
+    for trial in range(15):
+        test = TESTS[trial % len(TESTS)]
+        alternative = ALTERNATIVES[(trial // len(TESTS)) % 3]
+        n1 = int(rng.integers(2, 120))
+        n2 = int(n1 * rng.choice([0.3, 1.0, 10.0, 25.0])) + 2
+        p1 = np.clip(p2 + np.array([-0.02, 0.0, 0.01, 0.05]), 0.0, 1.0)
+        alpha = float(rng.choice([0.001, 0.05, 0.3]))
+        got = exact_chances(p1, p2, n1, n2, test=test, alpha=alpha, alternative=alternative)
+        want = brute_force(p1, p2, n1, n2, test, alpha, alternative)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+
+
+def test_a_wrong_guess_only_costs_time():
+    # The boundaries' guesses are checked and searched where wrong: any guess (far
+    # off, outside the range, not a number) gives the answer of the plain bisection,
+    # with and without a bracket for the search (a wrong bracket included).
+    rng = np.random.default_rng(5)
+    low = rng.integers(0, 50, 2000)
+    high = low + rng.integers(0, 300, 2000)
+    threshold = low - 1 + rng.integers(0, 302, 2000)  # true up to it (low - 1: never)
+
+    def holds(b, i):
+        return b <= threshold[i]
+
+    want = exact._last_true(holds, low, high)
+    np.testing.assert_array_equal(want, np.clip(threshold, low - 1, high))
+    guesses = [threshold.astype(float), threshold + rng.integers(-3, 4, 2000).astype(float),
+               rng.uniform(-1e3, 1e3, 2000), np.full(2000, np.nan), np.full(2000, np.inf)]
+    for guess in guesses:
+        for bracket in (lambda e: None, lambda e: (low[e], high[e]),
+                        lambda e: (high[e] - 1.0, high[e] + 5.0)):
+            got = exact._hinted_last_true(holds, low, high, (guess, bracket))
+            np.testing.assert_array_equal(got, want)
+
+
+def test_the_welch_bound_is_students_critical_value():
+    # Tabulated at whole degrees of freedom (the table grows as larger sizes ask):
+    # the same values as stdtrit's, and fractional sizes computed directly.
+    from scipy import special
+    exact._bound_tables.clear()
+    n = np.concatenate([np.arange(2, 300), [5000, 9000, 30_000]])
+    for alternative, level in (("two-sided", 0.025), ("less", 0.05)):
+        for sizes in (n, n + 0.5):
+            got = exact._welch_bound(sizes, sizes + 3, 0.05, alternative)
+            want = special.stdtrit(np.minimum(sizes, sizes + 3) - 1.0, 1.0 - level)
+            np.testing.assert_array_equal(got, want)
+
+
 def test_the_verdicts_are_the_simulators():
     # The exact sum must count the verdicts of the test the simulator runs.
     x1 = np.arange(41)[:, None]
@@ -206,6 +260,29 @@ def test_many_sizes_and_rates_at_once_are_each_alone():
     lower, higher = table.chances(np.array([0.05, 0.1]))
     assert lower.shape == higher.shape == (2, 2)
     assert lower[0, 1] == pytest.approx(exact_chances(0.1, 0.1, 30, 275)[0], abs=1e-15)
+
+
+@pytest.mark.parametrize("kept", [exact.KEPT_ELEMENTS, 3000])
+def test_pairs_met_before_give_what_a_fresh_table_gives(monkeypatch, kept):
+    # A solver's rounds ask for overlapping runs of sizes: the pairs met before come
+    # from the tables kept (picked out of them, or made again once forgotten when
+    # little is kept), and the chances are those of a table made for the request.
+    monkeypatch.setattr(exact, "KEPT_ELEMENTS", kept)
+    rates = np.array([0.02, 0.1, 0.25])
+    for test, ratio in (("welch", 9.5), ("wald", 0.15), ("pooled", 1.0)):
+        requests = [np.arange(20, 60.0), np.arange(40, 90.0), np.arange(55, 58.0),
+                    np.arange(10, 100.0, 7), np.arange(20, 60.0)]
+        fresh = []
+        for n1 in requests:
+            exact.clear_caches()
+            fresh.append(ExactTable(n1, ratio * n1, 0.1, test=test).chances(rates))
+        exact.clear_caches()
+        for n1, want in zip(requests, fresh):
+            got = ExactTable(n1, ratio * n1, 0.1, test=test).chances(rates)
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-15)
+        assert exact._whole_count[1] == sum(table.elements()
+                                            for table, _ in exact._whole_kept.values())
+    exact.clear_caches()
 
 
 def test_fractional_sizes_interpolate_continuously():

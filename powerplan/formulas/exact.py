@@ -23,15 +23,22 @@ How the sum is done
     tests/test_exact.py checks every treated size up to 150 for the Welch test,
     every seventh for the z-tests, against five comparison sizes up to 301,
     and a sample of other lattices). So the inner sum is one binomial tail,
-    whose boundary is found by bisection (started, for the Welch and Wald
-    tests, between the closed-form roots of the statistic at the normal and
-    the smallest Student critical values), and only for the treated
+    whose boundary is guessed from the closed-form root of the statistic at
+    the critical value the test uses there (for Welch, Student's at the
+    Welch-Satterthwaite degrees of freedom of the root itself, by two rounds
+    of root, degrees of freedom, critical value) and checked with the test
+    (significant on one side of it, not on the other); bisection runs only
+    where the check fails (for the Welch and Wald tests between the roots at
+    the normal and the smallest Student critical values), for a few in
+    100,000 boundaries. This is done only for the treated
     counts whose boundary falls inside the comparison group's binomial window:
     below and above that band the tail is 1 or 0 to within ``2e-15``. When the
     band is wider than the comparison window (a small comparison group
     against a large treated one) the sum runs over the comparison counts
     instead, each with a binomial tail of treated counts. The boundaries do
-    not depend on the treated rate, so many effects cost little more than one.
+    not depend on the treated rate, so many effects cost little more than one;
+    they are kept by pair of sizes (:data:`KEPT_ELEMENTS`), so a solver's
+    rounds and a table's cells pay only for the sizes they have not met.
 
 Fractional sizes
     A weighted comparison group's effective size need not be a whole number:
@@ -55,11 +62,11 @@ The switch (:func:`uses_exact`)
     beyond: by 1.1 points at 3,000 treated against 30,000 at a 10% rate.
 
 Cost
-    An exact evaluation costs about ``log2`` of the sizes bisection steps for
-    each count in a band a few standard deviations wide, vectorised over all
-    the analysed numbers a funnel average needs: a few milliseconds for a
-    study of 30, tens of milliseconds for one of 3,000 (see
-    docs/performance.md).
+    An exact evaluation costs a guess and two evaluations of the test for each
+    count in a band a few standard deviations wide, and one incomplete beta
+    function for its tail (about half the time), vectorised over all the
+    analysed numbers a funnel average needs: a few milliseconds for a study of
+    30, tens of milliseconds for one of 3,000 (see docs/performance.md).
 """
 
 from __future__ import annotations
@@ -199,6 +206,15 @@ _DF_GRID = np.exp(np.arange(0.0, np.log(1e8) / _DF_STEP + 2.0) * _DF_STEP)
 _critical_tables: dict[float, np.ndarray] = {}
 
 
+def _critical_table(level):
+    """Student's critical values of upper tail ``level`` at the degrees of freedom
+    :data:`_DF_GRID`, computed once per level."""
+    table = _critical_tables.get(level)
+    if table is None:
+        table = _critical_tables[level] = special.stdtrit(_DF_GRID, 1.0 - level)
+    return table
+
+
 def _t_significant(t, df, level):
     """Whether Student's upper tail beyond ``t`` at ``df`` degrees of freedom is at most
     ``level`` (arrays), as ``stdtr(df, -t) <= level``, with few t distribution calls.
@@ -209,9 +225,7 @@ def _t_significant(t, df, level):
     below the smaller not, and only those in between, a 0.1% step wide, are decided
     by the tail itself, as before.
     """
-    table = _critical_tables.get(level)
-    if table is None:
-        table = _critical_tables[level] = special.stdtrit(_DF_GRID, 1.0 - level)
+    table = _critical_table(level)
     step = np.clip(np.floor(np.log(np.maximum(df, 1.0)) / _DF_STEP).astype(np.int64), 0,
                    _DF_GRID.size - 2)
     # _DF_GRID[step] <= df < _DF_GRID[step + 1] up to rounding: widen one step each way
@@ -228,10 +242,24 @@ def _t_significant(t, df, level):
     return significant
 
 
+#: Student's critical values at whole degrees of freedom 0, 1, 2, ... by level (grown
+#: as larger studies ask; the value at 0 is not used).
+_bound_tables: dict[float, np.ndarray] = {}
+
+
 def _welch_bound(n1, n2, alpha, alternative):
-    """Student's critical value at ``min(n1, n2) - 1`` degrees of freedom (arrays)."""
+    """Student's critical value at ``min(n1, n2) - 1`` degrees of freedom (arrays; at
+    whole degrees of freedom from a table of ``stdtrit``'s values made once)."""
     level = alpha / 2.0 if alternative == "two-sided" else alpha
-    return special.stdtrit(np.maximum(np.minimum(n1, n2) - 1.0, 1.0), 1.0 - level)
+    df = np.maximum(np.minimum(n1, n2) - 1.0, 1.0)
+    if not np.all(df == np.floor(df)) or df.max() > 1e7:
+        return special.stdtrit(df, 1.0 - level)
+    table = _bound_tables.get(level)
+    need = int(df.max()) + 1
+    if table is None or table.size < need:
+        table = _bound_tables[level] = special.stdtrit(
+            np.arange(max(4096, 2 * need), dtype=float), 1.0 - level)
+    return table[df.astype(np.int64)]
 
 
 # The switch ----------------------------------------------------------------------
@@ -330,11 +358,17 @@ def _hinted_last_true(holds, low, high, hint):
     """:func:`_last_true` searching first inside ``hint = (hint_low, hint_high)``
     (arrays, may be None), where the answer is expected: the hint is checked
     (the predicate true at its low end, false just past its high end) and the
-    whole range searched where it fails, so a hint only saves time."""
+    whole range searched where it fails, so a hint only saves time.
+
+    ``hint = (guess, hinting)`` gives instead the answer's likely value, checked
+    first (true at it, false just past it: two evaluations), and where it is wrong
+    searches ``hinting(elements)``, the hint of those elements."""
     low = np.asarray(low, dtype=np.int64)
     high = np.asarray(high, dtype=np.int64)
     if hint is None:
         return _last_true(holds, low, high)
+    if callable(hint[1]):
+        return _guessed_last_true(holds, low, high, *hint)
     hint_low = np.clip(hint[0], low, high)
     hint_high = np.clip(hint[1], hint_low, high)
     index = np.arange(low.size)
@@ -353,6 +387,26 @@ def _hinted_last_true(holds, low, high, hint):
     return answer
 
 
+def _guessed_last_true(holds, low, high, guess, hinting):
+    """:func:`_hinted_last_true` with a guess (floats, any value): the predicate
+    checked true at the guess (unless below ``low``) and false just past it (unless
+    it is ``high``); ``hinting(elements)`` searched where either check fails."""
+    guess = np.clip(np.where(np.isfinite(guess), guess, low - 1), low - 1, high).astype(np.int64)
+    right = np.ones(low.size, dtype=bool)
+    for check in (0, 1):  # true at the guess, then false just past it
+        at = np.flatnonzero(guess >= low) if check == 0 else np.flatnonzero(right & (guess < high))
+        if at.size == low.size:  # all of them (the usual case): no copies
+            at = slice(None)
+        elif not at.size:
+            continue
+        right[at] = holds(guess[at] + check, at) ^ bool(check)
+    wrong = np.flatnonzero(~right)
+    if wrong.size:
+        guess[wrong] = _hinted_last_true(lambda b, i: holds(b, wrong[i]), low[wrong],
+                                         high[wrong], hinting(wrong))
+    return guess
+
+
 def _roots(known, a_known, a_unknown, critical):
     """Rates ``u`` of one group at which the Wald-type statistic of the known group's
     rate ``known`` equals ``critical``: the roots of
@@ -368,45 +422,106 @@ def _roots(known, a_known, a_unknown, critical):
 
 
 class _Hints:
-    """Where the Welch and Wald tests' boundaries lie, from their statistics' closed-form
-    roots: the critical value is between the normal one and Student's at the fewest
-    degrees of freedom, so each boundary lies between the counts the two give
-    (widened by 2 for rounding). None for the other tests (no hints)."""
+    """Where the tests' boundaries lie, from their statistics' closed-form roots.
+
+    Each search gets a guess: the root of the statistic at the critical value the
+    test uses there (for Welch, Student's at the Welch-Satterthwaite degrees of
+    freedom of the root), rounded to the count it predicts. Where the guess is
+    wrong the Welch and Wald tests' searches get a bracket: the critical value is
+    between the normal one and Student's at the fewest degrees of freedom, so
+    each boundary lies between the counts the two give (widened by 2 for
+    rounding); the other tests' search their whole range."""
 
     def __init__(self, test, n1, n2, alpha, alternative, bound):
-        self.on = test in ("welch", "wald")
-        if not self.on:
-            return
         level = alpha / 2.0 if alternative == "two-sided" else alpha
+        self.test = test
         self.z = special.ndtri(1.0 - level)
-        self.t = bound if test == "welch" else np.full(n1.shape, self.z)
-        shift = 1.0 if test == "welch" else 0.0
+        self.welch = test == "welch"
+        self.bracketed = test in ("welch", "wald")
+        self.t = bound if self.welch else np.full(n1.shape, self.z)
+        self.table = _critical_table(level) if self.welch else None
+        shift = 1.0 if self.welch else 0.0
         self.a1, self.a2 = n1 - shift, n2 - shift
         self.n1, self.n2 = n1, n2
 
+    def _roots_by_side(self, rate, a_known, a_unknown, side):
+        """:meth:`_root` of each element, the larger where ``side`` (a boolean array, one
+        run of each value at most, as the searches run them: each run in one go)."""
+        change = np.flatnonzero(side[1:] != side[:-1]) + 1
+        if change.size > 1:
+            raise ValueError("sides must come in at most two runs")
+        cut = change[0] if change.size else side.size
+        parts = [self._root(rate[part], a_known[part], a_unknown[part], bool(side[part][0]))
+                 for part in (slice(0, cut), slice(cut, None)) if side[part].size] or [rate]
+        return np.concatenate(parts) if len(parts) != 1 else parts[0]
+
+    def _root(self, rate, a_known, a_unknown, side):
+        """The root (the smaller, or the larger where ``side``), in the unknown group's
+        rate, of the statistic at the critical value the test uses there (``a`` the
+        sizes, less 1 for Welch). For Welch, Student's at the Welch-Satterthwaite
+        degrees of freedom of the root, found by going from root to degrees of freedom
+        to critical value and back, twice from the normal root."""
+        z, sign = self.z, 1.0 if side else -1.0
+        if self.test == "arcsine":  # 2 asin(sqrt(u)) - 2 asin(sqrt(rate)) = +-z se
+            angle = np.arcsin(np.sqrt(rate)) + sign * 0.5 * z * np.sqrt(1.0 / a_known + 1.0 / a_unknown)
+            return np.sin(np.clip(angle, 0.0, 0.5 * np.pi)) ** 2
+        if self.test in ("pooled", "fleiss-cc"):
+            # (u - s)^2 = z^2 h pbar (1 - pbar), pbar = A + B u, s the rate moved by the
+            # continuity correction, away from it on each side
+            h = 1.0 / a_known + 1.0 / a_unknown
+            shifted = rate + sign * (0.5 * h if self.test == "fleiss-cc" else 0.0)
+            big_a, big_b = rate * a_known / (a_known + a_unknown), a_unknown / (a_known + a_unknown)
+            c2h = z * z * h
+            quad = 1.0 + c2h * big_b * big_b
+            lin = -2.0 * shifted - c2h * big_b + 2.0 * c2h * big_a * big_b
+            const = shifted * shifted - c2h * big_a + c2h * big_a * big_a
+            root = np.sqrt(np.maximum(lin * lin - 4.0 * quad * const, 0.0))
+            return np.clip((-lin + sign * root) / (2.0 * quad), 0.0, 1.0)
+        root = _roots(rate, a_known, a_unknown, z)[int(side)]
+        if not self.welch:
+            return root
+        known = rate * (1.0 - rate) / a_known
+        for _ in range(2):
+            unknown = root * (1.0 - root) / a_unknown
+            with np.errstate(divide="ignore", invalid="ignore"):
+                df = (known + unknown) ** 2 / (known * known / a_known
+                                               + unknown * unknown / a_unknown)
+            where = np.log(np.fmax(np.fmin(df, 1e8), 1.0)) / _DF_STEP  # fmax: 0 / 0 is 1
+            step = np.minimum(where.astype(np.int64), _DF_GRID.size - 2)
+            share = where - step
+            critical = (1.0 - share) * self.table[step] + share * self.table[step + 1]
+            root = _roots(rate, a_known, a_unknown, critical)[int(side)]
+        return root
+
     def treated(self, side, x2, index):
         """Hint for the search over treated counts at comparison count ``x2``: the last
-        count with the lower verdict (side 0), or the last without the higher one (1)."""
-        if not self.on:
-            return None
-        rate, n1 = x2 / self.n2[index], self.n1[index]
-        at_z = _roots(rate, self.a2[index], self.a1[index], self.z)
-        at_t = _roots(rate, self.a2[index], self.a1[index], self.t[index])
-        if side == 0:
-            return np.floor(n1 * at_t[0]) - 2, np.floor(n1 * at_z[0]) + 2
-        return np.ceil(n1 * at_z[1]) - 3, np.ceil(n1 * at_t[1]) + 1
+        count with the lower verdict, or where ``side`` the last without the higher one."""
+        return self._hint(x2, (self.n2, self.a2), (self.n1, self.a1), index, side)
 
     def comparison(self, side, x1, index):
         """Hint for the search over comparison counts at treated count ``x1``: the last
-        count without the lower verdict (side 0), or the last with the higher one (1)."""
-        if not self.on:
-            return None
-        rate, n2 = x1 / self.n1[index], self.n2[index]
-        at_z = _roots(rate, self.a1[index], self.a2[index], self.z)
-        at_t = _roots(rate, self.a1[index], self.a2[index], self.t[index])
-        if side == 0:
-            return np.ceil(n2 * at_z[1]) - 3, np.ceil(n2 * at_t[1]) + 1
-        return np.floor(n2 * at_t[0]) - 2, np.floor(n2 * at_z[0]) + 2
+        count without the lower verdict, or where ``side`` the last with the higher one."""
+        return self._hint(x1, (self.n1, self.a1), (self.n2, self.a2), index, ~side)
+
+    def _hint(self, count, known, unknown, index, upper):
+        """(guess, bracket) of searches over the counts of one group (``unknown``: its
+        sizes and ``a``) at the other's ``count``: the last count at or below the
+        smaller root, or where ``upper`` the last below the larger one."""
+        def bracket(elements):
+            if not self.bracketed:
+                return None
+            at, up = index[elements], upper[elements]
+            size = unknown[0][at]
+            rate, a_known, a_unknown = count[elements] / known[0][at], known[1][at], unknown[1][at]
+            at_z = _roots(rate, a_known, a_unknown, self.z)
+            at_t = _roots(rate, a_known, a_unknown, self.t[at])
+            return (np.where(up, np.ceil(size * at_z[1]) - 3, np.floor(size * at_t[0]) - 2),
+                    np.where(up, np.ceil(size * at_t[1]) + 1, np.floor(size * at_z[0]) + 2))
+
+        root = self._roots_by_side(count / known[0][index], known[1][index], unknown[1][index],
+                                   upper)
+        size = unknown[0][index]
+        return np.where(upper, np.ceil(size * root) - 1, np.floor(size * root)), bracket
 
 
 def _ranges(start, stop):
@@ -418,17 +533,27 @@ def _ranges(start, stop):
     return start[owner] + offset, owner
 
 
-def _binomial_pmf(counts, n, rates):
-    """``Binomial(counts; n, rate)``: rates along the first axis, (counts, n) the second."""
+def _log_choose(counts, n):
+    """``log(n choose counts)`` (arrays, floats)."""
+    return special.gammaln(n + 1.0) - special.gammaln(counts + 1.0) - special.gammaln(n - counts + 1.0)
+
+
+def _binomial_pmf(counts, n, rates, log_choose=None):
+    """``Binomial(counts; n, rate)``: rates along the first axis, (counts, n) the second;
+    ``log_choose`` their :func:`_log_choose` when known."""
     counts = counts.astype(float)
     n = np.asarray(n, dtype=float)
-    log_choose = (special.gammaln(n + 1.0) - special.gammaln(counts + 1.0)
-                  - special.gammaln(n - counts + 1.0))
+    if log_choose is None:
+        log_choose = _log_choose(counts, n)
+    rest = n - counts
     with np.errstate(divide="ignore", invalid="ignore"):
         log_p, log_q = np.log(rates), np.log1p(-rates)
-        # 0 * log(0) is 0: a count of 0 has probability 1 at a rate of 0.
-        log_pmf = (log_choose + np.where(counts > 0, np.multiply.outer(log_p, counts), 0.0)
-                   + np.where(n - counts > 0, np.multiply.outer(log_q, n - counts), 0.0))
+        if np.all((rates > 0.0) & (rates < 1.0)):  # the logs finite: adding 0 * log is adding 0
+            log_pmf = (log_choose + np.multiply.outer(log_p, counts)
+                       + np.multiply.outer(log_q, rest))
+        else:  # 0 * log(0) is 0: a count of 0 has probability 1 at a rate of 0.
+            log_pmf = (log_choose + np.where(counts > 0, np.multiply.outer(log_p, counts), 0.0)
+                       + np.where(rest > 0, np.multiply.outer(log_q, rest), 0.0))
     return np.exp(log_pmf)
 
 
@@ -461,51 +586,101 @@ class _WholeTable:
         pairs = n1.size
         bound = _welch_bound(n1, n2, alpha, alternative) if test == "welch" else None
 
-        def verdict(side, x1, x2, index):
-            return _verdicts(x1, n1[index], x2, n2[index], test, alpha, alternative,
-                             None if bound is None else bound[index])[side]
+        def searched(x1, x2, pair, side, flip):
+            """The predicate of searches over the comparison counts at treated counts ``x1``
+            (or over the treated counts at ``x2``) of the pairs ``pair``: the lower
+            verdict, or the higher one where ``side``, negated where ``flip``."""
+            sizes1, sizes2 = n1[pair], n2[pair]
+            bounds = None if bound is None else bound[pair]
+
+            def holds(b, i):
+                lower, higher = _verdicts(b if x1 is None else x1[i], sizes1[i],
+                                          b if x2 is None else x2[i], sizes2[i], test, alpha,
+                                          alternative, None if bounds is None else bounds[i])
+                return np.where(side[i], higher, lower) ^ flip[i]
+            return holds
 
         b_low, b_high = _window(n2, p2)
-        zero = np.zeros(pairs, dtype=np.int64)
         every = np.arange(pairs)
         hints = _Hints(test, n1, n2, alpha, alternative, bound)
         # lower(x1, b) holds for x1 up to d(b), which grows with b; higher(x1, b)
         # from e(b) up. Between d(b_low) and d(b_high) the lower verdict's comparison
-        # tail is neither 0 nor 1; likewise between e(b_low) and e(b_high).
-        d_low, d_high = (_hinted_last_true(lambda x, i, b=b: verdict(0, x, b[i], i), zero, n1,
-                                           hints.treated(0, b, every)) for b in (b_low, b_high))
-        e_low, e_high = (_hinted_last_true(lambda x, i, b=b: ~verdict(1, x, b[i], i), zero, n1,
-                                           hints.treated(1, b, every)) + 1
-                         for b in (b_low, b_high))
+        # tail is neither 0 nor 1; likewise between e(b_low) and e(b_high). The four
+        # searches, and each pair of the others, run as one.
+        x2 = np.concatenate([b_low, b_high, b_low, b_high])
+        pair = np.tile(every, 4)
+        side = np.repeat([False, True], 2 * pairs)
+        found = _hinted_last_true(searched(None, x2, pair, side, side), np.zeros(x2.size, np.int64),
+                                  n1[pair], hints.treated(side, x2, pair))
+        d_low, d_high, e_low, e_high = found.reshape(4, pairs) + np.array([[0], [0], [1], [1]])
         band = (d_high - d_low) + (e_high - e_low)
         over_treated = band <= 2 * (b_high - b_low + 1)
 
         # Over the treated counts in the bands, comparison tails at the boundaries.
         t = self.over_treated = np.flatnonzero(over_treated)
         self.d_low, self.e_high = d_low[t], e_high[t]
-        x1, owner = _ranges(d_low[t] + 1, d_high[t] + 1)
-        pair = t[owner]
-        first = _hinted_last_true(lambda b, i: ~verdict(0, x1[i], b, pair[i]), b_low[pair],
-                                  b_high[pair], hints.comparison(0, x1, pair)) + 1
-        self.lower_band = (x1, owner, special.bdtrc(first - 1, n2[pair], p2))  # P(X2 >= first)
-        x1, owner = _ranges(e_low[t], e_high[t])
-        pair = t[owner]
-        last = _hinted_last_true(lambda b, i: verdict(1, x1[i], b, pair[i]), b_low[pair],
-                                 b_high[pair], hints.comparison(1, x1, pair))
-        self.higher_band = (x1, owner, np.where(  # P(X2 <= last)
-            last >= 0, special.bdtr(np.maximum(last, 0), n2[pair], p2), 0.0))
+        x1_lower, owner_lower = _ranges(d_low[t] + 1, d_high[t] + 1)
+        x1_higher, owner_higher = _ranges(e_low[t], e_high[t])
+        x1 = np.concatenate([x1_lower, x1_higher])
+        pair = t[np.concatenate([owner_lower, owner_higher])]
+        side = np.arange(x1.size) >= x1_lower.size
+        found = _hinted_last_true(searched(x1, None, pair, side, ~side), b_low[pair], b_high[pair],
+                                  hints.comparison(side, x1, pair))
+        first, last = found[:x1_lower.size] + 1, found[x1_lower.size:]
+        sizes = n1[pair].astype(float)
+        choose = _log_choose(x1.astype(float), sizes)
+        lower_pair, higher_pair = pair[:x1_lower.size], pair[x1_lower.size:]
+        self.lower_band = (x1_lower, owner_lower,  # P(X2 >= first)
+                           special.bdtrc(first - 1, n2[lower_pair], p2), choose[:x1_lower.size])
+        self.higher_band = (x1_higher, owner_higher, np.where(  # P(X2 <= last)
+            last >= 0, special.bdtr(np.maximum(last, 0), n2[higher_pair], p2), 0.0),
+            choose[x1_lower.size:])
 
         # Over the comparison counts in its window, treated tails at the boundaries.
         c = self.over_comparison = np.flatnonzero(~over_treated)
         x2, owner = _ranges(b_low[c], b_high[c] + 1)
-        pair = c[owner]
-        none = np.zeros(x2.size, dtype=np.int64)
-        self.comparison = (
-            owner, _binomial_pmf(x2, n2[pair], np.array([p2]))[0],
-            _hinted_last_true(lambda x, i: verdict(0, x, x2[i], pair[i]), none, n1[pair],
-                              hints.treated(0, x2, pair)),
-            _hinted_last_true(lambda x, i: ~verdict(1, x, x2[i], pair[i]), none, n1[pair],
-                              hints.treated(1, x2, pair)) + 1)
+        pair = np.tile(c[owner], 2)
+        side = np.repeat([False, True], x2.size)
+        both = np.tile(x2, 2)
+        found = _hinted_last_true(searched(None, both, pair, side, side), np.zeros(both.size, np.int64),
+                                  n1[pair], hints.treated(side, both, pair))
+        self.comparison = (owner, _binomial_pmf(x2, n2[c[owner]], np.array([p2]))[0],
+                           found[:x2.size], found[x2.size:] + 1)
+
+    def elements(self) -> int:
+        """How many counts' boundaries and tails the table holds, counted twice (its memory,
+        about 16 bytes each)."""
+        return self.n1.size + 2 * (self.lower_band[0].size + self.higher_band[0].size
+                                   + self.comparison[0].size)
+
+    def rows(self, rows):
+        """The table of the pairs ``rows`` (indices, in that order) alone: its parts picked
+        out, in the order they were found, so its sums are this table's."""
+        picked = object.__new__(_WholeTable)
+        picked.n1, picked.n2, picked.p2 = self.n1[rows], self.n2[rows], self.p2
+        new_row = np.full(self.n1.size, -1, dtype=np.int64)
+        new_row[rows] = np.arange(len(rows))
+
+        def keep(pairs):
+            """Which of ``pairs`` are kept, and each's position among those kept."""
+            kept = new_row[pairs] >= 0
+            return kept, np.cumsum(kept) - 1
+
+        t, c = self.over_treated, self.over_comparison
+        kept, position = keep(t)
+        picked.over_treated = new_row[t[kept]]
+        picked.d_low, picked.e_high = self.d_low[kept], self.e_high[kept]
+        for name in ("lower_band", "higher_band"):
+            x1, owner, *rest = getattr(self, name)
+            chosen = kept[owner]
+            setattr(picked, name, (x1[chosen], position[owner[chosen]],
+                                   *(part[chosen] for part in rest)))
+        kept, position = keep(c)
+        picked.over_comparison = new_row[c[kept]]
+        owner, *rest = self.comparison
+        chosen = kept[owner]
+        picked.comparison = (position[owner[chosen]], *(part[chosen] for part in rest))
+        return picked
 
     def chances(self, p1):
         """Chances of the lower and higher verdicts, each pairs x rates, at treated rates
@@ -519,10 +694,12 @@ class _WholeTable:
             lower[t] = np.where(d_low >= 0, special.bdtr(np.maximum(d_low, 0), size, p1), 0.0)
             higher[t] = np.where(e_high <= 0, 1.0, np.where(
                 e_high <= size, special.bdtrc(np.maximum(e_high - 1, 0), size, p1), 0.0))
-            for out, (x1, owner, tail) in ((lower, self.lower_band), (higher, self.higher_band)):
+            for out, (x1, owner, tail, choose) in ((lower, self.lower_band),
+                                                   (higher, self.higher_band)):
                 sizes = n1[t][owner]
-                out[t] += _sum_blocks(lambda r, s: _binomial_pmf(x1[s], sizes[s], r) * tail[s],
-                                      owner, t.size, p1).T
+                out[t] += _sum_blocks(
+                    lambda r, s: _binomial_pmf(x1[s], sizes[s], r, choose[s]) * tail[s],
+                    owner, t.size, p1).T
         c = self.over_comparison
         if c.size:
             owner, weight, d, e = self.comparison
@@ -548,6 +725,13 @@ def _whole_sizes(n):
     low = np.floor(n + 1e-9)
     fraction = np.where(n - low < 1e-9, 0.0, n - low)
     return low.astype(np.int64), low.astype(np.int64) + 1, fraction
+
+
+def _unique_pairs(pairs):
+    """``np.unique(pairs, axis=0, return_inverse=True)`` of a (pairs, 2) array of sizes, by
+    the pairs as complex numbers (the same order, a few times faster)."""
+    values, index = np.unique(pairs[:, 0] + 1j * pairs[:, 1], return_inverse=True)
+    return np.stack([values.real, values.imag], axis=1).astype(pairs.dtype), index.ravel()
 
 
 class ExactTable:
@@ -577,8 +761,7 @@ class ExactTable:
         corners = [(low1, low2, (1 - f1) * (1 - f2)), (high1, low2, f1 * (1 - f2)),
                    (low1, high2, (1 - f1) * f2), (high1, high2, f1 * f2)]
         used = np.concatenate([np.stack([a, b], axis=1)[w > 0] for a, b, w in corners])
-        whole, whole_index = np.unique(used, axis=0, return_inverse=True)
-        whole_index = whole_index.ravel()
+        whole, whole_index = _unique_pairs(used)
         # Each size pair's whole corners: (pairs, rows of the whole table, weights).
         self._corners, start = [], 0
         for _, _, w in corners:
@@ -586,19 +769,83 @@ class ExactTable:
             self._corners.append((chosen, whole_index[start:start + chosen.size], w[chosen]))
             start += chosen.size
         self._size = n1.size
-        self._whole = _WholeTable(whole[:, 0], whole[:, 1], float(p2), test, alpha, alternative)
+        self._whole_size = whole.shape[0]
+        self._parts = _whole_tables(whole[:, 0], whole[:, 1], float(p2), test, alpha,
+                                    alternative)
 
     def chances(self, p1):
         """Chances of a significantly lower and higher treated rate: arrays of size pairs
         x treated rates (``p1``, 1-d)."""
         p1 = np.asarray(p1, dtype=float).ravel()
-        lower_whole, higher_whole = self._whole.chances(p1)
+        lower_whole = np.empty((self._whole_size, p1.size))
+        higher_whole = np.empty((self._whole_size, p1.size))
+        for table, positions in self._parts:
+            lower_whole[positions], higher_whole[positions] = table.chances(p1)
         lower = np.zeros((self._size, p1.size))
         higher = np.zeros((self._size, p1.size))
         for chosen, rows, w in self._corners:
             lower[chosen] += w[:, None] * lower_whole[rows]
             higher[chosen] += w[:, None] * higher_whole[rows]
         return np.clip(lower, 0.0, 1.0), np.clip(higher, 0.0, 1.0)
+
+
+#: Most elements (:meth:`_WholeTable.elements`, about 16 bytes each) of the whole sizes'
+#: tables kept between calls, about 64 MB: a solver's successive rounds and a table's
+#: cells at one base rate ask for many of the same pairs of sizes again.
+KEPT_ELEMENTS = 4_000_000
+#: The whole sizes' tables kept, oldest used first: number -> (table, its keys).
+_whole_kept: OrderedDict = OrderedDict()
+#: Where each pair of whole sizes is: (p2, test, alpha, alternative, n1, n2) ->
+#: (number of its table in _whole_kept, row).
+_whole_rows: dict = {}
+_whole_count = [0, 0]  # tables made, elements kept
+
+
+def _whole_tables(n1, n2, p2, test, alpha, alternative):
+    """The :class:`_WholeTable` parts covering the pairs of whole sizes ``(n1, n2)``:
+    a list of (table, positions of its pairs among the given ones), the pairs met
+    before taken from the tables kept (:data:`KEPT_ELEMENTS`), the others made in one."""
+    settings = (p2, test, alpha, alternative)
+    keys = [settings + pair for pair in zip(n1.tolist(), n2.tolist())]
+    found: dict = {}
+    missing = []
+    for position, key in enumerate(keys):
+        hit = _whole_rows.get(key)
+        if hit is None:
+            missing.append(position)
+        else:
+            rows, positions = found.setdefault(hit[0], ([], []))
+            rows.append(hit[1])
+            positions.append(position)
+    parts = []
+    for number, (rows, positions) in found.items():
+        table = _whole_kept[number][0]
+        _whole_kept.move_to_end(number)
+        parts.append((table if len(rows) == table.n1.size and rows == list(range(len(rows)))
+                      else table.rows(np.array(rows)), np.array(positions)))
+    if missing:
+        missing = np.array(missing)
+        table = _WholeTable(n1[missing], n2[missing], p2, test, alpha, alternative)
+        parts.append((table, missing))
+        number = _whole_count[0] = _whole_count[0] + 1
+        made = [keys[i] for i in missing]
+        _whole_kept[number] = (table, made)
+        _whole_rows.update((key, (number, row)) for row, key in enumerate(made))
+        _whole_count[1] += table.elements()
+        while _whole_count[1] > KEPT_ELEMENTS and len(_whole_kept) > 1:
+            old, old_keys = _whole_kept.popitem(last=False)[1]
+            _whole_count[1] -= old.elements()
+            for key in old_keys:
+                del _whole_rows[key]
+    return parts
+
+
+def clear_caches() -> None:
+    """Forget the exact tables kept between calls (for benchmarks and tests)."""
+    _tables.clear()
+    _whole_kept.clear()
+    _whole_rows.clear()
+    _whole_count[1] = 0
 
 
 #: Exact tables kept for reuse: their boundaries do not depend on the treated rate, so a
@@ -658,8 +905,7 @@ def exact_chances(p1, p2, n1, n2, *, test="welch", alpha=0.05, alternative="two-
     p1, n1, n2 = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (p1, n1, n2)))
     shape = p1.shape
     rates, rate_index = np.unique(p1.ravel(), return_inverse=True)
-    sizes, size_index = np.unique(np.stack([n1.ravel(), n2.ravel()], axis=1), axis=0,
-                                  return_inverse=True)
+    sizes, size_index = _unique_pairs(np.stack([n1.ravel(), n2.ravel()], axis=1))
     table = _table(sizes[:, 0], sizes[:, 1], float(p2), test, float(alpha), alternative)
     lower, higher = table.chances(rates)
     at = (size_index.ravel(), rate_index.ravel())
