@@ -256,3 +256,38 @@ def test_closed_form_start_is_the_one_tail_root_and_never_changes_the_answer(mon
                             lambda *args, f=factor, **kw: f * real(*args, **kw))
         solve_module._curves.clear()
         assert [solve(s, "cohort").value for s in scenarios] == answers
+
+
+def test_the_scan_skipped_when_no_chance_reaches_the_target_gives_the_same_answers(monkeypatch):
+    """The first cohorts are checked one by one only if some number analysed they may
+    have gives the target's chance: each cohort's power averages those chances. The
+    answers, powers and notes are those of checking every cohort, where the scan is
+    skipped (large answers) and where it finds the answer (a few people, a low target)."""
+    from powerplan.solvers import solve as solve_module
+
+    cases = [(Scenario(), 0.8), (Scenario(funnel=0.2, base_rate=0.15, effect=-0.1), 0.8),
+             (Scenario(funnel=1.0, base_rate=0.1, effect=-0.05), 0.3),
+             (Scenario(funnel=1.0, base_rate=0.35, effect=-0.05), 0.3),
+             (Scenario(funnel=0.5, base_rate=0.05, effect=-0.04, method="wald-exact"), 0.6),
+             (Scenario(funnel=0.3, base_rate=0.35, effect=0.1, alternative="greater"), 0.9)]
+
+    def answers():
+        solve_module._curves.clear()
+        out = []
+        for scenario, target in cases:
+            found = solve(scenario, "cohort", target_power=target)
+            out.append((found.value, found.achieved_power, found.power_below, found.notes))
+        return out
+
+    skipping = answers()
+    highest = {}
+    real = solve_module._Curve.highest_below
+
+    def recorded(self, cohort):  # the bound, kept, and never used
+        highest.setdefault(self.scenario, real(self, cohort))
+
+    monkeypatch.setattr(solve_module._Curve, "highest_below", recorded)
+    assert answers() == skipping
+    targets = dict(cases)
+    assert any(h < targets[s] for s, h in highest.items())  # some were skipped ...
+    assert any(h >= targets[s] for s, h in highest.items())  # ... some scanned
