@@ -230,10 +230,13 @@ def _with_replacement(scores, patterns, treated, row, width, k):
     # Runs of equal scores (rare): walking left, a run's patterns are taken from
     # its first place on, so that they come by lowest record as walking right.
     ordered = ordered.ravel()
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    ties = starts.size < ordered.size
+    new_run = np.empty(ordered.size, dtype=bool)
+    new_run[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new_run[1:])
+    ties = not new_run.all()
     if ties:
-        starts = np.union1d(starts, np.arange(n_rows) * n_patterns)  # a study starts a run
+        new_run[::n_patterns] = True  # a study starts a run
+        starts = np.flatnonzero(new_run)
         ends = np.r_[starts[1:], ordered.size] - 1
 
     # A two-sided walk from there: at each step the nearer of the next pattern on the

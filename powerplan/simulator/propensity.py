@@ -37,11 +37,17 @@ def pairs(design_matrix: np.ndarray) -> np.ndarray:
 
 def expit(x: np.ndarray) -> np.ndarray:
     """``1 / (1 + exp(-x))``, a new array (faster than scipy.special.expit)."""
-    out = np.negative(x)
+    return expit_of_negated(np.negative(x))
+
+
+def expit_of_negated(minus_x: np.ndarray) -> np.ndarray:
+    """:func:`expit` of ``-minus_x``, computed in place in ``minus_x`` (to the same bits:
+    negation is exact, so a product or sum of negated terms is exactly the negated
+    result, and the fit computes ``-x`` directly instead of negating ``x``)."""
     with np.errstate(over="ignore"):
-        np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
+        np.exp(minus_x, out=minus_x)
+    minus_x += 1.0
+    return np.reciprocal(minus_x, out=minus_x)
 
 
 def _unpack(flat: np.ndarray) -> np.ndarray:
@@ -59,11 +65,12 @@ class PoolDesign:
     design: np.ndarray          # (n_patterns, 5) design of each pattern
     weighted: np.ndarray        # design times the pattern's number of records
     weighted_pairs: np.ndarray  # pairs(design) times the number of records
+    negated: np.ndarray         # -design (for the linear predictors' negatives)
 
     @classmethod
     def of(cls, design: np.ndarray, counts: np.ndarray) -> "PoolDesign":
         counts = np.asarray(counts, dtype=float)[:, None]
-        return cls(design, counts * design, counts * pairs(design))
+        return cls(design, counts * design, counts * pairs(design), -design)
 
 
 def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
@@ -108,7 +115,7 @@ def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
         # same shape whatever is still active: the result of a study never depends
         # on which studies share its block. The treated side is summed study by
         # study, so only the active studies' people are needed.
-        mu = expit(coefficients @ pool.design.T)
+        mu = expit_of_negated(coefficients @ pool.negated.T)
         gradient = -(mu @ pool.weighted)
         weight = 1.0 - mu
         weight *= mu
@@ -117,7 +124,7 @@ def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
         if not live.all():  # some studies have converged: drop their people
             rows = rows[live]
             design_columns, pair_columns = design_columns[:, live], pair_columns[:, live]
-        mu_t = expit(linear_predictor(coefficients, rows, design_columns))
+        mu_t = expit_of_negated(linear_predictor(-coefficients, rows, design_columns))
         gradient += column_segment_sums((1.0 - mu_t) * design_columns, rows, n_studies)
         hessian += column_segment_sums((mu_t * (1.0 - mu_t)) * pair_columns, rows, n_studies)
         step = _solve(_unpack(hessian[active]), gradient[active])
@@ -131,8 +138,10 @@ def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
 def linear_predictor(coefficients, rows, design_columns) -> np.ndarray:
     """Each person's ``coefficients[row] . design``, column by column: the terms added
     in order, as ``(coefficients[rows] * design).sum(axis=1)`` adds them (the same
-    bits, twice as fast)."""
-    terms = np.ascontiguousarray(coefficients.T)[:, rows]
+    bits, twice as fast). ``rows`` ascending: each study's coefficients are repeated
+    for its people (several times faster than gathering them by ``rows``)."""
+    per_study = np.bincount(rows, minlength=len(coefficients))
+    terms = np.repeat(np.ascontiguousarray(coefficients.T), per_study, axis=1)
     terms *= design_columns
     total = terms[0] + terms[1]
     for term in terms[2:]:
