@@ -70,6 +70,8 @@ class Study:
     balance: bool = True
     #: (4, n_pool) the pool's covariates column by column (for the balance's gathers)
     pool_columns: np.ndarray = None
+    #: The pool's side of the propensity fit's first step at each start met so far.
+    first_steps: propensity.FirstSteps = None
 
 
 #: The calibration pilot matches studies (seeds of their own, ``spawn_key=(2, i)``)
@@ -113,7 +115,8 @@ def prepare(scenario: Scenario, entropy: int) -> Study:
     settings = scenario.simulation
     parts = _pool(settings, entropy)
     study = Study(scenario, entropy, *parts, balance=not _VERDICTS_ONLY.get(),
-                  pool_columns=np.ascontiguousarray(parts[1].T))
+                  pool_columns=np.ascontiguousarray(parts[1].T),
+                  first_steps=propensity.FirstSteps())
     # Without covariates that matter, matching changes nobody's chances: no pilot.
     pilot = _pilot(study) if settings.outcome_strength > 0 else None
     return replace(study, outcome_model=outcome_model(scenario).calibrate(
@@ -294,7 +297,7 @@ def _matched(study: Study, stream: int, first: int, count: int) -> _Matched:
     start[:, 1:] = settings.selection * SELECTION_WEIGHTS
     start[:, 0] = np.log(np.maximum(np.bincount(row, minlength=BLOCK), 1) / settings.pool)
     coefficients, converged = propensity.fit(study.pool_design, treated_design, row, start,
-                                             fitted=reason == 0)
+                                             fitted=reason == 0, first_steps=study.first_steps)
     reason[(reason == 0) & ~np.isfinite(coefficients).all(axis=1)] = 5
     coefficients[reason != 0] = 0.0
     keep = reason[row] == 0
