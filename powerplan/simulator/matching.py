@@ -209,6 +209,30 @@ def _sorted_scores(scores, rank, treated, row):
     return rank[places], np.take_along_axis(scores, places, axis=1), treated
 
 
+def _places(ordered, target, row):
+    """Each treated score's place in its study's sorted scores: the first pattern not
+    below it (``searchsorted`` in row ``row`` of ``ordered``).
+
+    Exactly sorted whole numbers (of :func:`_sorted_scores`, each row's smallest 0)
+    are searched all at once, each study's shifted above the one before.
+    """
+    n_rows, n_patterns = ordered.shape
+    if ordered.dtype == np.int64 and ordered.size:
+        top = int(ordered.max()) + 3
+        if n_rows * top < 2 ** 62:
+            shift = np.arange(n_rows, dtype=np.int64) * top
+            flat = (ordered + shift[:, None]).ravel()
+            wanted = np.clip(target, -1, top - 2) + shift[row]
+            return np.searchsorted(flat, wanted) - row * n_patterns
+    by_study = np.argsort(row, kind="stable")
+    edges = np.searchsorted(row[by_study], np.arange(n_rows + 1))
+    right = np.empty(len(target), dtype=np.int64)
+    for r in range(n_rows):
+        mine = by_study[edges[r]:edges[r + 1]]
+        right[mine] = np.searchsorted(ordered[r], target[mine])
+    return right
+
+
 def _with_replacement(scores, patterns, treated, row, width, k):
     n_matched = len(treated)
     matches = np.full((n_matched, k), -1, dtype=np.int64)
@@ -220,13 +244,7 @@ def _with_replacement(scores, patterns, treated, row, width, k):
     n_rows, n_patterns = scores.shape
     order, ordered, target = _sorted_scores(scores, patterns.rank, treated, row)
     order, flat_scores = order.ravel(), scores.ravel()
-    # Each treated score's place: the first pattern not below it.
-    by_study = np.argsort(row, kind="stable")
-    edges = np.searchsorted(row[by_study], np.arange(n_rows + 1))
-    right = np.empty(n_matched, dtype=np.int64)
-    for r in range(n_rows):
-        mine = by_study[edges[r]:edges[r + 1]]
-        right[mine] = np.searchsorted(ordered[r], target[mine])
+    right = _places(ordered, target, row)
     # Runs of equal scores (rare): walking left, a run's patterns are taken from
     # its first place on, so that they come by lowest record as walking right.
     ordered = ordered.ravel()

@@ -398,15 +398,18 @@ def _max_std_difference(study: Study, m: _Matched) -> np.ndarray:
     def sums(rows, columns):  # (4, n) covariate columns
         return column_segment_sums(columns, rows, BLOCK)
 
+    # (np.take, np.compress and np.repeat gather what indexing would, several times
+    # faster; people are stacked study after study, so a study's mean is repeated)
     x, row = np.ascontiguousarray(m.x.T), m.row
     analysed = m.n_matches > 0
-    treated_mean = sums(row[analysed], x[:, analysed])
-    weighted = study.pool_columns[:, m.record]
+    treated_mean = sums(row[analysed], np.compress(analysed, x, axis=1))
+    weighted = np.take(study.pool_columns, m.record, axis=1)
     weighted *= m.record_weight
     matched_mean = sums(m.record_row, weighted)
-    count = np.bincount(row, minlength=BLOCK)[:, None]
-    before = sums(row, x) / np.maximum(count, 1)
-    spread = x - np.ascontiguousarray(before.T)[:, row]
+    count = np.bincount(row, minlength=BLOCK)
+    before = sums(row, x) / np.maximum(count, 1)[:, None]
+    spread = x - np.repeat(np.ascontiguousarray(before.T), count, axis=1)
+    count = count[:, None]
     spread **= 2
     treated_var = sums(row, spread) / np.maximum(count - 1, 1)
     with np.errstate(invalid="ignore", divide="ignore"):
