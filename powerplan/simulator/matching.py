@@ -223,7 +223,12 @@ def _places(ordered, target, row):
             shift = np.arange(n_rows, dtype=np.int64) * top
             flat = (ordered + shift[:, None]).ravel()
             wanted = np.clip(target, -1, top - 2) + shift[row]
-            return np.searchsorted(flat, wanted) - row * n_patterns
+            # in ascending order the searches walk through memory once: several
+            # times faster than in the people's order
+            by_value = np.argsort(wanted)
+            right = np.empty(len(wanted), dtype=np.int64)
+            right[by_value] = np.searchsorted(flat, wanted[by_value])
+            return right - row * n_patterns
     by_study = np.argsort(row, kind="stable")
     edges = np.searchsorted(row[by_study], np.arange(n_rows + 1))
     right = np.empty(len(target), dtype=np.int64)
