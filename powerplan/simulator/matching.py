@@ -187,10 +187,11 @@ def _sorted_scores(scores, rank, treated, row):
     n_rows, n_patterns = scores.shape
     bits = max(1, int(n_patterns - 1).bit_length())
     with np.errstate(invalid="ignore", over="ignore"):
-        units = scores / SLOPE_QUANTUM
+        units = scores * (1.0 / SLOPE_QUANTUM)  # exact: a power of two
         key = units.astype(np.int64)
         # whole numbers, none infinite, and small enough for exact float arithmetic
-        exact = np.array_equal(key, units) and int(np.abs(key).max(initial=0)) < 2 ** 52
+        exact = (np.array_equal(key, units)
+                 and max(int(key.max(initial=0)), -int(key.min(initial=0))) < 2 ** 52)
         if exact:
             low = key.min(axis=1, keepdims=True)
             key -= low

@@ -119,7 +119,7 @@ class FirstSteps:
     own start). At most ``limit`` starts are kept.
     """
 
-    def __init__(self, limit: int = 20_000):
+    def __init__(self, limit: int = 4096):
         self.limit = limit
         self._sides: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -199,8 +199,10 @@ def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
             rows = rows[live]
             design_columns, pair_columns = design_columns[:, live], pair_columns[:, live]
         mu_t = expit_of_negated(linear_predictor(-coefficients, rows, design_columns))
-        gradient += column_segment_sums((1.0 - mu_t) * design_columns, rows, n_studies)
-        hessian += column_segment_sums((mu_t * (1.0 - mu_t)) * pair_columns, rows, n_studies)
+        rest = 1.0 - mu_t
+        gradient += column_segment_sums(rest * design_columns, rows, n_studies)
+        rest *= mu_t
+        hessian += column_segment_sums(rest * pair_columns, rows, n_studies)
         step = _solve(_unpack(hessian[active]), gradient[active])
         coefficients[active] += step
         last_step[active] = np.abs(step).max(axis=1)
