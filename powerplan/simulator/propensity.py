@@ -30,6 +30,17 @@ def design(standardised: np.ndarray) -> np.ndarray:
     return np.column_stack([np.ones(len(standardised)), standardised])
 
 
+def design_columns(columns: np.ndarray, means: np.ndarray, sds: np.ndarray) -> np.ndarray:
+    """:func:`design` of covariates given column by column, ``(4, n)``, standardised by
+    ``means`` and ``sds``, itself column by column, ``(5, n)`` (the same numbers as
+    ``design((columns.T - means) / sds).T``)."""
+    out = np.empty((len(columns) + 1, columns.shape[1]))
+    out[0] = 1.0
+    np.subtract(columns, means[:, None], out=out[1:])
+    out[1:] /= sds[:, None]
+    return out
+
+
 def pairs(design_matrix: np.ndarray) -> np.ndarray:
     """Products ``z_a z_b`` (a <= b) of each row: the rows' Hessian terms."""
     return design_matrix[:, _PAIRS[0]] * design_matrix[:, _PAIRS[1]]
