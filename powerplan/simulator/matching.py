@@ -244,9 +244,11 @@ def _with_replacement(scores, patterns, treated, row, width, k):
     matches = np.full((n_matched, k), -1, dtype=np.int64)
     if not n_matched:
         return matches
-    # Only the studies with treated people are searched.
-    studies, row = np.unique(row, return_inverse=True)
-    scores, width = scores[studies], width[studies]
+    # Only the studies with treated people are searched (usually all of them).
+    present = np.bincount(row, minlength=len(scores)) > 0
+    if not present.all():
+        row = (np.cumsum(present) - 1)[row]  # numbered among those searched
+        scores, width = scores[present], width[present]
     n_rows, n_patterns = scores.shape
     order, ordered, target = _sorted_scores(scores, patterns.rank, treated, row)
     order, flat_scores = order.ravel(), scores.ravel()
@@ -283,22 +285,28 @@ def _with_replacement(scores, patterns, treated, row, width, k):
         d_right = np.where(right_ok, flat_scores[b + p_right] - t, np.inf)
         go_left = (d_left < d_right) | ((d_left == d_right)
                                         & (patterns.rank[p_left] < patterns.rank[p_right]))
-        take = (np.where(go_left, d_left, d_right) <= w) & (left_ok | right_ok)
+        # (the nearer's distance; infinite on a side with no pattern left)
+        take = (np.minimum(d_left, d_right) <= w) & (left_ok | right_ok)
         chosen = np.where(go_left, p_left, p_right)[take]
         taker = person[take]
-        count = np.minimum(patterns.counts[chosen], k - filled[taker])
-        steps.append((taker, chosen, count, filled[taker]))
-        filled[taker] += count
-        left = left - (go_left & take)
-        right = right + (~go_left & take)
+        before = filled[taker]
+        count = np.minimum(patterns.counts[chosen], k - before)
+        steps.append((taker, chosen, count, before))
+        filled[taker] = before + count
+        went_left = go_left & take
+        left = left - went_left
+        right = right + (take ^ went_left)
         going = take & (filled[person] < k)
         person, left, right = person[going], left[going], right[going]
         t, w, b = t[going], w[going], b[going]
     who, chosen, count, slot = (np.concatenate(part) for part in zip(*steps))
-    # Record j of a chosen pattern fills its person's slot ``slot + j``.
-    place = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    source = np.repeat(patterns.first[chosen], count) + place
-    matches.ravel()[np.repeat(who * k + slot, count) + place] = patterns.records[source]
+    # Record j of a chosen pattern fills its person's slot ``slot + j``: both run
+    # on with the step's place in the list of every record taken.
+    step_start = np.cumsum(count) - count
+    place = np.arange(int(count.sum()))
+    source = np.repeat(patterns.first[chosen] - step_start, count) + place
+    target = np.repeat(who * k + slot - step_start, count) + place
+    matches.ravel()[target] = patterns.records[source]
     return matches
 
 
