@@ -8,7 +8,11 @@ conditioned). The fit is Newton-Raphson (iteratively reweighted least
 squares), the method statsmodels ``Logit.fit`` uses by default, run for a block
 of studies at once: the pool's contribution to every study's gradient and
 Hessian is one matrix product. Pool records with identical covariates enter
-once, weighted by their number (the likelihood is the same). A study stops once no coefficient moves by
+once, weighted by their number (the likelihood is the same). The first step's
+pool side is kept from block to block (:class:`FirstSteps`), and late steps
+of studies near their maximum compute it study by study
+(:data:`ONE_BY_ONE_FROM`); neither moves a coefficient by more than rounding
+(``benchmarks/bench_fit_agreement.py``). A study stops once no coefficient moves by
 more than ``tol``, or after ``max_iter`` steps (as statsmodels, 35), which
 happens under separation, for example when every treated person is male;
 coefficients then grow large, as in any maximum likelihood fit, and matching
