@@ -291,10 +291,11 @@ def _matched(study: Study, stream: int, first: int, count: int) -> _Matched:
     reason[funnel[:, -1] < scenario.min_n_treated] = 1
     reason[count:] = -1  # padding: computed, never reported
 
-    # Propensity score, caliper, matching. The covariates column by column: numpy's
-    # operations along the people are several times faster than across four columns.
-    columns = np.ascontiguousarray(x.T)
-    treated_design = propensity.design_columns(columns, population.means, population.sds).T
+    # Propensity score, caliper, matching. The design is standardised column by
+    # column: numpy's operations along the people are several times faster than
+    # across four columns.
+    treated_design = propensity.design_columns(np.ascontiguousarray(x.T), population.means,
+                                               population.sds).T
     start = np.zeros((BLOCK, 5))  # near the true model, to save Newton steps
     start[:, 1:] = settings.selection * SELECTION_WEIGHTS
     start[:, 0] = np.log(np.maximum(np.bincount(row, minlength=BLOCK), 1) / settings.pool)
@@ -308,8 +309,7 @@ def _matched(study: Study, stream: int, first: int, count: int) -> _Matched:
     # the same for everyone and matching ignores it.
     slopes = matching.exact_slopes(coefficients[:, 1:] / population.sds)
     scores = slopes @ study.pattern_covariates.T
-    treated_scores = propensity.linear_predictor(  # exact: any order
-        slopes, row, np.compress(keep, columns, axis=1))
+    treated_scores = propensity.linear_predictor(slopes, row, x.T)  # exact: any order
     width = matching.caliper_width(scores, patterns, treated_scores, row, settings.caliper)
     matches = matching.nearest(scores, patterns, treated_scores, row, width, settings.k,
                                replacement=settings.replacement)
