@@ -3,7 +3,8 @@
 The simulator's fit keeps the pool's side of the first Newton step from one
 block to the next (``propensity.FirstSteps``) and computes the late steps of
 studies close to their maximum study by study (``propensity.ONE_BY_ONE_FROM``).
-This script runs seeded simulations of several settings twice, with the fit as
+This script runs seeded simulations of several settings (those of
+``tests/test_replicate_tables.py`` and a cohort of 25) twice, with the fit as
 it is and with every step computed block-wide (no kept first steps, no
 study-by-study steps: the fit before these shortcuts), and prints, per
 setting, how many fitted studies have coefficients differing in any bit, the
@@ -19,30 +20,22 @@ from __future__ import annotations
 
 import argparse
 import collections
+import pathlib
+import sys
 
 import numpy as np
 
-from powerplan import Frequency, Scenario, SimulationSettings, Simulator, TimeToFirst
+from powerplan import Scenario, SimulationSettings, Simulator
 from powerplan.simulator import matching, propensity
 
-SETTINGS = {
-    "default": Scenario(simulation=SimulationSettings(pool=20_000)),
-    "issue-setting": Scenario(cohort=200, funnel=1.0, effect=-0.08,
-                              simulation=SimulationSettings(pool=20_000, k=5)),
-    "k1-narrow": Scenario(cohort=400, simulation=SimulationSettings(pool=5_000, k=1,
-                                                                    caliper=0.05)),
-    "k20-strong": Scenario(cohort=250, funnel=0.8, simulation=SimulationSettings(
-        pool=8_000, k=20, selection=1.2, outcome_strength=2.0)),
-    "no-covariates": Scenario(cohort=150, simulation=SimulationSettings(
-        pool=3_000, outcome_strength=0.0, selection=0.0)),
-    "without-replacement": Scenario(cohort=120, simulation=SimulationSettings(
-        pool=2_000, k=3, replacement=False)),
-    "small-pool": Scenario(cohort=60, funnel=1.0, simulation=SimulationSettings(pool=100, k=2)),
-    "small-cohort": Scenario(cohort=25, funnel=1.0, simulation=SimulationSettings(pool=2_000)),
-    "frequency": Scenario(outcome=Frequency(), cohort=300,
-                          simulation=SimulationSettings(pool=6_000)),
-    "time": Scenario(outcome=TimeToFirst(), cohort=400, simulation=SimulationSettings(pool=6_000)),
-}
+# The settings of the pinned replicate tables (not their three measures together,
+# which are the same studies), and a cohort small enough for separation.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "tests"))
+from test_replicate_tables import CASES  # noqa: E402
+
+SETTINGS = {**{name: case for name, case in CASES.items() if name != "headline"},
+            "small-cohort": Scenario(cohort=25, funnel=1.0,
+                                     simulation=SimulationSettings(pool=2_000))}
 
 
 def plain_fit(*args, first_steps=None, **kwargs):
