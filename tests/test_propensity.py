@@ -64,3 +64,56 @@ def test_separation_stops_unconverged_with_finite_coefficients(study):
     assert not converged[0]
     assert np.isfinite(coefficients[0]).all()
     assert coefficients[0, 4] > 5  # custody, standardised scale
+
+
+def test_a_row_of_the_pool_side_depends_only_on_its_own_coefficients(study):
+    # What FirstSteps relies on: a block's products give a study the same bits
+    # whatever the other rows hold and wherever the study sits in the block.
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        coefficients = rng.normal(scale=0.3, size=(replicate.BLOCK, 5))
+        gradient, hessian = propensity.pool_side(study.pool_design, coefficients)
+        order = rng.permutation(replicate.BLOCK)
+        others = rng.normal(scale=0.3, size=(replicate.BLOCK, 5))
+        others[order[:5]] = coefficients[:5]
+        moved_gradient, moved_hessian = propensity.pool_side(study.pool_design, others)
+        assert np.array_equal(moved_gradient[order[:5]], gradient[:5])
+        assert np.array_equal(moved_hessian[order[:5]], hessian[:5])
+
+
+def test_kept_first_steps_change_no_bit(study):
+    x, row = draw_block(study)
+    design = propensity.design(study.population.standardise(x))
+    start = np.tile(np.array([-3.0, -0.2, 0.15, 0.3, 0.3]), (replicate.BLOCK, 1))
+    fitted = np.ones(replicate.BLOCK, dtype=bool)
+    plain = propensity.fit(study.pool_design, design, row, start, fitted=fitted)
+    kept = propensity.FirstSteps()
+    filling = propensity.fit(study.pool_design, design, row, start, fitted=fitted,
+                             first_steps=kept)
+    taken = propensity.fit(study.pool_design, design, row, start, fitted=fitted,
+                           first_steps=kept)
+    for result in (filling, taken):
+        assert all(np.array_equal(a, b) for a, b in zip(plain, result))
+
+
+def test_late_steps_study_by_study_agree_with_the_block_products(study, monkeypatch):
+    # Near the maximum a study's late Newton steps use matrix-vector products of its
+    # own: its coefficients agree with block-wide steps to rounding, and the slopes
+    # matching uses (rounded to 2**-24) are identical.
+    from powerplan.simulator import matching
+
+    x, row = draw_block(study)
+    design = propensity.design(study.population.standardise(x))
+    start = np.zeros((replicate.BLOCK, 5))
+    fitted = np.ones(replicate.BLOCK, dtype=bool)
+    alone = []
+    one_study = propensity.study_pool_side
+    monkeypatch.setattr(propensity, "study_pool_side",
+                        lambda *args: alone.append(1) or one_study(*args))
+    ours, converged = propensity.fit(study.pool_design, design, row, start, fitted=fitted)
+    monkeypatch.setattr(propensity, "ONE_BY_ONE_FROM", 10 ** 6)
+    blockwise, _ = propensity.fit(study.pool_design, design, row, start, fitted=fitted)
+    assert converged.all() and len(alone) >= replicate.BLOCK
+    np.testing.assert_allclose(ours, blockwise, rtol=0, atol=1e-13)
+    slopes = [matching.exact_slopes(c[:, 1:] / study.population.sds) for c in (ours, blockwise)]
+    assert np.array_equal(*slopes)

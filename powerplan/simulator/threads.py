@@ -15,6 +15,7 @@ workers x BLAS threads never exceeds the cores.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import os
 
@@ -33,13 +34,28 @@ def worker_processes(workers: int, chunks: int) -> int:
     return max(1, min(workers, chunks, cores()))
 
 
+#: Whether this thread is inside :func:`one_blas_thread` already.
+_LIMITED = contextvars.ContextVar("one_blas_thread", default=False)
+
+
 @contextlib.contextmanager
 def one_blas_thread():
-    """Run the block on one BLAS thread; the previous limits are restored after it."""
+    """Run the block on one BLAS thread; the previous limits are restored after it.
+
+    Nested blocks (a simulation's steps inside the simulation) keep the outer
+    block's limit instead of asking threadpoolctl again, which looks up the
+    loaded libraries each time (about 3 ms)."""
+    if _LIMITED.get():
+        yield
+        return
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+    token = _LIMITED.set(True)
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield
+    finally:
+        _LIMITED.reset(token)
 
 
 def on_one_blas_thread(function):
