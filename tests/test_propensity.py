@@ -117,3 +117,24 @@ def test_late_steps_study_by_study_agree_with_the_block_products(study, monkeypa
     np.testing.assert_allclose(ours, blockwise, rtol=0, atol=1e-13)
     slopes = [matching.exact_slopes(c[:, 1:] / study.population.sds) for c in (ours, blockwise)]
     assert np.array_equal(*slopes)
+
+
+def test_first_steps_keep_nothing_where_rows_are_not_independent(study, monkeypatch):
+    # On a BLAS whose products give a row other bits with other company, kept first
+    # steps could make a replicate depend on the blocks run before it: FirstSteps
+    # checks, and then computes every block's own (the plain fit's bits).
+    x, row = draw_block(study)
+    design = propensity.design(study.population.standardise(x))
+    start = np.tile(np.array([-3.0, -0.2, 0.15, 0.3, 0.3]), (replicate.BLOCK, 1))
+    fitted = np.ones(replicate.BLOCK, dtype=bool)
+    plain = propensity.fit(study.pool_design, design, row, start, fitted=fitted)
+    here = propensity.FirstSteps()
+    propensity.fit(study.pool_design, design, row, start, fitted=fitted, first_steps=here)
+    assert here.safe is propensity.rows_are_independent(study.pool_design, start)
+    monkeypatch.setattr(propensity, "rows_are_independent", lambda *args: False)
+    kept = propensity.FirstSteps()
+    for _ in range(2):
+        result = propensity.fit(study.pool_design, design, row, start, fitted=fitted,
+                                first_steps=kept)
+        assert all(np.array_equal(a, b) for a, b in zip(plain, result))
+    assert kept.safe is False and not kept._sides

@@ -132,14 +132,27 @@ class FirstSteps:
     a block whose starts have all been met takes them from here instead of
     computing the products again (the same numbers: a row depends only on its
     own start). At most ``limit`` starts are kept.
+
+    That a row depends only on its own start is how BLAS libraries compute matrix
+    products of a fixed shape, but no standard promises it, and a kept row reused
+    where a fresh one would differ by rounding would make replicates depend on
+    which blocks a process ran before (its chunk of the run). So the first call
+    checks it on this pool and these shapes: the block's products again with the
+    rows in reverse order and with every other row changed must give each row the
+    same bits. Where they do not, nothing is kept and every block computes its own.
     """
 
     def __init__(self, limit: int = 4096):
         self.limit = limit
         self._sides: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        self.safe: bool | None = None  # whether rows are independent here; None: not known
 
     def __call__(self, pool: PoolDesign, coefficients: np.ndarray, which: np.ndarray):
         """:func:`pool_side` of ``coefficients``, for the rows ``which`` at least."""
+        if self.safe is None:
+            self.safe = rows_are_independent(pool, coefficients)
+        if not self.safe:
+            return pool_side(pool, coefficients)
         keys = [coefficients[r].tobytes() for r in which]
         if all(key in self._sides for key in keys):
             gradient = np.zeros((len(coefficients), 5))
@@ -153,6 +166,21 @@ class FirstSteps:
                 break
             self._sides.setdefault(key, (gradient[r].copy(), hessian[r].copy()))
         return gradient, hessian
+
+
+def rows_are_independent(pool: PoolDesign, coefficients: np.ndarray) -> bool:
+    """Whether :func:`pool_side` gives each row of ``coefficients`` the same bits with the
+    rows in reverse order, and with the first row alone kept and the others changed
+    (what :class:`FirstSteps` relies on), on this pool and this block's shape."""
+    gradient, hessian = pool_side(pool, coefficients)
+    backward = pool_side(pool, coefficients[::-1].copy())
+    others = coefficients[::-1] + 0.5
+    others[0] = coefficients[0]
+    moved = pool_side(pool, others)
+    return bool(np.array_equal(backward[0][::-1], gradient)
+                and np.array_equal(backward[1][::-1], hessian)
+                and np.array_equal(moved[0][0], gradient[0])
+                and np.array_equal(moved[1][0], hessian[0]))
 
 
 def fit(pool: PoolDesign, treated_design, treated_row, start, *, fitted,
