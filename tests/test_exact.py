@@ -398,3 +398,42 @@ def test_small_studies_agree_with_the_simulator():
             assert abs(seen - expected) <= 3.5 * se, (n, base_rate, effect, name, seen, expected)
             approximation_misses += abs(seen - getattr(plain, name)) > 3.5 * se
     assert approximation_misses >= 15
+
+
+@pytest.mark.parametrize("test", TESTS)
+def test_a_one_sided_test_never_reports_the_other_direction(test):
+    # Found in review: at alpha of 0.5 or more a one-sided z-test's p-value can be below
+    # alpha on the other side too; like the normal approximations (and Welch's sums)
+    # the exact sums count only the direction the test looks in.
+    for alpha in (0.05, 0.5, 0.9):
+        lower, higher = exact_chances(1.0, 0.5, 2, 2, test=test, alpha=alpha,
+                                      alternative="less")
+        assert higher == 0.0
+        lower, higher = exact_chances(0.0, 0.5, 3, 30, test=test, alpha=alpha,
+                                      alternative="greater")
+        assert lower == 0.0
+
+
+def test_settings_given_as_zero_dimensional_arrays_are_numbers():
+    kept = ExactTable(np.array([30.0]), np.array([300.0]), np.array(0.1), alpha=np.array(0.05))
+    plain = ExactTable(np.array([30.0]), np.array([300.0]), 0.1, alpha=0.05)
+    assert np.array_equal(kept.chances([0.1])[0], plain.chances([0.1])[0])
+
+
+def test_a_study_of_millions_makes_no_table_of_millions_of_bounds():
+    # Found in review: a rare outcome (5 in a million) keeps a study of 3,000,000 exact,
+    # and the Welch bounds' table grew to 6,000,000 values (1.7 s); beyond its most
+    # degrees of freedom the bound is stdtrit's own, the same values.
+    analytic(Scenario(cohort=3_000_000, retention=1.0, base_rate=5e-6, effect=-4e-6,
+                      comparison_ratio=2))
+    assert max(table.size for table in exact._bound_tables.values()) <= \
+        2 * exact._BOUND_TABLE_MOST + 4096
+    df = np.array([5.0, 200_000.0, 2_999_999.0])
+    assert np.array_equal(exact._welch_bound(df + 1, df + 1, 0.05, "two-sided"),
+                          special_stdtrit(df))
+
+
+def special_stdtrit(df):
+    from scipy import special
+
+    return special.stdtrit(df, 1.0 - 0.025)

@@ -204,3 +204,15 @@ def test_replace_quick_path_equals_building_every_setting_again():
     assert checked > 2000
     copy = Scenario().replace(cohort=10)
     assert copy == Scenario(cohort=10) and hash(copy) == hash(Scenario(cohort=10))
+
+
+def test_a_funnel_pickled_before_its_retention_was_kept_still_has_one():
+    # Found in review: results stored by the code before (a simulated sweep's store)
+    # hold funnels without the kept product of their shares.
+    import pickle
+
+    funnel = Funnel.from_shares({"found": 0.8, "matched": 0.5})
+    older = object.__new__(Funnel)
+    older.__dict__.update({k: v for k, v in funnel.__dict__.items() if k != "_retention"})
+    again = pickle.loads(pickle.dumps(older))
+    assert math.isclose(again.retention, 0.4) and again == funnel

@@ -130,7 +130,11 @@ class Funnel:
     @property
     def retention(self) -> float:
         """Overall share of the cohort analysed: the product of the shares."""
-        return self._retention
+        try:
+            return self._retention
+        except AttributeError:  # a funnel pickled before the product was kept
+            object.__setattr__(self, "_retention", math.prod(s.share for s in self.stages))
+            return self._retention
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -162,7 +162,15 @@ def _verdicts(x1, n1, x2, n2, test, alpha, alternative, welch_bound=None):
         tail = special.stdtr(np.broadcast_to(df, toward.shape)[unsure], -toward[unsure])
         significant = np.array(significant, copy=True)
         significant[unsure] = tail <= level
-    return significant & (estimate < 0), significant & (estimate > 0)
+    lower, higher = significant & (estimate < 0), significant & (estimate > 0)
+    # A one-sided test never reports the other direction (at alpha of 0.5 or more its
+    # p-value could be below alpha there), as the Welch test's verdicts and the
+    # normal approximations' chances
+    if alternative == "less":
+        higher = np.zeros_like(higher)
+    elif alternative == "greater":
+        lower = np.zeros_like(lower)
+    return lower, higher
 
 
 def _welch_verdicts(x1, n1, x2, n2, alpha, alternative, bound):
@@ -247,12 +255,17 @@ def _t_significant(t, df, level):
 _bound_tables: dict[float, np.ndarray] = {}
 
 
+#: Most degrees of freedom the table of Welch bounds holds (800 kB); beyond, stdtrit itself
+#: (a rare-outcome study of millions would otherwise make a table of millions).
+_BOUND_TABLE_MOST = 100_000
+
+
 def _welch_bound(n1, n2, alpha, alternative):
     """Student's critical value at ``min(n1, n2) - 1`` degrees of freedom (arrays; at
     whole degrees of freedom from a table of ``stdtrit``'s values made once)."""
     level = alpha / 2.0 if alternative == "two-sided" else alpha
     df = np.maximum(np.minimum(n1, n2) - 1.0, 1.0)
-    if not np.all(df == np.floor(df)) or df.max() > 1e7:
+    if not np.all(df == np.floor(df)) or df.max() > _BOUND_TABLE_MOST:
         return special.stdtrit(df, 1.0 - level)
     table = _bound_tables.get(level)
     need = int(df.max()) + 1
@@ -754,6 +767,7 @@ class ExactTable:
     """
 
     def __init__(self, n1, n2, p2, *, test="welch", alpha=0.05, alternative="two-sided"):
+        p2, alpha = float(p2), float(alpha)  # numbers, also when given as 0-d arrays
         n1 = np.asarray(n1, dtype=float).ravel()
         n2 = np.asarray(n2, dtype=float).ravel()
         low1, high1, f1 = _whole_sizes(n1)
@@ -805,7 +819,7 @@ def _whole_tables(n1, n2, p2, test, alpha, alternative):
     """The :class:`_WholeTable` parts covering the pairs of whole sizes ``(n1, n2)``:
     a list of (table, positions of its pairs among the given ones), the pairs met
     before taken from the tables kept (:data:`KEPT_ELEMENTS`), the others made in one."""
-    settings = (p2, test, alpha, alternative)
+    settings = (float(p2), test, float(alpha), alternative)
     keys = [settings + pair for pair in zip(n1.tolist(), n2.tolist())]
     found: dict = {}
     missing = []
@@ -858,7 +872,7 @@ _tables: OrderedDict = OrderedDict()
 def _table(n1, n2, p2, test, alpha, alternative) -> "ExactTable":
     """The :class:`ExactTable` of these sizes and settings, made once (the last
     :data:`TABLES_KEPT` kept)."""
-    key = (n1.tobytes(), n2.tobytes(), p2, test, alpha, alternative)
+    key = (n1.tobytes(), n2.tobytes(), float(p2), test, float(alpha), alternative)
     table = _tables.get(key)
     if table is None:
         table = ExactTable(n1, n2, p2, test=test, alpha=alpha, alternative=alternative)
