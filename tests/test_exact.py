@@ -6,6 +6,7 @@ every pair of outcomes of the two groups, weighted by scipy's binomial
 probabilities; none of powerplan's code is on that path.
 """
 
+import itertools
 import math
 import warnings
 
@@ -437,3 +438,50 @@ def special_stdtrit(df):
     from scipy import special
 
     return special.stdtrit(df, 1.0 - 0.025)
+
+
+def _every_count(p1, p2, n1, n2, *, test="welch", alpha=0.05, alternative="two-sided"):
+    """The double sum over every outcome of both groups, by brute force."""
+    x1, x2 = np.arange(n1 + 1)[:, None], np.arange(n2 + 1)[None, :]
+    lower, higher = count_verdicts(x1, n1, x2, n2, test=test, alpha=alpha,
+                                   alternative=alternative)
+    chance = stats.binom.pmf(x1, n1, p1) * stats.binom.pmf(x2, n2, p2)
+    return float((chance * lower).sum()), float((chance * higher).sum())
+
+
+def test_at_tiny_levels_small_studies_are_summed_over_every_count():
+    # Found in review: at alpha 1e-6 the Welch verdicts of 29 treated against 11 are not
+    # monotone (a treated group with no variance drops the degrees of freedom, and the
+    # critical value jumps), so a boundary search picked the wrong edge: 0.3138 (and
+    # 0.6366 after the faster search) where the double sum is 0.6185.
+    lower, higher = exact_chances(0.9, 0.1, 29, 11, alpha=1e-6)
+    assert higher == pytest.approx(_every_count(0.9, 0.1, 29, 11, alpha=1e-6)[1], abs=1e-12)
+    rng = np.random.default_rng(12)
+    for case in range(150):
+        n1, n2 = (int(v) for v in rng.integers(2, 70, size=2))
+        p1, p2 = (float(v) for v in rng.uniform(0, 1, size=2))
+        alpha = float(10 ** rng.uniform(-10, -2.5))
+        alternative = ALTERNATIVES[case % 3]
+        got = exact_chances(p1, p2, n1, n2, alpha=alpha, alternative=alternative)
+        want = _every_count(p1, p2, n1, n2, alpha=alpha, alternative=alternative)
+        assert np.allclose(got, want, rtol=0, atol=1e-12), (n1, n2, p1, p2, alpha, alternative)
+
+
+@pytest.mark.parametrize("test", TESTS)
+def test_verdicts_are_monotone_at_the_levels_summed_by_boundaries(test):
+    # What the boundary search assumes, at levels of MONOTONE_LEVEL and above (a
+    # sample of the lattices checked when it was set): the lower verdict holds for
+    # fewer treated and more comparison reoffenders, the higher one the other way.
+    from powerplan.formulas.exact import MONOTONE_LEVEL
+
+    sizes = [2, 3, 5, 8, 13, 21, 34, 55]
+    for alternative, alpha in itertools.product(ALTERNATIVES, (0.05, 0.01, 0.002)):
+        level = alpha / 2 if alternative == "two-sided" else alpha
+        assert level >= MONOTONE_LEVEL
+        for n1, n2 in itertools.product(sizes, sizes + [144]):
+            x1, x2 = np.arange(n1 + 1)[:, None], np.arange(n2 + 1)[None, :]
+            lower, higher = count_verdicts(x1, n1, x2, n2, test=test, alpha=alpha,
+                                           alternative=alternative)
+            lower, higher = lower.astype(int), higher.astype(int)
+            assert (np.diff(lower, axis=0) <= 0).all() and (np.diff(lower, axis=1) >= 0).all()
+            assert (np.diff(higher, axis=0) >= 0).all() and (np.diff(higher, axis=1) <= 0).all()
