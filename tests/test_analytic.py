@@ -201,3 +201,28 @@ def test_the_funnel_chances_by_ratios_are_scipys_to_rounding():
         weighty = scipys >= 1e-12 * scipys.max()
         assert np.allclose(chances[weighty], scipys[weighty], rtol=1e-11, atol=0)
 
+
+def test_analytic_power_is_that_of_scipys_funnel_chances(monkeypatch):
+    # The same results, to 1e-12, as computing every chance of the window with scipy
+    # (and, for the z-tests, the false positives at every size instead of their level).
+    from powerplan.formulas import analytic as engine
+    from powerplan.formulas import rate
+
+    scenarios = [Scenario(cohort=c, funnel=r, base_rate=b, effect=e, method=m, alternative=a)
+                 for c, r, b, e, m, a in ((300, 0.4, 0.35, -0.05, "wald", "two-sided"),
+                                          (20_000, 0.3, 0.2, -0.01, "pooled", "less"),
+                                          (5_000, 0.9, 0.6, 0.02, "arcsine", "greater"),
+                                          (800, 0.5, 0.1, -0.03, "welch", "two-sided"),
+                                          (3, 0.5, 0.3, -0.1, "wald", "two-sided"))]
+    fields = ("power", "p_significant_reduction", "p_significant_increase",
+              "p_false_reduction", "p_false_increase", "power_at_expected_n")
+
+    def results():
+        engine._analysed_numbers.cache_clear()
+        engine._weighted_numbers.cache_clear()
+        return [[getattr(analytic(s), f) or 0.0 for f in fields] for s in scenarios]
+
+    quick = results()
+    monkeypatch.setattr(engine, "_ANCHOR_EVERY", 10 ** 9)  # scipy's chance at every number
+    monkeypatch.setattr(rate, "null_chances", lambda *args, **kwargs: None)
+    assert np.allclose(quick, results(), rtol=0, atol=1e-12)

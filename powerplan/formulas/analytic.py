@@ -212,10 +212,13 @@ def _verdicts(scenario: Scenario, n_treated, effects=None):
     """
     n_treated = np.asarray(n_treated, dtype=float)
     analysable = n_treated >= scenario.min_n_treated
-    safe_n = np.where(analysable, n_treated, scenario.min_n_treated)
+    everyone = bool(analysable.all())  # the usual case
+    safe_n = n_treated if everyone else np.where(analysable, n_treated, scenario.min_n_treated)
     lower, higher = formulas(scenario.outcome).verdict_chances(
         scenario.outcome, safe_n, scenario.comparison_size(safe_n), alpha=scenario.alpha,
         alternative=scenario.alternative, method=scenario.method, effects=effects)
+    if everyone and np.shape(lower) == np.shape(higher) == analysable.shape:
+        return np.asarray(lower), np.asarray(higher)  # what np.where would give
     return np.where(analysable, lower, 0.0), np.where(analysable, higher, 0.0)
 
 
@@ -266,16 +269,28 @@ def analytic(scenario: Scenario) -> PowerResult:
     # analysed joins the same call (the frequency's and the time's are interpolated
     # along the numbers analysed, so their expected number is evaluated apart).
     joined = scenario.outcome.name == "rate"
-    lower, higher = analysed_chances(scenario, np.append(k, expected_n) if joined else k,
-                                     [scenario.effect, 0.0])
+    # With no effect some tests' chances are the same at every size (null_chances): the
+    # false positives are then those chances times the chance of an analysable study.
+    null = getattr(formulas(scenario.outcome), "null_chances", lambda *a, **k: None)(
+        scenario.outcome, alpha=scenario.alpha, alternative=scenario.alternative,
+        method=scenario.method)
+    lower, higher = analysed_chances(scenario, np.concatenate((k, (expected_n,))) if joined else k,
+                                     [scenario.effect] if null else [scenario.effect, 0.0])
     if joined:
         at_mean_chances = lower[-1, 0], higher[-1, 0]
         lower, higher = lower[:-1], higher[:-1]
     else:
         at_mean_chances = _verdicts(scenario, expected_n)
     # dot products of probabilities can round a hair past 1
-    p_reduction, false_reduction = np.minimum(1.0, average(weight, lower))
-    p_increase, false_increase = np.minimum(1.0, average(weight, higher))
+    if null:
+        # the chance of an analysable study in the window (k is sorted)
+        analysed = float(weight[np.searchsorted(k, scenario.min_n_treated):].sum())
+        (p_reduction,), (p_increase,) = average(weight, lower), average(weight, higher)
+        false_reduction, false_increase = null[0] * analysed, null[1] * analysed
+        p_reduction, p_increase = min(1.0, p_reduction), min(1.0, p_increase)
+    else:
+        p_reduction, false_reduction = np.minimum(1.0, average(weight, lower))
+        p_increase, false_increase = np.minimum(1.0, average(weight, higher))
     analysable_at_mean = expected_n >= scenario.min_n_treated
     at_mean = (min(1.0, sum(float(v) for v in at_mean_chances))
                if analysable_at_mean else None)
@@ -308,10 +323,10 @@ def exact_share(scenario: Scenario, k=None, weight=None) -> float | None:
     if k is None:
         k, weight = weighted_analysed(scenario)
     k = np.asarray(k, dtype=float)
-    analysable = k >= scenario.min_n_treated
     exact = small(scenario.outcome, k, scenario.comparison_size(k), method=scenario.method)
     if exact is None:
         return None
+    analysable = k >= scenario.min_n_treated
     return float(average(weight, (analysable & exact).astype(float)))
 
 
