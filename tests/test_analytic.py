@@ -179,3 +179,50 @@ def test_a_large_cohort_with_almost_nobody_analysed_is_averaged_without_warnings
     k, weight = analysed_distribution(Scenario(cohort=100_000, funnel=1e-12))
     assert weight.sum() == pytest.approx(1.0, abs=1e-14)
     assert solve(Scenario(cohort=100_000, effect=-0.01), "retention").achieved_power >= 0.8
+
+
+def test_the_funnel_chances_by_ratios_are_scipys_to_rounding():
+    # The window's binomial chances are scipy's every _ANCHOR_EVERY numbers and the ratio
+    # of successive chances in between: within 1e-12 of scipy's for each number that
+    # carries weight, and of their sum, over cohorts from 2 to 10,000,000.
+    from powerplan.formulas.analytic import _binom_pmf, _binomial_chances
+
+    rng = np.random.default_rng(5)
+    for _ in range(400):
+        n = int(np.exp(rng.uniform(np.log(2), np.log(1e7))))
+        p = float(rng.uniform(0.001, 0.999))
+        sd = (n * p * (1 - p)) ** 0.5
+        mode = int((n + 1) * p)
+        low, high = max(0, mode - int(10 * sd) - 16), min(n, mode + int(10 * sd) + 16)
+        k, chances = _binomial_chances(low, high, n, p)
+        scipys = _binom_pmf(k, n, p)
+        assert np.array_equal(k, np.arange(low, high + 1))
+        assert np.abs(chances - scipys).sum() <= 1e-12 * scipys.sum()
+        weighty = scipys >= 1e-12 * scipys.max()
+        assert np.allclose(chances[weighty], scipys[weighty], rtol=1e-11, atol=0)
+
+
+def test_analytic_power_is_that_of_scipys_funnel_chances(monkeypatch):
+    # The same results, to 1e-12, as computing every chance of the window with scipy
+    # (and, for the z-tests, the false positives at every size instead of their level).
+    from powerplan.formulas import analytic as engine
+    from powerplan.formulas import rate
+
+    scenarios = [Scenario(cohort=c, funnel=r, base_rate=b, effect=e, method=m, alternative=a)
+                 for c, r, b, e, m, a in ((300, 0.4, 0.35, -0.05, "wald", "two-sided"),
+                                          (20_000, 0.3, 0.2, -0.01, "pooled", "less"),
+                                          (5_000, 0.9, 0.6, 0.02, "arcsine", "greater"),
+                                          (800, 0.5, 0.1, -0.03, "welch", "two-sided"),
+                                          (3, 0.5, 0.3, -0.1, "wald", "two-sided"))]
+    fields = ("power", "p_significant_reduction", "p_significant_increase",
+              "p_false_reduction", "p_false_increase", "power_at_expected_n")
+
+    def results():
+        engine._analysed_numbers.cache_clear()
+        engine._weighted_numbers.cache_clear()
+        return [[getattr(analytic(s), f) or 0.0 for f in fields] for s in scenarios]
+
+    quick = results()
+    monkeypatch.setattr(engine, "_ANCHOR_EVERY", 10 ** 9)  # scipy's chance at every number
+    monkeypatch.setattr(rate, "null_chances", lambda *args, **kwargs: None)
+    assert np.allclose(quick, results(), rtol=0, atol=1e-12)

@@ -158,6 +158,30 @@ def verdict_chances(outcome, n_treated, n_comparison, *, alpha, alternative, met
                                    alpha=alpha, alternative=alternative, method=method)
 
 
+#: The normal approximations whose standard errors under no effect are the one the test
+#: uses, so that with no effect each tail's chance is the same at every size.
+NULL_AT_LEVEL = ("wald", "pooled", "arcsine")
+
+
+def null_chances(outcome, *, alpha, alternative, method):
+    """Chances of a significantly lower and a significantly higher rate with no effect,
+    the same at every size, or None where they depend on the sizes.
+
+    With no effect, ``wald``, ``pooled`` and ``arcsine`` standardise the estimate by its
+    own standard error, so each tail they look at is rejected with chance ``Phi(-z)``
+    (alpha/2 two-sided, alpha one-sided) whatever the sizes: rejection_probabilities
+    at an effect of 0 gives the same to rounding.
+
+    >>> [round(c, 12) for c in null_chances(None, alpha=0.05, alternative="less",
+    ...                                     method="wald")]
+    [0.05, 0.0]
+    """
+    if method not in NULL_AT_LEVEL:
+        return None
+    tail = float(special.ndtr(-critical_value(alpha, alternative)))
+    return (0.0 if alternative == "greater" else tail, 0.0 if alternative == "less" else tail)
+
+
 def exact_at(outcome, n_treated, n_comparison, *, method):
     """Whether the verdict chances at these sizes are exact sums (array), or None when
     ``method`` is a normal approximation throughout."""
