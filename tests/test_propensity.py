@@ -81,12 +81,19 @@ def test_a_row_of_the_pool_side_depends_only_on_its_own_coefficients(study):
         assert np.array_equal(moved_hessian[order[:5]], hessian[:5])
 
 
-def test_kept_first_steps_change_no_bit(study):
+def _block_from_one_start(study):
+    """A block's fit from one start for every study (as the simulator's starts repeat):
+    its arguments, and the plain fit (no kept first steps)."""
     x, row = draw_block(study)
     design = propensity.design(study.population.standardise(x))
     start = np.tile(np.array([-3.0, -0.2, 0.15, 0.3, 0.3]), (replicate.BLOCK, 1))
     fitted = np.ones(replicate.BLOCK, dtype=bool)
     plain = propensity.fit(study.pool_design, design, row, start, fitted=fitted)
+    return design, row, start, fitted, plain
+
+
+def test_kept_first_steps_change_no_bit(study):
+    design, row, start, fitted, plain = _block_from_one_start(study)
     kept = propensity.FirstSteps()
     filling = propensity.fit(study.pool_design, design, row, start, fitted=fitted,
                              first_steps=kept)
@@ -123,11 +130,7 @@ def test_first_steps_keep_nothing_where_rows_are_not_independent(study, monkeypa
     # On a BLAS whose products give a row other bits with other company, kept first
     # steps could make a replicate depend on the blocks run before it: FirstSteps
     # checks, and then computes every block's own (the plain fit's bits).
-    x, row = draw_block(study)
-    design = propensity.design(study.population.standardise(x))
-    start = np.tile(np.array([-3.0, -0.2, 0.15, 0.3, 0.3]), (replicate.BLOCK, 1))
-    fitted = np.ones(replicate.BLOCK, dtype=bool)
-    plain = propensity.fit(study.pool_design, design, row, start, fitted=fitted)
+    design, row, start, fitted, plain = _block_from_one_start(study)
     here = propensity.FirstSteps()
     propensity.fit(study.pool_design, design, row, start, fitted=fitted, first_steps=here)
     assert here.safe is propensity.rows_are_independent(study.pool_design, start)
