@@ -68,8 +68,13 @@ def test_separation_stops_unconverged_with_finite_coefficients(study):
 
 def test_a_row_of_the_pool_side_depends_only_on_its_own_coefficients(study):
     # What FirstSteps relies on: a block's products give a study the same bits
-    # whatever the other rows hold and wherever the study sits in the block.
+    # whatever the other rows hold and wherever the study sits in the block. No
+    # standard promises it: where FirstSteps' own check finds otherwise it keeps
+    # nothing (the next test), and this test has nothing to check.
     rng = np.random.default_rng(7)
+    if not propensity.rows_are_independent(
+            study.pool_design, rng.normal(scale=0.3, size=(replicate.BLOCK, 5))):
+        pytest.skip("this BLAS library gives a row of a product other bits in other company")
     for _ in range(20):
         coefficients = rng.normal(scale=0.3, size=(replicate.BLOCK, 5))
         gradient, hessian = propensity.pool_side(study.pool_design, coefficients)
