@@ -85,7 +85,7 @@ from collections import OrderedDict
 import numpy as np
 from scipy import special
 
-from .ztest import critical_value, rejection_probabilities, z_test_parts
+from .ztest import critical_value, one_sided, rejection_probabilities, z_test_parts
 
 #: The exact sum is used while the smaller group has at most this many people ...
 EXACT_MAX_SMALLER_GROUP = 3000
@@ -171,15 +171,9 @@ def _verdicts(x1, n1, x2, n2, test, alpha, alternative, welch_bound=None):
         tail = special.stdtr(np.broadcast_to(df, toward.shape)[unsure], -toward[unsure])
         significant = np.array(significant, copy=True)
         significant[unsure] = tail <= level
-    lower, higher = significant & (estimate < 0), significant & (estimate > 0)
     # A one-sided test never reports the other direction (at alpha of 0.5 or more its
-    # p-value could be below alpha there), as the Welch test's verdicts and the
-    # normal approximations' chances
-    if alternative == "less":
-        higher = np.zeros_like(higher)
-    elif alternative == "greater":
-        lower = np.zeros_like(lower)
-    return lower, higher
+    # p-value could be below alpha there), as the normal approximations' chances
+    return one_sided(significant & (estimate < 0), significant & (estimate > 0), alternative)
 
 
 def _welch_verdicts(x1, n1, x2, n2, alpha, alternative, bound):
@@ -207,13 +201,7 @@ def _welch_verdicts(x1, n1, x2, n2, alpha, alternative, bound):
         df = (v1 + v2) ** 2 / (v1 * v1 / a1 + v2 * v2 / a2)
         t = np.sqrt(square[unsure] / (v1 + v2))
         significant[unsure] = _t_significant(t, df, level)
-    lower = significant & (estimate < 0)
-    higher = significant & (estimate > 0)
-    if alternative == "less":
-        higher[...] = False
-    elif alternative == "greater":
-        lower[...] = False
-    return lower, higher
+    return one_sided(significant & (estimate < 0), significant & (estimate > 0), alternative)
 
 
 #: Degrees of freedom at which Student's critical values are tabulated: geometric steps of
@@ -845,14 +833,14 @@ class _LatticeTable:
     def __init__(self, n1, n2, p2, test, alpha, alternative):
         self.n1, self.n2, self.p2 = n1, n2, p2
         low, high = _window(n2, p2)
-        bounds = _welch_bound(n1, n2, alpha, alternative) if test == "welch" else n1 * np.nan
+        bounds = (_welch_bound(n1, n2, alpha, alternative).tolist() if test == "welch"
+                  else [None] * n1.size)
         self._sums = []
         for a, b, first, last, bound in zip(n1.tolist(), n2.tolist(), low.tolist(),
-                                            high.tolist(), bounds.tolist()):
+                                            high.tolist(), bounds):
             x2 = np.arange(first, last + 1)
             lower, higher = _verdicts(np.arange(a + 1.0)[:, None], float(a), x2[None, :],
-                                      float(b), test, alpha, alternative,
-                                      None if test != "welch" else bound)
+                                      float(b), test, alpha, alternative, bound)
             chance = _binomial_pmf(x2, b, np.array([p2]))[0]
             self._sums.append((lower @ chance, higher @ chance))
 

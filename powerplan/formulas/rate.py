@@ -58,7 +58,8 @@ from .._roots import brentq
 from ..limits import ALTERNATIVES, METHODS, Z_TESTS  # noqa: F401 (re-exported)
 from .exact import small_sample_chances, uses_exact
 # The z-tests' pieces live in ztest.py, which exact.py imports too; re-exported here.
-from .ztest import critical_value, one_sided, rejection_probabilities, z_test_parts  # noqa: F401
+from .ztest import (UNCORRECTED, critical_value, one_sided,  # noqa: F401
+                    rejection_probabilities, z_test_parts)
 
 #: For each method summed exactly (formulas/exact.py), the test whose outcomes it sums.
 EXACT_TESTS = {"welch": "welch", **{f"{test}-exact": test for test in Z_TESTS}}
@@ -158,11 +159,6 @@ def verdict_chances(outcome, n_treated, n_comparison, *, alpha, alternative, met
                                    alpha=alpha, alternative=alternative, method=method)
 
 
-#: The normal approximations whose standard errors under no effect are the one the test
-#: uses, so that with no effect each tail's chance is the same at every size.
-NULL_AT_LEVEL = ("wald", "pooled", "arcsine")
-
-
 def null_chances(outcome, *, alpha, alternative, method):
     """Chances of a significantly lower and a significantly higher rate with no effect,
     the same at every size, or None where they depend on the sizes.
@@ -176,7 +172,7 @@ def null_chances(outcome, *, alpha, alternative, method):
     ...                                     method="wald")]
     [0.05, 0.0]
     """
-    if method not in NULL_AT_LEVEL:
+    if method not in UNCORRECTED:
         return None
     tail = float(special.ndtr(-critical_value(alpha, alternative)))
     return (0.0 if alternative == "greater" else tail, 0.0 if alternative == "less" else tail)

@@ -11,6 +11,13 @@ import numpy as np
 from scipy import special
 
 
+#: The z-tests without a continuity correction. With ``n2 = ratio * n1`` both their standard
+#: errors scale as ``1 / sqrt(n1)``, and with no effect the one the test uses is the
+#: estimate's own: their power rises with the size and their false positives are at
+#: their level whatever it is.
+UNCORRECTED = ("wald", "pooled", "arcsine")
+
+
 def critical_value(alpha: float, alternative: str) -> float:
     """The normal critical value: ``z_{1-alpha/2}`` two-sided, else ``z_{1-alpha}``."""
     # scipy.stats.norm.isf(q) is -ndtri(q); the ufunc spares the frozen distribution's
@@ -118,7 +125,7 @@ def one_tail_size(p1, p2, *, ratio, alpha, target_power, alternative, method) ->
     >>> round(sample_size(0.3, 0.35, ratio=10, method="wald"), 4)
     730.7289
     """
-    if method not in ("wald", "pooled", "arcsine"):
+    if method not in UNCORRECTED:
         raise ValueError(f"no closed form for {method!r}")
     shift, s0, s1, _ = z_test_parts(p1, p2, 1.0, ratio, method=method)
     shift = float(shift)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .._roots import brentq
 from .. import _format, _validate
-from ..formulas.ztest import one_tail_size
+from ..formulas.ztest import UNCORRECTED, one_tail_size
 from ..formulas.analytic import (analysed_chances, analytic, average, exact_share, formulas,
                                  verdict_grid, weighted_analysed)
 from .assurance import assurance, hopes_higher, quadrature_nodes
@@ -551,7 +551,7 @@ def _bisect_cohort(scenario: Scenario, target: float, measure: _Measure,
 
 #: The normal approximations whose power provably rises with the number analysed when
 #: the comparison group grows with it (see :func:`_rises_with_cohort`).
-MONOTONE_METHODS = ("wald", "pooled", "arcsine")
+MONOTONE_METHODS = UNCORRECTED
 
 
 def _rises_with_cohort(scenario: Scenario, measure: _Measure) -> bool:
