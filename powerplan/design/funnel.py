@@ -70,8 +70,6 @@ class Funnel:
         if len(set(names)) != len(names):
             raise InvalidInputError("stage", f"names must be distinct; got {names}")
         object.__setattr__(self, "stages", tuple(checked))
-        # asked for at every power evaluation: computed once
-        object.__setattr__(self, "_retention", math.prod(stage.share for stage in checked))
 
     @classmethod
     def single(cls, retention: float) -> "Funnel":
@@ -129,12 +127,13 @@ class Funnel:
 
     @property
     def retention(self) -> float:
-        """Overall share of the cohort analysed: the product of the shares."""
-        try:
-            return self._retention
-        except AttributeError:  # a funnel pickled before the product was kept
-            object.__setattr__(self, "_retention", math.prod(s.share for s in self.stages))
-            return self._retention
+        """Overall share of the cohort analysed: the product of the shares (computed at the
+        first of the many times power evaluations ask, and kept)."""
+        kept = self.__dict__.get("_retention")
+        if kept is None:
+            kept = math.prod(stage.share for stage in self.stages)
+            object.__setattr__(self, "_retention", kept)
+        return kept
 
     @property
     def names(self) -> tuple[str, ...]:
