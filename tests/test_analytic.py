@@ -204,7 +204,8 @@ def test_the_funnel_chances_by_ratios_are_scipys_to_rounding():
 
 def test_analytic_power_is_that_of_scipys_funnel_chances(monkeypatch):
     # The same results, to 1e-12, as computing every chance of the window with scipy
-    # (and, for the z-tests, the false positives at every size instead of their level).
+    # (and, for the z-tests, the false positives at every size instead of their level,
+    # and every chance from the sizes instead of the unit standard errors).
     from powerplan.formulas import analytic as engine
     from powerplan.formulas import rate
 
@@ -214,6 +215,11 @@ def test_analytic_power_is_that_of_scipys_funnel_chances(monkeypatch):
                                           (5_000, 0.9, 0.6, 0.02, "arcsine", "greater"),
                                           (800, 0.5, 0.1, -0.03, "welch", "two-sided"),
                                           (3, 0.5, 0.3, -0.1, "wald", "two-sided"))]
+    scenarios += [Scenario(cohort=1200, funnel=0.45, effect=-0.04, comparison_ratio=3.7,
+                           method=m, alternative=a, alpha=0.01)
+                  for m in ("wald", "pooled", "arcsine", "fleiss-cc")
+                  for a in ("two-sided", "less", "greater")]
+    scenarios += [Scenario(cohort=900, funnel=0.6, effect=0.03, n_comparison=700, method="pooled")]
     fields = ("power", "p_significant_reduction", "p_significant_increase",
               "p_false_reduction", "p_false_increase", "power_at_expected_n")
 
@@ -225,4 +231,43 @@ def test_analytic_power_is_that_of_scipys_funnel_chances(monkeypatch):
     quick = results()
     monkeypatch.setattr(engine, "_ANCHOR_EVERY", 10 ** 9)  # scipy's chance at every number
     monkeypatch.setattr(rate, "null_chances", lambda *args, **kwargs: None)
+    monkeypatch.setattr(rate, "proportional_chances", lambda *args, **kwargs: None)
     assert np.allclose(quick, results(), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["wald", "pooled", "arcsine"])
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_proportional_chances_are_those_of_the_sizes(method, alternative):
+    # With n2 = ratio * n1 the uncorrected z-tests' chances from their unit standard
+    # errors are rejection_probabilities' at the sizes, to rounding: over effects of
+    # either sign and none, sizes from 1 to 10^6, ratios from 0.3 to 20, every level.
+    from powerplan.formulas.ztest import proportional_rejection
+
+    rng = np.random.default_rng(16)
+    for _ in range(60):
+        p2 = float(rng.uniform(0.01, 0.95))
+        p1 = np.clip(p2 + rng.uniform(-0.2, 0.2, size=(1, 7)), 0.005, 0.995)
+        p1[0, 0] = p2
+        n1 = np.exp(rng.uniform(0, np.log(1e6), size=(40, 1)))
+        ratio, alpha = float(rng.uniform(0.3, 20)), float(rng.choice([1e-6, 0.01, 0.05, 0.2]))
+        quick = proportional_rejection(p1, p2, n1, ratio, alpha=alpha,
+                                       alternative=alternative, method=method)
+        sizes = rejection_probabilities(p1, p2, n1, ratio * n1, alpha=alpha,
+                                        alternative=alternative, method=method)
+        for a, b in zip(quick, sizes):
+            assert a.shape == b.shape == (40, 7)
+            assert np.allclose(a, b, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="no proportional form"):
+        proportional_rejection(0.3, 0.35, 100.0, 1.0, alpha=0.05, alternative="two-sided",
+                               method="fleiss-cc")
+
+
+def test_z_test_parts_of_numbers_are_those_of_arrays():
+    # Numbers are taken as numpy floats, arrays as they are: the same bits either way.
+    from powerplan.formulas.ztest import z_test_parts
+
+    for method in ("wald", "pooled", "arcsine", "fleiss-cc"):
+        numbers = z_test_parts(0.31, 0.35, 120, 457.5, method=method)
+        arrays = z_test_parts(np.array([0.31]), np.array([0.35]), np.array([120]),
+                              np.array([457.5]), method=method)
+        assert all(float(a) == float(np.ravel(b)[0]) for a, b in zip(numbers, arrays))

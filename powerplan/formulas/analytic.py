@@ -78,26 +78,32 @@ def _read_only(*arrays):
 
 @lru_cache(maxsize=4096)
 def _analysed_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    k, weight, most = _window(n, p)
+    # Numbers analysed this unlikely add less than double rounding to any average (at most
+    # 5,001 of them below 1e-20 of each other); leaving them out spares every formula.
+    keep = weight >= _NEGLIGIBLE * most
+    return _read_only(k[keep], weight[keep])
+
+
+def _window(n: int, p: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """The numbers analysed around the likeliest, their chances and the largest chance."""
     if p == 1.0:
         k = np.array([n])
         weight = _binom_pmf(k, n, p)
     elif n <= _EXACT_UP_TO:
-        k, weight = _around_mode(n, p, n)
+        return _around_mode(n, p, n)
     elif n * p < 1:
         # Fewer than one analysed expected: the quantile function cannot bracket
         # so thin a tail (scipy warns), and 5,000 lies far beyond it anyway.
-        k, weight = _around_mode(n, p, _EXACT_UP_TO)
+        return _around_mode(n, p, _EXACT_UP_TO)
     else:
         low, high = _binom_ppf(np.array([_TAIL, 1 - _TAIL]), n, p)
         k, weight = _binomial_chances(int(low), int(high), n, p)
-    # Numbers analysed this unlikely add less than double rounding to any average (at most
-    # 5,001 of them below 1e-20 of each other); leaving them out spares every formula.
-    keep = weight >= _NEGLIGIBLE * weight.max()
-    return _read_only(k[keep], weight[keep])
+    return k, weight, float(weight.max())
 
 
-def _around_mode(n: int, p: float, top: int) -> tuple[np.ndarray, np.ndarray]:
-    """The numbers ``0..top`` analysed and their chances, on a window around the mode
+def _around_mode(n: int, p: float, top: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """The numbers ``0..top`` analysed, their chances and the largest, on a window around the mode
     that holds every number at least ``_NEGLIGIBLE`` as likely as the likeliest: the
     binomial's chances fall away from the mode on both sides (it is log-concave), so
     once both ends of the window (or 0 and ``top``) are below that share, every
@@ -108,9 +114,10 @@ def _around_mode(n: int, p: float, top: int) -> tuple[np.ndarray, np.ndarray]:
     while True:
         low, high = max(0, mode - half), min(top, mode + half)
         k, weight = _binomial_chances(low, high, n, p)
-        least = _NEGLIGIBLE * weight.max()
+        most = float(weight.max())
+        least = _NEGLIGIBLE * most
         if (low == 0 or weight[0] < least) and (high == top or weight[-1] < least):
-            return k, weight
+            return k, weight, most
         half *= 2
 
 
@@ -130,15 +137,19 @@ def _binomial_chances(low: int, high: int, n: int, p: float) -> tuple[np.ndarray
     scipy's in total, relative to their sum).
     """
     k = np.arange(low, high + 1)
-    if k.size <= _ANCHOR_EVERY:
+    size = k.size
+    if size <= _ANCHOR_EVERY:
         return k, _binom_pmf(k, n, p)
-    rows = -(-k.size // _ANCHOR_EVERY)
-    steps = np.ones(rows * _ANCHOR_EVERY)
-    before = k[:-1].astype(float)
-    steps[1:k.size] = (n - before) / (before + 1.0) * (p / (1.0 - p))
+    rows = -(-size // _ANCHOR_EVERY)
+    steps = np.empty(rows * _ANCHOR_EVERY)
+    steps[size:] = 1.0  # the last row's padding
+    before = np.arange(low, high, dtype=float)  # k - 1 for the steps to k = low + 1 .. high
+    ratio = steps[1:size]
+    np.divide(n - before, before + 1.0, out=ratio)
+    ratio *= p / (1.0 - p)
     steps = steps.reshape(rows, _ANCHOR_EVERY)
     steps[:, 0] = _binom_pmf(k[::_ANCHOR_EVERY], n, p)
-    return k, np.cumprod(steps, axis=1).ravel()[:k.size]
+    return k, np.cumprod(steps, axis=1).ravel()[:size]
 
 
 def weighted_analysed(scenario: Scenario, cohort: int | None = None
@@ -151,8 +162,9 @@ def weighted_analysed(scenario: Scenario, cohort: int | None = None
 
 @lru_cache(maxsize=4096)
 def _weighted_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
-    k, weight = _analysed_numbers(n, p)
-    keep = weight >= _NEGLIGIBLE_WEIGHT
+    # _analysed_numbers' share of the likeliest and this weight, in one pass
+    k, weight, most = _window(n, p)
+    keep = weight >= max(_NEGLIGIBLE * most, _NEGLIGIBLE_WEIGHT)
     return _read_only(k[keep], weight[keep])
 
 
@@ -214,9 +226,15 @@ def _verdicts(scenario: Scenario, n_treated, effects=None):
     analysable = n_treated >= scenario.min_n_treated
     everyone = bool(analysable.all())  # the usual case
     safe_n = n_treated if everyone else np.where(analysable, n_treated, scenario.min_n_treated)
-    lower, higher = formulas(scenario.outcome).verdict_chances(
-        scenario.outcome, safe_n, scenario.comparison_size(safe_n), alpha=scenario.alpha,
-        alternative=scenario.alternative, method=scenario.method, effects=effects)
+    module = formulas(scenario.outcome)
+    settings = {"alpha": scenario.alpha, "alternative": scenario.alternative,
+                "method": scenario.method, "effects": effects}
+    # A comparison group proportional to the treated: some tests have a form per size.
+    chances = None if scenario.n_comparison is not None else getattr(
+        module, "proportional_chances", lambda *a, **k: None)(
+        scenario.outcome, safe_n, scenario.comparison_ratio, **settings)
+    lower, higher = chances if chances is not None else module.verdict_chances(
+        scenario.outcome, safe_n, scenario.comparison_size(safe_n), **settings)
     if everyone and np.shape(lower) == np.shape(higher) == analysable.shape:
         return np.asarray(lower), np.asarray(higher)  # what np.where would give
     return np.where(analysable, lower, 0.0), np.where(analysable, higher, 0.0)
@@ -274,25 +292,32 @@ def analytic(scenario: Scenario) -> PowerResult:
     null = getattr(formulas(scenario.outcome), "null_chances", lambda *a, **k: None)(
         scenario.outcome, alpha=scenario.alpha, alternative=scenario.alternative,
         method=scenario.method)
-    lower, higher = analysed_chances(scenario, np.concatenate((k, (expected_n,))) if joined else k,
-                                     [scenario.effect] if null else [scenario.effect, 0.0])
+    numbers = np.concatenate((k, (expected_n,))) if joined else k
+    if null:
+        # Such a test is a closed form at every size (no exact sums to interpolate): the
+        # chances at the scenario's effect, one per number (1-d).
+        lower, higher = _verdicts(scenario, numbers)
+    else:  # at the effect and at none: numbers x 2
+        lower, higher = analysed_chances(scenario, numbers, [scenario.effect, 0.0])
     if joined:
-        at_mean_chances = lower[-1, 0], higher[-1, 0]
+        last = -1 if null else (-1, 0)
+        at_mean_chances = lower[last], higher[last]
         lower, higher = lower[:-1], higher[:-1]
     else:
         at_mean_chances = _verdicts(scenario, expected_n)
     # dot products of probabilities can round a hair past 1
     if null:
         # the chance of an analysable study in the window (k is sorted)
-        analysed = float(weight[np.searchsorted(k, scenario.min_n_treated):].sum())
-        (p_reduction,), (p_increase,) = average(weight, lower), average(weight, higher)
+        analysed = float(weight.sum() if k[0] >= scenario.min_n_treated else
+                         weight[np.searchsorted(k, scenario.min_n_treated):].sum())
+        p_reduction, p_increase = float(average(weight, lower)), float(average(weight, higher))
         false_reduction, false_increase = null[0] * analysed, null[1] * analysed
         p_reduction, p_increase = min(1.0, p_reduction), min(1.0, p_increase)
     else:
         p_reduction, false_reduction = np.minimum(1.0, average(weight, lower))
         p_increase, false_increase = np.minimum(1.0, average(weight, higher))
     analysable_at_mean = expected_n >= scenario.min_n_treated
-    at_mean = (min(1.0, sum(float(v) for v in at_mean_chances))
+    at_mean = (min(1.0, float(at_mean_chances[0]) + float(at_mean_chances[1]))
                if analysable_at_mean else None)
     power = float(min(1.0, p_reduction + p_increase))  # the sum can round past 1
     rest = {"p_inconclusive": 1.0 - power} | _not_reported(scenario, k, weight, power)
@@ -309,7 +334,7 @@ def analytic(scenario: Scenario) -> PowerResult:
         engine="analytic",
         p_false_reduction=float(false_reduction),
         p_false_increase=float(false_increase),
-        exact_share=exact_share(scenario, k, weight),
+        exact_share=None if null else exact_share(scenario, k, weight),  # a closed form
         **scenario_fields(scenario),
     )
 

@@ -51,6 +51,8 @@ All functions broadcast over array arguments.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import special
 
@@ -59,7 +61,7 @@ from ..limits import ALTERNATIVES, METHODS, Z_TESTS  # noqa: F401 (re-exported)
 from .exact import small_sample_chances, uses_exact
 # The z-tests' pieces live in ztest.py, which exact.py imports too; re-exported here.
 from .ztest import (UNCORRECTED, critical_value, one_sided,  # noqa: F401
-                    rejection_probabilities, z_test_parts)
+                    proportional_rejection, rejection_probabilities, z_test_parts)
 
 #: For each method summed exactly (formulas/exact.py), the test whose outcomes it sums.
 EXACT_TESTS = {"welch": "welch", **{f"{test}-exact": test for test in Z_TESTS}}
@@ -159,6 +161,20 @@ def verdict_chances(outcome, n_treated, n_comparison, *, alpha, alternative, met
                                    alpha=alpha, alternative=alternative, method=method)
 
 
+def proportional_chances(outcome, n_treated, ratio, *, alpha, alternative, method,
+                         effects=None):
+    """:func:`verdict_chances` with ``ratio * n_treated`` comparison records, by the
+    unit standard errors of the z-tests whose standard errors both scale as
+    ``1 / sqrt(n_treated)`` (:func:`powerplan.formulas.ztest.proportional_rejection`),
+    or None for the other methods (exact sums, a continuity correction)."""
+    if method not in UNCORRECTED:
+        return None
+    effect = outcome.effect if effects is None else effects
+    return proportional_rejection(outcome.base_rate + np.asarray(effect, dtype=float),
+                                  outcome.base_rate, n_treated, ratio, alpha=alpha,
+                                  alternative=alternative, method=method)
+
+
 def null_chances(outcome, *, alpha, alternative, method):
     """Chances of a significantly lower and a significantly higher rate with no effect,
     the same at every size, or None where they depend on the sizes.
@@ -174,6 +190,11 @@ def null_chances(outcome, *, alpha, alternative, method):
     """
     if method not in UNCORRECTED:
         return None
+    return _null_tails(float(alpha), alternative)
+
+
+@lru_cache(maxsize=256)
+def _null_tails(alpha: float, alternative: str) -> tuple[float, float]:
     tail = float(special.ndtr(-critical_value(alpha, alternative)))
     return (0.0 if alternative == "greater" else tail, 0.0 if alternative == "less" else tail)
 
