@@ -184,23 +184,35 @@ def analysed_chances(scenario: Scenario, k, effects) -> tuple[np.ndarray, np.nda
             scenario.outcome, k[:1], scenario.comparison_size(k[:1]),
             method=scenario.method) is None:
         return _verdicts(scenario, k[:, None], effects[None, :])
-    lower = np.empty((k.size, effects.size))
-    higher = np.empty((k.size, effects.size))
+    # Which numbers to evaluate: a short run's own, a long run's nodes. They are
+    # evaluated in one call (an evaluation's fixed cost is most of a short run's).
     runs = np.split(np.arange(k.size), np.flatnonzero(np.diff(k) != 1) + 1)
+    asked, direct = [], []
     for run in runs:
         numbers = k[run]
-        if numbers.size <= EXACT_NODES:
-            lower[run], higher[run] = _verdicts(scenario, numbers[:, None], effects[None, :])
+        direct.append(numbers.size <= EXACT_NODES)
+        if direct[-1]:
+            asked.append(numbers)
             continue
         nodes = np.unique(np.round(np.linspace(numbers[0], numbers[-1], EXACT_NODES)))
         # the first analysable number is a node: the chances jump from 0 there
         first = scenario.min_n_treated
         if numbers[0] < first <= numbers[-1]:
             nodes = np.union1d(nodes, [first - 1, first])
-        low, high = _verdicts(scenario, nodes[:, None], effects[None, :])
+        asked.append(nodes)
+    low, high = _verdicts(scenario, np.concatenate(asked)[:, None], effects[None, :])
+    lower = np.empty((k.size, effects.size))
+    higher = np.empty((k.size, effects.size))
+    start = 0
+    for run, numbers, as_they_are in zip(runs, asked, direct):
+        these = slice(start, start + numbers.size)
+        start += numbers.size
+        if as_they_are:
+            lower[run], higher[run] = low[these], high[these]
+            continue
         for j in range(effects.size):
-            lower[run, j] = np.interp(numbers, nodes, low[:, j])
-            higher[run, j] = np.interp(numbers, nodes, high[:, j])
+            lower[run, j] = np.interp(k[run], numbers, low[these, j])
+            higher[run, j] = np.interp(k[run], numbers, high[these, j])
     return lower, higher
 
 
