@@ -85,6 +85,7 @@ from collections import OrderedDict
 import numpy as np
 from scipy import special
 
+from ._student import t_quantile
 from .ztest import critical_value, one_sided, rejection_probabilities, z_test_parts
 
 #: The exact sum is used while the smaller group has at most this many people ...
@@ -1081,7 +1082,7 @@ def skew_corrected_chances(p1, p2, n1, n2, *, test="welch", alpha=0.05,
         v1, v2 = p1 * q1 / (n1 - 1.0), p2 * q2 / (n2 - 1.0)
         df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1.0) + v2 ** 2 / (n2 - 1.0))
         sides = 2.0 if alternative == "two-sided" else 1.0
-        c = special.stdtrit(df, 1.0 - alpha / sides)
+        c = t_quantile(df, 1.0 - alpha / sides)
     else:
         c = critical_value(alpha, alternative)
     numerator, spread, cc = _statistic_parts(test, n1, n2)
