@@ -199,6 +199,12 @@ def _null_tails(alpha: float, alternative: str) -> tuple[float, float]:
     return (0.0 if alternative == "greater" else tail, 0.0 if alternative == "less" else tail)
 
 
+def smooth_in_size(outcome, *, method) -> bool:
+    """Whether the verdict chances are smooth functions of the sizes (the closed forms,
+    not the exact sums): a funnel average may then use Gauss quadrature."""
+    return method not in EXACT_TESTS
+
+
 def exact_at(outcome, n_treated, n_comparison, *, method):
     """Whether the verdict chances at these sizes are exact sums (array), or None when
     ``method`` is a normal approximation throughout."""
