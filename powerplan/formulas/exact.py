@@ -73,10 +73,14 @@ The switch (:func:`uses_exact`)
 
 Cost
     An exact evaluation costs a guess and two evaluations of the test for each
-    count in a band a few standard deviations wide, and one incomplete beta
-    function for its tail (about half the time), vectorised over all the
-    analysed numbers a funnel average needs: a few milliseconds for a study of
-    30, tens of milliseconds for one of 3,000 (see docs/performance.md).
+    count in a band a few standard deviations wide, and its tail: for
+    comparison groups up to :data:`CUMULATIVE_TAILS_UP_TO` people one
+    cumulative sum of binomial chances over the group's window (a few window
+    counts per band count), beyond it one incomplete beta function per band
+    count; vectorised over all the analysed numbers a funnel average needs: a
+    few milliseconds for a study of 30, tens of milliseconds for one of 3,000.
+    docs/performance.md counts the terms and gives the floor they put under
+    any implementation (benchmarks/exact_floor.py).
 """
 
 from __future__ import annotations
