@@ -24,7 +24,12 @@ Welch test's verdict as the band searches run it) and prints the floors:
 - compiled floor: each window and band count one cumulative-sum step (a
   dependent addition, the least a sum can cost per term) and nothing else.
 
-Both leave out everything but the terms (Python, numpy's per-call overhead, the
+It also prints how accurate the comparison tails are over whole windows, against
+exact integer arithmetic: Cephes' ``bdtrc`` (the tails before), Boost's
+``binom.sf`` and the cumulative sums over the window that replace ``bdtrc`` for
+comparison groups up to ``exact.CUMULATIVE_TAILS_UP_TO``.
+
+Both floors leave out everything but the terms (Python, numpy's per-call overhead, the
 funnel weights, the solver's bookkeeping), so the time of a real evaluation can
 only be above them.
 """
@@ -134,6 +139,42 @@ def kernel_costs() -> dict[str, float]:
             for name, call in kernels.items()}
 
 
+def exact_upper_tails(n: int, p: float, top: int) -> np.ndarray:
+    """P(X >= c), X ~ Binomial(n, p), for c in 0..top in exact integer arithmetic (p the
+    binary fraction it is), each rounded once (as tests/test_exact.py computes them)."""
+    from fractions import Fraction
+    rate = Fraction(p)
+    a, b = rate.numerator, rate.denominator - rate.numerator
+    whole = rate.denominator ** n
+    term, below, tails = b ** n, 0, []
+    for k in range(top + 1):
+        tails.append((whole - below) / whole)
+        below += term
+        term = term * (n - k) * a // ((k + 1) * b) if k < n else 0
+    return np.array(tails)
+
+
+def tail_accuracy() -> None:
+    """The comparison tails' largest error over a whole window, against exact arithmetic:
+    Cephes' incomplete beta function (bdtrc, what the tails were), Boost's tail
+    (scipy.stats.binom.sf) and the window's cumulative sums (_window_tails)."""
+    from scipy import stats
+    print("\ncomparison tails P(X2 >= c) over every count of the window: largest error "
+          "against exact arithmetic")
+    print(f"  {'n':>7} {'p':>6} {'counts':>7} {'Cephes bdtrc':>13} {'Boost sf':>10} "
+          f"{'window sums':>12}")
+    for n, p in ((300, 0.1), (3000, 0.3), (10_000, 0.1), (60_000, 1e-4)):
+        low, high = exact._window(np.array([n]), p)
+        c = np.arange(low[0], high[0] + 2)
+        want = exact_upper_tails(n, p, int(high[0]) + 1)[low[0]:]
+        rows = np.zeros(c.size, dtype=np.int64)
+        sums = exact._window_tails(np.array([n]), p, low, high, (rows, c), (rows, c - 1))[0]
+        errors = [np.abs(got - want).max() for got in
+                  (special.bdtrc(c - 1, n, p), stats.binom.sf(c - 1, n, p), sums)]
+        print(f"  {n:>7,} {p:>6g} {c.size:>7} {errors[0]:>13.2g} {errors[1]:>10.2g} "
+              f"{errors[2]:>12.2g}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenarios", type=int, default=100)
@@ -142,6 +183,7 @@ def main() -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
           f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")
+    tail_accuracy()
     cost = kernel_costs()
     print("\nkernels, nanoseconds per element (100,000 elements, best of 7)")
     for name, ns in cost.items():
