@@ -25,12 +25,13 @@ How the sum is done
     and a sample of other lattices). So the inner sum is one binomial tail,
     whose boundary is guessed from the closed-form root of the statistic at
     the critical value the test uses there (for Welch, Student's at the
-    Welch-Satterthwaite degrees of freedom of the root itself, by two rounds
+    Welch-Satterthwaite degrees of freedom of the root itself, by one round
     of root, degrees of freedom, critical value) and checked with the test
     (significant on one side of it, not on the other); bisection runs only
-    where the check fails (for the Welch and Wald tests between the roots at
-    the normal and the smallest Student critical values), for a few in
-    100,000 boundaries. This is done only for the treated
+    where the check fails and the count next to the guess is not the boundary
+    either (for the Welch and Wald tests between the roots at the normal and
+    the smallest Student critical values): for none of the 3.9 million
+    boundaries of 10 random solves and 100 random analytic calls. This is done only for the treated
     counts whose boundary falls inside the comparison group's binomial window:
     below and above that band the tail is 1 or 0 to within ``2e-15``. When the
     band is wider than the comparison window (a small comparison group
@@ -72,10 +73,14 @@ The switch (:func:`uses_exact`)
 
 Cost
     An exact evaluation costs a guess and two evaluations of the test for each
-    count in a band a few standard deviations wide, and one incomplete beta
-    function for its tail (about half the time), vectorised over all the
-    analysed numbers a funnel average needs: a few milliseconds for a study of
-    30, tens of milliseconds for one of 3,000 (see docs/performance.md).
+    count in a band a few standard deviations wide, and its tail: for
+    comparison groups up to :data:`CUMULATIVE_TAILS_UP_TO` people one
+    cumulative sum of binomial chances over the group's window (a few window
+    counts per band count), beyond it one incomplete beta function per band
+    count; vectorised over all the analysed numbers a funnel average needs: a
+    few milliseconds for a study of 30, tens of milliseconds for one of 3,000.
+    docs/performance.md counts the terms and gives the floor they put under
+    any implementation (benchmarks/exact_floor.py).
 """
 
 from __future__ import annotations
@@ -87,6 +92,13 @@ from scipy import special
 
 from ._student import t_quantile
 from .ztest import critical_value, one_sided, rejection_probabilities, z_test_parts
+
+try:  # Boost's binomial chance, as scipy.stats.binom uses it, without its overhead
+    from scipy.special._ufuncs import _binom_pmf
+except ImportError:  # pragma: no cover - another scipy layout: the public, slower path
+    from scipy.stats import binom as _binom
+
+    _binom_pmf = _binom.pmf
 
 #: The exact sum is used while the smaller group has at most this many people ...
 EXACT_MAX_SMALLER_GROUP = 3000
@@ -175,6 +187,42 @@ def _verdicts(x1, n1, x2, n2, test, alpha, alternative, welch_bound=None):
     # A one-sided test never reports the other direction (at alpha of 0.5 or more its
     # p-value could be below alpha there), as the normal approximations' chances
     return one_sided(significant & (estimate < 0), significant & (estimate > 0), alternative)
+
+
+def _welch_comparison_predicate(x1, n1, n2, alpha, alternative, bound, side, flip):
+    """``holds(b, i)`` of searches over the comparison counts ``b`` at the treated counts
+    ``x1`` (arrays, one per search; ``i`` the searches evaluated): the Welch test's
+    higher verdict where ``side``, its lower one elsewhere, negated where ``flip``.
+
+    The verdicts of :func:`_welch_verdicts`, the same operations on the same numbers,
+    with what depends only on the treated count and the sizes computed once."""
+    r1 = x1 / n1
+    v1 = r1 * (1.0 - r1) / (n1 - 1.0)
+    a1, a2 = n1 - 1.0, n2 - 1.0
+    limit = (bound * (1.0 + 1e-9)) ** 2
+    level = alpha / 2.0 if alternative == "two-sided" else alpha
+    normal = special.ndtri(1.0 - level) * (1.0 - 1e-9)
+    # the direction each search asks about; one a one-sided test never reports
+    never = {"less": side, "greater": ~side}.get(alternative, np.zeros(side.shape, bool))
+
+    def holds(b, i):
+        r2 = b / n2[i]
+        estimate = r1[i] - r2
+        v2 = r2 * (1.0 - r2) / a2[i]
+        known = v1[i]
+        variance = known + v2
+        square = estimate * estimate
+        significant = square >= limit[i] * variance
+        unsure = ~significant & (square >= normal * normal * variance)
+        if unsure.any():
+            u1, u2 = known[unsure], v2[unsure]
+            df = (u1 + u2) ** 2 / (u1 * u1 / a1[i][unsure] + u2 * u2 / a2[i][unsure])
+            significant[unsure] = _t_significant(np.sqrt(square[unsure] / (u1 + u2)), df,
+                                                 level)
+        up = side[i]
+        wanted = significant & np.where(up, estimate > 0, estimate < 0) & ~never[i]
+        return wanted ^ flip[i]
+    return holds
 
 
 def _welch_verdicts(x1, n1, x2, n2, alpha, alternative, bound):
@@ -401,9 +449,11 @@ def _hinted_last_true(holds, low, high, hint):
 def _guessed_last_true(holds, low, high, guess, hinting):
     """:func:`_hinted_last_true` with a guess (floats, any value): the predicate
     checked true at the guess (unless below ``low``) and false just past it (unless
-    it is ``high``); ``hinting(elements)`` searched where either check fails."""
+    it is ``high``). Where the guess is one off (most wrong ones), the count next to
+    it is checked; ``hinting(elements)`` searched where that fails too."""
     guess = np.clip(np.where(np.isfinite(guess), guess, low - 1), low - 1, high).astype(np.int64)
     right = np.ones(low.size, dtype=bool)
+    below = np.zeros(low.size, dtype=bool)  # false at the guess: the answer is below it
     for check in (0, 1):  # true at the guess, then false just past it
         at = np.flatnonzero(guess >= low) if check == 0 else np.flatnonzero(right & (guess < high))
         if at.size == low.size:  # all of them (the usual case): no copies
@@ -411,7 +461,21 @@ def _guessed_last_true(holds, low, high, guess, hinting):
         elif not at.size:
             continue
         right[at] = holds(guess[at] + check, at) ^ bool(check)
+        if check == 0:
+            below[at] = ~right[at]
     wrong = np.flatnonzero(~right)
+    if wrong.size:
+        # One down (false at the guess): right if true there, or it is low - 1. One up
+        # (true just past the guess): right if false past that, or it is high.
+        down = below[wrong]
+        moved = guess[wrong] + np.where(down, -1, 1)
+        fixed = np.where(down, moved < low[wrong], moved >= high[wrong])
+        ask = np.flatnonzero(~fixed)
+        if ask.size:
+            at = wrong[ask]
+            fixed[ask] = holds(moved[ask] + ~down[ask], at) ^ ~down[ask]
+        guess[wrong[fixed]] = moved[fixed]
+        wrong = wrong[~fixed]
     if wrong.size:
         guess[wrong] = _hinted_last_true(lambda b, i: holds(b, wrong[i]), low[wrong],
                                          high[wrong], hinting(wrong))
@@ -430,6 +494,18 @@ def _roots(known, a_known, a_unknown, critical):
     root = np.sqrt(np.maximum(lin * lin - 4.0 * quad * const, 0.0))
     return (np.clip((lin - root) / (2.0 * quad), 0.0, 1.0),
             np.clip((lin + root) / (2.0 * quad), 0.0, 1.0))
+
+
+def _root(known, a_known, a_unknown, critical, larger):
+    """The smaller root of :func:`_roots`, or the larger where ``larger`` (a bool): the
+    one a search needs, at half the cost."""
+    c2 = critical * critical
+    per_unknown = c2 / a_unknown
+    quad = 1.0 + per_unknown
+    lin = 2.0 * known + per_unknown
+    const = known * known - c2 * known * (1.0 - known) / a_known
+    root = np.sqrt(np.maximum(lin * lin - 4.0 * quad * const, 0.0))
+    return np.clip((lin + root if larger else lin - root) / (2.0 * quad), 0.0, 1.0)
 
 
 class _Hints:
@@ -470,8 +546,8 @@ class _Hints:
         """The root (the smaller, or the larger where ``side``), in the unknown group's
         rate, of the statistic at the critical value the test uses there (``a`` the
         sizes, less 1 for Welch). For Welch, Student's at the Welch-Satterthwaite
-        degrees of freedom of the root, found by going from root to degrees of freedom
-        to critical value and back, twice from the normal root."""
+        degrees of freedom of the root, found by going from the normal root to its degrees
+        of freedom, their critical value and back."""
         z, sign = self.z, 1.0 if side else -1.0
         if self.test == "arcsine":  # 2 asin(sqrt(u)) - 2 asin(sqrt(rate)) = +-z se
             angle = np.arcsin(np.sqrt(rate)) + sign * 0.5 * z * np.sqrt(1.0 / a_known + 1.0 / a_unknown)
@@ -488,21 +564,21 @@ class _Hints:
             const = shifted * shifted - c2h * big_a + c2h * big_a * big_a
             root = np.sqrt(np.maximum(lin * lin - 4.0 * quad * const, 0.0))
             return np.clip((-lin + sign * root) / (2.0 * quad), 0.0, 1.0)
-        root = _roots(rate, a_known, a_unknown, z)[int(side)]
+        root = _root(rate, a_known, a_unknown, z, side)
         if not self.welch:
             return root
+        # One round (the rounds converge fast: a second one put right 350 of the
+        # 3.9 million boundaries of 10 solves and 100 analytic calls, that 0.07%
+        # then searched for, and costs more than that search)
         known = rate * (1.0 - rate) / a_known
-        for _ in range(2):
-            unknown = root * (1.0 - root) / a_unknown
-            with np.errstate(divide="ignore", invalid="ignore"):
-                df = (known + unknown) ** 2 / (known * known / a_known
-                                               + unknown * unknown / a_unknown)
-            where = np.log(np.fmax(np.fmin(df, 1e8), 1.0)) / _DF_STEP  # fmax: 0 / 0 is 1
-            step = np.minimum(where.astype(np.int64), _DF_GRID.size - 2)
-            share = where - step
-            critical = (1.0 - share) * self.table[step] + share * self.table[step + 1]
-            root = _roots(rate, a_known, a_unknown, critical)[int(side)]
-        return root
+        unknown = root * (1.0 - root) / a_unknown
+        with np.errstate(divide="ignore", invalid="ignore"):
+            df = (known + unknown) ** 2 / (known * known / a_known + unknown * unknown / a_unknown)
+        where = np.log(np.fmax(np.fmin(df, 1e8), 1.0)) / _DF_STEP  # fmax: 0 / 0 is 1
+        step = np.minimum(where.astype(np.int64), _DF_GRID.size - 2)
+        share = where - step
+        critical = (1.0 - share) * self.table[step] + share * self.table[step + 1]
+        return _root(rate, a_known, a_unknown, critical, side)
 
     def treated(self, side, x2, index):
         """Hint for the search over treated counts at comparison count ``x2``: the last
@@ -549,6 +625,26 @@ def _log_choose(counts, n):
     return special.gammaln(n + 1.0) - special.gammaln(counts + 1.0) - special.gammaln(n - counts + 1.0)
 
 
+#: Most whole numbers whose log-factorials :func:`_whole_log_choose` keeps in a table
+#: (800 kB); beyond, ``gammaln`` itself.
+_LOG_FACTORIALS_MOST = 100_000
+_log_factorials = [np.empty(0)]
+
+
+def _whole_log_choose(counts, n):
+    """:func:`_log_choose` of whole numbers ``0 <= counts <= n`` (integer arrays), from a
+    table of ``gammaln``'s own values at whole numbers: the same numbers, a gather instead
+    of three gamma functions each."""
+    top = int(n.max()) if n.size else 0
+    if top >= _LOG_FACTORIALS_MOST:
+        return _log_choose(counts.astype(float), n.astype(float))
+    table = _log_factorials[0]
+    if table.size <= top:
+        table = _log_factorials[0] = special.gammaln(
+            np.arange(min(_LOG_FACTORIALS_MOST, max(4096, 2 * top + 2))) + 1.0)
+    return table[n] - table[counts] - table[n - counts]
+
+
 def _binomial_pmf(counts, n, rates, log_choose=None):
     """``Binomial(counts; n, rate)``: rates along the first axis, (counts, n) the second;
     ``log_choose`` their :func:`_log_choose` when known."""
@@ -585,6 +681,88 @@ def _sum_blocks(term, owner, count, rates):
         part = slice(first, first + step)
         out += _by_owner(term(rates, part), owner[part], count)
     return out
+
+
+#: Comparison groups up to this size have their tails from cumulative sums of their
+#: binomial chances over their window (:func:`_window_tails`, 15 to 25 ns a count of the
+#: window), larger ones from scipy's ``bdtr``/``bdtrc`` (Cephes' incomplete beta
+#: function, 200 to 700 ns a tail). Both agree to 1e-13 up to about 700 people; beyond,
+#: Cephes' own rounding grows (1.4e-11 of a tail at 10,000, 6e-11 at 60,000, against
+#: exact rational arithmetic, which the sums match to about 1e-15) and would show in the
+#: chances (7.7e-12 in benchmarks/exact_reference.py's cases with sums throughout, 4e-13
+#: with them up to this size; the answers are held to 1e-12 of the code before them).
+CUMULATIVE_TAILS_UP_TO = 10_000
+
+#: The binomial chances of a window are Boost's at every this many counts, and reached
+#: from each by the ratio of successive chances up to the next (a few units of
+#: rounding a step, tests/test_exact.py measures the tails against exact arithmetic).
+_TAIL_ANCHOR_EVERY = 64
+#: Most (sizes x counts) chances :func:`_window_tails` holds at once (in the cache).
+_TAILS_BLOCK = 65536
+
+
+def _window_tails(n, p, low, high, upper_at, lower_at):
+    """Tails of ``Binomial(n, p)`` at counts of the windows ``[low, high]`` (integer
+    arrays, one window per size) by a cumulative sum of its chances over each window:
+    ``P(X >= c)`` at ``upper_at = (rows, c)``, ``c`` in ``[low, high + 1]`` of its row,
+    and ``P(X <= c)`` at ``lower_at = (rows, c)``, ``c`` in ``[low - 1, high]``.
+
+    The chances beyond the window (less than 2e-15) come in as one tail each, from
+    ``bdtr``/``bdtrc``; an upper tail is the window's total less the sum below it
+    (the chances are summed to within about 1e-16 absolute, as the sums they enter
+    need). The chances are Boost's binomial chance (accurate to a few units of
+    rounding) at every :data:`_TAIL_ANCHOR_EVERY`-th count, and reached from each by
+    the ratio of successive chances up to the next.
+    """
+    out_upper, out_lower = np.empty(upper_at[0].size), np.empty(lower_at[0].size)
+    if not n.size:
+        return out_upper, out_lower
+    width = high - low + 1
+    inner = 0.0 < p < 1.0
+    odds = p / (1.0 - p) if inner else 0.0
+    # rows in blocks (the pairs come sorted by size, so of similar widths), each padded
+    # to its widest and to a whole number of anchors
+    step = max(1, _TAILS_BLOCK // max(int(width.max()), 1))
+    for first in range(0, n.size, step):
+        part = slice(first, first + step)
+        rows = np.arange(first, min(first + step, n.size))
+        columns = -(-int(width[part].max()) // _TAIL_ANCHOR_EVERY) * _TAIL_ANCHOR_EVERY
+        sizes, lows, widths = n[part].astype(float), low[part], width[part]
+        anchors = lows[:, None] + np.arange(0, columns, _TAIL_ANCHOR_EVERY)
+        start = _binom_pmf(np.minimum(anchors, sizes[:, None]).astype(float), sizes[:, None], p)
+        start[anchors > high[part, None]] = 0.0
+        ahead = np.arange(columns, dtype=float)
+        if inner:
+            # chance[c + 1] / chance[c] = (n - c) / (c + 1) p / (1 - p), c = low + j - 1
+            chance = np.subtract.outer(sizes - lows + 1.0, ahead)
+            with np.errstate(divide="ignore"):  # a window from 0: its first is an anchor
+                chance /= np.add.outer(lows.astype(float), ahead)
+            chance *= odds
+            short = widths < columns
+            chance[rows[short] - first, widths[short]] = 0.0  # past the window: none
+            chance = chance.reshape(rows.size, -1, _TAIL_ANCHOR_EVERY)
+            chance[:, :, 0] = start
+            np.cumprod(chance, axis=2, out=chance)
+            chance = chance.reshape(rows.size, columns)
+        else:  # a rate of 0 or 1: the window is a handful of counts
+            counts = lows[:, None] + ahead
+            chance = _binom_pmf(np.minimum(counts, sizes[:, None]), sizes[:, None], p)
+            chance[counts > high[part, None]] = 0.0
+        below = np.cumsum(chance, axis=1)  # below[r, j]: the window's chances up to low + j
+        below_low = np.where(lows > 0, special.bdtr(np.maximum(lows - 1, 0), n[part], p), 0.0)
+        above_high = special.bdtrc(high[part], n[part], p)
+        for out, (at_rows, at_count), upper in ((out_upper, upper_at, True),
+                                                (out_lower, lower_at, False)):
+            these = np.flatnonzero((at_rows >= first) & (at_rows < first + step))
+            if not these.size:
+                continue
+            row = at_rows[these] - first
+            # the window's chances up to c - 1 (upper) or c (lower), none below it
+            column = at_count[these] - lows[row] - (1 if upper else 0)
+            value = np.where(column >= 0, below[row, np.maximum(column, 0)], 0.0)
+            out[these] = ((below[row, -1] - value) + above_high[row] if upper
+                          else value + below_low[row])
+    return out_upper, out_lower
 
 
 class _WholeTable:
@@ -635,17 +813,33 @@ class _WholeTable:
         x1 = np.concatenate([x1_lower, x1_higher])
         pair = t[np.concatenate([owner_lower, owner_higher])]
         side = np.arange(x1.size) >= x1_lower.size
-        found = _hinted_last_true(searched(x1, None, pair, side, ~side), b_low[pair], b_high[pair],
+        holds = (searched(x1, None, pair, side, ~side) if bound is None else
+                 _welch_comparison_predicate(x1, n1[pair], n2[pair], alpha, alternative,
+                                             bound[pair], side, ~side))
+        found = _hinted_last_true(holds, b_low[pair], b_high[pair],
                                   hints.comparison(side, x1, pair))
         first, last = found[:x1_lower.size] + 1, found[x1_lower.size:]
-        sizes = n1[pair].astype(float)
-        choose = _log_choose(x1.astype(float), sizes)
+        choose = _whole_log_choose(x1, n1[pair])
         lower_pair, higher_pair = pair[:x1_lower.size], pair[x1_lower.size:]
-        self.lower_band = (x1_lower, owner_lower,  # P(X2 >= first)
-                           special.bdtrc(first - 1, n2[lower_pair], p2), choose[:x1_lower.size])
-        self.higher_band = (x1_higher, owner_higher, np.where(  # P(X2 <= last)
-            last >= 0, special.bdtr(np.maximum(last, 0), n2[higher_pair], p2), 0.0),
-            choose[x1_lower.size:])
+        self.lower_band = (x1_lower, owner_lower, None, choose[:x1_lower.size])
+        self.higher_band = (x1_higher, owner_higher, None, choose[x1_lower.size:])
+        summed = n2[t] <= CUMULATIVE_TAILS_UP_TO
+        row = np.cumsum(summed) - 1
+        lower_sums, higher_sums = summed[owner_lower], summed[owner_higher]
+        tails = [np.empty(owner_lower.size), np.empty(owner_higher.size)]
+        # P(X2 >= first) and P(X2 <= last), from the windows' sums ...
+        tails[0][lower_sums], tails[1][higher_sums] = _window_tails(
+            n2[t][summed], p2, b_low[t][summed], b_high[t][summed],
+            (row[owner_lower[lower_sums]], first[lower_sums]),
+            (row[owner_higher[higher_sums]], last[higher_sums]))
+        # ... or scipy's bdtr
+        rest = ~lower_sums
+        tails[0][rest] = special.bdtrc(first[rest] - 1, n2[lower_pair[rest]], p2)
+        rest = ~higher_sums
+        tails[1][rest] = np.where(last[rest] >= 0, special.bdtr(
+            np.maximum(last[rest], 0), n2[higher_pair[rest]], p2), 0.0)
+        self.lower_band = (x1_lower, owner_lower, tails[0], choose[:x1_lower.size])
+        self.higher_band = (x1_higher, owner_higher, tails[1], choose[x1_lower.size:])
 
         # Over the comparison counts in its window, treated tails at the boundaries.
         c = self.over_comparison = np.flatnonzero(~over_treated)
