@@ -1,5 +1,6 @@
 """The solver: round trips for each unknown and errors that say why."""
 
+import numpy as np
 import pytest
 
 from powerplan import InvalidInputError, NoSolutionError, Scenario, analytic, solve
@@ -40,6 +41,32 @@ def test_mde_for_an_increase():
     answer = solve(Scenario(cohort=1000), "effect", direction="increase")
     assert answer.value > 0
     assert answer.achieved_power == pytest.approx(0.8, abs=1e-9)
+
+
+def test_mde_with_a_target_in_the_last_digits_of_a_grid_power():
+    # The MDE's bracket comes from verdict_grid's powers (a Gauss rule for a large
+    # study), which may differ from analytic()'s at the same effect in the last digits.
+    # A target between the two at a grid effect picked a bracket with no root, and
+    # solve raised scipy's "f(a) and f(b) must have different signs" (found by review:
+    # this scenario and target, between the grid's 0.27191877045520567 and analytic's
+    # 0.2719187704552053 at the second grid effect).
+    scenario = Scenario(cohort=300_000, method="fleiss-cc", retention=0.5)
+    target = 0.2719187704552055
+    answer = solve(scenario, "effect", target_power=target)
+    assert answer.value < 0
+    assert answer.achieved_power == pytest.approx(target, abs=1e-12)
+
+
+def test_first_crossing_checks_the_bracket_it_is_given():
+    # The same, whatever made the grid's powers: a bracket is moved until the function
+    # itself changes sign across it.
+    from powerplan.solvers.solve import _first_crossing
+
+    grid = np.linspace(0.0, 1.0, 11)
+    target = 0.5 + 1e-15
+    for shift in (2e-15, -2e-15):  # grid powers a hair above, and below, the function's
+        root = _first_crossing(lambda x: x, grid, target, powers=grid + shift)
+        assert root == pytest.approx(target, abs=1e-12)
 
 
 @pytest.mark.parametrize("scenario", [Scenario(cohort=3000), Scenario(cohort=900, effect=-0.1)])

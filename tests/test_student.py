@@ -28,3 +28,18 @@ def test_fewer_degrees_of_freedom_are_stdtrits_own():
     assert np.isnan(out[1, 2])
     assert abs(out[1, 1] - special.stdtrit(5000.0, 0.975)) < 1e-14
     assert np.array_equal(t_quantile(12.0, 0.9), special.stdtrit(12.0, 0.9))
+
+
+def test_an_array_of_levels_is_stdtrits():
+    # skew_corrected_chances broadcast an array of levels (alpha) through stdtrit before
+    # the interpolant; it raised TypeError (found by review).
+    from powerplan.formulas.exact import skew_corrected_chances
+
+    df = np.array([[2000.0], [30.0], [1e6]])
+    levels = np.array([0.95, 0.975, 0.995])
+    assert np.array_equal(t_quantile(df, levels), special.stdtrit(df, levels))
+    lower, higher = skew_corrected_chances(0.1, 0.12, 3001.0, 30010.0, alpha=np.array([0.05, 0.01]))
+    for i, alpha in enumerate((0.05, 0.01)):
+        one = skew_corrected_chances(0.1, 0.12, 3001.0, 30010.0, alpha=alpha)
+        assert lower[i] == pytest.approx(one[0], abs=1e-14)
+        assert higher[i] == pytest.approx(one[1], abs=1e-14)

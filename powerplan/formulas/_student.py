@@ -30,15 +30,16 @@ NODES = 10
 
 
 def t_quantile(df, level: float):
-    """``scipy.special.stdtrit(df, level)`` (``df`` an array or a number, ``level`` one
-    number), interpolated where ``df >= LARGE_DF``.
+    """``scipy.special.stdtrit(df, level)`` (``df`` an array or a number), interpolated
+    where ``df >= LARGE_DF`` when ``level`` is one number (an array of levels is
+    ``stdtrit``'s, as before).
 
     >>> bool(abs(t_quantile(5000.0, 0.975) - special.stdtrit(5000.0, 0.975)) < 1e-13)
     True
     """
     df = np.asarray(df, dtype=float)
     large = df >= LARGE_DF
-    if not large.any():
+    if not large.any() or np.ndim(level):  # levels broadcasting against df: stdtrit's
         return special.stdtrit(df, level)
     # Horner's rule in v (an infinite df is v = 0: the normal quantile)
     with np.errstate(divide="ignore", invalid="ignore"):  # the small ones are stdtrit's

@@ -617,8 +617,21 @@ def _first_crossing(power_of, grid: np.ndarray, target: float, powers=None) -> f
     if powers is None:
         powers = np.array([power_of(x) for x in grid])
     index = int(np.argmax(powers >= target))
-    return brentq(lambda x: power_of(x) - target, grid[index - 1], grid[index],
-                  xtol=1e-13, rtol=1e-13)
+    # Given powers (verdict_grid's Gauss rule) may differ from power_of's in the last
+    # digits: with a target between the two the bracket would hold no root, so its ends
+    # are checked with power_of itself (kept, Brent's method starts from them).
+    known = {}
+
+    def gap(x):
+        if x not in known:
+            known[x] = power_of(x) - target
+        return known[x]
+
+    while index + 1 < grid.size and gap(grid[index]) < 0:
+        index += 1
+    while index > 1 and gap(grid[index - 1]) >= 0:
+        index -= 1
+    return brentq(gap, grid[index - 1], grid[index], xtol=1e-13, rtol=1e-13)
 
 
 def _solve_effect(scenario: Scenario, target: float, direction: str) -> Solution:
