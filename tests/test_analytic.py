@@ -277,7 +277,8 @@ def test_gauss_rules_give_the_windows_averages():
     # verdict_grid's Gauss rules of the funnel's window (12 nodes, checked by 8) against
     # evaluating every number of it: within 1e-13 over random large studies, every
     # z-test, both comparison designs, effects across the valid range (measured: at
-    # most 7e-15, the full sum's own rounding).
+    # most 7e-15 here, the full sum's own rounding; a review's 1,100 large studies aimed
+    # at the edges, effects to 99.9% of the valid range, at most 1.7e-13 where accepted).
     from powerplan.formulas import analytic as engine
 
     rng = np.random.default_rng(12)

@@ -295,10 +295,11 @@ def _gauss_averages(scenario: Scenario, k, weight, effects):
 
     The closed forms' chances are analytic functions of the number analysed over a
     window that stays far from 0 (``Phi`` of a smooth function of it), so a Gauss
-    rule of the window's binomial weights with a dozen nodes gives their average to
-    rounding (tests/test_analytic.py compares it with every number, over random
-    scenarios and effects) at a dozen evaluations an effect instead of the window's
-    hundreds or thousands."""
+    rule of the window's binomial weights with a dozen nodes gives their average at a
+    dozen evaluations an effect instead of the window's hundreds or thousands. The
+    check against the rule of fewer nodes is an estimate, not a bound: measured within
+    1.7e-13 of every number's sum where accepted, over random studies and a review's
+    1,100 aimed at the edges (tests/test_analytic.py compares them)."""
     smooth = getattr(formulas(scenario.outcome), "smooth_in_size", None)
     if (k.size < GAUSS_FROM or effects.ndim != 1 or effects.size < GAUSS_EFFECTS
             or k[0] < scenario.min_n_treated or smooth is None
