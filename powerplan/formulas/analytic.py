@@ -148,9 +148,9 @@ def _binomial_chances(low: int, high: int, n: int, p: float) -> tuple[np.ndarray
     rows = -(-size // _ANCHOR_EVERY)
     steps = np.empty(rows * _ANCHOR_EVERY)
     steps[size:] = 1.0  # the last row's padding
-    before = np.arange(low, high, dtype=float)  # k - 1 for the steps to k = low + 1 .. high
+    # the steps to k = low + 1 .. high: (n - k + 1) / k, whole numbers as floats, times p / q
     ratio = steps[1:size]
-    np.divide(n - before, before + 1.0, out=ratio)
+    np.divide(np.arange(n - low, n - high, -1.0), np.arange(low + 1.0, high + 1.0), out=ratio)
     ratio *= p / (1.0 - p)
     steps = steps.reshape(rows, _ANCHOR_EVERY)
     steps[:, 0] = _binom_pmf(k[::_ANCHOR_EVERY], n, p)
@@ -169,8 +169,10 @@ def weighted_analysed(scenario: Scenario, cohort: int | None = None
 def _weighted_numbers(n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
     # _analysed_numbers' share of the likeliest and this weight, in one pass
     k, weight, most = _window(n, p)
-    keep = weight >= max(_NEGLIGIBLE * most, _NEGLIGIBLE_WEIGHT)
-    return _read_only(k[keep], weight[keep])
+    # the numbers kept are a run (the binomial's chances fall away from the mode): views
+    kept = np.flatnonzero(weight >= max(_NEGLIGIBLE * most, _NEGLIGIBLE_WEIGHT))
+    run = slice(kept[0], kept[-1] + 1)
+    return _read_only(k[run], weight[run])
 
 
 def analysed_chances(scenario: Scenario, k, effects) -> tuple[np.ndarray, np.ndarray]:
