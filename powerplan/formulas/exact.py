@@ -91,7 +91,8 @@ import numpy as np
 from scipy import special
 
 from ._student import t_quantile
-from .ztest import critical_value, one_sided, rejection_probabilities, z_test_parts
+from .ztest import (critical_value, one_sided, rejection_probabilities, tail_level,
+                    z_test_parts)
 
 try:  # Boost's binomial chance, as scipy.stats.binom uses it, without its overhead
     from scipy.special._ufuncs import _binom_pmf
@@ -200,7 +201,7 @@ def _welch_comparison_predicate(x1, n1, n2, alpha, alternative, bound, side, fli
     v1 = r1 * (1.0 - r1) / (n1 - 1.0)
     a1, a2 = n1 - 1.0, n2 - 1.0
     limit = (bound * (1.0 + 1e-9)) ** 2
-    level = alpha / 2.0 if alternative == "two-sided" else alpha
+    level = tail_level(alpha, alternative)
     normal = special.ndtri(1.0 - level) * (1.0 - 1e-9)
     # the direction each search asks about; one a one-sided test never reports
     never = {"less": side, "greater": ~side}.get(alternative, np.zeros(side.shape, bool))
@@ -239,7 +240,7 @@ def _welch_verdicts(x1, n1, x2, n2, alpha, alternative, bound):
     v2 = r2 * (1.0 - r2) / (n2 - 1.0)
     variance = v1 + v2
     square = estimate * estimate
-    level = alpha / 2.0 if alternative == "two-sided" else alpha
+    level = tail_level(alpha, alternative)
     normal = special.ndtri(1.0 - level) * (1.0 - 1e-9)
     significant = square >= (bound * (1.0 + 1e-9)) ** 2 * variance
     unsure = ~significant & (square >= normal * normal * variance)
@@ -309,7 +310,7 @@ _BOUND_TABLE_MOST = 100_000
 def _welch_bound(n1, n2, alpha, alternative):
     """Student's critical value at ``min(n1, n2) - 1`` degrees of freedom (arrays; at
     whole degrees of freedom from a table of ``stdtrit``'s values made once)."""
-    level = alpha / 2.0 if alternative == "two-sided" else alpha
+    level = tail_level(alpha, alternative)
     df = np.maximum(np.minimum(n1, n2) - 1.0, 1.0)
     if not np.all(df == np.floor(df)) or df.max() > _BOUND_TABLE_MOST:
         return special.stdtrit(df, 1.0 - level)
@@ -520,7 +521,7 @@ class _Hints:
     rounding); the other tests' search their whole range."""
 
     def __init__(self, test, n1, n2, alpha, alternative, bound):
-        level = alpha / 2.0 if alternative == "two-sided" else alpha
+        level = tail_level(alpha, alternative)
         self.test = test
         self.z = special.ndtri(1.0 - level)
         self.welch = test == "welch"
@@ -1012,7 +1013,7 @@ LATTICE_SMALLER_GROUP = 100
 
 def _lattice_pairs(n1, n2, test, alpha, alternative) -> np.ndarray:
     """Which pairs of whole sizes are summed over the whole lattice of counts."""
-    level = alpha / 2.0 if alternative == "two-sided" else alpha
+    level = tail_level(alpha, alternative)
     if test != "welch" or level >= MONOTONE_LEVEL:
         return np.zeros(n1.size, dtype=bool)
     return np.minimum(n1, n2) <= LATTICE_SMALLER_GROUP
@@ -1276,8 +1277,7 @@ def skew_corrected_chances(p1, p2, n1, n2, *, test="welch", alpha=0.05,
     if test == "welch":
         v1, v2 = p1 * q1 / (n1 - 1.0), p2 * q2 / (n2 - 1.0)
         df = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1.0) + v2 ** 2 / (n2 - 1.0))
-        sides = 2.0 if alternative == "two-sided" else 1.0
-        c = t_quantile(df, 1.0 - alpha / sides)
+        c = t_quantile(df, 1.0 - tail_level(alpha, alternative))
     else:
         c = critical_value(alpha, alternative)
     numerator, spread, cc = _statistic_parts(test, n1, n2)

@@ -43,7 +43,7 @@ from scipy import special
 
 from .._roots import brentq
 from ._smooth import along_sizes
-from .rate import critical_value, one_sided
+from .rate import critical_value, one_sided, tail_level
 
 
 def welch_rejection(mean1, mean2, var1, var2, n1, n2, *, alpha, alternative):
@@ -65,8 +65,7 @@ def welch_rejection(mean1, mean2, var1, var2, n1, n2, *, alpha, alternative):
     se = np.sqrt(v1 + v2)
     # n <= 1 leaves no degrees of freedom: take a sliver, so the test is (almost) powerless.
     df = (v1 + v2) ** 2 / (v1 ** 2 / np.maximum(n1 - 1, 1e-9) + v2 ** 2 / np.maximum(n2 - 1, 1e-9))
-    quantile = 1 - alpha / 2 if alternative == "two-sided" else 1 - alpha
-    t = special.stdtrit(df, quantile)
+    t = special.stdtrit(df, 1.0 - tail_level(alpha, alternative))
     with np.errstate(invalid="ignore", divide="ignore"):
         ncp = np.where(se > 0, (mean1 - mean2) / se, 0.0)
     lower = _tail(df, ncp, -t)

@@ -61,7 +61,7 @@ from ..limits import ALTERNATIVES, METHODS, Z_TESTS  # noqa: F401 (re-exported)
 from .exact import small_sample_chances, uses_exact
 # The z-tests' pieces live in ztest.py, which exact.py imports too; re-exported here.
 from .ztest import (UNCORRECTED, critical_value, one_sided,  # noqa: F401
-                    proportional_rejection, rejection_probabilities, z_test_parts)
+                    proportional_rejection, rejection_probabilities, tail_level, z_test_parts)
 
 #: For each method summed exactly (formulas/exact.py), the test whose outcomes it sums.
 EXACT_TESTS = {"welch": "welch", **{f"{test}-exact": test for test in Z_TESTS}}

@@ -18,11 +18,16 @@ from scipy import special
 UNCORRECTED = ("wald", "pooled", "arcsine")
 
 
+def tail_level(alpha, alternative: str):
+    """The level of each tail a test looks at: ``alpha / 2`` two-sided, else ``alpha``."""
+    return alpha / 2.0 if alternative == "two-sided" else alpha
+
+
 def critical_value(alpha: float, alternative: str) -> float:
     """The normal critical value: ``z_{1-alpha/2}`` two-sided, else ``z_{1-alpha}``."""
     # scipy.stats.norm.isf(q) is -ndtri(q); the ufunc spares the frozen distribution's
     # argument checks, most of a closed form's cost.
-    return float(-special.ndtri(alpha / 2 if alternative == "two-sided" else alpha))
+    return float(-special.ndtri(tail_level(alpha, alternative)))
 
 
 def rejection_probabilities(p1, p2, n1, n2, *, alpha, alternative, method):
@@ -61,14 +66,20 @@ def rejection_probabilities(p1, p2, n1, n2, *, alpha, alternative, method):
     edge = -z * se0
     if method == "fleiss-cc":  # the other tests' cc is 0, and x - 0.0 is x
         edge = edge - cc
-    # Only the tails the test looks at (the same bits as before, at less cost).
+    return _looked_at(alternative, lambda: (edge - shift) / se1, lambda: (edge + shift) / se1)
+
+
+def _looked_at(alternative, reduction, increase):
+    """The chances of the tails a test looks at, ``Phi`` of ``reduction()`` and of
+    ``increase()`` (each computed only if the test looks that way), and 0 for a tail a
+    one-sided test does not look at."""
     if alternative == "greater":
-        increase = np.asarray(special.ndtr((edge + shift) / se1))
-        return np.zeros_like(increase)[()], increase[()]
-    reduction = np.asarray(special.ndtr((edge - shift) / se1))
+        higher = np.asarray(special.ndtr(increase()))
+        return np.zeros_like(higher)[()], higher[()]
+    lower = np.asarray(special.ndtr(reduction()))
     if alternative == "less":
-        return reduction[()], np.zeros_like(reduction)[()]
-    return reduction[()], np.asarray(special.ndtr((edge + shift) / se1))[()]
+        return lower[()], np.zeros_like(lower)[()]
+    return lower[()], np.asarray(special.ndtr(increase()))[()]
 
 
 def proportional_rejection(p1, p2, n1, ratio, *, alpha, alternative, method):
@@ -95,13 +106,7 @@ def proportional_rejection(p1, p2, n1, ratio, *, alpha, alternative, method):
     slope = shift / s1
     offset = critical_value(alpha, alternative) * s0 / s1
     distance = slope * np.sqrt(n1)
-    if alternative == "greater":
-        increase = np.asarray(special.ndtr(distance - offset))
-        return np.zeros_like(increase)[()], increase[()]
-    reduction = np.asarray(special.ndtr(-offset - distance))
-    if alternative == "less":
-        return reduction[()], np.zeros_like(reduction)[()]
-    return reduction[()], np.asarray(special.ndtr(distance - offset))[()]
+    return _looked_at(alternative, lambda: -offset - distance, lambda: distance - offset)
 
 
 def one_sided(reduction, increase, alternative):
