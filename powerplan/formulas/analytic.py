@@ -186,8 +186,7 @@ def analysed_chances(scenario: Scenario, k, effects) -> tuple[np.ndarray, np.nda
     """
     k = np.asarray(k, dtype=float)
     effects = np.atleast_1d(np.asarray(effects, dtype=float))
-    exact_at = getattr(formulas(scenario.outcome), "exact_at", None)
-    if k.size <= EXACT_NODES or exact_at is None or exact_at(
+    if k.size <= EXACT_NODES or _optional(scenario.outcome, "exact_at")(
             scenario.outcome, k[:1], scenario.comparison_size(k[:1]),
             method=scenario.method) is None:
         return _verdicts(scenario, k[:, None], effects[None, :])
@@ -235,6 +234,17 @@ def formulas(outcome):
     return _FORMULAS[outcome.name]
 
 
+def _none(*args, **kwargs):
+    return None
+
+
+def _optional(outcome, name: str):
+    """The function ``name`` of ``outcome``'s formulas where its module has one (the rate's
+    ``exact_at``, ``null_chances``, ``proportional_chances``, ``smooth_in_size``), else
+    one answering None: what each of them answers where it does not apply."""
+    return getattr(formulas(outcome), name, _none)
+
+
 def _verdicts(scenario: Scenario, n_treated, effects=None):
     """Chances of a significantly lower and higher treated value for given analysed n.
 
@@ -249,8 +259,8 @@ def _verdicts(scenario: Scenario, n_treated, effects=None):
     settings = {"alpha": scenario.alpha, "alternative": scenario.alternative,
                 "method": scenario.method, "effects": effects}
     # A comparison group proportional to the treated: some tests have a form per size.
-    chances = None if scenario.n_comparison is not None else getattr(
-        module, "proportional_chances", lambda *a, **k: None)(
+    chances = None if scenario.n_comparison is not None else _optional(
+        scenario.outcome, "proportional_chances")(
         scenario.outcome, safe_n, scenario.comparison_ratio, **settings)
     lower, higher = chances if chances is not None else module.verdict_chances(
         scenario.outcome, safe_n, scenario.comparison_size(safe_n), **settings)
@@ -302,10 +312,10 @@ def _gauss_averages(scenario: Scenario, k, weight, effects):
     check against the rule of fewer nodes is an estimate, not a bound: measured within
     1.7e-13 of every number's sum where accepted, over random studies and a review's
     1,100 aimed at the edges (tests/test_analytic.py compares them)."""
-    smooth = getattr(formulas(scenario.outcome), "smooth_in_size", None)
     if (k.size < GAUSS_FROM or effects.ndim != 1 or effects.size < GAUSS_EFFECTS
-            or k[0] < scenario.min_n_treated or smooth is None
-            or not smooth(scenario.outcome, method=scenario.method)):
+            or k[0] < scenario.min_n_treated
+            or not _optional(scenario.outcome, "smooth_in_size")(scenario.outcome,
+                                                                  method=scenario.method)):
         return None
     nodes, weights = _gauss_rules(scenario.cohort, float(scenario.retention))
     lower, higher = _verdicts(scenario, nodes[:, None], effects[None, :])
@@ -382,7 +392,7 @@ def analytic(scenario: Scenario) -> PowerResult:
     joined = scenario.outcome.name == "rate"
     # With no effect some tests' chances are the same at every size (null_chances): the
     # false positives are then those chances times the chance of an analysable study.
-    null = getattr(formulas(scenario.outcome), "null_chances", lambda *a, **k: None)(
+    null = _optional(scenario.outcome, "null_chances")(
         scenario.outcome, alpha=scenario.alpha, alternative=scenario.alternative,
         method=scenario.method)
     numbers = np.concatenate((k, (expected_n,))) if joined else k
@@ -435,8 +445,8 @@ def analytic(scenario: Scenario) -> PowerResult:
 def exact_share(scenario: Scenario, k=None, weight=None) -> float | None:
     """The chance that the study is analysable and its verdict chances are the exact
     sums (None for a method that is a closed form throughout)."""
-    small = getattr(formulas(scenario.outcome), "exact_at", None)
-    if small is None:
+    small = _optional(scenario.outcome, "exact_at")
+    if small is _none:
         return None
     if k is None:
         k, weight = weighted_analysed(scenario)

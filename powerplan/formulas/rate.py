@@ -151,8 +151,7 @@ def verdict_chances(outcome, n_treated, n_comparison, *, alpha, alternative, met
     (lower, higher) : tuple of float or arrays
         For the rate, lower is a significant reduction.
     """
-    effect = outcome.effect if effects is None else effects
-    treated = outcome.base_rate + np.asarray(effect, dtype=float)
+    treated = _treated_rates(outcome, effects)
     if method in EXACT_TESTS:
         return small_sample_chances(treated, outcome.base_rate, n_treated, n_comparison,
                                     test=EXACT_TESTS[method], alpha=alpha,
@@ -169,10 +168,15 @@ def proportional_chances(outcome, n_treated, ratio, *, alpha, alternative, metho
     or None for the other methods (exact sums, a continuity correction)."""
     if method not in UNCORRECTED:
         return None
+    return proportional_rejection(_treated_rates(outcome, effects), outcome.base_rate,
+                                  n_treated, ratio, alpha=alpha, alternative=alternative,
+                                  method=method)
+
+
+def _treated_rates(outcome, effects):
+    """The treated rates at ``effects`` (the outcome's own effect where None)."""
     effect = outcome.effect if effects is None else effects
-    return proportional_rejection(outcome.base_rate + np.asarray(effect, dtype=float),
-                                  outcome.base_rate, n_treated, ratio, alpha=alpha,
-                                  alternative=alternative, method=method)
+    return outcome.base_rate + np.asarray(effect, dtype=float)
 
 
 def null_chances(outcome, *, alpha, alternative, method):
