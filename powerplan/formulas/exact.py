@@ -488,25 +488,27 @@ def _roots(known, a_known, a_unknown, critical):
     rate ``known`` equals ``critical``: the roots of
     ``(u - known)^2 = critical^2 (known (1 - known) / a_known + u (1 - u) / a_unknown)``,
     with ``a`` the sizes (``n - 1`` for Welch). Returns (smaller, larger), clipped to [0, 1]."""
-    c2 = critical * critical
-    quad = 1.0 + c2 / a_unknown
-    lin = 2.0 * known + c2 / a_unknown
-    const = known * known - c2 * known * (1.0 - known) / a_known
-    root = np.sqrt(np.maximum(lin * lin - 4.0 * quad * const, 0.0))
-    return (np.clip((lin - root) / (2.0 * quad), 0.0, 1.0),
-            np.clip((lin + root) / (2.0 * quad), 0.0, 1.0))
+    lin, root, twice_quad = _quadratic(known, a_known, a_unknown, critical)
+    return (np.clip((lin - root) / twice_quad, 0.0, 1.0),
+            np.clip((lin + root) / twice_quad, 0.0, 1.0))
 
 
 def _root(known, a_known, a_unknown, critical, larger):
     """The smaller root of :func:`_roots`, or the larger where ``larger`` (a bool): the
     one a search needs, at half the cost."""
+    lin, root, twice_quad = _quadratic(known, a_known, a_unknown, critical)
+    return np.clip((lin + root if larger else lin - root) / twice_quad, 0.0, 1.0)
+
+
+def _quadratic(known, a_known, a_unknown, critical):
+    """The roots of :func:`_roots` as ``(lin -/+ root) / twice_quad``: those three."""
     c2 = critical * critical
     per_unknown = c2 / a_unknown
     quad = 1.0 + per_unknown
     lin = 2.0 * known + per_unknown
     const = known * known - c2 * known * (1.0 - known) / a_known
     root = np.sqrt(np.maximum(lin * lin - 4.0 * quad * const, 0.0))
-    return np.clip((lin + root if larger else lin - root) / (2.0 * quad), 0.0, 1.0)
+    return lin, root, 2.0 * quad
 
 
 class _Hints:
@@ -822,8 +824,6 @@ class _WholeTable:
         first, last = found[:x1_lower.size] + 1, found[x1_lower.size:]
         choose = _whole_log_choose(x1, n1[pair])
         lower_pair, higher_pair = pair[:x1_lower.size], pair[x1_lower.size:]
-        self.lower_band = (x1_lower, owner_lower, None, choose[:x1_lower.size])
-        self.higher_band = (x1_higher, owner_higher, None, choose[x1_lower.size:])
         summed = n2[t] <= CUMULATIVE_TAILS_UP_TO
         row = np.cumsum(summed) - 1
         lower_sums, higher_sums = summed[owner_lower], summed[owner_higher]
