@@ -25,14 +25,8 @@ from functools import lru_cache
 
 import numpy as np
 
-try:  # the ufuncs scipy.stats.binom calls, without its argument checks (most of the cost)
-    from scipy.special._ufuncs import _binom_pmf, _binom_ppf, _binom_sf
-except ImportError:  # pragma: no cover - another scipy layout: the public, slower path
-    from scipy import stats
-
-    _binom_pmf, _binom_ppf, _binom_sf = stats.binom.pmf, stats.binom.ppf, stats.binom.sf
-
 from . import frequency, rate, time
+from ._binomial import _binom_pmf, _binom_ppf, _binom_sf
 from ..results.power import PowerResult, scenario_fields
 from ..design.scenario import Scenario, check_scenario
 

@@ -90,16 +90,10 @@ from collections import OrderedDict
 import numpy as np
 from scipy import special
 
+from ._binomial import _binom_pmf
 from ._student import t_quantile
 from .ztest import (critical_value, one_sided, rejection_probabilities, tail_level,
                     z_test_parts)
-
-try:  # Boost's binomial chance, as scipy.stats.binom uses it, without its overhead
-    from scipy.special._ufuncs import _binom_pmf
-except ImportError:  # pragma: no cover - another scipy layout: the public, slower path
-    from scipy.stats import binom as _binom
-
-    _binom_pmf = _binom.pmf
 
 #: The exact sum is used while the smaller group has at most this many people ...
 EXACT_MAX_SMALLER_GROUP = 3000
