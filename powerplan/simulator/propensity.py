@@ -106,21 +106,27 @@ def pool_side(pool: PoolDesign, coefficients: np.ndarray) -> tuple[np.ndarray, n
     number of studies), not on the other studies' values or its place among them
     (as BLAS libraries compute matrix products; ``tests/test_propensity.py`` checks
     it of the one installed)."""
-    mu = expit_of_negated(coefficients @ pool.negated.T)
-    gradient = -(mu @ pool.weighted)
-    weight = 1.0 - mu
-    weight *= mu
-    return gradient, weight @ pool.weighted_pairs
+    return _pool_terms(pool, expit_of_negated(coefficients @ pool.negated.T))
 
 
 def study_pool_side(pool: PoolDesign, coefficients: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`pool_side` of one study, ``(5,)`` coefficients, by matrix-vector products
     of a fixed shape (not to the same bits as the block's products)."""
-    mu = expit_of_negated(pool.negated @ coefficients)
+    return _pool_terms(pool, expit_of_negated(pool.negated @ coefficients))
+
+
+def _pool_terms(pool: PoolDesign, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The pool's gradient and Hessian terms given each pattern's fitted chance ``mu``
+    (patterns along the last axis)."""
     gradient = -(mu @ pool.weighted)
     weight = 1.0 - mu
     weight *= mu
     return gradient, weight @ pool.weighted_pairs
+
+
+def _no_sides(n_studies: int) -> tuple[np.ndarray, np.ndarray]:
+    """Zero gradient and Hessian terms for ``n_studies``, to be filled study by study."""
+    return np.zeros((n_studies, 5)), np.zeros((n_studies, len(_PAIRS[0])))
 
 
 class FirstSteps:
@@ -155,8 +161,7 @@ class FirstSteps:
             return pool_side(pool, coefficients)
         keys = [coefficients[r].tobytes() for r in which]
         if all(key in self._sides for key in keys):
-            gradient = np.zeros((len(coefficients), 5))
-            hessian = np.zeros((len(coefficients), len(_PAIRS[0])))
+            gradient, hessian = _no_sides(len(coefficients))
             for r, key in zip(which, keys):
                 gradient[r], hessian[r] = self._sides[key]
             return gradient, hessian
@@ -263,8 +268,7 @@ def _late_pool_side(pool: PoolDesign, coefficients, active, last_step):
     if (active & ~alone).any():
         gradient, hessian = pool_side(pool, coefficients)
     else:
-        gradient = np.zeros((len(coefficients), 5))
-        hessian = np.zeros((len(coefficients), len(_PAIRS[0])))
+        gradient, hessian = _no_sides(len(coefficients))
     for r in np.flatnonzero(alone):
         gradient[r], hessian[r] = study_pool_side(pool, coefficients[r])
     return gradient, hessian
