@@ -549,11 +549,6 @@ def _bisect_cohort(scenario: Scenario, target: float, measure: _Measure,
     return high
 
 
-#: The normal approximations whose power provably rises with the number analysed when
-#: the comparison group grows with it (see :func:`_rises_with_cohort`).
-MONOTONE_METHODS = UNCORRECTED
-
-
 def _rises_with_cohort(scenario: Scenario, measure: _Measure) -> bool:
     """Whether power rises with the cohort, so that the first crossing is the bisection's.
 
@@ -568,7 +563,7 @@ def _rises_with_cohort(scenario: Scenario, measure: _Measure) -> bool:
     (they saw-tooth) or assurance.
     """
     return (measure.prior is None and scenario.outcome.name == "rate"
-            and scenario.n_comparison is None and scenario.method in MONOTONE_METHODS)
+            and scenario.n_comparison is None and scenario.method in UNCORRECTED)
 
 
 def _first_near(curve: _Curve, crossing: int, target: float, floor: int) -> int:
